@@ -1,0 +1,308 @@
+/**
+ * Zod schemas for everything this package sends to and reads from the Lightly
+ * API, with their inferred TypeScript types.
+ *
+ * Requests are strict: exactly the documented rules, unknown fields rejected at
+ * every level, numbers finite JSON numbers, patterns matched against the whole
+ * string. Responses are lenient: the fields this package uses are checked,
+ * unknown fields are kept, a malformed optional field is dropped rather than
+ * failing the whole response.
+ *
+ * This is the only file that imports zod; it uses a full `npm:` specifier
+ * because a module imported by URL does not see this package's `deno.json`.
+ *
+ * @module
+ */
+import { z } from "npm:zod@^4.1.0";
+import type {
+  ApiErrorResponse,
+  AsyncTaskData,
+  DatasetEmbeddingData,
+  JobResult,
+  JobStatusData,
+  JobStatusMeta,
+  SamplingConfig,
+  SamplingCreateRequest,
+  SamplingInput,
+  SamplingMethod,
+  StoppingCondition,
+  TagData,
+} from "./types.ts";
+
+/** The outcome of {@linkcode Schema.safeParse}. */
+export type SafeParseResult<T> =
+  | { success: true; data: T; error?: undefined }
+  | {
+    success: false;
+    data?: undefined;
+    error: {
+      issues: readonly {
+        code: string;
+        path: PropertyKey[];
+        message: string;
+      }[];
+    };
+  };
+
+/**
+ * The public face of this package's schemas: at run time each is a zod 4
+ * schema (cast it to use zod's whole API); its type names only what this
+ * package promises, so zod's types stay out of the public API.
+ */
+export interface Schema<T> {
+  /** Returns the valid value or throws zod's error listing every problem. */
+  parse(data: unknown): T;
+  /** Never throws: `{ success: true, data }` or `{ success: false, error }`. */
+  safeParse(data: unknown): SafeParseResult<T>;
+}
+
+/** A MongoDB ObjectId as the Lightly API writes it: 24 lower-case hex digits. */
+export const OBJECT_ID_PATTERN: RegExp = /^[a-f0-9]{24}$/;
+/** The rule every `newTagName` must match (and be at least 3 characters long). */
+export const TAG_NAME_PATTERN: RegExp = /^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$/;
+/** The rule every `scoreType` must match (and be at least 1 character long). */
+export const SCORE_TYPE_PATTERN: RegExp = /^[a-zA-Z0-9_+=,.@:\/-]*$/;
+
+/** The sampling methods the API knows. */
+export const SAMPLING_METHODS: readonly [
+  "ACTIVE_LEARNING",
+  "CORAL",
+  "CORESET",
+  "RANDOM",
+] = [
+  "ACTIVE_LEARNING",
+  "CORAL",
+  "CORESET",
+  "RANDOM",
+] as const;
+
+/** The states a job can be in, as the API documents them today. */
+export const JOB_STATES: readonly [
+  "UNKNOWN",
+  "WAITING",
+  "RUNNING",
+  "FAILED",
+  "FINISHED",
+] = [
+  "UNKNOWN",
+  "WAITING",
+  "RUNNING",
+  "FAILED",
+  "FINISHED",
+] as const;
+
+/** Names of the rules in {@linkcode RULES}. */
+export type RuleName =
+  | "objectId"
+  | "tagNameLength"
+  | "tagNamePattern"
+  | "method"
+  | "nSamples"
+  | "minDistance"
+  | "scoreTypeLength"
+  | "scoreTypePattern"
+  | "rowCount"
+  | "unknownField"
+  | "required"
+  | "object"
+  | "string"
+  | "number";
+
+/** Rule texts, shared with the fast validator so both speak alike. */
+export const RULES: Readonly<Record<RuleName, string>> = {
+  objectId: "must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$)",
+  tagNameLength: "must be at least 3 characters long",
+  tagNamePattern:
+    "must start with a letter or digit and contain only letters, digits, spaces and . : ; = @ _ - (^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$)",
+  method: `must be one of ${SAMPLING_METHODS.join(", ")}`,
+  nSamples:
+    "must be -1 (off), a fraction in (0, 1], or a whole number of samples above 1",
+  minDistance: "must be -1 (off) or a number >= 0",
+  scoreTypeLength: "must be at least 1 character long",
+  scoreTypePattern:
+    "must contain only letters, digits and _ + = , . @ : / - (^[a-zA-Z0-9_+=,.@:\\/-]*$)",
+  rowCount: "must be a whole number >= 1",
+  unknownField: "is not a known field",
+  required: "is required",
+  object: "must be an object",
+  string: "must be a string",
+  number: "must be a finite JSON number",
+};
+
+function typeRule(expected: string) {
+  return (issue: { input?: unknown }) =>
+    issue.input === undefined ? RULES.required : expected;
+}
+
+/** Checks that `v` is a valid `nSamples` (see {@linkcode RULES.nSamples}). */
+export function isValidNSamples(v: number): boolean {
+  return v === -1 || (v > 0 && v <= 1) ||
+    (v > 1 && Number.isSafeInteger(v));
+}
+
+/** Checks that `v` is a valid `minDistance` (see {@linkcode RULES.minDistance}). */
+export function isValidMinDistance(v: number): boolean {
+  return v === -1 || v >= 0;
+}
+
+/** Checks that `v` is a valid `rowCount` (see {@linkcode RULES.rowCount}). */
+export function isValidRowCount(v: number): boolean {
+  return v >= 1 && Number.isSafeInteger(v);
+}
+
+const finiteNumber = () => z.number({ error: typeRule(RULES.number) });
+
+const objectId = z.string({ error: typeRule(RULES.string) })
+  .regex(OBJECT_ID_PATTERN, { error: RULES.objectId });
+
+const stoppingCondition = z.strictObject({
+  nSamples: finiteNumber().refine(isValidNSamples, { error: RULES.nSamples })
+    .optional(),
+  minDistance: finiteNumber()
+    .refine(isValidMinDistance, { error: RULES.minDistance }).optional(),
+}, { error: typeRule(RULES.object) });
+
+const samplingConfig = z.strictObject({
+  stoppingCondition: stoppingCondition.optional(),
+}, { error: typeRule(RULES.object) });
+
+const samplingMethod = z.enum(SAMPLING_METHODS, {
+  error: (issue) => {
+    if (issue.input === undefined) return RULES.required;
+    const upper = typeof issue.input === "string"
+      ? issue.input.toUpperCase()
+      : "";
+    return (SAMPLING_METHODS as readonly string[]).includes(upper)
+      ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
+      : RULES.method;
+  },
+});
+
+const samplingCreateRequest = z.strictObject({
+  newTagName: z.string({ error: typeRule(RULES.string) })
+    .min(3, { error: RULES.tagNameLength })
+    .regex(TAG_NAME_PATTERN, { error: RULES.tagNamePattern }),
+  method: samplingMethod,
+  config: samplingConfig,
+  preselectedTagId: objectId.optional(),
+  queryTagId: objectId.optional(),
+  scoreType: z.string({ error: typeRule(RULES.string) })
+    .min(1, { error: RULES.scoreTypeLength })
+    .regex(SCORE_TYPE_PATTERN, { error: RULES.scoreTypePattern })
+    .optional(),
+  rowCount: finiteNumber().refine(isValidRowCount, { error: RULES.rowCount })
+    .optional(),
+}, { error: typeRule(RULES.object) });
+
+const samplingInput = z.strictObject({
+  datasetId: objectId,
+  embeddingId: objectId,
+  body: samplingCreateRequest,
+}, { error: typeRule(RULES.object) });
+
+// Responses are lenient: required fields checked, unknown fields kept, a
+// malformed optional field dropped (`.catch(undefined)`), never fatal for a
+// field the server added.
+function lenient<T extends z.ZodType>(schema: T) {
+  return schema.optional().catch(undefined);
+}
+
+const asyncTaskData = z.looseObject({ jobId: z.string().min(1) });
+
+const apiErrorResponse = z.looseObject({
+  code: z.string(),
+  error: z.string(),
+  requestId: lenient(z.string()),
+  errorLabels: lenient(z.array(z.string())),
+});
+
+const jobStatusMeta = z.looseObject({
+  total: z.number(),
+  processed: z.number(),
+  uploadMethod: lenient(z.string()),
+  isRegistered: lenient(z.boolean()),
+});
+
+const jobResult = z.looseObject({
+  type: z.string(),
+  data: z.unknown().optional(),
+});
+
+const jobStatusData = z.looseObject({
+  id: z.string().min(1),
+  datasetId: lenient(z.string()),
+  status: z.string().min(1),
+  meta: lenient(jobStatusMeta),
+  waitTimeTillNextPoll: z.number(),
+  createdAt: z.number(),
+  lastModifiedAt: lenient(z.number()),
+  finishedAt: lenient(z.number()),
+  error: lenient(z.string()),
+  result: lenient(jobResult),
+});
+
+const tagData = z.looseObject({
+  id: z.string().min(1),
+  datasetId: z.string(),
+  prevTagId: z.string().nullable(),
+  queryTagId: lenient(z.string()),
+  preselectedTagId: lenient(z.string()),
+  name: z.string(),
+  bitMaskData: z.string(),
+  totSize: z.number(),
+  createdAt: z.number(),
+  lastModifiedAt: lenient(z.number()),
+  changes: z.unknown().optional(),
+  runId: lenient(z.string()),
+});
+
+const datasetEmbeddingData = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  isProcessed: z.boolean(),
+  createdAt: z.number(),
+  is2d: lenient(z.boolean()),
+});
+
+// ------------------------------------------------------------ public faces
+
+/** A MongoDB ObjectId: 24 lower-case hex characters. */
+export const ObjectIdSchema: Schema<string> = objectId;
+/** `config.stoppingCondition`: when the sampling stops. Both fields optional. */
+export const StoppingConditionSchema: Schema<StoppingCondition> =
+  stoppingCondition;
+/** `config`: `{}` is valid. */
+export const SamplingConfigSchema: Schema<SamplingConfig> = samplingConfig;
+/** The sampling method. */
+export const SamplingMethodSchema: Schema<SamplingMethod> = samplingMethod;
+/** The body of `POST /v1/datasets/{datasetId}/embeddings/{embeddingId}/sampling`. */
+export const SamplingCreateRequestSchema: Schema<SamplingCreateRequest> =
+  samplingCreateRequest;
+/** Everything a sampling trigger needs: the two path ids and the wire body. */
+export const SamplingInputSchema: Schema<SamplingInput> = samplingInput;
+/** `AsyncTaskData`: the answer to a trigger. */
+export const AsyncTaskDataSchema: Schema<AsyncTaskData> = asyncTaskData;
+/** `ApiErrorResponse`: the body of a non-2xx answer from the API. */
+export const ApiErrorResponseSchema: Schema<ApiErrorResponse> =
+  apiErrorResponse;
+/** `JobStatusMeta`: progress of a job. */
+export const JobStatusMetaSchema: Schema<JobStatusMeta> = jobStatusMeta;
+/** `JobStatusDataResult`: what a finished job produced. */
+export const JobResultSchema: Schema<JobResult> = jobResult;
+/**
+ * `JobStatusData`. `status` is kept as an open string: a state added by the
+ * server later is surfaced, not a crash; {@linkcode JOB_STATES} lists the
+ * documented ones.
+ */
+export const JobStatusDataSchema: Schema<JobStatusData> = jobStatusData;
+/** `TagData`: one tag of a dataset. */
+export const TagDataSchema: Schema<TagData> = tagData;
+/** `TagData[]`: the answer to `GET /v1/datasets/{datasetId}/tags`. */
+export const TagListSchema: Schema<TagData[]> = z.array(tagData);
+/** `DatasetEmbeddingData`: one embedding of a dataset. */
+export const DatasetEmbeddingDataSchema: Schema<DatasetEmbeddingData> =
+  datasetEmbeddingData;
+/** `DatasetEmbeddingData[]`: the answer to `GET /v1/datasets/{datasetId}/embeddings`. */
+export const EmbeddingListSchema: Schema<DatasetEmbeddingData[]> = z.array(
+  datasetEmbeddingData,
+);

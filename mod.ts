@@ -1,0 +1,135 @@
+/**
+ * Build and trigger sampling (selection) jobs on the Lightly API from Deno.
+ *
+ * - {@linkcode buildSamplingRequest}: validated input → a frozen, printable
+ *   `{ method, url, headers, body }`. Pure: no I/O, no clock, no environment.
+ * - {@linkcode triggerSampling}: the same, sent with `fetch`, answered with a
+ *   validated `{ jobId }` or a typed {@linkcode LightlyError}.
+ *
+ * Every bad input is refused before anything is sent, with one
+ * {@linkcode SamplingValidationError} that lists every problem. Secrets (API
+ * key, bearer token) never appear in any error, log line or printed request.
+ *
+ * @example Trigger a coreset selection
+ * ```ts ignore
+ * import { triggerSampling } from "./mod.ts";
+ *
+ * const { jobId } = await triggerSampling({
+ *   datasetId: "0123456789abcdef01234567",
+ *   embeddingId: "0123456789abcdef01234568",
+ *   body: {
+ *     newTagName: "coreset-100",
+ *     method: "CORESET",
+ *     config: { stoppingCondition: { nSamples: 100, minDistance: -1 } },
+ *   },
+ * }, { auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! } });
+ * console.log(`job ${jobId} started`);
+ * ```
+ *
+ * @module
+ */
+
+// Building and sending a sampling request (core).
+export {
+  type BuildOptions,
+  buildSamplingRequest,
+  type LightlyRequest,
+  type SamplingRequest,
+} from "./lib/build.ts";
+export {
+  type TriggerOptions,
+  triggerSampling,
+  triggerSamplingRaw,
+} from "./lib/trigger.ts";
+export {
+  type ClientOptions,
+  DEFAULT_BASE_URL,
+  type LightlyAuth,
+} from "./lib/client_options.ts";
+export {
+  DEFAULT_TIMEOUT_MS,
+  type HttpOptions,
+  MAX_BODY_BYTES,
+} from "./lib/http.ts";
+export {
+  type CurlOptions,
+  formatCurl,
+  formatRequest,
+  type RedactedRequest,
+  redactRequest,
+} from "./lib/format.ts";
+export {
+  REDACTED,
+  redactHeaders,
+  redactText,
+  redactUrl,
+} from "./lib/redact.ts";
+export { USER_AGENT, VERSION } from "./lib/version.ts";
+
+// Errors.
+export {
+  AbortedError,
+  isAbortedError,
+  isLightlyApiError,
+  isLightlyError,
+  isNetworkError,
+  isSamplingValidationError,
+  isTimeoutError,
+  isUnexpectedResponseError,
+  LightlyApiError,
+  type LightlyApiErrorOptions,
+  LightlyError,
+  type LightlyErrorKind,
+  type LightlyErrorOptions,
+  NetworkError,
+  type NetworkErrorOptions,
+  type ResponseErrorOptions,
+  SamplingValidationError,
+  TimeoutError,
+  UnexpectedResponseError,
+  type UnexpectedResponseErrorOptions,
+  type ValidationIssue,
+} from "./lib/errors.ts";
+
+// Schemas and types.
+export {
+  ApiErrorResponseSchema,
+  AsyncTaskDataSchema,
+  DatasetEmbeddingDataSchema,
+  EmbeddingListSchema,
+  JOB_STATES,
+  JobResultSchema,
+  JobStatusDataSchema,
+  JobStatusMetaSchema,
+  OBJECT_ID_PATTERN,
+  ObjectIdSchema,
+  type RuleName,
+  RULES,
+  type SafeParseResult,
+  SAMPLING_METHODS,
+  SamplingConfigSchema,
+  SamplingCreateRequestSchema,
+  SamplingInputSchema,
+  SamplingMethodSchema,
+  type Schema,
+  SCORE_TYPE_PATTERN,
+  StoppingConditionSchema,
+  TAG_NAME_PATTERN,
+  TagDataSchema,
+  TagListSchema,
+} from "./lib/schema.ts";
+export type {
+  ApiErrorResponse,
+  AsyncTaskData,
+  DatasetEmbeddingData,
+  JobResult,
+  JobState,
+  JobStatusData,
+  JobStatusMeta,
+  SamplingConfig,
+  SamplingCreateRequest,
+  SamplingInput,
+  SamplingMethod,
+  StoppingCondition,
+  TagData,
+} from "./lib/types.ts";
