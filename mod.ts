@@ -66,6 +66,75 @@ export {
 } from "./lib/redact.ts";
 export { USER_AGENT, VERSION } from "./lib/version.ts";
 
+// Jobs, reads and the workflow.
+export {
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_TRIGGER_ATTEMPTS,
+  type TriggerRetryOptions,
+} from "./lib/trigger.ts";
+export {
+  DEFAULT_MAX_CONSECUTIVE_FAILURES,
+  DEFAULT_MAX_INTERVAL_MS,
+  DEFAULT_MIN_INTERVAL_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  getJobStatus,
+  type JobOptions,
+  type JobProgress,
+  waitForJob,
+  type WaitOptions,
+  type WaitResult,
+} from "./lib/jobs.ts";
+export { getTag, listEmbeddings, listTags } from "./lib/reads.ts";
+export {
+  INITIAL_TAG_NAME,
+  type SelectionInput,
+  type SelectionResult,
+  type SelectOptions,
+  selectSamples,
+} from "./lib/workflow.ts";
+export {
+  backoffDelay,
+  type BackoffOptions,
+  type Clock,
+  DEFAULT_BACKOFF,
+  parseRetryAfter,
+  systemClock,
+} from "./lib/retry.ts";
+export {
+  isJobDeadlineError,
+  isJobResultMissingError,
+  isPollFailedError,
+  isSamplingJobFailedError,
+  isSamplingMaybeAppliedError,
+  isSelectionStepError,
+  JobDeadlineError,
+  type JobDeadlineErrorOptions,
+  JobResultMissingError,
+  PollFailedError,
+  type PollFailedErrorOptions,
+  SamplingJobFailedError,
+  SamplingMaybeAppliedError,
+  type SamplingMaybeAppliedErrorOptions,
+  type SelectionRefusal,
+  type SelectionStep,
+  SelectionStepError,
+  type SelectionStepErrorOptions,
+} from "./lib/job_errors.ts";
+
+// Notebook display.
+export {
+  displayJob,
+  displayRequest,
+  displayTag,
+  displayTags,
+  type JobDisplayInput,
+  type JobSnapshot,
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  type RichDisplay,
+} from "./lib/display.ts";
+
 // Errors.
 export {
   AbortedError,

@@ -11,11 +11,9 @@ import {
   isValidMinDistance,
   isValidNSamples,
   isValidRowCount,
-  OBJECT_ID_PATTERN,
-  SAMPLING_METHODS,
   SCORE_TYPE_PATTERN,
   TAG_NAME_PATTERN,
-} from "./schema.ts";
+} from "./rules.ts";
 import type { SamplingInput } from "./types.ts";
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -26,9 +24,19 @@ function isFiniteNumber(v: unknown): v is number {
   return typeof v === "number" && v - v === 0;
 }
 
+/** Same rule as {@linkcode OBJECT_ID_PATTERN}, without the regex engine. */
+function isObjectId(v: unknown): boolean {
+  if (typeof v !== "string" || v.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = v.charCodeAt(i);
+    // 0-9 or a-f
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 function isOptionalId(v: unknown): boolean {
-  return v === undefined ||
-    (typeof v === "string" && OBJECT_ID_PATTERN.test(v));
+  return v === undefined || isObjectId(v);
 }
 
 function isStoppingCondition(sc: unknown): boolean {
@@ -65,9 +73,11 @@ function isBody(b: unknown): boolean {
   ) {
     return false;
   }
-  if (!(SAMPLING_METHODS as readonly unknown[]).includes(b.method)) {
-    return false;
-  }
+  const m = b.method;
+  if (
+    m !== "CORESET" && m !== "RANDOM" && m !== "CORAL" &&
+    m !== "ACTIVE_LEARNING"
+  ) return false;
   const config = b.config;
   if (!isObject(config)) return false;
   for (const k in config) if (k !== "stoppingCondition") return false;
@@ -96,8 +106,6 @@ export function isCertainlyValidInput(input: unknown): input is SamplingInput {
   for (const k in input) {
     if (k !== "datasetId" && k !== "embeddingId" && k !== "body") return false;
   }
-  const d = input.datasetId;
-  const e = input.embeddingId;
-  return typeof d === "string" && OBJECT_ID_PATTERN.test(d) &&
-    typeof e === "string" && OBJECT_ID_PATTERN.test(e) && isBody(input.body);
+  return isObjectId(input.datasetId) && isObjectId(input.embeddingId) &&
+    isBody(input.body);
 }

@@ -11,9 +11,12 @@ import {
   type ResolvedClient,
 } from "./client_options.ts";
 import { SamplingValidationError, type ValidationIssue } from "./errors.ts";
-import { SamplingInputSchema } from "./schema.ts";
 import type { SamplingCreateRequest, SamplingInput } from "./types.ts";
-import { fromZodIssues } from "./validate.ts";
+import { collectInputIssues } from "./check_input.ts";
+import { describeValue } from "./validate.ts";
+
+// deno-lint-ignore no-control-regex
+const GET_PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
 
 /** Options of {@linkcode buildSamplingRequest}: host, credentials, extra headers. */
 export type BuildOptions = ClientOptions;
@@ -121,14 +124,12 @@ export function buildSamplingRequest(
   if (client !== undefined && isCertainlyValidInput(input)) {
     return assemble(input, client);
   }
-  const parsed = SamplingInputSchema.safeParse(input);
-  if (!parsed.success) {
-    issues.unshift(...fromZodIssues(parsed.error.issues, input, "body"));
-  }
-  if (issues.length > 0 || client === undefined || !parsed.success) {
+  issues.unshift(...collectInputIssues(input));
+  if (issues.length > 0 || client === undefined) {
     throw new SamplingValidationError(issues);
   }
-  return assemble(parsed.data, client);
+  // Valid, but outside the fast check's simple shape (e.g. a class instance).
+  return assemble(input, client);
 }
 
 /**
@@ -139,7 +140,7 @@ export function buildSamplingRequest(
  * @param path The API path, e.g. `/v1/jobs/0123456789abcdef01234567`.
  * @param options Base URL, credentials and extra headers.
  * @returns A frozen `{ method: "GET", url, headers }`.
- * @throws {SamplingValidationError} When `options` are invalid.
+ * @throws {SamplingValidationError} When `path` or `options` are invalid.
  *
  * @example
  * ```ts
@@ -153,13 +154,30 @@ export function buildGetRequest(
   options?: ClientOptions,
 ): LightlyRequest {
   const issues: ValidationIssue[] = [];
-  const client = resolveClient(options, issues);
-  if (client === undefined) {
-    throw new SamplingValidationError(issues, "options");
+  // A path not starting with one `/` would change the host (`@evil`, `//evil`).
+  const pathOk = typeof path === "string" && GET_PATH.test(path);
+  if (!pathOk) {
+    issues.push({
+      path: "path",
+      rule:
+        "must start with a single / and contain no #, spaces or control characters",
+      received: describeValue(path),
+    });
   }
+  const client = resolveClient(options, issues);
+  if (client === undefined || !pathOk) {
+    throw new SamplingValidationError(
+      issues,
+      pathOk ? "options" : "GET request",
+    );
+  }
+  // A path with a query already gets the token appended with `&`.
+  const query = client.query !== "" && path.includes("?")
+    ? "&" + client.query.slice(1)
+    : client.query;
   return Object.freeze({
     method: "GET" as const,
-    url: client.prefix + path + client.query,
+    url: client.prefix + path + query,
     headers: client.getHeaders,
   });
 }

@@ -61,10 +61,11 @@ const RESERVED_HEADERS = new Set([
   "host",
 ]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Control characters, and anything fetch cannot send (not a ByteString).
 // deno-lint-ignore no-control-regex
-const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f]/;
-// deno-lint-ignore no-control-regex
-const CREDENTIAL_BAD = /[\u0000-\u0020\u007f]/;
+const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
+// Anything but printable ASCII: spaces, control characters, non-ASCII.
+const CREDENTIAL_BAD = /[^\u0021-\u007e]/;
 
 function makeClient(
   prefix: string,
@@ -78,7 +79,14 @@ function makeClient(
   };
   if (authorization !== undefined) common["Authorization"] = authorization;
   if (extra !== undefined) {
-    for (const name of Object.keys(extra)) common[name] = extra[name];
+    for (const name of Object.keys(extra)) {
+      // Replace ours whatever the case, or fetch would send both values.
+      const lower = name.toLowerCase();
+      for (const own of Object.keys(common)) {
+        if (own.toLowerCase() === lower) delete common[own];
+      }
+      common[name] = extra[name];
+    }
   }
   return Object.freeze({
     prefix,
@@ -121,7 +129,7 @@ function resolvePrefix(
     issues.push({
       path,
       rule: "must be an absolute http(s) URL",
-      received: JSON.stringify(baseUrl.slice(0, 80)),
+      received: showBaseUrl(baseUrl),
     });
     return undefined;
   }
@@ -133,10 +141,11 @@ function resolvePrefix(
     ? "must not have a query or fragment"
     : undefined;
   if (rule !== undefined) {
-    // Credentials in the URL are secrets: never echo such a value.
+    // Credentials in the URL are secrets: never echo such a value; the query
+    // (which may hold ?token=) is never shown either.
     const shown = url.username || url.password
       ? undefined
-      : JSON.stringify(baseUrl.slice(0, 80));
+      : showBaseUrl(baseUrl);
     issues.push({ path, rule, received: shown });
     return undefined;
   }
@@ -144,6 +153,25 @@ function resolvePrefix(
   lastBase = baseUrl;
   lastPrefix = prefix;
   return prefix;
+}
+
+/**
+ * Percent-encodes a query value, including the `! ' ( ) * ~` that
+ * `encodeURIComponent` leaves as they are: a URL printed after `redactUrl`
+ * must not show any part of the key (`redactUrl` stops at `'` and `)`).
+ */
+function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*~]/g,
+    (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
+  );
+}
+
+/** A base URL as an error may show it: without userinfo, query or fragment. */
+function showBaseUrl(baseUrl: string): string {
+  const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
+    .replace(/[?#].*$/s, "");
+  return JSON.stringify(shown.slice(0, 80));
 }
 
 function credentialIssue(
@@ -159,7 +187,8 @@ function credentialIssue(
   if (value.length === 0 || CREDENTIAL_BAD.test(value)) {
     issues.push({
       path,
-      rule: "must be non-empty, without spaces or control characters",
+      rule:
+        "must be non-empty printable ASCII, without spaces or control characters",
     });
     return false;
   }
@@ -288,7 +317,7 @@ export function resolveClient(
   }
   const client = makeClient(
     prefix,
-    keyKind === "apiKey" ? `?token=${encodeURIComponent(key!)}` : "",
+    keyKind === "apiKey" ? `?token=${encodeQueryValue(key!)}` : "",
     keyKind === "bearerToken" ? `Bearer ${key}` : undefined,
     headers,
   );

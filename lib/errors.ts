@@ -20,7 +20,14 @@ export type LightlyErrorKind =
   | "unexpected-response"
   | "network"
   | "timeout"
-  | "aborted";
+  | "aborted"
+  // Jobs, reads and the workflow (lib/job_errors.ts).
+  | "job-failed"
+  | "job-result-missing"
+  | "deadline"
+  | "poll-failed"
+  | "maybe-applied"
+  | "workflow";
 
 /** What every {@linkcode LightlyError} may say about the request it belongs to. */
 export interface LightlyErrorOptions {

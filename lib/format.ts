@@ -5,7 +5,9 @@
  * @module
  */
 import type { LightlyRequest } from "./build.ts";
+import { SamplingValidationError } from "./errors.ts";
 import { redactHeaders, redactUrl } from "./redact.ts";
+import { describeValue } from "./validate.ts";
 
 /** A request with its secrets masked, safe to print or `JSON.stringify`. */
 export interface RedactedRequest {
@@ -94,6 +96,19 @@ export interface CurlOptions {
   jwtEnv?: string;
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The name of a shell variable, checked: it is pasted into a command line. */
+function envName(value: unknown, fallback: string, path: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value === "string" && ENV_NAME.test(value)) return value;
+  throw new SamplingValidationError([{
+    path,
+    rule: "must be a shell variable name (^[A-Za-z_][A-Za-z0-9_]*$)",
+    received: describeValue(value),
+  }], "curl options");
+}
+
 function quote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
@@ -106,6 +121,8 @@ function quote(text: string): string {
  * @param request A request from a builder of this package.
  * @param options Names of the environment variables.
  * @returns One shell command, split over lines with `\`.
+ * @throws {SamplingValidationError} When an environment variable name is not
+ *   a plain shell variable name.
  *
  * @example
  * ```ts
@@ -123,8 +140,12 @@ export function formatCurl(
   request: LightlyRequest,
   options: CurlOptions = {},
 ): string {
-  const tokenEnv = options.tokenEnv ?? "LIGHTLY_TOKEN";
-  const jwtEnv = options.jwtEnv ?? "LIGHTLY_JWT";
+  const tokenEnv = envName(
+    options.tokenEnv,
+    "LIGHTLY_TOKEN",
+    "options.tokenEnv",
+  );
+  const jwtEnv = envName(options.jwtEnv, "LIGHTLY_JWT", "options.jwtEnv");
   const match = /^(.*[?&]token=)[^&#]*(.*)$/.exec(request.url);
   const url = match
     ? `${quote(match[1])}"$${tokenEnv}"${match[2] ? quote(match[2]) : ""}`

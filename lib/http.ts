@@ -61,16 +61,8 @@ export interface ResponseSchema<T> {
 }
 
 const TIMEOUT = Symbol("timeout");
-
-/** An in-flight call: its response and the means to end its timer. */
-interface Call {
-  readonly response: Response;
-  readonly context: Context;
-  /** Clears the timer and detaches from the caller's signal. */
-  readonly finish: () => void;
-  /** Maps a failure during body reading to a typed error. */
-  readonly fail: (error: unknown) => Error;
-}
+/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 interface Context {
   readonly method: string;
@@ -82,11 +74,13 @@ function checkTimeout(timeoutMs: unknown): number {
   if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
   if (
     typeof timeoutMs !== "number" || !(timeoutMs > 0) ||
-    !Number.isFinite(timeoutMs)
+    !(timeoutMs <= MAX_TIMEOUT_MS)
   ) {
+    // setTimeout fires at once for delays above 2^31 - 1 ms: refuse them.
     throw new SamplingValidationError([{
       path: "options.timeoutMs",
-      rule: "must be a positive, finite number of milliseconds",
+      rule:
+        `must be a positive, finite number of milliseconds, at most ${MAX_TIMEOUT_MS}`,
       received: describeValue(timeoutMs),
     }], "request options");
   }
@@ -95,7 +89,15 @@ function checkTimeout(timeoutMs: unknown): number {
 
 function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
   const source = error instanceof Error ? error : new Error(String(error));
-  const copy = new Error(redactText(source.message, secrets));
+  // Deno's fetch throws "fetch failed" and keeps the detail (e.g. "Connection
+  // refused") in `cause`: fold up to three levels of causes into the message.
+  let message = source.message;
+  let inner: unknown = source.cause;
+  for (let depth = 0; depth < 3 && inner !== undefined; depth++) {
+    message += ": " + (inner instanceof Error ? inner.message : String(inner));
+    inner = inner instanceof Error ? inner.cause : undefined;
+  }
+  const copy = new Error(redactText(message, secrets));
   copy.name = source.name;
   copy.stack = redactText(source.stack ?? "", secrets);
   return copy;
@@ -106,6 +108,90 @@ function isConnectFailure(message: string): boolean {
     .test(message);
 }
 
+function abortForTimeout(controller: AbortController): void {
+  controller.abort(TIMEOUT);
+}
+
+/**
+ * One in-flight request: its timer, its link to the caller's signal, and the
+ * mapping of failures to typed errors. A class rather than closures keeps the
+ * request path to one allocation; the redacted context is computed only when
+ * an error needs it.
+ */
+class Call {
+  response: Response | undefined;
+  readonly #controller = new AbortController();
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #request: LightlyRequest;
+  readonly #signal: AbortSignal | undefined;
+  readonly #timeoutMs: number;
+  #context: Context | undefined;
+
+  constructor(
+    request: LightlyRequest,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#request = request;
+    this.#timeoutMs = timeoutMs;
+    this.#signal = signal;
+    this.#timer = setTimeout(abortForTimeout, timeoutMs, this.#controller);
+    signal?.addEventListener("abort", this, { once: true });
+  }
+
+  /** The signal passed to fetch: fires on timeout or the caller's abort. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The request's method, redacted URL and secrets (for errors only). */
+  get context(): Context {
+    return this.#context ??= {
+      method: this.#request.method,
+      url: redactUrl(this.#request.url),
+      secrets: secretsOf(this.#request.url, this.#request.headers),
+    };
+  }
+
+  /** The caller's signal fired: abort fetch with its reason. */
+  handleEvent(): void {
+    this.#controller.abort(this.#signal!.reason);
+  }
+
+  /** Clears the timer only: the caller's signal still stops body reading. */
+  stopTimer(): void {
+    clearTimeout(this.#timer);
+  }
+
+  /** Clears the timer and detaches from the caller's signal. */
+  finish(): void {
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener("abort", this);
+  }
+
+  /** Maps a failure (of fetch or of body reading) to a typed error. */
+  fail(error: unknown): Error {
+    this.finish();
+    const { method, url, secrets } = this.context;
+    const where = { method, url };
+    const controller = this.#controller;
+    if (controller.signal.aborted) {
+      return controller.signal.reason === TIMEOUT
+        ? new TimeoutError(this.#timeoutMs, where)
+        : new AbortedError({ ...where, cause: controller.signal.reason });
+    }
+    // fetch names the URL (and so the token) in its messages: keep a sanitized copy only.
+    const cause = sanitizedCause(error, secrets);
+    const connectFailed = isConnectFailure(cause.message);
+    return new NetworkError(
+      `${method} ${url} failed: ${
+        connectFailed ? "could not connect" : "the connection failed"
+      } (${cause.message})`,
+      { ...where, cause, connectFailed },
+    );
+  }
+}
+
 /**
  * Sends a request. The returned call's timer keeps running until `finish()`,
  * so body reading is covered by the same timeout and signal.
@@ -113,55 +199,37 @@ function isConnectFailure(message: string): boolean {
 async function start(
   request: LightlyRequest,
   options: HttpOptions,
-): Promise<Call> {
+): Promise<Call & { response: Response }> {
   const timeoutMs = checkTimeout(options.timeoutMs);
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const signal = options.signal;
-  const context: Context = {
-    method: request.method,
-    url: redactUrl(request.url),
-    secrets: secretsOf(request.url, request.headers),
-  };
-  const where = { method: context.method, url: context.url };
-  if (signal?.aborted) {
-    throw new AbortedError({ ...where, cause: signal.reason });
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new SamplingValidationError([{
+      path: "options.fetch",
+      rule: "must be a function like globalThis.fetch",
+      received: describeValue(options.fetch),
+    }], "request options");
   }
-
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-  const onAbort = () => controller.abort(signal!.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const finish = () => {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-  };
-  const fail = (error: unknown): Error => {
-    finish();
-    if (controller.signal.aborted) {
-      return controller.signal.reason === TIMEOUT
-        ? new TimeoutError(timeoutMs, where)
-        : new AbortedError({ ...where, cause: controller.signal.reason });
-    }
-    // fetch names the URL (and so the token) in its messages: keep a sanitized copy only.
-    const cause = sanitizedCause(error, context.secrets);
-    const connectFailed = isConnectFailure(cause.message);
-    return new NetworkError(
-      `${context.method} ${context.url} failed: ${
-        connectFailed ? "could not connect" : "the connection failed"
-      } (${cause.message})`,
-      { ...where, cause, connectFailed },
-    );
-  };
+  const signal = options.signal;
+  if (signal?.aborted) {
+    throw new AbortedError({
+      method: request.method,
+      url: redactUrl(request.url),
+      cause: signal.reason,
+    });
+  }
+  const call = new Call(request, timeoutMs, signal);
   try {
-    const response = await doFetch(request.url, {
+    call.response = await (options.fetch ?? fetch)(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
-      signal: controller.signal,
+      signal: call.signal,
+      // A redirect would carry the ?token= API key to another host (and turn
+      // the POST into a GET): never follow one, report it instead.
+      redirect: "manual",
     });
-    return { response, context, finish, fail };
+    return call as Call & { response: Response };
   } catch (error) {
-    throw fail(error);
+    throw call.fail(error);
   }
 }
 
@@ -175,7 +243,12 @@ async function readCapped(
     await response.body?.cancel();
     return undefined;
   }
-  if (length !== null) return await response.text();
+  // A Content-Length bounds the body only when it is not compressed (fetch
+  // decompresses gzip/br): then the fast whole-body read is safe.
+  const encoding = response.headers.get("content-encoding");
+  if (length !== null && (encoding === null || encoding === "identity")) {
+    return await response.text();
+  }
   if (response.body === null) return "";
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -213,15 +286,26 @@ function errorFor(
   reason?: string,
 ): Error {
   const status = response.status;
-  const contentType = response.headers.get("content-type") ?? undefined;
-  const headerRequestId = response.headers.get("x-request-id") ?? undefined;
-  const retryAfter = response.headers.get("retry-after") ?? undefined;
+  // Everything the server sent is masked too: a server may echo the token.
+  const safe = (text: string | null | undefined) =>
+    text === null || text === undefined
+      ? undefined
+      : redactText(text, context.secrets);
+  const contentType = safe(response.headers.get("content-type"));
+  const headerRequestId = safe(response.headers.get("x-request-id"));
+  const retryAfter = safe(response.headers.get("retry-after"));
   const base = {
     method: context.method,
     url: context.url,
     status,
     retryAfter,
   };
+  if (reason === undefined && status >= 300 && status < 400) {
+    const location = safe(response.headers.get("location"));
+    reason = `a redirect${
+      location ? ` to ${redactUrl(location)}` : ""
+    }, which is not followed so that credentials never travel to another host: set baseUrl to the final address`;
+  }
   if (text === undefined) {
     return new UnexpectedResponseError({
       ...base,
@@ -242,8 +326,10 @@ function errorFor(
         ...base,
         code: redactText(body.code, context.secrets),
         serverMessage: redactText(body.error, context.secrets),
-        requestId: body.requestId ?? headerRequestId,
-        errorLabels: body.errorLabels,
+        requestId: safe(body.requestId) ?? headerRequestId,
+        errorLabels: body.errorLabels?.map((label) =>
+          redactText(label, context.secrets)
+        ),
       });
     }
   }
@@ -285,8 +371,9 @@ export async function sendRaw(
   options: HttpOptions = {},
 ): Promise<Response> {
   const call = await start(request, options);
-  // The caller owns the body from here on: only the header wait was timed.
-  call.finish();
+  // The caller owns the body from here on: only the header wait was timed,
+  // and the caller's signal stays attached so it still stops body reading.
+  call.stopTimer();
   return call.response;
 }
 

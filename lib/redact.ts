@@ -109,7 +109,15 @@ export function redactText(
 }
 
 function secretForms(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret)]);
+  const encoded = encodeURIComponent(secret);
+  const forms = new Set([secret, encoded]);
+  // The strict form the builder puts in `?token=` (also encodes ! ' ( ) * ~).
+  forms.add(
+    encoded.replace(
+      /[!'()*~]/g,
+      (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
+    ),
+  );
   forms.add(new URLSearchParams({ t: secret }).toString().slice(2));
   return [...forms].filter((f) => f.length > 0);
 }

@@ -28,6 +28,30 @@ import type {
   StoppingCondition,
   TagData,
 } from "./types.ts";
+import {
+  isValidMinDistance,
+  isValidNSamples,
+  isValidRowCount,
+  methodRule,
+  OBJECT_ID_PATTERN,
+  RULES,
+  SAMPLING_METHODS,
+  SCORE_TYPE_PATTERN,
+  TAG_NAME_PATTERN,
+} from "./rules.ts";
+
+export {
+  isValidMinDistance,
+  isValidNSamples,
+  isValidRowCount,
+  JOB_STATES,
+  OBJECT_ID_PATTERN,
+  type RuleName,
+  RULES,
+  SAMPLING_METHODS,
+  SCORE_TYPE_PATTERN,
+  TAG_NAME_PATTERN,
+} from "./rules.ts";
 
 /** The outcome of {@linkcode Schema.safeParse}. */
 export type SafeParseResult<T> =
@@ -56,98 +80,9 @@ export interface Schema<T> {
   safeParse(data: unknown): SafeParseResult<T>;
 }
 
-/** A MongoDB ObjectId as the Lightly API writes it: 24 lower-case hex digits. */
-export const OBJECT_ID_PATTERN: RegExp = /^[a-f0-9]{24}$/;
-/** The rule every `newTagName` must match (and be at least 3 characters long). */
-export const TAG_NAME_PATTERN: RegExp = /^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$/;
-/** The rule every `scoreType` must match (and be at least 1 character long). */
-export const SCORE_TYPE_PATTERN: RegExp = /^[a-zA-Z0-9_+=,.@:\/-]*$/;
-
-/** The sampling methods the API knows. */
-export const SAMPLING_METHODS: readonly [
-  "ACTIVE_LEARNING",
-  "CORAL",
-  "CORESET",
-  "RANDOM",
-] = [
-  "ACTIVE_LEARNING",
-  "CORAL",
-  "CORESET",
-  "RANDOM",
-] as const;
-
-/** The states a job can be in, as the API documents them today. */
-export const JOB_STATES: readonly [
-  "UNKNOWN",
-  "WAITING",
-  "RUNNING",
-  "FAILED",
-  "FINISHED",
-] = [
-  "UNKNOWN",
-  "WAITING",
-  "RUNNING",
-  "FAILED",
-  "FINISHED",
-] as const;
-
-/** Names of the rules in {@linkcode RULES}. */
-export type RuleName =
-  | "objectId"
-  | "tagNameLength"
-  | "tagNamePattern"
-  | "method"
-  | "nSamples"
-  | "minDistance"
-  | "scoreTypeLength"
-  | "scoreTypePattern"
-  | "rowCount"
-  | "unknownField"
-  | "required"
-  | "object"
-  | "string"
-  | "number";
-
-/** Rule texts, shared with the fast validator so both speak alike. */
-export const RULES: Readonly<Record<RuleName, string>> = {
-  objectId: "must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$)",
-  tagNameLength: "must be at least 3 characters long",
-  tagNamePattern:
-    "must start with a letter or digit and contain only letters, digits, spaces and . : ; = @ _ - (^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$)",
-  method: `must be one of ${SAMPLING_METHODS.join(", ")}`,
-  nSamples:
-    "must be -1 (off), a fraction in (0, 1], or a whole number of samples above 1",
-  minDistance: "must be -1 (off) or a number >= 0",
-  scoreTypeLength: "must be at least 1 character long",
-  scoreTypePattern:
-    "must contain only letters, digits and _ + = , . @ : / - (^[a-zA-Z0-9_+=,.@:\\/-]*$)",
-  rowCount: "must be a whole number >= 1",
-  unknownField: "is not a known field",
-  required: "is required",
-  object: "must be an object",
-  string: "must be a string",
-  number: "must be a finite JSON number",
-};
-
 function typeRule(expected: string) {
   return (issue: { input?: unknown }) =>
     issue.input === undefined ? RULES.required : expected;
-}
-
-/** Checks that `v` is a valid `nSamples` (see {@linkcode RULES.nSamples}). */
-export function isValidNSamples(v: number): boolean {
-  return v === -1 || (v > 0 && v <= 1) ||
-    (v > 1 && Number.isSafeInteger(v));
-}
-
-/** Checks that `v` is a valid `minDistance` (see {@linkcode RULES.minDistance}). */
-export function isValidMinDistance(v: number): boolean {
-  return v === -1 || v >= 0;
-}
-
-/** Checks that `v` is a valid `rowCount` (see {@linkcode RULES.rowCount}). */
-export function isValidRowCount(v: number): boolean {
-  return v >= 1 && Number.isSafeInteger(v);
 }
 
 const finiteNumber = () => z.number({ error: typeRule(RULES.number) });
@@ -167,15 +102,8 @@ const samplingConfig = z.strictObject({
 }, { error: typeRule(RULES.object) });
 
 const samplingMethod = z.enum(SAMPLING_METHODS, {
-  error: (issue) => {
-    if (issue.input === undefined) return RULES.required;
-    const upper = typeof issue.input === "string"
-      ? issue.input.toUpperCase()
-      : "";
-    return (SAMPLING_METHODS as readonly string[]).includes(upper)
-      ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
-      : RULES.method;
-  },
+  error: (issue) =>
+    issue.input === undefined ? RULES.required : methodRule(issue.input),
 });
 
 const samplingCreateRequest = z.strictObject({

@@ -1,29 +1,260 @@
 /**
- * `triggerSampling`: validate, build, send, and return the new job's id.
+ * `triggerSampling`: validate, build, send, and return the new job's id —
+ * with a retry policy that never risks a second tag.
+ *
+ * The sampling POST is not idempotent: a second one can create a second tag,
+ * or fail with `TAG_NAME_EXISTS` after the first succeeded. So it is retried
+ * only where the server provably did not act — a connection refused before
+ * anything was sent, and `429 Too Many Requests`. After a timeout, a reset
+ * connection, a 5xx or an unreadable 2xx the request may have been applied:
+ * it is not retried, and `SamplingMaybeAppliedError` says how to check.
  *
  * @module
  */
 import { type BuildOptions, buildSamplingRequest } from "./build.ts";
+import {
+  AbortedError,
+  isLightlyApiError,
+  isNetworkError,
+  isTimeoutError,
+  isUnexpectedResponseError,
+  SamplingValidationError,
+  type ValidationIssue,
+} from "./errors.ts";
 import { type HttpOptions, sendJson, sendRaw } from "./http.ts";
-import { AsyncTaskDataSchema } from "./schema.ts";
+import { SamplingMaybeAppliedError } from "./job_errors.ts";
+import { redactUrl } from "./redact.ts";
+import {
+  backoffDelay,
+  type BackoffOptions,
+  checkBackoffOptions,
+  checkNumberOption,
+  type Clock,
+  parseRetryAfter,
+  systemClock,
+} from "./retry.ts";
+import { fastAsyncTaskData } from "./_fast_responses.ts";
 import type { AsyncTaskData, SamplingInput } from "./types.ts";
+import { describeValue } from "./validate.ts";
 
-/** Options of {@linkcode triggerSampling}: the builder's plus fetch, signal, timeout. */
-export interface TriggerOptions extends BuildOptions, HttpOptions {}
+/**
+ * When the sampling POST is sent again. Only two failures are retried: a
+ * connection refused before anything was sent (`NetworkError` with
+ * `connectFailed`), and `429` (after `Retry-After` when given, else after a
+ * backoff delay).
+ */
+export interface TriggerRetryOptions {
+  /**
+   * Attempts in all, the first one included (1 = never retry).
+   *
+   * @default {3}
+   */
+  maxAttempts?: number;
+  /**
+   * The longest `Retry-After` honoured, in milliseconds; a 429 asking to
+   * wait longer is thrown as is, not retried.
+   *
+   * @default {60000}
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * The backoff between attempts when the server gave no `Retry-After`.
+   *
+   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
+   */
+  backoff?: BackoffOptions;
+  /**
+   * Where time comes from; tests pass a fake clock.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+/** Options of {@linkcode triggerSampling}: the builder's plus fetch, signal, timeout, retry. */
+export interface TriggerOptions extends BuildOptions, HttpOptions {
+  /**
+   * The retry policy, or `false` to send the POST exactly once. Either way,
+   * an outcome that may have been applied is reported as
+   * `SamplingMaybeAppliedError` (the original error as `cause`).
+   *
+   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }}
+   */
+  retry?: TriggerRetryOptions | false;
+}
+
+/** The default number of attempts of the sampling POST. */
+export const DEFAULT_TRIGGER_ATTEMPTS = 3;
+/** The default longest `Retry-After` the sampling POST honours: 60 s. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+
+interface RetryPlan {
+  readonly maxAttempts: number;
+  readonly maxRetryAfterMs: number;
+  readonly backoff?: BackoffOptions;
+  readonly clock: Clock;
+}
+
+/**
+ * Checks {@linkcode TriggerOptions.retry}, pushing one issue per bad field.
+ *
+ * @param retry The option's value; `undefined` and `false` pass.
+ * @param path Its dotted name, e.g. `options.retry`.
+ * @param issues Where problems are collected.
+ *
+ * @example
+ * ```ts
+ * import type { ValidationIssue } from "./errors.ts";
+ * import { checkRetryOptions } from "./trigger.ts";
+ * const issues: ValidationIssue[] = [];
+ * checkRetryOptions({ maxAttempts: 0 }, "options.retry", issues);
+ * issues[0].path; // "options.retry.maxAttempts"
+ * ```
+ */
+export function checkRetryOptions(
+  retry: unknown,
+  path: string,
+  issues: ValidationIssue[],
+): void {
+  if (retry === undefined || retry === false) return;
+  if (typeof retry !== "object" || retry === null) {
+    issues.push({
+      path,
+      rule: "must be an object or false",
+      received: describeValue(retry),
+    });
+    return;
+  }
+  const r = retry as Record<string, unknown>;
+  checkNumberOption(r.maxAttempts, `${path}.maxAttempts`, {
+    min: 1,
+    max: 100,
+    integer: true,
+  }, issues);
+  checkNumberOption(
+    r.maxRetryAfterMs,
+    `${path}.maxRetryAfterMs`,
+    { min: 0 },
+    issues,
+  );
+  checkBackoffOptions(r.backoff, `${path}.backoff`, issues);
+  const clock = r.clock as Partial<Clock> | undefined;
+  if (
+    clock !== undefined &&
+    (typeof clock?.now !== "function" || typeof clock?.sleep !== "function")
+  ) {
+    issues.push({
+      path: `${path}.clock`,
+      rule: "must have now() and sleep(ms, signal) methods",
+    });
+  }
+}
+
+function planRetry(retry: TriggerRetryOptions | false | undefined): RetryPlan {
+  const issues: ValidationIssue[] = [];
+  checkRetryOptions(retry, "options.retry", issues);
+  if (issues.length > 0) {
+    throw new SamplingValidationError(issues, "request options");
+  }
+  const r = retry === false ? { maxAttempts: 1 } : retry ?? {};
+  return {
+    maxAttempts: r.maxAttempts ?? DEFAULT_TRIGGER_ATTEMPTS,
+    maxRetryAfterMs: r.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+    backoff: r.backoff,
+    clock: r.clock ?? systemClock,
+  };
+}
+
+/** The wait before retrying after a 429, or `undefined` when it must not be retried. */
+function delayAfter429(
+  retryAfter: string | null | undefined,
+  attempt: number,
+  plan: RetryPlan,
+): number | undefined {
+  if (attempt >= plan.maxAttempts) return undefined;
+  const asked = parseRetryAfter(retryAfter, plan.clock.now());
+  if (asked === undefined) return backoffDelay(attempt - 1, plan.backoff);
+  return asked <= plan.maxRetryAfterMs ? asked : undefined;
+}
+
+/** The wait before retrying after `error`, or `undefined` when it must not be retried. */
+function delayAfter(
+  error: unknown,
+  attempt: number,
+  plan: RetryPlan,
+): number | undefined {
+  if (attempt >= plan.maxAttempts) return undefined;
+  if (isNetworkError(error) && error.connectFailed) {
+    return backoffDelay(attempt - 1, plan.backoff);
+  }
+  if (
+    (isLightlyApiError(error) || isUnexpectedResponseError(error)) &&
+    error.status === 429
+  ) {
+    return delayAfter429(error.retryAfter, attempt, plan);
+  }
+  return undefined;
+}
+
+/**
+ * The error to throw for a failure that is not retried: the original, or
+ * `SamplingMaybeAppliedError` when the POST may have reached the server and
+ * been acted on (timeout, reset, 5xx, an unreadable 2xx).
+ */
+function settle(error: unknown, input: SamplingInput): unknown {
+  const maybeApplied = (isNetworkError(error) && !error.connectFailed) ||
+    isTimeoutError(error) ||
+    ((isLightlyApiError(error) || isUnexpectedResponseError(error)) &&
+      (error.status >= 500 || (error.status >= 200 && error.status < 300)));
+  return maybeApplied
+    ? new SamplingMaybeAppliedError({
+      tagName: input.body.newTagName,
+      datasetId: input.datasetId,
+      cause: error,
+    })
+    : error;
+}
+
+async function pause(
+  plan: RetryPlan,
+  ms: number,
+  options: HttpOptions,
+  url: string,
+): Promise<void> {
+  try {
+    await plan.clock.sleep(ms, options.signal);
+  } catch (error) {
+    if (options.signal?.aborted) {
+      throw new AbortedError({
+        method: "POST",
+        url: redactUrl(url),
+        cause: options.signal.reason,
+      });
+    }
+    throw error;
+  }
+}
 
 /**
  * Triggers a sampling job: validates everything (nothing is sent on bad
- * input), POSTs it, and returns the validated `{ jobId }`. The POST is sent
- * once: it is not idempotent, so it is never retried here.
+ * input), POSTs it, and returns the validated `{ jobId }`.
+ *
+ * The POST is retried only when the server provably did not act: a refused
+ * connection, and 429 (honouring `Retry-After` up to `maxRetryAfterMs`).
+ * The request is built once; each attempt is a fresh `fetch`. When the
+ * POST may have been applied (timeout, reset, 5xx, unreadable 2xx) it is
+ * never retried and `SamplingMaybeAppliedError` is thrown, whatever the
+ * `retry` option. An abort after the request left may also have been
+ * applied: it is reported as `AbortedError`.
  *
  * @param input The dataset and embedding ids and the wire-format body.
- * @param options Base URL, credentials, headers, fetch, signal, timeout.
+ * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The server's `AsyncTaskData`, `{ jobId }` (unknown fields kept).
- * @throws {SamplingValidationError} Bad input; nothing was sent.
- * @throws {LightlyApiError} The API said no (status, code, message, request id).
- * @throws {UnexpectedResponseError} An answer that is not the API's (HTML, empty, wrong shape).
- * @throws {NetworkError} No answer; `connectFailed` tells whether anything was sent.
- * @throws {TimeoutError} No full answer within `timeoutMs`.
+ * @throws {SamplingValidationError} Bad input or options; nothing was sent.
+ * @throws {SamplingMaybeAppliedError} The POST may have been applied; check for the tag name before trying again.
+ * @throws {LightlyApiError} The API said no (status, code, message, request id); a 429 once retries are spent.
+ * @throws {UnexpectedResponseError} A 4xx answer that is not the API's (e.g. an HTML page).
+ * @throws {NetworkError} Could not connect, on every attempt (`connectFailed`: nothing was sent).
  * @throws {AbortedError} The caller's signal fired.
  *
  * @example Trigger a coreset selection of 100 samples
@@ -41,15 +272,20 @@ export interface TriggerOptions extends BuildOptions, HttpOptions {}
  * console.log(jobId);
  * ```
  */
-export function triggerSampling(
+export async function triggerSampling(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<AsyncTaskData> {
-  try {
-    const request = buildSamplingRequest(input, options);
-    return sendJson(request, AsyncTaskDataSchema, options);
-  } catch (error) {
-    return Promise.reject(error);
+  const request = buildSamplingRequest(input, options);
+  const plan = planRetry(options.retry);
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await sendJson(request, fastAsyncTaskData, options);
+    } catch (error) {
+      const delay = delayAfter(error, attempt, plan);
+      if (delay === undefined) throw settle(error, input);
+      await pause(plan, delay, options, request.url);
+    }
   }
 }
 
@@ -59,11 +295,17 @@ export function triggerSampling(
  * `skip_deserialization`. Input is validated all the same. `timeoutMs` covers
  * only the wait for the headers; you must read or cancel the body.
  *
+ * The same retry policy applies: a refused connection and a 429 are retried
+ * (the 429's body is cancelled first); a timeout or reset before the headers
+ * came throws `SamplingMaybeAppliedError`. Any other status, 5xx included,
+ * is returned to you as is.
+ *
  * @param input The dataset and embedding ids and the wire-format body.
- * @param options Base URL, credentials, headers, fetch, signal, timeout.
+ * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The raw `Response`.
- * @throws {SamplingValidationError} Bad input; nothing was sent.
- * @throws {NetworkError | TimeoutError | AbortedError} When no response came.
+ * @throws {SamplingValidationError} Bad input or options; nothing was sent.
+ * @throws {SamplingMaybeAppliedError} No headers came, and the POST may have been applied.
+ * @throws {NetworkError | AbortedError} Could not connect on any attempt, or the caller aborted.
  *
  * @example Inspect the raw answer
  * ```ts ignore
@@ -76,14 +318,31 @@ export function triggerSampling(
  * console.log(response.status, await response.text());
  * ```
  */
-export function triggerSamplingRaw(
+export async function triggerSamplingRaw(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<Response> {
-  try {
-    const request = buildSamplingRequest(input, options);
-    return sendRaw(request, options);
-  } catch (error) {
-    return Promise.reject(error);
+  const request = buildSamplingRequest(input, options);
+  const plan = planRetry(options.retry);
+  for (let attempt = 1;; attempt++) {
+    let response: Response;
+    try {
+      response = await sendRaw(request, options);
+    } catch (error) {
+      const delay = delayAfter(error, attempt, plan);
+      if (delay === undefined) throw settle(error, input);
+      await pause(plan, delay, options, request.url);
+      continue;
+    }
+    if (response.status === 429) {
+      const retryAfter = response.headers.get("retry-after");
+      const delay = delayAfter429(retryAfter, attempt, plan);
+      if (delay !== undefined) {
+        await response.body?.cancel();
+        await pause(plan, delay, options, request.url);
+        continue;
+      }
+    }
+    return response;
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ValidationIssue } from "./errors.ts";
-import { RULES } from "./schema.ts";
+import { RULES } from "./rules.ts";
 
 /** The subset of a zod issue this module reads. */
 interface ZodIssueLike {
@@ -89,11 +89,13 @@ export function fromZodIssues(
       : issue.path;
     const dotted = path.map(String).join(".");
     if (isUnknownKeys && issue.keys) {
+      // With a dropped prefix, a top-level key and a key inside the prefix
+      // share a path: the rule tells the top-level one apart.
+      const rule = dropPrefix !== undefined && issue.path.length === 0
+        ? `${RULES.unknownField} (at the top level, next to ${dropPrefix})`
+        : RULES.unknownField;
       for (const key of issue.keys) {
-        out.push({
-          path: dotted ? `${dotted}.${key}` : key,
-          rule: RULES.unknownField,
-        });
+        out.push({ path: dotted ? `${dotted}.${key}` : key, rule });
       }
       continue;
     }

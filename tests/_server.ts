@@ -19,6 +19,11 @@ export interface TestServer extends AsyncDisposable {
   requests: SeenRequest[];
   /** Stops the server and waits for it to finish. */
   close(): Promise<void>;
+  /**
+   * Resolves when `close()` starts: a handler (or a body stream) that waits on
+   * it stalls for as long as the test needs, and never outlives the server.
+   */
+  released: Promise<void>;
 }
 
 /** Starts a server answering each request with `handler`. */
@@ -29,6 +34,8 @@ export function startServer(
   ) => Response | Promise<Response>,
 ): TestServer {
   const requests: SeenRequest[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (req) => {
@@ -42,13 +49,17 @@ export function startServer(
       return await handler(seen, requests.length - 1);
     },
   );
-  const close = async () => {
-    await server.shutdown();
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    release();
+    closing ??= server.shutdown();
+    return closing;
   };
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
     requests,
     close,
+    released,
     [Symbol.asyncDispose]: close,
   };
 }
@@ -79,3 +90,65 @@ export const VALID = {
 
 /** A secret to search for in every output. */
 export const SENTINEL = "SENTINEL-s3cr3t-token-do-not-print";
+
+/** A raw TCP server that answers every connection with fixed bytes. */
+export interface RawServer extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:12345`. */
+  url: string;
+  /** How many connections were accepted. */
+  connections: number;
+  /** Stops accepting and waits for the accept loop to end. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a TCP server that reads each request's head, writes `reply` verbatim
+ * and closes the connection: for answers `Deno.serve` cannot give, e.g. a
+ * body cut short of its `Content-Length`.
+ */
+export function startRawServer(reply: string): RawServer {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const state = { connections: 0 };
+  const handle = async (conn: Deno.Conn) => {
+    try {
+      const buffer = new Uint8Array(64 * 1024);
+      let seen = "";
+      while (!seen.includes("\r\n\r\n")) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        seen += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+      await conn.write(new TextEncoder().encode(reply));
+    } catch {
+      /* the client went away */
+    } finally {
+      conn.close();
+    }
+  };
+  const loop = (async () => {
+    const handlers: Promise<void>[] = [];
+    try {
+      for await (const conn of listener) {
+        state.connections++;
+        handlers.push(handle(conn));
+      }
+    } catch { /* closed */ }
+    await Promise.all(handlers);
+  })();
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      listener.close();
+      await loop;
+    })();
+    return closing;
+  };
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    get connections() {
+      return state.connections;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * `triggerSampling` overhead against a bare `fetch` of the same request.
+ * Target: triggerSampling <= 1.10x bare fetch + `response.json()`.
+ * Both talk to the same local server in this process, in one run.
+ */
+import { buildSamplingRequest, triggerSampling } from "../mod.ts";
+
+const server = Deno.serve(
+  { hostname: "127.0.0.1", port: 0, onListen() {} },
+  async (req) => {
+    await req.body?.cancel();
+    return new Response('{"jobId":"0123456789abcdef0123abcd"}', {
+      headers: { "content-type": "application/json" },
+    });
+  },
+);
+const baseUrl = `http://127.0.0.1:${server.addr.port}`;
+const input = {
+  datasetId: "0123456789abcdef01234567",
+  embeddingId: "0123456789abcdef01234568",
+  body: {
+    newTagName: "coreset-100",
+    method: "CORESET" as const,
+    config: { stoppingCondition: { nSamples: 100, minDistance: -1 } },
+    rowCount: 4000,
+  },
+};
+const options = { baseUrl, auth: { apiKey: "bench-token" } };
+const prebuilt = buildSamplingRequest(input, options);
+
+Deno.bench(
+  "bare fetch + json()",
+  { group: "trigger", baseline: true },
+  async () => {
+    const response = await fetch(prebuilt.url, prebuilt);
+    await response.json();
+  },
+);
+
+Deno.bench("triggerSampling", { group: "trigger" }, async () => {
+  await triggerSampling(input, options);
+});
+
+globalThis.addEventListener("unload", () => server.shutdown());

@@ -1,0 +1,313 @@
+/**
+ * Where the command line's connection settings come from, and the rules
+ * that keep the token safe:
+ *
+ * - The token comes from `--token-file FILE`, else `LIGHTLY_TOKEN` (API
+ *   token, sent as `?token=`), else `LIGHTLY_JWT` (sent as `Authorization:
+ *   Bearer`); never from a flag. A token file holding a JWT (`eyJ….….…`) is
+ *   sent as a bearer token.
+ * - The base URL comes from `--base-url`, else `LIGHTLY_SERVER_LOCATION`,
+ *   else `https://api.lightly.ai`; trailing slashes are removed.
+ * - A token is never sent over plain `http://` to a host other than this
+ *   machine, unless `--insecure-http` says so.
+ * - A dry run needs no permission at all: what it cannot read, it says it
+ *   could not read, and shows a placeholder.
+ *
+ * @module
+ */
+import { CliUsageError, MissingPermissionError } from "./errors.ts";
+import { DEFAULT_BASE_URL } from "./library.ts";
+import {
+  flagsFor,
+  isGranted,
+  type PermissionNeed,
+  readEnv,
+} from "./permissions.ts";
+
+/**
+ * The largest token file read, in bytes.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TOKEN_FILE_BYTES } from "./config.ts";
+ * console.log(`token files above ${MAX_TOKEN_FILE_BYTES} bytes are refused`);
+ * ```
+ */
+export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+/**
+ * What a dry run shows in place of a token it could not read.
+ *
+ * @example
+ * ```ts
+ * import { PLACEHOLDER_TOKEN } from "./config.ts";
+ * console.log(`a dry run without a token shows ?token=${PLACEHOLDER_TOKEN}, masked`);
+ * ```
+ */
+export const PLACEHOLDER_TOKEN = "LIGHTLY_TOKEN";
+
+/** The settings a command reads from flags. */
+export interface ConfigFlags {
+  /** `--base-url`. */
+  baseUrl?: string;
+  /** `--token-file`. */
+  tokenFile?: string;
+  /** `--insecure-http`. */
+  insecureHttp?: boolean;
+  /** `--dry-run`: nothing is sent, so nothing missing is fatal. */
+  dryRun?: boolean;
+}
+
+/** Where settings are read from; tests pass their own. */
+export interface ConfigSources {
+  /** Reads an environment variable if allowed (see `permissions.ts`). */
+  readEnv(variable: string): { granted: boolean; value?: string };
+  /** Whether a permission is granted. */
+  isGranted(need: PermissionNeed): boolean;
+  /** Size and Unix mode (`null` where there is none) of a file. */
+  stat(path: string): { size: number; mode: number | null };
+  /** Reads a text file. */
+  readTextFile(path: string): string;
+}
+
+/** The connection settings a command runs with. */
+export interface CliConfig {
+  /** The base URL without trailing slash. */
+  baseUrl: string;
+  /** Where {@linkcode CliConfig.baseUrl} came from. */
+  baseUrlSource: "--base-url" | "LIGHTLY_SERVER_LOCATION" | "default";
+  /** The host to grant with `--allow-net`, e.g. `api.lightly.ai`. */
+  host: string;
+  /** The credentials: a placeholder API token in a dry run without one. */
+  auth: { apiKey: string } | { bearerToken: string };
+  /** Where the token came from. */
+  authSource: "LIGHTLY_TOKEN" | "LIGHTLY_JWT" | "--token-file" | "placeholder";
+  /** The token file, when the token came from one. */
+  tokenFile?: string;
+  /** Whether `--insecure-http` was given. */
+  insecureHttp: boolean;
+  /** Secret values to mask in any output. */
+  secrets: string[];
+  /** Warnings for stderr, e.g. a token file other users can read. */
+  notes: string[];
+}
+
+/**
+ * The real sources: the process's environment and file system.
+ *
+ * @example
+ * ```ts
+ * import { DENO_SOURCES, resolveConfig } from "./config.ts";
+ * const config = resolveConfig({ dryRun: true }, DENO_SOURCES);
+ * ```
+ */
+export const DENO_SOURCES: ConfigSources = {
+  readEnv,
+  isGranted,
+  stat(path) {
+    const info = Deno.statSync(path);
+    return { size: info.size, mode: info.mode };
+  },
+  readTextFile: (path) => Deno.readTextFileSync(path),
+};
+
+const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
+
+/**
+ * Whether `hostname` is this machine: `localhost`, `*.localhost`,
+ * `127.0.0.0/8` or `::1`.
+ *
+ * @param hostname A URL's `hostname`.
+ * @returns `true` for a loopback host.
+ *
+ * @example
+ * ```ts
+ * import { isLoopback } from "./config.ts";
+ * isLoopback("127.0.0.1"); // true
+ * isLoopback("api.lightly.ai"); // false
+ * ```
+ */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function fromTokenFile(
+  path: string,
+  sources: ConfigSources,
+  notes: string[],
+): { apiKey: string } | { bearerToken: string } {
+  if (!sources.isGranted({ name: "read", path })) {
+    throw new MissingPermissionError(flagsFor([{ name: "read", path }]));
+  }
+  let text: string;
+  try {
+    const { size, mode } = sources.stat(path);
+    if (size > MAX_TOKEN_FILE_BYTES) {
+      throw new CliUsageError([
+        `--token-file ${path}: larger than ${MAX_TOKEN_FILE_BYTES} bytes, not a token file`,
+      ]);
+    }
+    if (mode !== null && (mode & 0o077) !== 0) {
+      notes.push(
+        `${path} can be read by other users; consider: chmod 600 ${path}`,
+      );
+    }
+    text = sources.readTextFile(path).trim();
+  } catch (error) {
+    if (error instanceof CliUsageError) throw error;
+    // The message names the path only, never the content.
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Error
+      ? error.name
+      : "unreadable";
+    throw new CliUsageError([`--token-file ${path}: ${why}`]);
+  }
+  if (text === "") throw new CliUsageError([`--token-file ${path} is empty`]);
+  return JWT.test(text) ? { bearerToken: text } : { apiKey: text };
+}
+
+/**
+ * Resolves the base URL and the token from flags and environment, and
+ * applies the safety rules.
+ *
+ * @param flags `--base-url`, `--token-file`, `--insecure-http`, `--dry-run`.
+ * @param sources Environment and files; the process's by default.
+ * @returns The settings, with notes for stderr.
+ * @throws {MissingPermissionError} Naming every `--allow-…` flag missing (never in a dry run).
+ * @throws {CliUsageError} No token, an unusable token file, a bad base URL,
+ *   or a token that would travel over plain http to another machine.
+ *
+ * @example
+ * ```ts ignore
+ * import { resolveConfig } from "./config.ts";
+ * const config = resolveConfig({ baseUrl: "http://127.0.0.1:8080/" });
+ * config.baseUrl; // "http://127.0.0.1:8080"
+ * ```
+ */
+export function resolveConfig(
+  flags: ConfigFlags,
+  sources: ConfigSources = DENO_SOURCES,
+): CliConfig {
+  const notes: string[] = [];
+  const missing: PermissionNeed[] = [];
+  const dryRun = flags.dryRun === true;
+
+  // Base URL.
+  let baseUrl = DEFAULT_BASE_URL;
+  let baseUrlSource: CliConfig["baseUrlSource"] = "default";
+  if (flags.baseUrl !== undefined) {
+    baseUrl = flags.baseUrl;
+    baseUrlSource = "--base-url";
+  } else {
+    const env = sources.readEnv("LIGHTLY_SERVER_LOCATION");
+    if (!env.granted) {
+      if (dryRun) {
+        notes.push(
+          `LIGHTLY_SERVER_LOCATION not read (no --allow-env=LIGHTLY_SERVER_LOCATION): showing ${DEFAULT_BASE_URL}`,
+        );
+      } else missing.push({ name: "env", variable: "LIGHTLY_SERVER_LOCATION" });
+    } else if (env.value !== undefined && env.value.trim() !== "") {
+      baseUrl = env.value.trim();
+      baseUrlSource = "LIGHTLY_SERVER_LOCATION";
+    }
+  }
+
+  // Token.
+  let auth: CliConfig["auth"] | undefined;
+  let authSource: CliConfig["authSource"] = "placeholder";
+  let unset: string[] = [];
+  if (flags.tokenFile !== undefined) {
+    auth = fromTokenFile(flags.tokenFile, sources, notes);
+    authSource = "--token-file";
+  } else {
+    const denied: string[] = [];
+    for (const variable of ["LIGHTLY_TOKEN", "LIGHTLY_JWT"] as const) {
+      const env = sources.readEnv(variable);
+      const value = env.value?.trim();
+      if (!env.granted) denied.push(variable);
+      else if (value) {
+        auth = variable === "LIGHTLY_TOKEN"
+          ? { apiKey: value }
+          : { bearerToken: value };
+        authSource = variable;
+        break;
+      } else unset.push(variable);
+    }
+    if (auth === undefined && dryRun) {
+      notes.push(
+        denied.length > 0
+          ? `${denied.join(" and ")} not read (no --allow-env=${
+            denied.join(",")
+          }): showing a placeholder token`
+          : "no token set (LIGHTLY_TOKEN, LIGHTLY_JWT): a real run would stop here; showing a placeholder",
+      );
+      auth = { apiKey: PLACEHOLDER_TOKEN };
+      unset = [];
+    } else if (auth === undefined && denied.length > 0) {
+      for (const variable of denied) missing.push({ name: "env", variable });
+    }
+  }
+
+  if (missing.length > 0) {
+    const flagsNeeded = flagsFor(missing);
+    const tokenOnly = missing.every((m) =>
+      m.name === "env" && m.variable !== "LIGHTLY_SERVER_LOCATION"
+    );
+    throw new MissingPermissionError(
+      flagsNeeded,
+      tokenOnly && unset.length > 0
+        ? `no token: ${unset.join(" and ")} ${
+          unset.length > 1 ? "are" : "is"
+        } not set, and reading the other needs a permission: set ${
+          unset[0]
+        }, or run again with ${flagsNeeded.join(" ")}`
+        : undefined,
+    );
+  }
+  if (auth === undefined) {
+    throw new CliUsageError([
+      "no token: set LIGHTLY_TOKEN (API token) or LIGHTLY_JWT, or pass --token-file FILE",
+    ]);
+  }
+
+  // The URL and the plain-http rule.
+  const source = baseUrlSource === "default"
+    ? "the default base URL"
+    : baseUrlSource;
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new CliUsageError([
+      `${source} must be an absolute http(s) URL such as https://api.lightly.ai`,
+    ]);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new CliUsageError([
+      `${source} must use http: or https: (got ${url.protocol})`,
+    ]);
+  }
+  if (
+    url.protocol === "http:" && !isLoopback(url.hostname) &&
+    flags.insecureHttp !== true
+  ) {
+    throw new CliUsageError([
+      `refusing to send the token over plain http:// to ${url.hostname}: ` +
+      `use https://, or pass --insecure-http if this network is trusted`,
+    ]);
+  }
+  const secret = "apiKey" in auth ? auth.apiKey : auth.bearerToken;
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    baseUrlSource,
+    host: url.host,
+    auth,
+    authSource,
+    ...(flags.tokenFile === undefined ? {} : { tokenFile: flags.tokenFile }),
+    insecureHttp: flags.insecureHttp === true,
+    secrets: authSource === "placeholder" ? [] : [secret],
+    notes,
+  };
+}

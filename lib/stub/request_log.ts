@@ -1,0 +1,98 @@
+/**
+ * The stub's request log: one entry per request, in arrival order, with every
+ * secret masked (the `token` query value, `Authorization` and other secret
+ * headers) so a test can print or snapshot it safely.
+ *
+ * @module
+ */
+import { REDACTED, redactHeaders } from "../redact.ts";
+import type { StubFaultAction } from "./faults.ts";
+import type { StubRouteName } from "./routes.ts";
+
+// The query parameters lib/redact.ts masks in URLs, matched after decoding.
+const SECRET_PARAM = /^(?:token|access_token|api_key|apikey)$/i;
+
+/**
+ * One request the stub received.
+ *
+ * @example
+ * ```ts ignore
+ * const [first] = stub.requests;
+ * // { method: "POST", path: "/v1/datasets/…/sampling", query: { token: "[REDACTED]" },
+ * //   headers: { "content-type": "application/json", … }, body: { newTagName: … },
+ * //   route: "trigger", status: 200, requestId: "stub-req-000001", faults: [] }
+ * ```
+ */
+export interface StubRequestLog {
+  /** The HTTP method. */
+  method: string;
+  /** The URL path, as sent (percent-encoded). */
+  path: string;
+  /** The query parameters; `token` is `[REDACTED]`. */
+  query: Record<string, string>;
+  /** The request headers, names in lower case; secret ones `[REDACTED]`. */
+  headers: Record<string, string>;
+  /** The body: parsed JSON, the raw text when it is not JSON, `undefined` when empty. */
+  body: unknown;
+  /** The route the request matched; `unknown` for none. */
+  route: StubRouteName;
+  /**
+   * The status answered; `0` while the answer is pending and for a dropped
+   * connection.
+   */
+  status: number;
+  /** The request id the answer carried (`requestId`, `x-request-id`). */
+  requestId: string;
+  /** The kinds of the faults injected into this request, in order. */
+  faults: StubFaultAction["kind"][];
+}
+
+/**
+ * Makes the log entry of a request.
+ *
+ * @param request The request (only its method, URL and headers are read).
+ * @param text The body text, already read.
+ * @param route The matched route.
+ * @param requestId The request's id.
+ * @returns The entry, with `status` 0.
+ *
+ * @example
+ * ```ts
+ * import { logEntry } from "./request_log.ts";
+ * const entry = logEntry(new Request("http://h/v1/jobs/x?token=s3cret"), "", "job", "stub-req-1");
+ * entry.query; // { token: "[REDACTED]" }
+ * ```
+ */
+export function logEntry(
+  request: Request,
+  text: string,
+  route: StubRouteName,
+  requestId: string,
+): StubRequestLog {
+  const url = new URL(request.url);
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = SECRET_PARAM.test(name) ? REDACTED : value;
+  }
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => headers[name] = value);
+  let body: unknown = undefined;
+  if (text !== "") {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  return {
+    method: request.method,
+    path: url.pathname,
+    query,
+    headers: redactHeaders(headers),
+    body,
+    route,
+    status: 0,
+    requestId,
+    faults: [],
+  };
+}

@@ -1,0 +1,269 @@
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import type { Clock } from "../mod.ts";
+import { parseJsonLines, runBatch } from "../lib/cli/batch.ts";
+import { startLightlyStub } from "../testing.ts";
+import { runCli, SENTINEL } from "./_cli.ts";
+
+const TOKEN_ENV = { LIGHTLY_TOKEN: SENTINEL };
+
+/** A fake clock: sleeping moves time forward at once; every sleep is logged. */
+function fakeClock(): Clock & { sleeps: number[]; time(): number } {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    time: () => now,
+    now: () => now,
+    sleep(ms, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      sleeps.push(ms);
+      now += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+function line(
+  stub: { datasetId: string; embeddingId: string },
+  tagName: string,
+): string {
+  return JSON.stringify({
+    datasetId: stub.datasetId,
+    embeddingId: stub.embeddingId,
+    body: { newTagName: tagName, method: "RANDOM", config: {} },
+  });
+}
+
+Deno.test("parseJsonLines() numbers lines from 1, skips blank ones, and reports non-objects", () => {
+  const { entries, invalid } = parseJsonLines(
+    '{"a":1}\n\n  \n[1]\n{oops\n{"b":2}\r\n',
+  );
+  assertEquals(entries, [{ line: 1, value: { a: 1 } }, {
+    line: 6,
+    value: { b: 2 },
+  }]);
+  assertEquals(invalid.map((l) => l.line), [4, 5]);
+  assertStringIncludes(invalid[0].problems[0], "must be a JSON object");
+  assertStringIncludes(invalid[1].problems[0], "not valid JSON");
+});
+
+Deno.test("runBatch() never has more than `concurrency` items in flight and streams outcomes as they end", async () => {
+  const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+  let inFlight = 0;
+  let peak = 0;
+  const started: number[] = [];
+  const ended: number[] = [];
+  const finishers = new Map<number, () => void>();
+  const done = runBatch([1, 2, 3, 4, 5], {
+    concurrency: 2,
+    clock: fakeClock(),
+    pauseFor: () => undefined,
+    send: (n) => {
+      started.push(n);
+      peak = Math.max(peak, ++inFlight);
+      return new Promise<number>((resolve) =>
+        finishers.set(n, () => {
+          inFlight--;
+          resolve(n);
+        })
+      );
+    },
+    onOutcome: (o) => ended.push(o.item),
+  });
+  await flush();
+  assertEquals(started, [1, 2]);
+  finishers.get(2)!(); // the second ends first: its outcome does not wait for the first
+  await flush();
+  assertEquals(ended, [2]);
+  assertEquals(started, [1, 2, 3]);
+  for (const n of [3, 1, 4, 5]) {
+    await flush();
+    finishers.get(n)!();
+  }
+  const run = await done;
+  assertEquals(ended, [2, 3, 1, 4, 5]);
+  assertEquals(run.outcomes.map((o) => o.item), ended);
+  assertEquals(peak, 2);
+});
+
+Deno.test("runBatch() pauses every worker for a 429's Retry-After and sends the refused item again", async () => {
+  const clock = fakeClock();
+  const sentAt: [number, number][] = [];
+  let refused = false;
+  const run = await runBatch([1, 2, 3, 4], {
+    concurrency: 2,
+    clock,
+    send: async (n) => {
+      sentAt.push([n, clock.time()]);
+      await Promise.resolve();
+      if (n === 1 && !refused) {
+        refused = true;
+        throw { kind: "api", status: 429 };
+      }
+      return n;
+    },
+    pauseFor: (error) =>
+      (error as { status?: number }).status === 429 ? 5_000 : undefined,
+    onOutcome: () => {},
+  });
+  assert(run.outcomes.every((o) => o.ok));
+  const retried = run.outcomes.find((o) => o.item === 1)!;
+  assertEquals(retried.attempts, 2);
+  // 1 and 2 went out at once; everything after the 429 (3, 4 and 1 again,
+  // from both workers) waited for the gate to open again.
+  assertEquals(sentAt.slice(0, 2), [[1, 0], [2, 0]]);
+  assertEquals(sentAt.length, 5);
+  for (const [n, t] of sentAt.slice(2)) {
+    assert(t >= 5_000, `item ${n} sent at ${t}, before the pause ended`);
+  }
+});
+
+Deno.test("runBatch() gives up on an item after maxAttempts 429s and carries on with the rest", async () => {
+  const run = await runBatch(["a", "b"], {
+    concurrency: 1,
+    clock: fakeClock(),
+    maxAttempts: 3,
+    send: (s) =>
+      s === "a" ? Promise.reject({ status: 429 }) : Promise.resolve(s),
+    pauseFor: () => 1,
+    onOutcome: () => {},
+  });
+  assertEquals(run.outcomes.map((o) => [o.item, o.ok, o.attempts]), [
+    ["a", false, 3],
+    ["b", true, 1],
+  ]);
+});
+
+Deno.test("runBatch() stops starting items once its signal aborts", async () => {
+  const controller = new AbortController();
+  const run = await runBatch([1, 2, 3], {
+    concurrency: 1,
+    clock: fakeClock(),
+    signal: controller.signal,
+    send: (n) => {
+      if (n === 1) controller.abort();
+      return Promise.resolve(n);
+    },
+    pauseFor: () => undefined,
+    onOutcome: () => {},
+  });
+  assertEquals(run.outcomes.length, 1);
+  assertEquals(run.notStarted, [2, 3]);
+});
+
+Deno.test("cli trigger --batch checks every line first: bad lines are named by number and nothing is sent", async () => {
+  await using stub = startLightlyStub({ token: SENTINEL });
+  const file = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      [
+        line(stub, "batch-ok-1"),
+        JSON.stringify({
+          datasetId: "nope",
+          embeddingId: stub.embeddingId,
+          body: {},
+        }),
+        "",
+        "not json",
+        line(stub, "batch-ok-2"),
+      ].join("\n"),
+    );
+    const run = await runCli(
+      ["trigger", "--batch", file, "--base-url", stub.url],
+      {
+        perms: ["--allow-net=127.0.0.1", "--allow-env", `--allow-read=${file}`],
+        env: TOKEN_ENV,
+      },
+    );
+    assertEquals(run.code, 2, run.stderr);
+    assertStringIncludes(run.stderr, "2 invalid lines, nothing was sent");
+    assertStringIncludes(
+      run.stderr,
+      "line 2: datasetId: must be a 24-character",
+    );
+    assertStringIncludes(run.stderr, "line 2: newTagName: is required");
+    assertStringIncludes(run.stderr, "line 4: not valid JSON");
+    assertEquals(stub.requests, []);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("cli trigger --batch --skip-invalid --json streams one JSON line per outcome and a summary", async () => {
+  await using stub = startLightlyStub({ token: SENTINEL });
+  const input = [
+    line(stub, "stream-1"),
+    '{"datasetId": 1}',
+    line(stub, "stream-2"),
+    line(stub, "stream-3"),
+  ].join("\n");
+  const run = await runCli(
+    [
+      "trigger",
+      "--batch",
+      "-",
+      "--skip-invalid",
+      "--concurrency",
+      "2",
+      "--json",
+      "--base-url",
+      stub.url,
+    ],
+    { env: TOKEN_ENV, stdin: input },
+  );
+  assertEquals(run.code, 0, run.stderr);
+  const docs = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(docs.length, 5);
+  assertEquals(docs[0].line, 2);
+  assertEquals(docs[0].skipped, true);
+  const started = docs.filter((d) => d.ok === true);
+  assertEquals(started.map((d) => d.line).sort(), [1, 3, 4]);
+  const jobIds = new Set(stub.jobs().map((j) => j.id));
+  for (const d of started) assert(jobIds.has(d.jobId), d.jobId);
+  assertEquals(docs[4], {
+    summary: { lines: 4, ok: 3, failed: 0, skipped: 1, notStarted: 0 },
+  });
+});
+
+Deno.test("cli trigger --batch honours a 429 across the batch, sends the line again, and reports refusals with exit 1", async () => {
+  await using stub = startLightlyStub({
+    token: SENTINEL,
+    faults: [{
+      route: "trigger",
+      nth: 1,
+      fault: { kind: "status", status: 429, retryAfter: "0" },
+    }],
+  });
+  // The first stub job takes "dup-name"; line 3 asks for it again: 409.
+  const input = [
+    line(stub, "rate-1"),
+    line(stub, "rate-2"),
+    line(stub, "rate-1"),
+  ].join("\n");
+  const run = await runCli(
+    [
+      "trigger",
+      "--batch",
+      "-",
+      "--concurrency",
+      "1",
+      "--json",
+      "--base-url",
+      stub.url,
+    ],
+    { env: TOKEN_ENV, stdin: input },
+  );
+  assertEquals(run.code, 1, run.stderr);
+  assertStringIncludes(run.stderr, "429 Too Many Requests; the batch pauses");
+  const docs = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const byLine = new Map(docs.filter((d) => d.line).map((d) => [d.line, d]));
+  assertEquals(byLine.get(1).ok, true);
+  assertEquals(byLine.get(1).attempts, 2);
+  assertEquals(byLine.get(2).ok, true);
+  assertEquals(byLine.get(3).ok, false);
+  assertEquals(byLine.get(3).exitCode, 1);
+  assertEquals(byLine.get(3).error.code, "TAG_NAME_EXISTS");
+  assertEquals(docs.at(-1).summary.failed, 1);
+  assertEquals(stub.requests.filter((r) => r.route === "trigger").length, 4);
+});

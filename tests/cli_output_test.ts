@@ -1,0 +1,226 @@
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import {
+  AbortedError,
+  JobDeadlineError,
+  LightlyApiError,
+  NetworkError,
+  PollFailedError,
+  SamplingJobFailedError,
+  SamplingMaybeAppliedError,
+  SamplingValidationError,
+  SelectionStepError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from "../mod.ts";
+import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
+import { exitCodeFor } from "../lib/cli/exit_codes.ts";
+import { createOutput, type OutputStream } from "../lib/cli/output.ts";
+import { createProgress, formatElapsed } from "../lib/cli/progress.ts";
+import { fromDenoPermissionError } from "../lib/cli/permissions.ts";
+
+function stream(terminal: boolean): OutputStream & { text(): string } {
+  const chunks: Uint8Array[] = [];
+  return {
+    writeSync(bytes) {
+      // Short writes, to check that every byte still gets out.
+      const n = Math.min(7, bytes.length);
+      chunks.push(bytes.slice(0, n));
+      return n;
+    },
+    isTerminal: () => terminal,
+    text: () => chunks.map((c) => new TextDecoder().decode(c)).join(""),
+  };
+}
+
+const JOB = {
+  id: "0123456789abcdef01234567",
+  status: "FAILED",
+  waitTimeTillNextPoll: 1,
+  createdAt: 0,
+  error: "boom",
+};
+
+Deno.test("exitCodeFor() maps every failure to 1, 2, 3 or 130", () => {
+  const api = (status: number) =>
+    new LightlyApiError({ status, code: "X", serverMessage: "no" });
+  const network = new NetworkError("down", { connectFailed: true });
+  const cases: [unknown, number][] = [
+    [api(400), 1],
+    [api(404), 1],
+    [api(409), 1],
+    [api(408), 3],
+    [api(429), 3],
+    [api(503), 3],
+    [new UnexpectedResponseError({ status: 502, reason: "html" }), 3],
+    [network, 3],
+    [new TimeoutError(10), 3],
+    [new JobDeadlineError({ jobId: JOB.id, timeoutMs: 1 }), 3],
+    [new PollFailedError({ jobId: JOB.id, failures: 5, cause: network }), 3],
+    [new SamplingJobFailedError(JOB), 1],
+    [
+      new SamplingMaybeAppliedError({
+        tagName: "t-1",
+        datasetId: JOB.id,
+        cause: new TimeoutError(1),
+      }),
+      1,
+    ],
+    [
+      new SelectionStepError({ step: "preflight", reason: "TAG_NAME_EXISTS" }),
+      1,
+    ],
+    [new SelectionStepError({ step: "wait", cause: network }), 3],
+    [new SelectionStepError({ step: "wait", cause: new AbortedError() }), 130],
+    [new SamplingValidationError([{ path: "x", rule: "y" }]), 2],
+    [new CliUsageError(["bad"]), 2],
+    [new MissingPermissionError(["--allow-net=x"]), 2],
+    [new Deno.errors.NotCapable("Requires net access"), 2],
+    [new AbortedError(), 130],
+    [new Error("a bug"), 1],
+  ];
+  for (const [error, code] of cases) {
+    assertEquals(exitCodeFor(error), code, (error as Error).message);
+  }
+});
+
+Deno.test("fromDenoPermissionError() turns Deno's error into the flag to add", () => {
+  const error = fromDenoPermissionError(
+    new Deno.errors.NotCapable(
+      'Requires env access to "LIGHTLY_TOKEN", run again with the --allow-env flag',
+    ),
+  );
+  assertEquals(error?.flags, ["--allow-env=LIGHTLY_TOKEN"]);
+  assertEquals(
+    error?.message,
+    "missing Deno permission: run again with --allow-env=LIGHTLY_TOKEN",
+  );
+  assertEquals(fromDenoPermissionError(new Error("x")), undefined);
+});
+
+Deno.test("createOutput() writes people's results aligned, masks known secrets, and colours only a terminal", () => {
+  const stdout = stream(true);
+  const stderr = stream(false);
+  const out = createOutput({ stdout, stderr, noColor: false });
+  out.addSecrets(["s3cret/val"]);
+  out.result(
+    [["job", "abc"], ["status", "RUNNING"], ["skipped", undefined]],
+    {},
+  );
+  out.warn("token s3cret/val and s3cret%2Fval leaked?");
+  assertEquals(
+    stdout.text(),
+    "\x1b[2mjob\x1b[22m     abc\n\x1b[2mstatus\x1b[22m  RUNNING\n",
+  );
+  assertEquals(
+    stderr.text(),
+    "warning: token [REDACTED] and [REDACTED] leaked?\n",
+  );
+
+  const plain = stream(true);
+  createOutput({ stdout: plain, stderr: stream(true), noColor: true }).result([[
+    "a",
+    "b",
+  ]], {});
+  assertEquals(plain.text(), "a  b\n");
+});
+
+Deno.test("createOutput({ json: true }) puts exactly one JSON document on stdout, errors included", () => {
+  for (const fail of [false, true]) {
+    const stdout = stream(false);
+    const stderr = stream(false);
+    const out = createOutput({ json: true, stdout, stderr, noColor: true });
+    out.text("for people only");
+    out.line("for people only");
+    out.note("a note");
+    if (fail) {
+      out.error(new CliUsageError(["one", "two"]), 2, { hints: ["a hint"] });
+    } else out.result([["job", "x"]], { jobId: "x" });
+    const doc = JSON.parse(stdout.text());
+    if (fail) {
+      assertEquals(doc, {
+        error: {
+          name: "CliUsageError",
+          kind: "usage",
+          message: "one\ntwo",
+          problems: ["one", "two"],
+        },
+        exitCode: 2,
+      });
+      assertEquals(
+        stderr.text(),
+        "note: a note\nerror: one\nerror: two\na hint\n",
+      );
+    } else {
+      assertEquals(doc, { jobId: "x" });
+    }
+  }
+});
+
+Deno.test("createOutput() shows a multi-line library error under one label, with no stack", () => {
+  const stderr = stream(false);
+  const out = createOutput({ stdout: stream(false), stderr, noColor: true });
+  const error = new SamplingValidationError([{ path: "a", rule: "b" }, {
+    path: "c",
+    rule: "d",
+  }]);
+  out.error(error, 2);
+  assertEquals(
+    stderr.text(),
+    "error: Invalid sampling request (2 problems, nothing was sent):\n  - a: b\n  - c: d\n",
+  );
+  assert(!stderr.text().includes(" at "));
+});
+
+Deno.test("createProgress() off a terminal writes one timestamped line per change", () => {
+  let now = Date.UTC(2025, 0, 2, 3, 4, 5);
+  const lines: string[] = [];
+  const progress = createProgress({
+    tty: false,
+    colour: false,
+    write: (t) => lines.push(t),
+    now: () => now,
+  });
+  const event = {
+    jobId: "0123456789abcdef01234567",
+    status: "RUNNING",
+    processed: 1,
+    total: 4,
+  };
+  progress.update(event);
+  now += 1500;
+  progress.update(event); // unchanged: no line
+  progress.update({ ...event, processed: 2 });
+  progress.stop();
+  assertEquals(lines, [
+    "2025-01-02T03:04:05.000Z job 0123456789abcdef01234567 RUNNING 1/4 (25%) (0.0s)\n",
+    "2025-01-02T03:04:06.500Z job 0123456789abcdef01234567 RUNNING 2/4 (50%) (1.5s)\n",
+  ]);
+});
+
+Deno.test("createProgress() on a terminal redraws one line in place and clears it when stopped", () => {
+  const writes: string[] = [];
+  const progress = createProgress({
+    tty: true,
+    colour: false,
+    write: (t) => writes.push(t),
+    now: () => 0,
+    intervalMs: 60_000,
+  });
+  progress.step("checking the dataset's tags");
+  progress.update({ jobId: "0123456789abcdef01234567", status: "WAITING" });
+  progress.stop();
+  progress.update({ jobId: "0123456789abcdef01234567", status: "RUNNING" }); // after stop: nothing
+  assertEquals(writes, [
+    "\r\x1b[2K⠋ checking the dataset's tags… 0.0s",
+    "\r\x1b[2K⠙ job 0123456789abcdef01234567 WAITING 0.0s",
+    "\r\x1b[2K",
+  ]);
+});
+
+Deno.test("formatElapsed() is short at every scale", () => {
+  assertEquals(
+    [0, 850, 9_999, 12_000, 184_000, 3_725_000].map(formatElapsed),
+    ["0.0s", "0.8s", "10.0s", "12s", "3m04s", "1h02m"],
+  );
+  assertStringIncludes(formatElapsed(59_000), "59s");
+});
