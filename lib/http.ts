@@ -119,7 +119,6 @@ function abortForTimeout(controller: AbortController): void {
  * an error needs it.
  */
 class Call {
-  response: Response | undefined;
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setTimeout>;
   readonly #request: LightlyRequest;
@@ -193,13 +192,10 @@ class Call {
 }
 
 /**
- * Sends a request. The returned call's timer keeps running until `finish()`,
- * so body reading is covered by the same timeout and signal.
+ * Checks the options and opens a call (its timer starts now). Synchronous,
+ * so the request path has no extra promise before `fetch`.
  */
-async function start(
-  request: LightlyRequest,
-  options: HttpOptions,
-): Promise<Call & { response: Response }> {
+function open(request: LightlyRequest, options: HttpOptions): Call {
   const timeoutMs = checkTimeout(options.timeoutMs);
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new SamplingValidationError([{
@@ -216,21 +212,24 @@ async function start(
       cause: signal.reason,
     });
   }
-  const call = new Call(request, timeoutMs, signal);
-  try {
-    call.response = await (options.fetch ?? fetch)(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: call.signal,
-      // A redirect would carry the ?token= API key to another host (and turn
-      // the POST into a GET): never follow one, report it instead.
-      redirect: "manual",
-    });
-    return call as Call & { response: Response };
-  } catch (error) {
-    throw call.fail(error);
-  }
+  return new Call(request, timeoutMs, signal);
+}
+
+/** Starts `fetch` for an open call. */
+function send(
+  call: Call,
+  request: LightlyRequest,
+  options: HttpOptions,
+): Promise<Response> {
+  return (options.fetch ?? fetch)(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: call.signal,
+    // A redirect would carry the ?token= API key to another host (and turn
+    // the POST into a GET): never follow one, report it instead.
+    redirect: "manual",
+  });
 }
 
 /** Reads a body up to `cap` bytes, cancelling the stream when it is larger. */
@@ -370,11 +369,17 @@ export async function sendRaw(
   request: LightlyRequest,
   options: HttpOptions = {},
 ): Promise<Response> {
-  const call = await start(request, options);
+  const call = open(request, options);
+  let response: Response;
+  try {
+    response = await send(call, request, options);
+  } catch (error) {
+    throw call.fail(error);
+  }
   // The caller owns the body from here on: only the header wait was timed,
   // and the caller's signal stays attached so it still stops body reading.
   call.stopTimer();
-  return call.response;
+  return response;
 }
 
 /**
@@ -406,23 +411,24 @@ export async function sendJson<T>(
   schema: ResponseSchema<T>,
   options: HttpOptions = {},
 ): Promise<T> {
-  const call = await start(request, options);
-  const { response, context } = call;
+  const call = open(request, options);
+  let response: Response;
   let text: string | undefined;
   try {
+    response = await send(call, request, options);
     text = await readCapped(response, MAX_BODY_BYTES);
   } catch (error) {
     throw call.fail(error);
   }
   call.finish();
   if (!response.ok || text === undefined) {
-    throw errorFor(response, text, context);
+    throw errorFor(response, text, call.context);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw errorFor(response, text, context, "body is not valid JSON");
+    throw errorFor(response, text, call.context, "body is not valid JSON");
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
@@ -432,7 +438,7 @@ export async function sendJson<T>(
     throw errorFor(
       response,
       text,
-      context,
+      call.context,
       `body does not have the expected shape (${problems})`,
     );
   }

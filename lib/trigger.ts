@@ -150,7 +150,14 @@ export function checkRetryOptions(
   }
 }
 
+const DEFAULT_PLAN: RetryPlan = Object.freeze({
+  maxAttempts: DEFAULT_TRIGGER_ATTEMPTS,
+  maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
+  clock: systemClock,
+});
+
 function planRetry(retry: TriggerRetryOptions | false | undefined): RetryPlan {
+  if (retry === undefined) return DEFAULT_PLAN;
   const issues: ValidationIssue[] = [];
   checkRetryOptions(retry, "options.retry", issues);
   if (issues.length > 0) {
