@@ -15,6 +15,7 @@ import {
   UnexpectedResponseError,
 } from "./errors.ts";
 import { redactText, redactUrl, secretsOf } from "./redact.ts";
+import { readTextCapped } from "./read_capped.ts";
 import { ApiErrorResponseSchema } from "./schema.ts";
 import { describeValue } from "./validate.ts";
 
@@ -249,26 +250,7 @@ async function readCapped(
     return await response.text();
   }
   if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  return await readTextCapped(response.body, cap);
 }
 
 function snippet(text: string, secrets: readonly string[]): string {

@@ -2,6 +2,7 @@
  * A minimal local HTTP server for the core tests: `Deno.serve` on 127.0.0.1,
  * port 0, recording every request. Each test starts its own and closes it.
  */
+import { STATUS_CODE, STATUS_TEXT } from "@std/http/status";
 
 /** One request the server saw. */
 export interface SeenRequest {
@@ -67,11 +68,12 @@ export function startServer(
 /** A JSON response. */
 export function json(
   body: unknown,
-  status = 200,
+  status: number = STATUS_CODE.OK,
   headers: Record<string, string> = {},
 ): Response {
   return new Response(JSON.stringify(body), {
     status,
+    statusText: STATUS_TEXT[status as keyof typeof STATUS_TEXT],
     headers: { "content-type": "application/json", ...headers },
   });
 }

@@ -11,6 +11,7 @@ import type { CommandLineOptions } from "./args.ts";
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
 import { flagsFor, isGranted } from "./permissions.ts";
 import { BODY_FLAGS } from "./spec.ts";
+import { readTextCapped } from "../read_capped.ts";
 
 /**
  * The largest `--body` read, in bytes.
@@ -48,22 +49,11 @@ async function readAll(
   cap: number,
   what: string,
 ): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    total += chunk.byteLength;
-    if (total > cap) {
-      throw new CliUsageError([`${what} is larger than ${cap} bytes`]);
-    }
-    chunks.push(chunk);
+  const text = await readTextCapped(stream, cap);
+  if (text === undefined) {
+    throw new CliUsageError([`${what} is larger than ${cap} bytes`]);
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  return text;
 }
 
 /**
