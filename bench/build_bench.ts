@@ -3,17 +3,9 @@
  * (`buildSamplingRequest` at <= 1 µs per call).
  */
 import { buildSamplingRequest } from "../mod.ts";
+import { BENCH_INPUT } from "./_input.ts";
 
-const input = {
-  datasetId: "0123456789abcdef01234567",
-  embeddingId: "0123456789abcdef01234568",
-  body: {
-    newTagName: "coreset-100",
-    method: "CORESET" as const,
-    config: { stoppingCondition: { nSamples: 100, minDistance: -1 } },
-    rowCount: 4000,
-  },
-};
+const input = BENCH_INPUT;
 const options = { auth: { apiKey: "bench-token" } };
 
 Deno.bench("buildSamplingRequest (valid, api key)", {

@@ -6,18 +6,10 @@
  * Run: deno run bench/build_throughput.ts
  */
 import { buildSamplingRequest } from "../mod.ts";
+import { BENCH_INPUT } from "./_input.ts";
 
 const TARGET = 1_000_000;
-const input = {
-  datasetId: "0123456789abcdef01234567",
-  embeddingId: "89abcdef0123456789abcdef",
-  body: {
-    newTagName: "coreset-100",
-    method: "CORESET" as const,
-    config: { stoppingCondition: { nSamples: 100, minDistance: -1 } },
-    rowCount: 4000,
-  },
-};
+const input = BENCH_INPUT;
 const options = { auth: { apiKey: "bench-token" } };
 
 let sink = 0;

@@ -4,6 +4,7 @@
  * Both talk to the same local server in this process, in one run.
  */
 import { buildSamplingRequest, triggerSampling } from "../mod.ts";
+import { BENCH_INPUT } from "./_input.ts";
 
 const server = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -15,16 +16,7 @@ const server = Deno.serve(
   },
 );
 const baseUrl = `http://127.0.0.1:${server.addr.port}`;
-const input = {
-  datasetId: "0123456789abcdef01234567",
-  embeddingId: "0123456789abcdef01234568",
-  body: {
-    newTagName: "coreset-100",
-    method: "CORESET" as const,
-    config: { stoppingCondition: { nSamples: 100, minDistance: -1 } },
-    rowCount: 4000,
-  },
-};
+const input = BENCH_INPUT;
 const options = { baseUrl, auth: { apiKey: "bench-token" } };
 const prebuilt = buildSamplingRequest(input, options);
 

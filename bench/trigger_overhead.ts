@@ -7,6 +7,7 @@
  * Run: deno run --allow-net=127.0.0.1 bench/trigger_overhead.ts [rounds]
  */
 import { buildSamplingRequest, triggerSampling } from "../mod.ts";
+import { BENCH_INPUT } from "./_input.ts";
 
 const TARGET = 1.10;
 const rounds = Number(Deno.args[0] ?? 30);
@@ -25,16 +26,7 @@ const options = {
   baseUrl: `http://127.0.0.1:${server.addr.port}`,
   auth: { apiKey: "bench-token" },
 };
-const input = {
-  datasetId: "0123456789abcdef01234567",
-  embeddingId: "0123456789abcdef01234568",
-  body: {
-    newTagName: "coreset-100",
-    method: "CORESET" as const,
-    config: { stoppingCondition: { nSamples: 100, minDistance: -1 } },
-    rowCount: 4000,
-  },
-};
+const input = BENCH_INPUT;
 const prebuilt = buildSamplingRequest(input, options);
 
 async function bare(): Promise<number> {

@@ -106,6 +106,8 @@ let lastPrefix = DEFAULT_BASE_URL;
 let lastKey: string | undefined;
 let lastKeyKind: "apiKey" | "bearerToken" | undefined;
 let lastClient: ResolvedClient | undefined;
+/** The `baseUrl` argument `lastClient` was made from (not normalised). */
+let lastBaseArg: string | undefined;
 
 /**
  * Validates the base URL and returns it without trailing slashes, or pushes
@@ -257,6 +259,7 @@ export function resolveClient(
     issues.push({ path: "options", rule: "must be an object" });
     return undefined;
   }
+  if (isSameAsLast(options)) return lastClient;
   const before = issues.length;
   const prefix = resolvePrefix(options.baseUrl, issues);
   const auth = options.auth as Record<string, unknown> | undefined;
@@ -325,6 +328,25 @@ export function resolveClient(
     lastClient = client;
     lastKey = key;
     lastKeyKind = keyKind;
+    lastBaseArg = options.baseUrl;
   }
   return client;
+}
+
+/**
+ * The hot path: options without extra headers, with the very base URL and
+ * credential validated last time, need no new validation.
+ */
+function isSameAsLast(options: ClientOptions): boolean {
+  if (
+    lastClient === undefined || options.headers !== undefined ||
+    options.baseUrl !== lastBaseArg
+  ) return false;
+  const auth = options.auth as Record<string, unknown> | undefined;
+  if (auth === undefined) return lastKeyKind === undefined;
+  if (typeof auth !== "object" || auth === null || lastKeyKind === undefined) {
+    return false;
+  }
+  for (const name in auth) if (name !== lastKeyKind) return false;
+  return auth[lastKeyKind] === lastKey;
 }
