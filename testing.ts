@@ -24,6 +24,11 @@
  *   `400 TAG_NO_TAG_IN_DATASET`, `409 TAG_NAME_EXISTS`, `404 TAG_UNKNOWN`,
  *   `404 JOB_UNKNOWN`. Every error is an `ApiErrorResponse` with a
  *   `requestId`, also sent as the `x-request-id` header.
+ * - **The API's rules, not the client's**: the stub checks requests with
+ *   its own copy of the rules the Lightly API documents and shares no code
+ *   with this package's client, so a client bug cannot hide behind it. It
+ *   accepts what the API accepts: any JSON number as `nSamples`,
+ *   `minDistance` or `rowCount` (the API sets no range for them).
  * - **Tag names are reserved when a job is triggered**: a second trigger with
  *   the same `newTagName` answers `409 TAG_NAME_EXISTS` even while the first
  *   job still runs (a failed job frees the name), as the Lightly API does.
@@ -36,7 +41,8 @@
  * - **The new tag** has `prevTagId` and `queryTagId` (the query tag, or the
  *   `initial-tag`), `preselectedTagId` when given, and `totSize` from
  *   `nSamples`: a fraction → `round(fraction × pool)`, a count →
- *   `min(count, pool)`, `-1` or absent → the whole pool; preselected samples
+ *   `min(floor(count), pool)`, `-1` (any negative) or absent → the whole
+ *   pool; preselected samples
  *   in the pool are always included. `bitMaskData` has exactly `totSize` bits
  *   set, all within the pool.
  * - **Faults** are declared per stub (options or `stub.addFault()`), by route

@@ -186,6 +186,27 @@ Deno.test("the request log masks a percent-encoded token parameter too", async (
   assertEquals(stub.requests[0].query, { token: "[REDACTED]" });
 });
 
+Deno.test("the request log masks other secret headers: cookies, API keys, tokens", async () => {
+  await using stub = startLightlyStub();
+  const response = await fetch(
+    `${stub.url}/v1/datasets/${stub.datasetId}/tags?token=${stub.token}`,
+    {
+      headers: {
+        cookie: "session=SENTINEL-1",
+        "x-api-key": "SENTINEL-2",
+        "x-auth-token": "SENTINEL-3",
+        accept: "application/json",
+      },
+    },
+  );
+  await response.body?.cancel();
+  const { headers } = stub.requests[0];
+  assertEquals(headers.cookie, "[REDACTED]");
+  assertEquals(headers["x-api-key"], "[REDACTED]");
+  assertEquals(headers["x-auth-token"], "[REDACTED]");
+  assertEquals(headers.accept, "application/json");
+});
+
 Deno.test("addDataset() adds a dataset the endpoints serve, with fresh ids", async () => {
   await using stub = startLightlyStub({ datasets: [] });
   assertEquals(stub.datasetId, "");

@@ -5,12 +5,21 @@
  *
  * @module
  */
-import { REDACTED, redactHeaders } from "../redact.ts";
 import type { StubFaultAction } from "./faults.ts";
 import type { StubRouteName } from "./routes.ts";
 
-// The query parameters lib/redact.ts masks in URLs, matched after decoding.
+// The stub's own masking, independent of the client's: what a secret becomes,
+// the query parameters that carry one (matched after decoding), and the
+// headers whose value is one.
+const REDACTED = "[REDACTED]";
 const SECRET_PARAM = /^(?:token|access_token|api_key|apikey)$/i;
+const SECRET_HEADER =
+  /^(?:authorization|proxy-authorization|cookie)$|token|secret|password|api-?key/i;
+
+function maskHeader(name: string, value: string): string {
+  if (!SECRET_HEADER.test(name)) return value;
+  return /^bearer\s/i.test(value) ? `Bearer ${REDACTED}` : REDACTED;
+}
 
 /**
  * One request the stub received.
@@ -75,7 +84,9 @@ export function logEntry(
     query[name] = SECRET_PARAM.test(name) ? REDACTED : value;
   }
   const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => headers[name] = value);
+  request.headers.forEach((value, name) =>
+    headers[name] = maskHeader(name, value)
+  );
   let body: unknown = undefined;
   if (text !== "") {
     try {
@@ -88,7 +99,7 @@ export function logEntry(
     method: request.method,
     path: url.pathname,
     query,
-    headers: redactHeaders(headers),
+    headers,
     body,
     route,
     status: 0,
