@@ -59,6 +59,46 @@
  * With `handled: true` on a sampling POST, the resend answers
  * `409 TAG_NAME_EXISTS` for the caller's own job.
  *
+ * ## In process: `stub.fetch`, `listen: false`
+ *
+ * `stub.fetch` has the signature of `globalThis.fetch` and answers requests
+ * to `stub.url` without a socket, through the same routes, authentication,
+ * faults, request log and jobs; pass it as the `fetch` option of this
+ * package's functions. `startLightlyStub({ listen: false })` opens no socket
+ * at all (no network permission needed; `stub.url` is then
+ * `http://lightly-stub.invalid`, which never resolves). What a socket would
+ * add is added: the request headers Deno's `fetch` sends by default, the
+ * response's `content-length` and `date`, `response.url`. Faults behave so:
+ *
+ * | fault | through the socket | through `stub.fetch` |
+ * | --- | --- | --- |
+ * | `latency` | waits, then answers | the same; the caller's abort rejects at once |
+ * | `status`, `malformed` | the damaged answer | the same answer |
+ * | `truncated` | half the body, connection closed | half the body, then reading rejects with `TypeError("error reading a body from connection")`, as Deno's `fetch` does |
+ * | `hang` | half the body, then nothing | the same; reading ends with the caller's abort (its reason) or, when the stub closes, with that `TypeError` |
+ * | `drop` | connection closed, no answer | the call rejects with `TypeError("fetch failed")`, its `cause` saying "connection closed before message completed", as Deno's does |
+ *
+ * There is no connection to reuse, so in process a `drop` always reaches the
+ * caller (no automatic resend: as with a fresh connection). After `close()`
+ * a call rejects like a refused connection (`TypeError("fetch failed")`,
+ * cause "Connection refused"). Messages that name the URL mask the token.
+ * An unread body holds no socket, so the test sanitizers do not flag it in
+ * process: keep the socket for tests of resource hygiene.
+ *
+ * @example Run the library against the stub in process, with no socket
+ * ```ts
+ * import { startLightlyStub } from "./testing.ts";
+ * import { triggerSampling } from "./mod.ts";
+ *
+ * await using stub = startLightlyStub({ listen: false });
+ * const { jobId } = await triggerSampling({
+ *   datasetId: stub.datasetId,
+ *   embeddingId: stub.embeddingId,
+ *   body: { newTagName: "coreset-100", method: "CORESET", config: {} },
+ * }, { baseUrl: stub.url, auth: { apiKey: stub.token }, fetch: stub.fetch });
+ * console.log(stub.jobs()[0].id === jobId); // true
+ * ```
+ *
  * @example Trigger a job, poll it, read the new tag (plain fetch)
  * ```ts
  * import { startLightlyStub } from "./testing.ts";

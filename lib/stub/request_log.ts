@@ -22,6 +22,26 @@ function maskHeader(name: string, value: string): string {
 }
 
 /**
+ * A URL with the values of its secret query parameters masked, for messages.
+ *
+ * @param url The URL.
+ * @returns The URL as text, e.g. `http://h/v1/jobs/x?token=[REDACTED]`.
+ *
+ * @example
+ * ```ts
+ * import { maskUrl } from "./request_log.ts";
+ * maskUrl(new URL("http://h/v1/jobs/x?token=s3cret")); // "http://h/v1/jobs/x?token=[REDACTED]"
+ * ```
+ */
+export function maskUrl(url: URL): string {
+  const masked = new URL(url);
+  for (const name of new Set(url.searchParams.keys())) {
+    if (SECRET_PARAM.test(name)) masked.searchParams.set(name, REDACTED);
+  }
+  return masked.href.replaceAll(encodeURIComponent(REDACTED), REDACTED);
+}
+
+/**
  * One request the stub received.
  *
  * @example
@@ -59,7 +79,7 @@ export interface StubRequestLog {
 /**
  * Makes the log entry of a request.
  *
- * @param request The request (only its method, URL and headers are read).
+ * @param request The request's method, URL and headers.
  * @param text The body text, already read.
  * @param route The matched route.
  * @param requestId The request's id.
@@ -73,7 +93,7 @@ export interface StubRequestLog {
  * ```
  */
 export function logEntry(
-  request: Request,
+  request: Pick<Request, "method" | "url" | "headers">,
   text: string,
   route: StubRouteName,
   requestId: string,
