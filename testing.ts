@@ -13,7 +13,7 @@
  * | `tag` | `GET /v1/datasets/{datasetId}/tags/{tagId}` |
  * | `embeddings` | `GET /v1/datasets/{datasetId}/embeddings` |
  *
- * - **Checks, in order:** route (`404 NOT_FOUND`, `405 METHOD_NOT_ALLOWED`),
+ * - **Checks, in order:** route (`404 NOT_FOUND`, `405 BAD_REQUEST` with `Allow`),
  *   credentials (`?token=` or `Authorization: Bearer`; else `401
  *   UNAUTHORIZED`, or `401 JWT_INVALID` for a wrong bearer token), path ids
  *   (`400 MALFORMED_REQUEST` naming the parameter), the body

@@ -59,9 +59,10 @@ export function handle(
   const { match, requestId } = request;
   if (match.route === "unknown") {
     if (match.allow !== undefined) {
+      // Lightly's ApiErrorCode list has no code for a wrong method.
       const answer = apiError(
         405,
-        "METHOD_NOT_ALLOWED",
+        "BAD_REQUEST",
         `this path answers ${match.allow} only`,
         requestId,
       );

@@ -115,6 +115,7 @@ export function inProcessFetch(options: InProcessOptions): InProcessFetch {
     const bytes = request.body === null
       ? undefined
       : new Uint8Array(await request.arrayBuffer());
+    if (options.closing.aborted) throw failure(url, REFUSED);
     const headers = new Headers(request.headers);
     for (
       const [name, value] of [
@@ -159,7 +160,7 @@ function untilAborted(
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       reject(signal.reason);
-      work.then((late) => late?.body?.cancel(), () => {});
+      work.then((late) => late?.body?.cancel()).catch(() => {});
     };
     signal.addEventListener("abort", onAbort, { once: true });
     work.then(
