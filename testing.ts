@@ -13,7 +13,7 @@
  * | `tag` | `GET /v1/datasets/{datasetId}/tags/{tagId}` |
  * | `embeddings` | `GET /v1/datasets/{datasetId}/embeddings` |
  *
- * - **Checks, in order:** route (`404 NOT_FOUND`, `405 METHOD_NOT_ALLOWED`),
+ * - **Checks, in order:** route (`404 NOT_FOUND`, `405 BAD_REQUEST` with `Allow`),
  *   credentials (`?token=` or `Authorization: Bearer`; else `401
  *   UNAUTHORIZED`, or `401 JWT_INVALID` for a wrong bearer token), path ids
  *   (`400 MALFORMED_REQUEST` naming the parameter), the body
@@ -24,6 +24,11 @@
  *   `400 TAG_NO_TAG_IN_DATASET`, `409 TAG_NAME_EXISTS`, `404 TAG_UNKNOWN`,
  *   `404 JOB_UNKNOWN`. Every error is an `ApiErrorResponse` with a
  *   `requestId`, also sent as the `x-request-id` header.
+ * - **The API's rules, not the client's**: the stub checks requests with
+ *   its own copy of the rules the Lightly API documents and shares no code
+ *   with this package's client, so a client bug cannot hide behind it. It
+ *   accepts what the API accepts: any JSON number as `nSamples`,
+ *   `minDistance` or `rowCount` (the API sets no range for them).
  * - **Tag names are reserved when a job is triggered**: a second trigger with
  *   the same `newTagName` answers `409 TAG_NAME_EXISTS` even while the first
  *   job still runs (a failed job frees the name), as the Lightly API does.
@@ -36,7 +41,8 @@
  * - **The new tag** has `prevTagId` and `queryTagId` (the query tag, or the
  *   `initial-tag`), `preselectedTagId` when given, and `totSize` from
  *   `nSamples`: a fraction → `round(fraction × pool)`, a count →
- *   `min(count, pool)`, `-1` or absent → the whole pool; preselected samples
+ *   `min(floor(count), pool)`, `-1` (any negative) or absent → the whole
+ *   pool; preselected samples
  *   in the pool are always included. `bitMaskData` has exactly `totSize` bits
  *   set, all within the pool.
  * - **Faults** are declared per stub (options or `stub.addFault()`), by route
@@ -52,6 +58,46 @@
  * `stub.requests`). Drop `nth: [1, 2]` to make the client see the failure.
  * With `handled: true` on a sampling POST, the resend answers
  * `409 TAG_NAME_EXISTS` for the caller's own job.
+ *
+ * ## In process: `stub.fetch`, `listen: false`
+ *
+ * `stub.fetch` has the signature of `globalThis.fetch` and answers requests
+ * to `stub.url` without a socket, through the same routes, authentication,
+ * faults, request log and jobs; pass it as the `fetch` option of this
+ * package's functions. `startLightlyStub({ listen: false })` opens no socket
+ * at all (no network permission needed; `stub.url` is then
+ * `http://lightly-stub.invalid`, which never resolves). What a socket would
+ * add is added: the request headers Deno's `fetch` sends by default, the
+ * response's `content-length` and `date`, `response.url`. Faults behave so:
+ *
+ * | fault | through the socket | through `stub.fetch` |
+ * | --- | --- | --- |
+ * | `latency` | waits, then answers | the same; the caller's abort rejects at once |
+ * | `status`, `malformed` | the damaged answer | the same answer |
+ * | `truncated` | half the body, connection closed | half the body, then reading rejects with `TypeError("error reading a body from connection")`, as Deno's `fetch` does |
+ * | `hang` | half the body, then nothing | the same; reading ends with the caller's abort (its reason) or, when the stub closes, with that `TypeError` |
+ * | `drop` | connection closed, no answer | the call rejects with `TypeError("fetch failed")`, its `cause` saying "connection closed before message completed", as Deno's does |
+ *
+ * There is no connection to reuse, so in process a `drop` always reaches the
+ * caller (no automatic resend: as with a fresh connection). After `close()`
+ * a call rejects like a refused connection (`TypeError("fetch failed")`,
+ * cause "Connection refused"). Messages that name the URL mask the token.
+ * An unread body holds no socket, so the test sanitizers do not flag it in
+ * process: keep the socket for tests of resource hygiene.
+ *
+ * @example Run the library against the stub in process, with no socket
+ * ```ts
+ * import { startLightlyStub } from "./testing.ts";
+ * import { triggerSampling } from "./mod.ts";
+ *
+ * await using stub = startLightlyStub({ listen: false });
+ * const { jobId } = await triggerSampling({
+ *   datasetId: stub.datasetId,
+ *   embeddingId: stub.embeddingId,
+ *   body: { newTagName: "coreset-100", method: "CORESET", config: {} },
+ * }, { baseUrl: stub.url, auth: { apiKey: stub.token }, fetch: stub.fetch });
+ * console.log(stub.jobs()[0].id === jobId); // true
+ * ```
  *
  * @example Trigger a job, poll it, read the new tag (plain fetch)
  * ```ts

@@ -25,7 +25,13 @@ export async function call(
   stub: LightlyStub,
   method: string,
   path: string,
-  options: { auth?: Auth; body?: unknown; raw?: string } = {},
+  options: {
+    auth?: Auth;
+    body?: unknown;
+    raw?: string;
+    /** The fetch to send with, e.g. `stub.fetch`; `globalThis.fetch` by default. */
+    fetch?: typeof fetch;
+  } = {},
 ): Promise<Reply> {
   const url = new URL(stub.url + path);
   const headers: Record<string, string> = {};
@@ -46,7 +52,11 @@ export async function call(
     body = JSON.stringify(options.body);
     headers["content-type"] = "application/json";
   }
-  const response = await fetch(url, { method, headers, body });
+  const response = await (options.fetch ?? fetch)(url, {
+    method,
+    headers,
+    body,
+  });
   const text = await response.text();
   let json: unknown;
   try {
@@ -80,8 +90,12 @@ export async function triggerJob(
   stub: LightlyStub,
   body: Record<string, unknown>,
   ids: { datasetId?: string; embeddingId?: string } = {},
+  fetch?: typeof globalThis.fetch,
 ): Promise<string> {
-  const reply = await call(stub, "POST", samplingPath(stub, ids), { body });
+  const reply = await call(stub, "POST", samplingPath(stub, ids), {
+    body,
+    fetch,
+  });
   if (reply.status !== 200) {
     throw new Error(`trigger answered ${reply.status}: ${reply.text}`);
   }
@@ -93,11 +107,12 @@ export async function pollToEnd(
   stub: LightlyStub,
   jobId: string,
   limit = 50,
+  fetch?: typeof globalThis.fetch,
   // deno-lint-ignore no-explicit-any
 ): Promise<any[]> {
   const seen = [];
   for (let i = 0; i < limit; i++) {
-    const reply = await call(stub, "GET", `/v1/jobs/${jobId}`);
+    const reply = await call(stub, "GET", `/v1/jobs/${jobId}`, { fetch });
     if (reply.status !== 200) {
       throw new Error(`poll answered ${reply.status}: ${reply.text}`);
     }

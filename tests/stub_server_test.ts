@@ -121,7 +121,8 @@ Deno.test("an unknown route answers 404 NOT_FOUND and a wrong method 405 with Al
   const wrong = await call(stub, "GET", samplingPath(stub));
   assertEquals(wrong.status, 405);
   assertEquals(wrong.headers.get("allow"), "POST");
-  assertEquals(wrong.json.code, "METHOD_NOT_ALLOWED");
+  // Lightly's ApiErrorCode list has no code for a wrong method: the generic one.
+  assertEquals(wrong.json.code, "BAD_REQUEST");
   const wrongJob = await call(
     stub,
     "DELETE",
@@ -184,6 +185,27 @@ Deno.test("the request log masks a percent-encoded token parameter too", async (
   assertEquals(response.status, 200);
   await response.body?.cancel();
   assertEquals(stub.requests[0].query, { token: "[REDACTED]" });
+});
+
+Deno.test("the request log masks other secret headers: cookies, API keys, tokens", async () => {
+  await using stub = startLightlyStub();
+  const response = await fetch(
+    `${stub.url}/v1/datasets/${stub.datasetId}/tags?token=${stub.token}`,
+    {
+      headers: {
+        cookie: "session=SENTINEL-1",
+        "x-api-key": "SENTINEL-2",
+        "x-auth-token": "SENTINEL-3",
+        accept: "application/json",
+      },
+    },
+  );
+  await response.body?.cancel();
+  const { headers } = stub.requests[0];
+  assertEquals(headers.cookie, "[REDACTED]");
+  assertEquals(headers["x-api-key"], "[REDACTED]");
+  assertEquals(headers["x-auth-token"], "[REDACTED]");
+  assertEquals(headers.accept, "application/json");
 });
 
 Deno.test("addDataset() adds a dataset the endpoints serve, with fresh ids", async () => {

@@ -36,8 +36,9 @@ Deno.test("a body that breaks SamplingCreateRequest answers 400 BAD_REQUEST nami
     body: {
       newTagName: "x",
       method: "coreset",
-      config: { stoppingCondition: { nSamples: 2.5, extra: 1 } },
+      config: { stoppingCondition: { nSamples: "2", extra: 1 }, more: {} },
       queryTagId: "NOT-AN-ID",
+      scoreType: null,
       bogus: true,
     },
   });
@@ -49,7 +50,9 @@ Deno.test("a body that breaks SamplingCreateRequest answers 400 BAD_REQUEST nami
       "method",
       "config.stoppingCondition.nSamples",
       "config.stoppingCondition.extra",
+      "config.more",
       "queryTagId",
+      "scoreType",
       "bogus",
     ]
   ) {
@@ -60,6 +63,41 @@ Deno.test("a body that breaks SamplingCreateRequest answers 400 BAD_REQUEST nami
     );
   }
   assertEquals(stub.jobs(), [], "nothing was started");
+});
+
+Deno.test("the stub accepts what the API accepts where it sets no range: any number as nSamples, minDistance and rowCount", async () => {
+  await using stub = startLightlyStub({ waitingPolls: 0, runningPolls: 0 });
+  const cases: [Record<string, unknown>, number][] = [
+    [{ config: { stoppingCondition: { nSamples: 2.5 } } }, 2],
+    [{ config: { stoppingCondition: { nSamples: 0 } } }, 0],
+    [{ config: { stoppingCondition: { nSamples: -7 } } }, 1000],
+    [
+      { config: { stoppingCondition: { minDistance: -0.5 } }, rowCount: 0 },
+      1000,
+    ],
+    [{ config: {}, rowCount: 12.5 }, 1000],
+  ];
+  for (const [i, [extra, totSize]] of cases.entries()) {
+    const body = samplingBody(`lenient-${i}`, extra);
+    const jobId = await triggerJob(stub, body);
+    const [end] = (await pollToEnd(stub, jobId)).slice(-1);
+    const tag = await call(
+      stub,
+      "GET",
+      `/v1/datasets/${stub.datasetId}/tags/${end.result.data}`,
+    );
+    assertEquals(tag.json.totSize, totSize, JSON.stringify(extra));
+  }
+});
+
+Deno.test("a body that is not a JSON object answers 400 BAD_REQUEST", async () => {
+  await using stub = startLightlyStub();
+  for (const raw of ["[]", "null", '"text"', "42"]) {
+    const reply = await call(stub, "POST", samplingPath(stub), { raw });
+    assertEquals(reply.status, 400, raw);
+    assertEquals(reply.json.code, "BAD_REQUEST", raw);
+    assertMatch(reply.json.error, /body must be an object/, raw);
+  }
 });
 
 Deno.test("a missing body or required field answers 400 BAD_REQUEST naming it", async () => {

@@ -5,8 +5,12 @@
  *
  * @module
  */
-import { RULES, SamplingCreateRequestSchema } from "../schema.ts";
-import { OBJECT_ID_PATTERN } from "../schema.ts";
+import type { SamplingCreateRequest } from "../types.ts";
+import {
+  OBJECT_ID,
+  OBJECT_ID_RULE,
+  samplingRequestProblems,
+} from "./api_rules.ts";
 import { checkAuth } from "./auth.ts";
 import { apiError, ok, type StubAnswer } from "./responses.ts";
 import type { RouteMatch } from "./routes.ts";
@@ -55,9 +59,10 @@ export function handle(
   const { match, requestId } = request;
   if (match.route === "unknown") {
     if (match.allow !== undefined) {
+      // Lightly's ApiErrorCode list has no code for a wrong method.
       const answer = apiError(
         405,
-        "METHOD_NOT_ALLOWED",
+        "BAD_REQUEST",
         `this path answers ${match.allow} only`,
         requestId,
       );
@@ -69,11 +74,11 @@ export function handle(
   if (failure) return apiError(401, failure.code, failure.message, requestId);
   for (const name of ["datasetId", "embeddingId", "tagId", "jobId"]) {
     const value = match.params[name];
-    if (value !== undefined && !OBJECT_ID_PATTERN.test(value)) {
+    if (value !== undefined && !OBJECT_ID.test(value)) {
       return apiError(
         400,
         "MALFORMED_REQUEST",
-        `path parameter ${name} ${RULES.objectId}`,
+        `path parameter ${name} ${OBJECT_ID_RULE}`,
         requestId,
       );
     }
@@ -112,18 +117,8 @@ function trigger(request: HandlerRequest, state: StubState): StubAnswer {
       requestId,
     );
   }
-  const parsed = SamplingCreateRequestSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((issue) => {
-      const path = issue.path.map(String).join(".");
-      if (issue.code === "unrecognized_keys") {
-        const keys = (issue as { keys?: readonly string[] }).keys ?? [];
-        return keys.map((key) =>
-          `${path ? `${path}.` : ""}${key} ${RULES.unknownField}`
-        );
-      }
-      return [`${path || "body"} ${issue.message}`];
-    });
+  const problems = samplingRequestProblems(json);
+  if (problems.length > 0) {
     return apiError(
       400,
       "BAD_REQUEST",
@@ -132,6 +127,10 @@ function trigger(request: HandlerRequest, state: StubState): StubAnswer {
     );
   }
   const { datasetId, embeddingId } = request.match.params;
-  const jobId = state.trigger({ datasetId, embeddingId, body: parsed.data });
+  const jobId = state.trigger({
+    datasetId,
+    embeddingId,
+    body: json as SamplingCreateRequest,
+  });
   return ok({ jobId });
 }

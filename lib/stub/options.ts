@@ -85,6 +85,15 @@ export interface StubJobFailure {
  */
 export interface StubOptions {
   /**
+   * Whether to open a socket. With `false` nothing listens (no network
+   * permission is needed): `stub.url` is `http://lightly-stub.invalid`, a
+   * name that never resolves, and only `stub.fetch` reaches the stub.
+   * `hostname` and `port` cannot be given then.
+   *
+   * @default {true}
+   */
+  listen?: boolean;
+  /**
    * Where to listen: a loopback address only (`127.x.x.x`, `::1` or
    * `localhost`); the stub refuses anything else. Its internal server always
    * listens on 127.0.0.1, so `--allow-net=127.0.0.1` is needed in any case.
@@ -178,6 +187,7 @@ export interface StubOptions {
 
 /** Options after checks and defaults. */
 export interface ResolvedOptions {
+  readonly listen: boolean;
   readonly hostname: string;
   readonly port: number;
   readonly token: string;
@@ -215,6 +225,17 @@ export function resolveOptions(options: StubOptions = {}): ResolvedOptions {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("startLightlyStub(): options must be an object");
   }
+  const listen = options.listen ?? true;
+  if (typeof listen !== "boolean") {
+    throw new TypeError("startLightlyStub(): options.listen must be a boolean");
+  }
+  if (
+    !listen && (options.hostname !== undefined || options.port !== undefined)
+  ) {
+    throw new TypeError(
+      "startLightlyStub(): options.hostname and options.port need listen: true (with listen: false nothing listens)",
+    );
+  }
   const hostname = options.hostname ?? "127.0.0.1";
   if (!isLoopback(hostname)) {
     throw new RangeError(
@@ -238,6 +259,7 @@ export function resolveOptions(options: StubOptions = {}): ResolvedOptions {
     throw new TypeError("startLightlyStub(): options.sleep must be a function");
   }
   return {
+    listen,
     hostname,
     port: whole(options.port, "port", 0, 65535) ?? 0,
     token: secret(options.token, "token") ?? `stub-token-${randomHex(16)}`,

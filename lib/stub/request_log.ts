@@ -5,12 +5,41 @@
  *
  * @module
  */
-import { REDACTED, redactHeaders } from "../redact.ts";
 import type { StubFaultAction } from "./faults.ts";
 import type { StubRouteName } from "./routes.ts";
 
-// The query parameters lib/redact.ts masks in URLs, matched after decoding.
+// The stub's own masking, independent of the client's: what a secret becomes,
+// the query parameters that carry one (matched after decoding), and the
+// headers whose value is one.
+const REDACTED = "[REDACTED]";
 const SECRET_PARAM = /^(?:token|access_token|api_key|apikey)$/i;
+const SECRET_HEADER =
+  /^(?:authorization|proxy-authorization|cookie)$|token|secret|password|api-?key/i;
+
+function maskHeader(name: string, value: string): string {
+  if (!SECRET_HEADER.test(name)) return value;
+  return /^bearer\s/i.test(value) ? `Bearer ${REDACTED}` : REDACTED;
+}
+
+/**
+ * A URL with the values of its secret query parameters masked, for messages.
+ *
+ * @param url The URL.
+ * @returns The URL as text, e.g. `http://h/v1/jobs/x?token=[REDACTED]`.
+ *
+ * @example
+ * ```ts
+ * import { maskUrl } from "./request_log.ts";
+ * maskUrl(new URL("http://h/v1/jobs/x?token=s3cret")); // "http://h/v1/jobs/x?token=[REDACTED]"
+ * ```
+ */
+export function maskUrl(url: URL): string {
+  const masked = new URL(url);
+  for (const name of new Set(url.searchParams.keys())) {
+    if (SECRET_PARAM.test(name)) masked.searchParams.set(name, REDACTED);
+  }
+  return masked.href.replaceAll(encodeURIComponent(REDACTED), REDACTED);
+}
 
 /**
  * One request the stub received.
@@ -50,7 +79,7 @@ export interface StubRequestLog {
 /**
  * Makes the log entry of a request.
  *
- * @param request The request (only its method, URL and headers are read).
+ * @param request The request's method, URL and headers.
  * @param text The body text, already read.
  * @param route The matched route.
  * @param requestId The request's id.
@@ -64,7 +93,7 @@ export interface StubRequestLog {
  * ```
  */
 export function logEntry(
-  request: Request,
+  request: Pick<Request, "method" | "url" | "headers">,
   text: string,
   route: StubRouteName,
   requestId: string,
@@ -75,7 +104,9 @@ export function logEntry(
     query[name] = SECRET_PARAM.test(name) ? REDACTED : value;
   }
   const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => headers[name] = value);
+  request.headers.forEach((value, name) =>
+    headers[name] = maskHeader(name, value)
+  );
   let body: unknown = undefined;
   if (text !== "") {
     try {
@@ -88,7 +119,7 @@ export function logEntry(
     method: request.method,
     path: url.pathname,
     query,
-    headers: redactHeaders(headers),
+    headers,
     body,
     route,
     status: 0,

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { OBJECT_ID_PATTERN, TAG_NAME_PATTERN } from "../schema.ts";
 import type { DatasetEmbeddingData, TagData } from "../types.ts";
+import { OBJECT_ID, OBJECT_ID_RULE, TAG_NAME } from "./api_rules.ts";
 import { bitMaskToIndices, indicesToBitMask } from "./bitmask.ts";
 
 /** An embedding to seed. */
@@ -161,8 +161,8 @@ function bad(where: string, rule: string): never {
  * ```
  */
 export function checkObjectId(id: string, where: string): string {
-  if (typeof id !== "string" || !OBJECT_ID_PATTERN.test(id)) {
-    bad(where, "must be a 24-character lower-case hex ObjectId");
+  if (typeof id !== "string" || !OBJECT_ID.test(id)) {
+    bad(where, OBJECT_ID_RULE);
   }
   return id;
 }
@@ -294,7 +294,7 @@ function buildTag(
   }
   const { name } = seed;
   if (
-    typeof name !== "string" || name.length < 3 || !TAG_NAME_PATTERN.test(name)
+    typeof name !== "string" || name.length < 3 || !TAG_NAME.test(name)
   ) {
     bad(
       `${where}.name`,

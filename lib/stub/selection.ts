@@ -8,11 +8,14 @@
  */
 
 /**
- * The size of the new tag for a pool of `poolSize` candidates:
- * - a fraction in `(0, 1]` → `Math.round(nSamples × poolSize)`;
- * - a whole number above 1 → `min(nSamples, poolSize)`;
- * - `-1` or absent → the whole pool (the stub has no distances, so
- *   `minDistance` never stops it earlier).
+ * The size of the new tag for a pool of `poolSize` candidates. The API
+ * accepts any number as `nSamples` and documents three meanings; the stub
+ * reads every number one way:
+ * - `0` to `1` → a fraction: `Math.round(nSamples × poolSize)`;
+ * - above 1 → a count: `min(floor(nSamples), poolSize)`;
+ * - `-1` (the documented "off") or absent → the whole pool; so does any
+ *   other negative number, which the API does not document. The stub has no
+ *   distances, so `minDistance` never stops it earlier.
  *
  * @param nSamples `config.stoppingCondition.nSamples` as sent.
  * @param poolSize The number of samples in the query tag.
@@ -23,15 +26,16 @@
  * import { selectionSize } from "./selection.ts";
  * selectionSize(0.25, 1000); // 250
  * selectionSize(5000, 1000); // 1000
+ * selectionSize(2.5, 1000); // 2
  * ```
  */
 export function selectionSize(
   nSamples: number | undefined,
   poolSize: number,
 ): number {
-  if (nSamples === undefined || nSamples === -1) return poolSize;
+  if (nSamples === undefined || nSamples < 0) return poolSize;
   if (nSamples <= 1) return Math.round(nSamples * poolSize);
-  return Math.min(nSamples, poolSize);
+  return Math.min(Math.floor(nSamples), poolSize);
 }
 
 /**

@@ -13,17 +13,18 @@ import {
   truncatedResponse,
 } from "./faults.ts";
 import { handle } from "./handlers.ts";
+import { type IncomingRequest, inProcessFetch } from "./in_process.ts";
 import {
   resolveOptions,
   type StubJobFailure,
   type StubOptions,
 } from "./options.ts";
-import { logEntry, type StubRequestLog } from "./request_log.ts";
+import { logEntry, maskUrl, type StubRequestLog } from "./request_log.ts";
 import { apiError, toResponse } from "./responses.ts";
 import { matchRoute } from "./routes.ts";
 import type { StubDatasetSeed } from "./seed.ts";
 import { type StubDatasetInfo, type StubJobInfo, StubState } from "./state.ts";
-import { startTcpFront } from "./tcp_front.ts";
+import { startTcpFront, type TcpFront } from "./tcp_front.ts";
 
 /**
  * A running Lightly API stub. Close it with `close()` or `await using`.
@@ -39,8 +40,22 @@ import { startTcpFront } from "./tcp_front.ts";
  * ```
  */
 export interface LightlyStub extends AsyncDisposable {
-  /** The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  /**
+   * The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash);
+   * `http://lightly-stub.invalid` when started with `listen: false`.
+   */
   readonly url: string;
+  /**
+   * The stub in process: a function with the signature of
+   * `globalThis.fetch` that answers requests to {@linkcode LightlyStub.url}
+   * without a socket, through the same routes, authentication, faults,
+   * request log and jobs. Pass it wherever a `fetch` option is taken, e.g.
+   * `triggerSampling(input, { baseUrl: stub.url, fetch: stub.fetch })`.
+   * Works with and without `listen`; a request to another origin rejects
+   * with a `TypeError`. See the module documentation for how each fault
+   * shows in process.
+   */
+  readonly fetch: typeof globalThis.fetch;
   /** The API key it accepts as `?token=`. */
   readonly token: string;
   /** The JWT it accepts as `Authorization: Bearer …`. */
@@ -147,18 +162,15 @@ export function startLightlyStub(options: StubOptions = {}): LightlyStub {
   const context = { state, token: resolved.token, jwt: resolved.jwt };
   let sequence = 0;
 
-  async function serve(
-    request: Request,
-    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-  ): Promise<Response> {
+  /** Answers a request; `undefined` when its connection is to be dropped. */
+  async function reply(
+    request: IncomingRequest,
+  ): Promise<Response | undefined> {
     sequence += 1;
     const requestId = `stub-req-${String(sequence).padStart(6, "0")}`;
     const url = new URL(request.url);
     const match = matchRoute(request.method, url.pathname);
-    let text = "";
-    try {
-      text = await request.text();
-    } catch { /* the client went away mid-body: answered below, unread */ }
+    const { text } = request;
     const entry = logEntry(request, text, match.route, requestId);
     requests.push(entry);
     const answer = () =>
@@ -178,9 +190,9 @@ export function startLightlyStub(options: StubOptions = {}): LightlyStub {
         await resolved.sleep(action.ms, closing.signal);
       }
       if (closing.signal.aborted) throw closing.signal.reason;
-      const response = respond(terminal, answer, requestId, info);
+      const response = respond(terminal, answer, requestId);
       entry.status = response?.status ?? 0;
-      return response ?? new Response(null);
+      return response;
     } catch (error) {
       const gone = closing.signal.aborted;
       const failure = apiError(
@@ -199,7 +211,6 @@ export function startLightlyStub(options: StubOptions = {}): LightlyStub {
     fault: StubFaultAction | undefined,
     answer: () => ReturnType<typeof handle>,
     requestId: string,
-    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
   ): Response | undefined {
     switch (fault?.kind) {
       case undefined:
@@ -216,45 +227,51 @@ export function startLightlyStub(options: StubOptions = {}): LightlyStub {
         return truncatedResponse(answer(), requestId, released);
       case "drop":
         if (fault.handled) answer();
-        front.drop(info.remoteAddr.port);
         return undefined;
     }
   }
 
-  // The public listener first: it is the call that fails on a taken port,
-  // and a sync failure must leave nothing running.
-  const listener = Deno.listen({
-    hostname: resolved.hostname,
-    port: resolved.port,
-    transport: "tcp",
-  });
-  let inner: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    inner = Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      onListen() {},
-    }, serve);
-  } catch (error) {
-    listener.close();
-    throw error;
+  /** The socket's handler: read the body, answer, or drop the connection. */
+  async function serve(
+    request: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  ): Promise<Response> {
+    let text = "";
+    try {
+      text = await request.text();
+    } catch { /* the client went away mid-body: answered below, unread */ }
+    const { method, url, headers } = request;
+    const response = await reply({ method, url, headers, text });
+    if (response !== undefined) return response;
+    front?.drop(info.remoteAddr.port);
+    return new Response(null);
   }
-  const front = startTcpFront(listener, inner.addr.port);
+
+  const socket = resolved.listen ? listen(resolved, serve) : undefined;
+  const front = socket?.front;
+  const url = front
+    ? `http://${hostOf(front.addr)}:${front.addr.port}`
+    : NO_SOCKET_URL;
+  const wire = inProcessFetch({
+    url,
+    answer: reply,
+    closing: closing.signal,
+    maskUrl,
+  });
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     closed ??= (async () => {
       closing.abort(new Error(SERVICE_GONE));
-      await front.close();
-      await inner.shutdown();
+      await front?.close();
+      await socket?.inner.shutdown();
+      await wire.settle();
     })();
 
   const first = state.datasets()[0];
-  const host = front.addr.hostname.includes(":")
-    ? `[${front.addr.hostname}]`
-    : front.addr.hostname;
   return {
-    url: `http://${host}:${front.addr.port}`,
+    url,
+    fetch: wire.fetch,
     token: resolved.token,
     jwt: resolved.jwt,
     datasetId: first?.id ?? "",
@@ -278,4 +295,39 @@ export function startLightlyStub(options: StubOptions = {}): LightlyStub {
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** The `url` of a stub started with `listen: false`: a name that never resolves. */
+const NO_SOCKET_URL = "http://lightly-stub.invalid";
+
+function hostOf(addr: Deno.NetAddr): string {
+  return addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+}
+
+/**
+ * Opens the stub's sockets: the public listener (first: it is the call that
+ * fails on a taken port, and a sync failure must leave nothing running),
+ * the inner server, and the front that forwards one to the other.
+ */
+function listen(
+  options: { readonly hostname: string; readonly port: number },
+  serve: Deno.ServeHandler<Deno.NetAddr>,
+): { front: TcpFront; inner: Deno.HttpServer<Deno.NetAddr> } {
+  const listener = Deno.listen({
+    hostname: options.hostname,
+    port: options.port,
+    transport: "tcp",
+  });
+  let inner: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    inner = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      onListen() {},
+    }, serve);
+  } catch (error) {
+    listener.close();
+    throw error;
+  }
+  return { front: startTcpFront(listener, inner.addr.port), inner };
 }
