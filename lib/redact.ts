@@ -205,9 +205,9 @@ export function redactValue<T>(value: T, secrets: readonly string[] = []): T {
 // ----------------------------------------------- matching a secret's forms
 
 /**
- * Encoders a server may apply to text that echoes a secret. The matcher
- * ignores case, so one of each suffices for `%2f`/`%2F`, `\u002f`/`\u002F`,
- * `&#x2f;`/`&#X2F;` (over-masking a look-alike differing in case is harmless).
+ * Encoders a server may apply to text that echoes a secret. Letters in an
+ * encoding match in either case (`%2f`/`%2F`, `\u002f`/`\u002F`,
+ * `&#x2f;`/`&#X2F;`, `&quot;`/`&QUOT;`), so one of each suffices.
  */
 const ENCODERS: readonly ((s: string) => string)[] = [
   (s) => s.replace(SPECIAL, (c) => "%" + hex(c)),
@@ -251,7 +251,14 @@ function charPattern(c: string): string {
     for (const encode of ENCODERS) forms.add(encode(form));
   }
   const sorted = [...forms].sort((a, b) => b.length - a.length);
-  return `(?:${sorted.map(escapeRegExp).join("|")})`;
+  // `c` is no letter, so every letter here belongs to an encoding.
+  const anyCase = sorted.map((form) =>
+    escapeRegExp(form).replace(
+      /[a-z]/gi,
+      (l) => `[${l.toLowerCase()}${l.toUpperCase()}]`,
+    )
+  );
+  return `(?:${anyCase.join("|")})`;
 }
 
 const CHAR_PATTERNS = new Map<string, string>();
@@ -275,7 +282,7 @@ function secretMatcher(secrets: readonly string[]): RegExp | undefined {
     );
   const matcher = sources.length === 0
     ? undefined
-    : new RegExp(sources.join("|"), "gi");
+    : new RegExp(sources.join("|"), "g");
   // A few clients per process: a small cache, emptied when it fills up.
   if (MATCHERS.size >= 16) MATCHERS.clear();
   MATCHERS.set(key, matcher);

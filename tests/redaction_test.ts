@@ -729,6 +729,24 @@ const JOB_SCENARIOS: [
       }),
     isSelectionStepError,
   ],
+  [
+    "an embedding id that selectSamples() would put into the POST's path (SelectionStepError)",
+    (client, echoed) =>
+      selectSamples({
+        datasetId: DATASET,
+        body: { newTagName: "coreset-100", method: "CORESET", config: {} },
+      }, {
+        ...client,
+        clock: fakeClock(),
+        fetch: api({
+          [`GET ${PATHS.embeddings}`]: () =>
+            json([{ id: echoed, name: "e", isProcessed: true, createdAt: 1 }]),
+          [`GET ${PATHS.tags}`]: () =>
+            json([tagData("initial-tag", INITIAL_TAG)]),
+        }),
+      }),
+    isSelectionStepError,
+  ],
 ];
 
 for (const [name, scenario, isExpected] of JOB_SCENARIOS) {
