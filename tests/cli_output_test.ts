@@ -15,7 +15,11 @@ import {
 import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
 import { exitCodeFor } from "../lib/cli/exit_codes.ts";
 import { createOutput, type OutputStream } from "../lib/cli/output.ts";
-import { createProgress, formatElapsed } from "../lib/cli/progress.ts";
+import {
+  createProgress,
+  formatCount,
+  formatElapsed,
+} from "../lib/cli/progress.ts";
 import { fromDenoPermissionError } from "../lib/cli/permissions.ts";
 
 function stream(terminal: boolean): OutputStream & { text(): string } {
@@ -223,4 +227,12 @@ Deno.test("formatElapsed() is short at every scale", () => {
     ["0.0s", "0.8s", "10.0s", "12s", "3m04s", "1h02m"],
   );
   assertStringIncludes(formatElapsed(59_000), "59s");
+});
+
+Deno.test("formatCount() keeps the percentage within 0-100 % whatever the server reports, and shows none for a total of 0", () => {
+  assertEquals(formatCount({ processed: 40, total: 100 }), "40/100 (40%)");
+  assertEquals(formatCount({ processed: 500, total: 1 }), "500/1 (100%)");
+  assertEquals(formatCount({ processed: -5, total: 10 }), "-5/10 (0%)");
+  assertEquals(formatCount({ processed: 3, total: 0 }), "3/0");
+  assertEquals(formatCount({ processed: 0, total: 0 }), "0/0");
 });
