@@ -101,12 +101,28 @@ export function redactText(
   text: string,
   secrets: readonly string[] = [],
 ): string {
+  return maskSecrets(text, secrets).replace(TOKEN_PARAM, `$1${REDACTED}`)
+    .replace(BEARER, `$1 ${REDACTED}`);
+}
+
+/**
+ * The part of {@linkcode redactText} that masks the listed secrets (in every
+ * form) and nothing else: for text that legitimately shows `token=` or
+ * `Bearer` placeholders, such as a curl command reading `$LIGHTLY_TOKEN`.
+ *
+ * @param text Any text.
+ * @param secrets Secret values; empty ones are ignored.
+ * @returns The text with every form of every secret replaced by {@linkcode REDACTED}.
+ *
+ * @example
+ * ```ts
+ * import { maskSecrets } from "./redact.ts";
+ * maskSecrets(`?token="$LIGHTLY_TOKEN" s%2Fk`, ["s/k"]); // `?token="$LIGHTLY_TOKEN" [REDACTED]`
+ * ```
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
   const matcher = secretMatcher(secrets);
-  const out = matcher === undefined ? text : text.replace(matcher, REDACTED);
-  return out.replace(TOKEN_PARAM, `$1${REDACTED}`).replace(
-    BEARER,
-    `$1 ${REDACTED}`,
-  );
+  return matcher === undefined ? text : text.replace(matcher, REDACTED);
 }
 
 /**

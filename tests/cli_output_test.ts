@@ -236,3 +236,21 @@ Deno.test("formatCount() keeps the percentage within 0-100 % whatever the server
   assertEquals(formatCount({ processed: 3, total: 0 }), "3/0");
   assertEquals(formatCount({ processed: 0, total: 0 }), "0/0");
 });
+
+Deno.test("createOutput() masks a secret in the JSON it writes, where JSON escapes its quotes and backslashes", () => {
+  const secret = `Qz7&Kp<Ye>Ws"Vd'Nb\\Mc/Lr%Xt+Hu=Gj9`;
+  const stdout = stream(false);
+  const stderr = stream(false);
+  const out = createOutput({ stdout, stderr, json: true });
+  out.addSecrets([secret]);
+  out.result([], { job: { error: `bad key ${secret}` } });
+  out.jsonLine({ echo: secret });
+  const written = stdout.text() + stderr.text();
+  for (let i = 0; i + 8 <= secret.length; i++) {
+    const piece = secret.slice(i, i + 8);
+    for (const form of [piece, JSON.stringify(piece).slice(1, -1)]) {
+      assert(!written.includes(form), `leaks ${form}:\n${written}`);
+    }
+  }
+  assertStringIncludes(written, "[REDACTED]");
+});
