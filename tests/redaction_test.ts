@@ -32,7 +32,12 @@ import {
 } from "../mod.ts";
 import { type HttpOptions, sendJson } from "../lib/http.ts";
 import { AsyncTaskDataSchema } from "../lib/schema.ts";
-import { secretsOf } from "../lib/redact.ts";
+import {
+  maskSecrets,
+  redactSnippet,
+  redactValue,
+  secretsOf,
+} from "../lib/redact.ts";
 import { escapeHtml } from "../lib/display.ts";
 import type { JobStatusData } from "../lib/types.ts";
 import {
@@ -778,5 +783,63 @@ Deno.test("job errors mask secrets in server JSON nested beyond any sane depth, 
     assertNoFragment(surfaces(error), ESCAPY, label);
     assertNoFragment(JSON.stringify(error.job), ESCAPY, `${label}: .job`);
     assertStringIncludes(JSON.stringify(error.job), REDACTED);
+    assertStringIncludes(JSON.stringify(error.job), "[TRUNCATED]");
   }
+});
+
+Deno.test("redactText() masks a secret JSON-escaped inside HTML, escaped twice, and with hex digits in either case", () => {
+  const secret = `a"b\\c/d&e`;
+  const echoes = [
+    `a\\&quot;b\\\\c/d&amp;e`, // JSON, then HTML
+    `a\\\\\\"b\\\\\\\\c/d&e`, // JSON twice
+    `a%2522b%255Cc%252Fd%2526e`, // percent-encoded twice
+    `a\\u0022b\\u005Cc\\u002fd\\u0026e`, // \u00XX, mixed case
+    `a&#X22;b&#92;c&#x2F;d&AMP;e`, // HTML entities, any case
+  ];
+  for (const echo of echoes) {
+    assertEquals(redactText(`<${echo}>`, [secret]), `<${REDACTED}>`, echo);
+  }
+  // Letters of the secret itself still match exactly: no over-masking.
+  assertEquals(maskSecrets("ABC abc", ["abc"]), `ABC ${REDACTED}`);
+  assertEquals(
+    maskSecrets(`?token="$LIGHTLY_TOKEN"`, ["zz"]),
+    `?token="$LIGHTLY_TOKEN"`,
+  );
+});
+
+Deno.test("redactSnippet() masks before it cuts and never cuts a marker in two", () => {
+  const secret = "s3cret-key";
+  for (let pad = 180; pad <= 200; pad++) {
+    const text = `${"x".repeat(pad)}${secret}\nmore`;
+    const snippet = redactSnippet(text, [secret], 200);
+    assert(!snippet.includes("s3cret") && !snippet.includes("key"), snippet);
+    const cut = snippet.replace(/…$/, "");
+    for (let n = 1; n < REDACTED.length; n++) {
+      assert(!cut.endsWith(REDACTED.slice(0, n)), snippet);
+    }
+  }
+  assertEquals(redactSnippet("a\u0000b\n c", []), "a b  c");
+  assertEquals(redactSnippet("abcdef", [], 3), "abc…");
+});
+
+Deno.test("redactValue() masks keys and values deep in a copy, survives cycles and extreme depth, and keeps __proto__ a plain key", () => {
+  const cyclic: Record<string, unknown> = { note: "k3y-k3y-k3y" };
+  cyclic.self = cyclic;
+  const out = redactValue(cyclic, ["k3y-k3y-k3y"]) as Record<string, unknown>;
+  assertEquals(out.note, REDACTED);
+  assert(!JSON.stringify(out).includes("k3y"));
+  assertEquals(cyclic.note, "k3y-k3y-k3y"); // the input is not changed
+
+  const deep = JSON.parse(
+    "[".repeat(100_000) + '"k3y-k3y-k3y"' + "]".repeat(100_000),
+  );
+  assert(!JSON.stringify(redactValue(deep, ["k3y-k3y-k3y"])).includes("k3y"));
+
+  const hostile = JSON.parse(
+    '{"__proto__": {"polluted": "k3y-k3y-k3y"}, "k3y-k3y-k3y": [1, null, true]}',
+  );
+  const copy = redactValue(hostile, ["k3y-k3y-k3y"]) as Record<string, unknown>;
+  assertEquals(Object.getPrototypeOf(copy), Object.prototype);
+  assertEquals(Object.keys(copy), ["__proto__", REDACTED]);
+  assertEquals(copy[REDACTED], [1, null, true]);
 });
