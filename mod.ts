@@ -120,6 +120,7 @@ export {
   type SelectionStep,
   SelectionStepError,
   type SelectionStepErrorOptions,
+  type ServerTextOptions,
 } from "./lib/job_errors.ts";
 
 // Notebook display.

@@ -3,14 +3,18 @@
  * hand-written check of the fields the package uses, falling back to the zod
  * schema (for its issues) whenever the check says no. Equivalent to the zod
  * schema for every input the check accepts: that schema is a `looseObject`
- * whose only required field is a non-empty string `jobId`.
+ * whose only required field is an ObjectId `jobId`.
  *
  * @module
  */
-import { AsyncTaskDataSchema, type Schema } from "./schema.ts";
+import {
+  AsyncTaskDataSchema,
+  OBJECT_ID_PATTERN,
+  type Schema,
+} from "./schema.ts";
 import type { AsyncTaskData } from "./types.ts";
 
-/** `AsyncTaskDataSchema`, with a fast path for `{ jobId: "<non-empty>" , … }`. */
+/** `AsyncTaskDataSchema`, with a fast path for `{ jobId: "<ObjectId>" , … }`. */
 export const fastAsyncTaskData: Schema<AsyncTaskData> = {
   parse(data: unknown): AsyncTaskData {
     return isAsyncTaskData(data) ? data : AsyncTaskDataSchema.parse(data);
@@ -27,5 +31,5 @@ function isAsyncTaskData(data: unknown): data is AsyncTaskData {
     return false;
   }
   const jobId = (data as { jobId?: unknown }).jobId;
-  return typeof jobId === "string" && jobId.length > 0;
+  return typeof jobId === "string" && OBJECT_ID_PATTERN.test(jobId);
 }

@@ -210,17 +210,37 @@ function isJobSnapshot(input: JobDisplayInput): input is JobSnapshot {
     typeof job === "object" && job !== null;
 }
 
+/**
+ * The share of a job's work that is done, `processed / total` kept within
+ * [0, 1] (servers over-report), or `undefined` when it cannot be told (no
+ * numbers, a total of 0). Every progress display reads it from here.
+ *
+ * @param processed Units of work done (`meta.processed`).
+ * @param total Units of work in all (`meta.total`).
+ * @returns A number in [0, 1], or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { progressFraction } from "./display.ts";
+ * progressFraction(500, 1); // 1
+ * progressFraction(3, 0); // undefined
+ * ```
+ */
+export function progressFraction(
+  processed: unknown,
+  total: unknown,
+): number | undefined {
+  if (
+    typeof processed !== "number" || typeof total !== "number" ||
+    !(total > 0) || !Number.isFinite(total) || !Number.isFinite(processed)
+  ) return undefined;
+  return Math.min(1, Math.max(0, processed / total));
+}
+
 /** A job's progress in [0, 1], or `undefined` when it cannot be told. */
 function fractionDone(job: JobStatusData): number | undefined {
-  const meta = job.meta;
-  if (
-    meta !== undefined && meta !== null && typeof meta.total === "number" &&
-    typeof meta.processed === "number" && meta.total > 0 &&
-    Number.isFinite(meta.total) && Number.isFinite(meta.processed)
-  ) {
-    return Math.min(1, Math.max(0, meta.processed / meta.total));
-  }
-  return job.status === "FINISHED" ? 1 : undefined;
+  return progressFraction(job.meta?.processed, job.meta?.total) ??
+    (job.status === "FINISHED" ? 1 : undefined);
 }
 
 function textBar(fraction: number | undefined, width = 20): string {

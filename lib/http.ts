@@ -14,7 +14,7 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from "./errors.ts";
-import { redactText, redactUrl, secretsOf } from "./redact.ts";
+import { redactSnippet, redactText, redactUrl, secretsOf } from "./redact.ts";
 import { readTextCapped } from "./read_capped.ts";
 import { ApiErrorResponseSchema } from "./schema.ts";
 import { describeValue } from "./validate.ts";
@@ -253,13 +253,6 @@ async function readCapped(
   return await readTextCapped(response.body, cap);
 }
 
-function snippet(text: string, secrets: readonly string[]): string {
-  // deno-lint-ignore no-control-regex
-  const flat = text.slice(0, 200).replace(/[\u0000-\u001f\u007f]+/g, " ")
-    .trim();
-  return redactText(flat, secrets) + (text.length > 200 ? "…" : "");
-}
-
 function errorFor(
   response: Response,
   text: string | undefined,
@@ -318,8 +311,8 @@ function errorFor(
     ...base,
     contentType,
     requestId: headerRequestId,
-    bodySnippet: text === "" ? undefined : snippet(text, context.secrets),
-    reason: reason ??
+    bodySnippet: text === "" ? undefined : redactSnippet(text, context.secrets),
+    reason: safe(reason) ??
       (text === "" ? "empty body" : "body is not a Lightly ApiErrorResponse"),
   });
 }

@@ -8,9 +8,25 @@
  * @module
  */
 import { isLightlyError, LightlyError } from "./errors.ts";
-import { redactText } from "./redact.ts";
+import { redactText, redactValue } from "./redact.ts";
 import type { JobStatusData } from "./types.ts";
+import { RULES } from "./rules.ts";
 import { describeValue } from "./validate.ts";
+
+/**
+ * What an error that holds the server's text is told about secrets. Every
+ * string the server sent — deep in a job status, keys included — is masked
+ * with these (and `token=` / `Bearer` values) before the error keeps it.
+ */
+export interface ServerTextOptions {
+  /**
+   * The request's secrets (its API key, bearer token, secret headers), in
+   * case the server echoes them; never stored.
+   *
+   * @default {[]}
+   */
+  secrets?: readonly string[];
+}
 
 /**
  * The sampling job ended with `FAILED`; `serverError` is the server's reason.
@@ -26,19 +42,21 @@ import { describeValue } from "./validate.ts";
  * ```
  */
 export class SamplingJobFailedError extends LightlyError {
-  /** The job's last status, as the server sent it. */
+  /** The job's last status, as the server sent it, secrets masked. */
   readonly job: JobStatusData;
-  /** The server's `error` text, when it gave one. */
+  /** The server's `error` text, when it gave one, secrets masked. */
   readonly serverError?: string;
 
   /**
    * Creates the error.
    *
    * @param job The job status that said `FAILED`.
+   * @param options The secrets to mask in the server's text.
    */
-  constructor(job: JobStatusData) {
+  constructor(job: JobStatusData, options: ServerTextOptions = {}) {
+    job = redactValue(job, options.secrets);
     const serverError = typeof job.error === "string" && job.error !== ""
-      ? redactText(job.error)
+      ? job.error
       : undefined;
     super(
       "job-failed",
@@ -53,8 +71,8 @@ export class SamplingJobFailedError extends LightlyError {
 }
 
 /**
- * The job says `FINISHED` but names no new tag (`result.data` is not a
- * non-empty string).
+ * The job says `FINISHED` but names no new tag: `result.data` is missing or
+ * not an ObjectId.
  *
  * @example
  * ```ts
@@ -67,18 +85,22 @@ export class SamplingJobFailedError extends LightlyError {
  * ```
  */
 export class JobResultMissingError extends LightlyError {
-  /** The job status that said `FINISHED`. */
+  /** The job status that said `FINISHED`, secrets masked. */
   readonly job: JobStatusData;
 
   /**
    * Creates the error.
    *
    * @param job The job status that said `FINISHED`.
+   * @param options The secrets to mask in the server's text.
    */
-  constructor(job: JobStatusData) {
-    const found = job.result === undefined
+  constructor(job: JobStatusData, options: ServerTextOptions = {}) {
+    job = redactValue(job, options.secrets);
+    const found = job.result === undefined || job.result === null
       ? "it has no result"
-      : `result.data is ${describeValue(job.result.data)}`;
+      : `result.data is ${
+        describeValue(job.result.data)
+      }; it ${RULES.objectId}`;
     super(
       "job-result-missing",
       `Job ${job.id} finished without the id of the new tag (${found})`,
@@ -89,7 +111,7 @@ export class JobResultMissingError extends LightlyError {
 }
 
 /** Options of {@linkcode JobDeadlineError}. */
-export interface JobDeadlineErrorOptions {
+export interface JobDeadlineErrorOptions extends ServerTextOptions {
   /** The job that was being waited for. */
   jobId: string;
   /** The overall deadline that ran out, in milliseconds. */
@@ -119,7 +141,7 @@ export class JobDeadlineError extends LightlyError {
   readonly jobId: string;
   /** The deadline that ran out, in milliseconds. */
   readonly timeoutMs: number;
-  /** The last status received, when one was. */
+  /** The last status received, when one was, secrets masked. */
   readonly lastJob?: JobStatusData;
 
   /**
@@ -128,8 +150,11 @@ export class JobDeadlineError extends LightlyError {
    * @param options The job, the deadline and the last status seen.
    */
   constructor(options: JobDeadlineErrorOptions) {
-    const last = options.lastJob
-      ? `last status ${options.lastJob.status}`
+    const lastJob = options.lastJob === undefined
+      ? undefined
+      : redactValue(options.lastJob, options.secrets);
+    const last = lastJob
+      ? `last status ${lastJob.status}`
       : "no status received";
     super(
       "deadline",
@@ -139,12 +164,12 @@ export class JobDeadlineError extends LightlyError {
     this.name = "JobDeadlineError";
     this.jobId = options.jobId;
     this.timeoutMs = options.timeoutMs;
-    if (options.lastJob !== undefined) this.lastJob = options.lastJob;
+    if (lastJob !== undefined) this.lastJob = lastJob;
   }
 }
 
 /** Options of {@linkcode PollFailedError}. */
-export interface PollFailedErrorOptions {
+export interface PollFailedErrorOptions extends ServerTextOptions {
   /** The job that was being waited for. */
   jobId: string;
   /** How many polls failed in a row. */
@@ -174,7 +199,7 @@ export class PollFailedError extends LightlyError {
   readonly jobId: string;
   /** How many polls failed in a row. */
   readonly failures: number;
-  /** The last status received, when one was. */
+  /** The last status received, when one was, secrets masked. */
   readonly lastJob?: JobStatusData;
 
   /**
@@ -188,13 +213,17 @@ export class PollFailedError extends LightlyError {
       : String(options.cause);
     super(
       "poll-failed",
-      `Gave up following job ${options.jobId} after ${options.failures} failed polls in a row; the last: ${last}`,
+      `Gave up following job ${options.jobId} after ${options.failures} failed polls in a row; the last: ${
+        redactText(last, options.secrets)
+      }`,
       { cause: options.cause },
     );
     this.name = "PollFailedError";
     this.jobId = options.jobId;
     this.failures = options.failures;
-    if (options.lastJob !== undefined) this.lastJob = options.lastJob;
+    if (options.lastJob !== undefined) {
+      this.lastJob = redactValue(options.lastJob, options.secrets);
+    }
   }
 }
 
@@ -280,7 +309,7 @@ export type SelectionRefusal =
   | "INITIAL_TAG_EMPTY";
 
 /** Options of {@linkcode SelectionStepError}. */
-export interface SelectionStepErrorOptions {
+export interface SelectionStepErrorOptions extends ServerTextOptions {
   /** The step that failed. */
   step: SelectionStep;
   /** The step's original error (absent for a refusal). */
@@ -334,7 +363,7 @@ export class SelectionStepError extends LightlyError {
     const body = [options.detail, cause].filter((s) => s !== undefined).join(
       ": ",
     );
-    super("workflow", `${head}${job}: ${body}`, {
+    super("workflow", redactText(`${head}${job}: ${body}`, options.secrets), {
       cause: options.cause,
     });
     this.name = "SelectionStepError";

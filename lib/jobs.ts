@@ -33,7 +33,7 @@ import {
   parseRetryAfter,
   systemClock,
 } from "./retry.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl, secretsOf } from "./redact.ts";
 import { JobStatusDataSchema, OBJECT_ID_PATTERN, RULES } from "./schema.ts";
 import type { JobStatusData } from "./types.ts";
 import { describeValue } from "./validate.ts";
@@ -405,7 +405,7 @@ function retryAfterOf(error: unknown): string | undefined {
  * @returns The tag id, the final job status, the number of polls and the time taken.
  * @throws {SamplingValidationError} A `jobId` that is not an ObjectId, or bad options; nothing was sent.
  * @throws {SamplingJobFailedError} The job ended `FAILED`; `serverError` says why.
- * @throws {JobResultMissingError} The job ended `FINISHED` without a tag id.
+ * @throws {JobResultMissingError} The job ended `FINISHED` without a tag id (`result.data` missing or not an ObjectId).
  * @throws {JobDeadlineError} `timeoutMs` ran out; the job may still be running.
  * @throws {PollFailedError} Too many failed polls in a row.
  * @throws {LightlyApiError} A 4xx other than 429 (e.g. 401, 403, 404 `JOB_UNKNOWN`).
@@ -435,6 +435,8 @@ export async function waitForJob(
   const clock = plan.clock;
   const signal = options.signal;
   const where = { method: request.method, url: redactUrl(request.url) };
+  // The server may echo the credentials: its text is masked with them.
+  const secrets = secretsOf(request.url, request.headers);
   const started = clock.now();
   const deadline = started + plan.timeoutMs;
   let polls = 0;
@@ -448,6 +450,7 @@ export async function waitForJob(
       timeoutMs: plan.timeoutMs,
       lastJob,
       cause: failures > 0 ? lastError : undefined,
+      secrets,
     });
 
   for (;;) {
@@ -471,7 +474,13 @@ export async function waitForJob(
       failures++;
       lastError = error;
       if (failures >= plan.maxFailures) {
-        throw new PollFailedError({ jobId, failures, cause: error, lastJob });
+        throw new PollFailedError({
+          jobId,
+          failures,
+          cause: error,
+          lastJob,
+          secrets,
+        });
       }
       const asked = parseRetryAfter(retryAfterOf(error), clock.now()) ?? 0;
       delayMs = Math.max(backoffDelay(failures - 1, options.backoff), asked);
@@ -489,11 +498,13 @@ export async function waitForJob(
         polls,
         job,
       });
-      if (job.status === "FAILED") throw new SamplingJobFailedError(job);
+      if (job.status === "FAILED") {
+        throw new SamplingJobFailedError(job, { secrets });
+      }
       if (job.status === "FINISHED") {
         const tagId = job.result?.data;
-        if (typeof tagId !== "string" || tagId === "") {
-          throw new JobResultMissingError(job);
+        if (typeof tagId !== "string" || !OBJECT_ID_PATTERN.test(tagId)) {
+          throw new JobResultMissingError(job, { secrets });
         }
         return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
       }

@@ -78,8 +78,13 @@ export function redactHeaders(
 }
 
 /**
- * Masks secrets in free text: every listed secret (as written and
- * percent-encoded), every `token=` query value and every `Bearer` credential.
+ * Masks secrets in free text: every listed secret — as written,
+ * percent-encoded, JSON-escaped (`\"`, `\\`, `\u0026`), HTML-escaped
+ * (`&quot;`, `&#39;`, `&#x27;`), and each of those escaped once more — every
+ * `token=` query value and every `Bearer` credential.
+ *
+ * This is the one redaction boundary: every string that leaves this package
+ * (error messages, body snippets, the server's own text) passes through it.
  *
  * @param text Any text, e.g. an error message that names a URL.
  * @param secrets Secret values known to the caller; empty ones are ignored.
@@ -89,37 +94,215 @@ export function redactHeaders(
  * ```ts
  * import { redactText } from "./redact.ts";
  * redactText("failed: http://h/?token=s3cret", ["s3cret"]); // "failed: http://h/?token=[REDACTED]"
+ * redactText(`{"echo":"a\\"b"}`, [`a"b`]); // '{"echo":"[REDACTED]"}'
  * ```
  */
 export function redactText(
   text: string,
   secrets: readonly string[] = [],
 ): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of secretForms(secret)) {
-      out = out.split(form).join(REDACTED);
-    }
-  }
-  return out.replace(TOKEN_PARAM, `$1${REDACTED}`).replace(
-    BEARER,
-    `$1 ${REDACTED}`,
-  );
+  return maskSecrets(text, secrets).replace(TOKEN_PARAM, `$1${REDACTED}`)
+    .replace(BEARER, `$1 ${REDACTED}`);
 }
 
-function secretForms(secret: string): string[] {
-  const encoded = encodeURIComponent(secret);
-  const forms = new Set([secret, encoded]);
-  // The strict form the builder puts in `?token=` (also encodes ! ' ( ) * ~).
-  forms.add(
-    encoded.replace(
-      /[!'()*~]/g,
-      (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
-    ),
+/**
+ * The part of {@linkcode redactText} that masks the listed secrets (in every
+ * form) and nothing else: for text that legitimately shows `token=` or
+ * `Bearer` placeholders, such as a curl command reading `$LIGHTLY_TOKEN`.
+ *
+ * @param text Any text.
+ * @param secrets Secret values; empty ones are ignored.
+ * @returns The text with every form of every secret replaced by {@linkcode REDACTED}.
+ *
+ * @example
+ * ```ts
+ * import { maskSecrets } from "./redact.ts";
+ * maskSecrets(`?token="$LIGHTLY_TOKEN" s%2Fk`, ["s/k"]); // `?token="$LIGHTLY_TOKEN" [REDACTED]`
+ * ```
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  const matcher = secretMatcher(secrets);
+  return matcher === undefined ? text : text.replace(matcher, REDACTED);
+}
+
+/**
+ * The first `maxLength` characters of a body, for an error: secrets are
+ * masked *before* the cut (so a secret straddling it cannot leave a piece
+ * behind), control characters become spaces, and a cut never splits a
+ * {@linkcode REDACTED} marker; `…` marks a cut.
+ *
+ * @param text A response body.
+ * @param secrets Secret values known to the caller.
+ * @param maxLength How many characters to keep.
+ * @returns The redacted, flattened, cut text.
+ *
+ * @example
+ * ```ts
+ * import { redactSnippet } from "./redact.ts";
+ * redactSnippet("x".repeat(195) + "s3cret-key", ["s3cret-key"], 200);
+ * // "xxx…xxx[REDACTED]" (the marker kept whole)
+ * ```
+ */
+export function redactSnippet(
+  text: string,
+  secrets: readonly string[],
+  maxLength = 200,
+): string {
+  // deno-lint-ignore no-control-regex
+  const flat = redactText(text, secrets).replace(/[\u0000-\u001f\u007f]+/g, " ")
+    .trim();
+  if (flat.length <= maxLength) return flat;
+  let end = maxLength;
+  const marker = flat.lastIndexOf(REDACTED, end - 1);
+  if (marker !== -1 && marker + REDACTED.length > end) {
+    end = marker + REDACTED.length;
+  }
+  return end >= flat.length ? flat : flat.slice(0, end) + "…";
+}
+
+/** How deep {@linkcode redactValue} copies before it stops. */
+const MAX_DEPTH = 32;
+/** How many objects and arrays {@linkcode redactValue} copies at most. */
+const MAX_NODES = 10_000;
+/** What stands for a part of a value too deep (or too large) to copy. */
+const TRUNCATED = "[TRUNCATED]";
+
+/**
+ * A copy of a JSON-like value (e.g. a job status the server sent) with every
+ * string masked by {@linkcode redactText}, object keys included. The walk is
+ * iterative and bounded: below 32 levels, or beyond 10 000 objects, a part
+ * is replaced by `"[TRUNCATED]"`, so a deep or cyclic value cannot overflow
+ * the stack or hide a secret.
+ *
+ * @param value Anything; numbers, booleans and `null` are kept as they are.
+ * @param secrets Secret values known to the caller.
+ * @returns The masked copy (the input is not changed).
+ *
+ * @example
+ * ```ts
+ * import { redactValue } from "./redact.ts";
+ * redactValue({ error: "bad key k3y", k3y: [1] }, ["k3y"]);
+ * // { error: "bad key [REDACTED]", "[REDACTED]": [1] }
+ * ```
+ */
+export function redactValue<T>(value: T, secrets: readonly string[] = []): T {
+  const mask = (text: string) => redactText(text, secrets);
+  if (typeof value === "string") return mask(value) as T;
+  if (typeof value !== "object" || value === null) return value;
+  const root: object = Array.isArray(value) ? [] : {};
+  const stack: [object, object, number][] = [[value, root, 1]];
+  let budget = MAX_NODES;
+  while (stack.length > 0) {
+    const [source, target, depth] = stack.pop()!;
+    const isArray = Array.isArray(source);
+    for (const key of Object.keys(source)) {
+      const item = (source as Record<string, unknown>)[key];
+      let copy: unknown = item;
+      if (typeof item === "string") copy = mask(item);
+      else if (typeof item === "object" && item !== null) {
+        if (depth >= MAX_DEPTH || --budget < 0) copy = TRUNCATED;
+        else {
+          copy = Array.isArray(item) ? [] : {};
+          stack.push([item, copy as object, depth + 1]);
+        }
+      }
+      // defineProperty: a key "__proto__" stays a plain key.
+      Object.defineProperty(target, isArray ? key : mask(key), {
+        value: copy,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return root as T;
+}
+
+// ----------------------------------------------- matching a secret's forms
+
+/**
+ * Encoders a server may apply to text that echoes a secret. Letters in an
+ * encoding match in either case (`%2f`/`%2F`, `\u002f`/`\u002F`,
+ * `&#x2f;`/`&#X2F;`, `&quot;`/`&QUOT;`), so one of each suffices.
+ */
+const ENCODERS: readonly ((s: string) => string)[] = [
+  (s) => s.replace(SPECIAL, (c) => "%" + hex(c)),
+  (s) => s.replace(/ /g, "+"),
+  (s) => JSON.stringify(s).slice(1, -1),
+  (s) => JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/"),
+  (s) => s.replace(SPECIAL, (c) => "\\u00" + hex(c)),
+  (s) => s.replace(/[&<>"']/g, (c) => HTML_NAMED[c]),
+  (s) => s.replace(/'/g, "&apos;"),
+  (s) => s.replace(SPECIAL, (c) => `&#${c.charCodeAt(0)};`),
+  (s) => s.replace(SPECIAL, (c) => `&#x${hex(c)};`),
+];
+const SPECIAL = /[^A-Za-z0-9]/g;
+const HTML_NAMED: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+function hex(c: string): string {
+  return c.charCodeAt(0).toString(16).padStart(2, "0");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+}
+
+/**
+ * A pattern for one character of a secret: itself, each encoding of it, and
+ * each encoding of those (a JSON string inside an HTML page, a
+ * percent-encoded URL inside JSON, …). Letters and digits stand for
+ * themselves.
+ */
+function charPattern(c: string): string {
+  if (/^[A-Za-z0-9]$/.test(c)) return c;
+  const forms = new Set([c]);
+  for (const encode of ENCODERS) forms.add(encode(c));
+  for (const form of [...forms]) {
+    for (const encode of ENCODERS) forms.add(encode(form));
+  }
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  // `c` is no letter, so every letter here belongs to an encoding.
+  const anyCase = sorted.map((form) =>
+    escapeRegExp(form).replace(
+      /[a-z]/gi,
+      (l) => `[${l.toLowerCase()}${l.toUpperCase()}]`,
+    )
   );
-  forms.add(new URLSearchParams({ t: secret }).toString().slice(2));
-  return [...forms].filter((f) => f.length > 0);
+  return `(?:${anyCase.join("|")})`;
+}
+
+const CHAR_PATTERNS = new Map<string, string>();
+const MATCHERS = new Map<string, RegExp | undefined>();
+
+/** One regular expression matching every form of every secret, longest first. */
+function secretMatcher(secrets: readonly string[]): RegExp | undefined {
+  const key = secrets.join("\u0000");
+  if (MATCHERS.has(key)) return MATCHERS.get(key);
+  const sources = [...new Set(secrets)].filter((s) => s.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .map((secret) =>
+      Array.from(secret, (c) => {
+        let pattern = CHAR_PATTERNS.get(c);
+        if (pattern === undefined) {
+          pattern = charPattern(c);
+          CHAR_PATTERNS.set(c, pattern);
+        }
+        return pattern;
+      }).join("")
+    );
+  const matcher = sources.length === 0
+    ? undefined
+    : new RegExp(sources.join("|"), "g");
+  // A few clients per process: a small cache, emptied when it fills up.
+  if (MATCHERS.size >= 16) MATCHERS.clear();
+  MATCHERS.set(key, matcher);
+  return matcher;
 }
 
 /**

@@ -135,7 +135,9 @@ function lenient<T extends z.ZodType>(schema: T) {
   return schema.optional().catch(undefined);
 }
 
-const asyncTaskData = z.looseObject({ jobId: z.string().min(1) });
+// Ids the package puts into request paths (a job's, an embedding's) must be
+// ObjectIds: a server's "../x" never becomes a path.
+const asyncTaskData = z.looseObject({ jobId: objectId });
 
 const apiErrorResponse = z.looseObject({
   code: z.string(),
@@ -185,7 +187,7 @@ const tagData = z.looseObject({
 });
 
 const datasetEmbeddingData = z.looseObject({
-  id: z.string().min(1),
+  id: objectId,
   name: z.string(),
   isProcessed: z.boolean(),
   createdAt: z.number(),

@@ -20,6 +20,7 @@ import {
   type WaitOptions,
 } from "./jobs.ts";
 import { getTag, listEmbeddings, listTags } from "./reads.ts";
+import { secretsOf } from "./redact.ts";
 import {
   checkRetryOptions,
   type TriggerRetryOptions,
@@ -86,8 +87,14 @@ export interface SelectionResult {
 
 const PLACEHOLDER_ID = "000000000000000000000000";
 
-/** Validates everything before any request: input, client, wait and retry options. */
-function checkInput(input: SelectionInput, options: SelectOptions): void {
+/**
+ * Validates everything before any request: input, client, wait and retry
+ * options. Returns the client's secrets, to mask in the server's text.
+ */
+function checkInput(
+  input: SelectionInput,
+  options: SelectOptions,
+): readonly string[] {
   if (typeof input !== "object" || input === null) {
     throw new SamplingValidationError([{
       path: "(input)",
@@ -96,7 +103,7 @@ function checkInput(input: SelectionInput, options: SelectOptions): void {
   }
   // The builder checks the ids, the body and the client options in one go;
   // a placeholder stands in for an embedding that is resolved later.
-  buildSamplingRequest({
+  const request = buildSamplingRequest({
     datasetId: input.datasetId,
     embeddingId: input.embeddingId ?? PLACEHOLDER_ID,
     body: input.body,
@@ -108,14 +115,7 @@ function checkInput(input: SelectionInput, options: SelectOptions): void {
     issues.push({ path: "options.onStep", rule: "must be a function" });
   }
   if (issues.length > 0) throw new SamplingValidationError(issues, "options");
-}
-
-function refuse(
-  step: SelectionStep,
-  reason: SelectionRefusal,
-  detail: string,
-): SelectionStepError {
-  return new SelectionStepError({ step, reason, detail });
+  return secretsOf(request.url, request.headers);
 }
 
 /** The newest processed embedding: list order is newest first, `createdAt` decides. */
@@ -133,6 +133,7 @@ function newestProcessed(
 async function step<T>(
   name: SelectionStep,
   options: SelectOptions,
+  secrets: readonly string[],
   run: () => Promise<T>,
   jobId?: string,
 ): Promise<T> {
@@ -140,7 +141,7 @@ async function step<T>(
   try {
     return await run();
   } catch (error) {
-    throw new SelectionStepError({ step: name, cause: error, jobId });
+    throw new SelectionStepError({ step: name, cause: error, jobId, secrets });
   }
 }
 
@@ -186,7 +187,12 @@ export async function selectSamples(
   input: SelectionInput,
   options: SelectOptions = {},
 ): Promise<SelectionResult> {
-  checkInput(input, options);
+  const secrets = checkInput(input, options);
+  const refuse = (
+    step: SelectionStep,
+    reason: SelectionRefusal,
+    detail: string,
+  ) => new SelectionStepError({ step, reason, detail, secrets });
   const { datasetId, body } = input;
   const read: JobOptions = {
     baseUrl: options.baseUrl,
@@ -202,6 +208,7 @@ export async function selectSamples(
     const embeddings = await step(
       "resolve-embedding",
       options,
+      secrets,
       () => listEmbeddings(datasetId, read),
     );
     const chosen = newestProcessed(embeddings);
@@ -218,6 +225,7 @@ export async function selectSamples(
   const tags = await step(
     "preflight",
     options,
+    secrets,
     () => listTags(datasetId, read),
   );
   if (tags.length === 0) {
@@ -259,22 +267,29 @@ export async function selectSamples(
     ? false
     : { ...options.retry, clock: options.retry?.clock ?? options.clock };
   const resolvedEmbedding = embeddingId;
-  const { jobId } = await step("trigger", options, () =>
-    triggerSampling({
-      datasetId,
-      embeddingId: resolvedEmbedding,
-      body: { ...body, rowCount },
-    }, { ...read, retry }));
+  const { jobId } = await step(
+    "trigger",
+    options,
+    secrets,
+    () =>
+      triggerSampling({
+        datasetId,
+        embeddingId: resolvedEmbedding,
+        body: { ...body, rowCount },
+      }, { ...read, retry }),
+  );
 
   const waited = await step(
     "wait",
     options,
+    secrets,
     () => waitForJob(jobId, options),
     jobId,
   );
   const tag = await step(
     "fetch-tag",
     options,
+    secrets,
     () => getTag(datasetId, waited.tagId, read),
     jobId,
   );

@@ -15,7 +15,11 @@ import {
 import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
 import { exitCodeFor } from "../lib/cli/exit_codes.ts";
 import { createOutput, type OutputStream } from "../lib/cli/output.ts";
-import { createProgress, formatElapsed } from "../lib/cli/progress.ts";
+import {
+  createProgress,
+  formatCount,
+  formatElapsed,
+} from "../lib/cli/progress.ts";
 import { fromDenoPermissionError } from "../lib/cli/permissions.ts";
 
 function stream(terminal: boolean): OutputStream & { text(): string } {
@@ -223,4 +227,30 @@ Deno.test("formatElapsed() is short at every scale", () => {
     ["0.0s", "0.8s", "10.0s", "12s", "3m04s", "1h02m"],
   );
   assertStringIncludes(formatElapsed(59_000), "59s");
+});
+
+Deno.test("formatCount() keeps the percentage within 0-100 % whatever the server reports, and shows none for a total of 0", () => {
+  assertEquals(formatCount({ processed: 40, total: 100 }), "40/100 (40%)");
+  assertEquals(formatCount({ processed: 500, total: 1 }), "500/1 (100%)");
+  assertEquals(formatCount({ processed: -5, total: 10 }), "-5/10 (0%)");
+  assertEquals(formatCount({ processed: 3, total: 0 }), "3/0");
+  assertEquals(formatCount({ processed: 0, total: 0 }), "0/0");
+});
+
+Deno.test("createOutput() masks a secret in the JSON it writes, where JSON escapes its quotes and backslashes", () => {
+  const secret = `Qz7&Kp<Ye>Ws"Vd'Nb\\Mc/Lr%Xt+Hu=Gj9`;
+  const stdout = stream(false);
+  const stderr = stream(false);
+  const out = createOutput({ stdout, stderr, json: true });
+  out.addSecrets([secret]);
+  out.result([], { job: { error: `bad key ${secret}` } });
+  out.jsonLine({ echo: secret });
+  const written = stdout.text() + stderr.text();
+  for (let i = 0; i + 8 <= secret.length; i++) {
+    const piece = secret.slice(i, i + 8);
+    for (const form of [piece, JSON.stringify(piece).slice(1, -1)]) {
+      assert(!written.includes(form), `leaks ${form}:\n${written}`);
+    }
+  }
+  assertStringIncludes(written, "[REDACTED]");
 });

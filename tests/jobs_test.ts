@@ -132,13 +132,15 @@ Deno.test("waitForJob() stops on FAILED and reports the server's error", async (
   assertEquals(server.count(GET_JOB), 2);
 });
 
-Deno.test("waitForJob() refuses a FINISHED job without a tag id instead of crashing", async () => {
+Deno.test("waitForJob() refuses a FINISHED job without a tag id, or whose tag id is not an ObjectId, instead of returning it", async () => {
   for (
     const extra of [
       {},
       { result: { type: "SAMPLING" } },
       { result: { type: "SAMPLING", data: "" } },
       { result: { type: "SAMPLING", data: 42 } },
+      { result: { type: "SAMPLING", data: "../../x" } },
+      { result: { type: "SAMPLING", data: "BBBBBBBBBBBBBBBBBBBBBBBB" } },
     ]
   ) {
     await using server = startJobServer({

@@ -7,9 +7,17 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
   buildSamplingRequest,
+  type ClientOptions,
   formatCurl,
   formatRequest,
+  getJobStatus,
+  isJobDeadlineError,
+  isJobResultMissingError,
   isLightlyError,
+  isPollFailedError,
+  isSamplingJobFailedError,
+  isSelectionStepError,
+  isUnexpectedResponseError,
   type LightlyAuth,
   REDACTED,
   redactHeaders,
@@ -17,12 +25,31 @@ import {
   redactText,
   redactUrl,
   SamplingValidationError,
+  selectSamples,
   triggerSampling,
   triggerSamplingRaw,
+  waitForJob,
 } from "../mod.ts";
 import { type HttpOptions, sendJson } from "../lib/http.ts";
 import { AsyncTaskDataSchema } from "../lib/schema.ts";
-import { secretsOf } from "../lib/redact.ts";
+import {
+  maskSecrets,
+  redactSnippet,
+  redactValue,
+  secretsOf,
+} from "../lib/redact.ts";
+import { escapeHtml } from "../lib/display.ts";
+import type { JobStatusData } from "../lib/types.ts";
+import {
+  DATASET,
+  EMBEDDING,
+  fakeClock,
+  INITIAL_TAG,
+  JOB,
+  jobData,
+  PATHS,
+  tagData,
+} from "./_job_server.ts";
 import {
   json,
   type SeenRequest,
@@ -71,7 +98,7 @@ function surfaces(error: unknown, depth = 0): string {
   try {
     parts.push(JSON.stringify(error) ?? "");
   } catch { /* a cycle: inspect covers it */ }
-  parts.push(Deno.inspect(error, { depth: 10, showHidden: true }));
+  parts.push(Deno.inspect(error, { depth: 100, showHidden: true }));
   if (typeof error === "object") {
     for (const value of Object.values(error)) {
       if (typeof value === "string") parts.push(value);
@@ -512,4 +539,307 @@ Deno.test("the API key never reaches the URL in a form redactUrl() cannot mask",
   const request = buildSamplingRequest(VALID, { auth: { apiKey: SPECIAL } });
   assertNoSecret(redactUrl(request.url), ["QZX"], "redactUrl");
   assertEquals(new URL(request.url).searchParams.get("token"), SPECIAL);
+});
+
+// ------------------------------------- echoed secrets, escaped and cut
+
+/**
+ * A credential holding every character JSON and HTML escape (`& < > " ' \`)
+ * and a few URL-special ones, so each escaped echo differs from the raw key.
+ */
+const ESCAPY = `Qz7&Kp<Ye>Ws"Vd'Nb\\Mc/Lr%Xt+Hu=Gj9`;
+
+/** The three ways a credential travels: `?token=`, a bearer header, an extra secret header. */
+const ESCAPY_CLIENTS: [string, ClientOptions][] = [
+  ["an API key", { auth: { apiKey: ESCAPY } }],
+  ["a bearer token", { auth: { bearerToken: ESCAPY } }],
+  ["an X-Api-Key header", { headers: { "X-Api-Key": ESCAPY } }],
+];
+
+/** The forms in which a server may echo a secret. */
+const ECHOES: [string, (s: string) => string][] = [
+  ["raw", (s) => s],
+  ["JSON-escaped", (s) => JSON.stringify(s).slice(1, -1)],
+  ["JSON-escaped as \\u00XX", (s) =>
+    s.replace(
+      /[&<>"'\\]/g,
+      (c) => "\\u00" + c.charCodeAt(0).toString(16).padStart(2, "0"),
+    )],
+  ["HTML-escaped", escapeHtml],
+  ["percent-encoded", encodeURIComponent],
+];
+
+/** Fails when `text` holds any 8-character piece of `secret`, in any echo form. */
+function assertNoFragment(text: string, secret: string, what: string): void {
+  for (let i = 0; i + 8 <= secret.length; i++) {
+    const piece = secret.slice(i, i + 8);
+    for (const [form, echo] of ECHOES) {
+      const shown = echo(piece);
+      if (text.includes(shown)) {
+        throw new Error(
+          `${what} leaks the ${form} fragment ${
+            JSON.stringify(shown)
+          }:\n${text}`,
+        );
+      }
+    }
+  }
+}
+
+/** An in-process `fetch` answering `"METHOD /path"` routes; others get 404. */
+function api(routes: Record<string, () => Response>): typeof fetch {
+  return ((input: string, init?: RequestInit) => {
+    const key = `${init?.method ?? "GET"} ${new URL(input).pathname}`;
+    const route = routes[key];
+    return Promise.resolve(
+      route ? route() : json({ code: "NOT_FOUND", error: key }, 404),
+    );
+  }) as typeof fetch;
+}
+
+Deno.test("an echoed credential straddling the 200-character snippet cut leaves no fragment in any error surface, in any escaped form", async () => {
+  for (const [label, client] of ESCAPY_CLIENTS) {
+    for (const [form, echo] of ECHOES) {
+      const echoed = echo(ESCAPY);
+      for (let offset = 0; offset <= Math.min(echoed.length, 200); offset++) {
+        const body = `${".".repeat(200 - offset)}${echoed} was rejected`;
+        const fetch = () =>
+          Promise.resolve(
+            new Response(body, {
+              status: 502,
+              headers: { "content-type": "text/html" },
+            }),
+          );
+        const what = `${label} echoed ${form} at offset ${offset}`;
+        const read = await rejection(getJobStatus(JOB, { ...client, fetch }));
+        if (!isUnexpectedResponseError(read)) throw new Error(`got ${read}`);
+        assertNoFragment(surfaces(read), ESCAPY, `getJobStatus(): ${what}`);
+        // The cut keeps a marker whole: no "[REDAC…" at the end.
+        const cut = read.bodySnippet!.replace(/…$/, "");
+        for (let n = 1; n < REDACTED.length; n++) {
+          assert(!cut.endsWith(REDACTED.slice(0, n)), `${what}: ${cut}`);
+        }
+        const post = await rejection(
+          triggerSampling(VALID, { ...client, fetch, retry: false }),
+        );
+        assertNoFragment(surfaces(post), ESCAPY, `triggerSampling(): ${what}`);
+      }
+    }
+  }
+});
+
+/** A job status echoing `echoed` in its text, in a nested field and in a key. */
+function echoingJob(
+  status: string,
+  echoed: string,
+  extra: Partial<JobStatusData> = {},
+): JobStatusData {
+  return jobData(status, {
+    error: `token ${echoed} is not allowed`,
+    details: { [`key ${echoed}`]: [{ note: `seen ${echoed}` }] },
+    ...extra,
+  });
+}
+
+/** A value nested `depth` levels deep, with `leaf` at the bottom. */
+function nested(depth: number, leaf: string): unknown {
+  let value: unknown = leaf;
+  for (let i = 0; i < depth; i++) value = { inner: value };
+  return value;
+}
+
+const JOB_SCENARIOS: [
+  string,
+  (
+    client: ClientOptions,
+    echoed: string,
+  ) => Promise<unknown>,
+  (error: unknown) => boolean,
+][] = [
+  [
+    "a FAILED job's error text and fields (SamplingJobFailedError)",
+    (client, echoed) =>
+      waitForJob(JOB, {
+        ...client,
+        clock: fakeClock(),
+        fetch: api({
+          [`GET ${PATHS.job}`]: () => json(echoingJob("FAILED", echoed)),
+        }),
+      }),
+    isSamplingJobFailedError,
+  ],
+  [
+    "the last status of a job that outlives the deadline (JobDeadlineError)",
+    (client, echoed) =>
+      waitForJob(JOB, {
+        ...client,
+        clock: fakeClock(),
+        timeoutMs: 5_000,
+        fetch: api({
+          [`GET ${PATHS.job}`]: () =>
+            json(echoingJob(`WAITING ${echoed}`, echoed)),
+        }),
+      }),
+    isJobDeadlineError,
+  ],
+  [
+    "the last status kept by a wait whose polls fail (PollFailedError)",
+    (client, echoed) => {
+      let polls = 0;
+      return waitForJob(JOB, {
+        ...client,
+        clock: fakeClock(),
+        maxConsecutiveFailures: 1,
+        fetch: api({
+          [`GET ${PATHS.job}`]: () =>
+            polls++ === 0
+              ? json(echoingJob("RUNNING", echoed))
+              : json({ code: "DOWN", error: `down ${echoed}` }, 503),
+        }),
+      });
+    },
+    isPollFailedError,
+  ],
+  [
+    "a FINISHED job whose result.data is the echo (JobResultMissingError)",
+    (client, echoed) =>
+      waitForJob(JOB, {
+        ...client,
+        clock: fakeClock(),
+        fetch: api({
+          [`GET ${PATHS.job}`]: () =>
+            json(echoingJob("FINISHED", echoed, {
+              result: { type: "SAMPLING", data: echoed },
+            })),
+        }),
+      }),
+    isJobResultMissingError,
+  ],
+  [
+    "a FAILED job followed by selectSamples() (SelectionStepError)",
+    (client, echoed) =>
+      selectSamples({
+        datasetId: DATASET,
+        embeddingId: EMBEDDING,
+        body: { newTagName: "coreset-100", method: "CORESET", config: {} },
+      }, {
+        ...client,
+        clock: fakeClock(),
+        fetch: api({
+          [`GET ${PATHS.tags}`]: () =>
+            json([tagData("initial-tag", INITIAL_TAG)]),
+          [`POST ${PATHS.sampling(EMBEDDING)}`]: () => json({ jobId: JOB }),
+          [`GET ${PATHS.job}`]: () => json(echoingJob("FAILED", echoed)),
+        }),
+      }),
+    isSelectionStepError,
+  ],
+  [
+    "an embedding id that selectSamples() would put into the POST's path (SelectionStepError)",
+    (client, echoed) =>
+      selectSamples({
+        datasetId: DATASET,
+        body: { newTagName: "coreset-100", method: "CORESET", config: {} },
+      }, {
+        ...client,
+        clock: fakeClock(),
+        fetch: api({
+          [`GET ${PATHS.embeddings}`]: () =>
+            json([{ id: echoed, name: "e", isProcessed: true, createdAt: 1 }]),
+          [`GET ${PATHS.tags}`]: () =>
+            json([tagData("initial-tag", INITIAL_TAG)]),
+        }),
+      }),
+    isSelectionStepError,
+  ],
+];
+
+for (const [name, scenario, isExpected] of JOB_SCENARIOS) {
+  Deno.test(`job errors keep a credential the server echoes out of ${name}`, async () => {
+    for (const [label, client] of ESCAPY_CLIENTS) {
+      for (const [form, echo] of ECHOES) {
+        const error = await rejection(scenario(client, echo(ESCAPY)));
+        assert(isExpected(error), `${label}, ${form}: got ${error}`);
+        assertNoFragment(surfaces(error), ESCAPY, `${label} echoed ${form}`);
+      }
+    }
+  });
+}
+
+Deno.test("job errors mask secrets in server JSON nested beyond any sane depth, without overflowing the stack", async () => {
+  for (const [label, client] of ESCAPY_CLIENTS) {
+    const error = await rejection(waitForJob(JOB, {
+      ...client,
+      clock: fakeClock(),
+      fetch: api({
+        [`GET ${PATHS.job}`]: () =>
+          json(jobData("FAILED", {
+            shallow: nested(20, ESCAPY),
+            deep: nested(5_000, ESCAPY),
+          })),
+      }),
+    }));
+    if (!isSamplingJobFailedError(error)) throw new Error(`got ${error}`);
+    assertNoFragment(surfaces(error), ESCAPY, label);
+    assertNoFragment(JSON.stringify(error.job), ESCAPY, `${label}: .job`);
+    assertStringIncludes(JSON.stringify(error.job), REDACTED);
+    assertStringIncludes(JSON.stringify(error.job), "[TRUNCATED]");
+  }
+});
+
+Deno.test("redactText() masks a secret JSON-escaped inside HTML, escaped twice, and with hex digits in either case", () => {
+  const secret = `a"b\\c/d&e`;
+  const echoes = [
+    `a\\&quot;b\\\\c/d&amp;e`, // JSON, then HTML
+    `a\\\\\\"b\\\\\\\\c/d&e`, // JSON twice
+    `a%2522b%255Cc%252Fd%2526e`, // percent-encoded twice
+    `a\\u0022b\\u005Cc\\u002fd\\u0026e`, // \u00XX, mixed case
+    `a&#X22;b&#92;c&#x2F;d&AMP;e`, // HTML entities, any case
+  ];
+  for (const echo of echoes) {
+    assertEquals(redactText(`<${echo}>`, [secret]), `<${REDACTED}>`, echo);
+  }
+  // Letters of the secret itself still match exactly: no over-masking.
+  assertEquals(maskSecrets("ABC abc", ["abc"]), `ABC ${REDACTED}`);
+  assertEquals(
+    maskSecrets(`?token="$LIGHTLY_TOKEN"`, ["zz"]),
+    `?token="$LIGHTLY_TOKEN"`,
+  );
+});
+
+Deno.test("redactSnippet() masks before it cuts and never cuts a marker in two", () => {
+  const secret = "s3cret-key";
+  for (let pad = 180; pad <= 200; pad++) {
+    const text = `${"x".repeat(pad)}${secret}\nmore`;
+    const snippet = redactSnippet(text, [secret], 200);
+    assert(!snippet.includes("s3cret") && !snippet.includes("key"), snippet);
+    const cut = snippet.replace(/…$/, "");
+    for (let n = 1; n < REDACTED.length; n++) {
+      assert(!cut.endsWith(REDACTED.slice(0, n)), snippet);
+    }
+  }
+  assertEquals(redactSnippet("a\u0000b\n c", []), "a b  c");
+  assertEquals(redactSnippet("abcdef", [], 3), "abc…");
+});
+
+Deno.test("redactValue() masks keys and values deep in a copy, survives cycles and extreme depth, and keeps __proto__ a plain key", () => {
+  const cyclic: Record<string, unknown> = { note: "k3y-k3y-k3y" };
+  cyclic.self = cyclic;
+  const out = redactValue(cyclic, ["k3y-k3y-k3y"]) as Record<string, unknown>;
+  assertEquals(out.note, REDACTED);
+  assert(!JSON.stringify(out).includes("k3y"));
+  assertEquals(cyclic.note, "k3y-k3y-k3y"); // the input is not changed
+
+  const deep = JSON.parse(
+    "[".repeat(100_000) + '"k3y-k3y-k3y"' + "]".repeat(100_000),
+  );
+  assert(!JSON.stringify(redactValue(deep, ["k3y-k3y-k3y"])).includes("k3y"));
+
+  const hostile = JSON.parse(
+    '{"__proto__": {"polluted": "k3y-k3y-k3y"}, "k3y-k3y-k3y": [1, null, true]}',
+  );
+  const copy = redactValue(hostile, ["k3y-k3y-k3y"]) as Record<string, unknown>;
+  assertEquals(Object.getPrototypeOf(copy), Object.prototype);
+  assertEquals(Object.keys(copy), ["__proto__", REDACTED]);
+  assertEquals(copy[REDACTED], [1, null, true]);
 });

@@ -308,7 +308,17 @@ Deno.test("an empty 503 becomes an UnexpectedResponseError saying so, with Retry
 });
 
 Deno.test("a 200 whose body is not AsyncTaskData becomes an UnexpectedResponseError naming the field", async () => {
-  for (const body of [{ id: "x" }, { jobId: "" }, { jobId: 5 }, [], null]) {
+  for (
+    const body of [
+      { id: "x" },
+      { jobId: "" },
+      { jobId: 5 },
+      { jobId: "../../x" },
+      { jobId: "job-1" },
+      [],
+      null,
+    ]
+  ) {
     await using server = startServer(() => json(body));
     const error = await rejection(post(server.url));
     if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
@@ -318,6 +328,21 @@ Deno.test("a 200 whose body is not AsyncTaskData becomes an UnexpectedResponseEr
       assertStringIncludes(error.reason, "jobId");
     }
     assertEquals(error.bodySnippet, JSON.stringify(body));
+  }
+});
+
+Deno.test("triggerSampling() refuses a 200 whose jobId is not an ObjectId, as an answer that may have started a job", async () => {
+  for (const jobId of ["../../x", "job-1", "AAAAAAAAAAAAAAAAAAAAAAAA"]) {
+    await using server = startServer(() => json({ jobId }));
+    const error = await rejection(
+      triggerSampling(VALID, { baseUrl: server.url, retry: false }),
+    );
+    assertEquals(isLightlyError(error) && error.kind, "maybe-applied");
+    const cause = underlying(error);
+    if (!isUnexpectedResponseError(cause)) throw new Error(`got ${cause}`);
+    assertEquals(cause.status, 200);
+    assertStringIncludes(cause.reason, "jobId");
+    assertStringIncludes(cause.reason, "ObjectId");
   }
 });
 
@@ -539,10 +564,9 @@ Deno.test("an invalid timeoutMs is a validation error and nothing is sent", asyn
 });
 
 Deno.test("the largest valid timeoutMs does not fire at once", async () => {
-  await using server = startServer(() => json({ jobId: "j" }));
-  assertEquals(await post(server.url, { timeoutMs: 2 ** 31 - 1 }), {
-    jobId: "j",
-  });
+  const jobId = "0123456789abcdef0123abcd";
+  await using server = startServer(() => json({ jobId }));
+  assertEquals(await post(server.url, { timeoutMs: 2 ** 31 - 1 }), { jobId });
 });
 
 // ---------------------------------------------------------------- aborts
@@ -726,7 +750,7 @@ Deno.test("triggerSampling() uses the injected fetch and not the global one", as
   const calls: { url: string; init: RequestInit }[] = [];
   const fakeFetch = ((url: string, init: RequestInit) => {
     calls.push({ url, init });
-    return Promise.resolve(json({ jobId: "from-fake" }));
+    return Promise.resolve(json({ jobId: "0123456789abcdef0123fa6e" }));
   }) as typeof globalThis.fetch;
   const saved = globalThis.fetch;
   globalThis.fetch = () => Promise.reject(new Error("global fetch used"));
@@ -736,7 +760,7 @@ Deno.test("triggerSampling() uses the injected fetch and not the global one", as
       auth: { bearerToken: "jwt" },
       fetch: fakeFetch,
     });
-    assertEquals(result, { jobId: "from-fake" });
+    assertEquals(result, { jobId: "0123456789abcdef0123fa6e" });
   } finally {
     globalThis.fetch = saved;
   }

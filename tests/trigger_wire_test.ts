@@ -3,12 +3,14 @@ import { triggerSampling, USER_AGENT, VERSION } from "../mod.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 
 Deno.test("triggerSampling() sends the documented wire with an API key as ?token=", async () => {
-  await using server = startServer(() => json({ jobId: "job-1" }));
+  await using server = startServer(() =>
+    json({ jobId: "0123456789abcdef0123a001" })
+  );
   const result = await triggerSampling(VALID, {
     baseUrl: server.url + "/",
     auth: { apiKey: SENTINEL },
   });
-  assertEquals(result, { jobId: "job-1" });
+  assertEquals(result, { jobId: "0123456789abcdef0123a001" });
   assertEquals(server.requests.length, 1);
   const [seen] = server.requests;
   assertEquals(seen.method, "POST");
@@ -32,12 +34,14 @@ Deno.test("triggerSampling() sends the documented wire with an API key as ?token
 });
 
 Deno.test("triggerSampling() sends a bearer token as Authorization and no token parameter", async () => {
-  await using server = startServer(() => json({ jobId: "job-2", extra: true }));
+  await using server = startServer(() =>
+    json({ jobId: "0123456789abcdef0123a002", extra: true })
+  );
   const result = await triggerSampling(VALID, {
     baseUrl: server.url,
     auth: { bearerToken: SENTINEL },
   });
-  assertEquals(result, { jobId: "job-2", extra: true });
+  assertEquals(result, { jobId: "0123456789abcdef0123a002", extra: true });
   const [seen] = server.requests;
   assertEquals(seen.url.search, "");
   assertEquals(seen.headers.get("authorization"), `Bearer ${SENTINEL}`);

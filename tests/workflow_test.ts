@@ -332,3 +332,32 @@ Deno.test("selectSamples() names the fetch-tag step when the new tag cannot be r
   assert(isLightlyApiError(error.cause));
   assertEquals(error.cause.code, "TAG_UNKNOWN");
 });
+
+Deno.test("selectSamples() never sends a request to a path made of a job id or tag id the server made up", async () => {
+  const cases: [SelectionStep, Record<string, Reply | Reply[]>][] = [
+    ["trigger", {
+      [`POST ${PATHS.sampling(EMBEDDING)}`]: reply({ jobId: "../../x" }),
+    }],
+    ["wait", {
+      [`GET ${PATHS.job}`]: job("FINISHED", {
+        result: { type: "SAMPLING", data: "../../x" },
+      }),
+    }],
+  ];
+  for (const [step, overrides] of cases) {
+    await using server = startJobServer(routes(overrides));
+    const error = await assertRejects(() =>
+      selectSamples(INPUT, options(server))
+    );
+    assert(isSelectionStepError(error));
+    assertEquals(error.step, step);
+    assertMatch(error.message, /ObjectId/);
+    for (const request of server.requests) {
+      assert(
+        !/\/x$|\.\./.test(request.url.pathname),
+        `${request.method} ${request.url.pathname}`,
+      );
+    }
+    assertEquals(posts(server), 1);
+  }
+});

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { maskSecrets } from "../redact.ts";
 
 /** A stream to write to: `Deno.stdout` and `Deno.stderr` are ones. */
 export interface OutputStream {
@@ -158,11 +159,7 @@ export function formatFields(
 }
 
 function masker(secrets: Set<string>): (text: string) => string {
-  return (text) => {
-    let out = text;
-    for (const secret of secrets) out = out.split(secret).join("[REDACTED]");
-    return out;
-  };
+  return (text) => maskSecrets(text, [...secrets]);
 }
 
 function errorJson(error: unknown): Record<string, unknown> {
@@ -230,8 +227,7 @@ export function createOutput(options: OutputOptions = {}): Output {
     addSecrets(list) {
       for (const secret of list) {
         if (secret.length < 4) continue; // masking "a" would garble everything
-        secrets.add(secret);
-        secrets.add(encodeURIComponent(secret));
+        secrets.add(secret); // maskSecrets masks its encoded forms too
       }
     },
     result(fields, data) {

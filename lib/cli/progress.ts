@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { progressFraction } from "../display.ts";
 import { paint, statusColour } from "./output.ts";
 
 /** What one poll reported (a subset of the library's `JobProgress`). */
@@ -111,9 +112,10 @@ export function formatProgress(event: ProgressEvent, colour: boolean): string {
 export function formatCount(
   meta: { processed: number; total: number },
 ): string {
-  const percent = meta.total > 0
-    ? ` (${Math.floor((meta.processed / meta.total) * 100)}%)`
-    : "";
+  const fraction = progressFraction(meta.processed, meta.total);
+  const percent = fraction === undefined
+    ? ""
+    : ` (${Math.floor(fraction * 100)}%)`;
   return `${meta.processed}/${meta.total}${percent}`;
 }
 
