@@ -25,7 +25,8 @@ import { VERSION } from "./lib/version.ts";
 
 /**
  * Runs the command line and returns the exit code (0 success, 1 refused,
- * 2 usage, 3 transient, 130 interrupted). Writes to stdout and stderr.
+ * 2 usage, 3 transient, 130 / 143 / 129 interrupted by SIGINT / SIGTERM /
+ * SIGHUP). Writes to stdout and stderr.
  *
  * @param args The arguments, without the program.
  * @returns The exit code.

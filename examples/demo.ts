@@ -4,18 +4,12 @@
  *
  *   deno run --allow-net=127.0.0.1 --allow-env=NO_COLOR examples/demo.ts
  */
+import { createOutput } from "../lib/cli/output.ts";
 import { createProgress } from "../lib/cli/progress.ts";
 import { isLightlyError, selectSamples } from "../mod.ts";
 import { startLightlyStub } from "../testing.ts";
 
-const tty = Deno.stderr.isTerminal();
-const colour = tty && !Deno.env.get("NO_COLOR");
-const encoder = new TextEncoder();
-const progress = createProgress({
-  tty,
-  colour,
-  write: (text) => Deno.stderr.writeSync(encoder.encode(text)),
-});
+const progress = createProgress({ out: createOutput() });
 
 // A local server that answers like the Lightly API: one dataset of 1000
 // samples with a processed embedding; jobs run for a few polls.

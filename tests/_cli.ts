@@ -5,6 +5,9 @@
  * every run.
  */
 import { assert } from "@std/assert";
+import { parseCommandLine } from "../lib/cli/args.ts";
+import { runCommand } from "../lib/cli/commands.ts";
+import { createOutput, type OutputStream } from "../lib/cli/output.ts";
 
 /** The repository root. */
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -67,11 +70,11 @@ export function assertNoSecret(...texts: string[]): void {
   }
 }
 
-/** Runs the CLI once; the sentinel is checked absent from every output. */
-export async function runCli(
+/** Starts the CLI with stdout and stderr piped and stdin written and closed. */
+async function spawnCli(
   args: string[],
-  options: RunOptions = {},
-): Promise<CliRun> {
+  options: RunOptions,
+): Promise<Deno.ChildProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: denoArgs(args, options.perms),
     cwd: ROOT,
@@ -86,6 +89,15 @@ export async function runCli(
     await writer.write(new TextEncoder().encode(options.stdin));
     await writer.close();
   }
+  return child;
+}
+
+/** Runs the CLI once; the sentinel is checked absent from every output. */
+export async function runCli(
+  args: string[],
+  options: RunOptions = {},
+): Promise<CliRun> {
+  const child = await spawnCli(args, options);
   const { code, stdout, stderr } = await child.output();
   const run = {
     code,
@@ -93,6 +105,37 @@ export async function runCli(
     stderr: new TextDecoder().decode(stderr),
   };
   assertNoSecret(run.stdout, run.stderr);
+  return run;
+}
+
+/**
+ * Runs the CLI and sends it `signal` as soon as its stderr matches
+ * `when`; the run must get that far. Output is checked as by
+ * {@linkcode runCli}.
+ */
+export async function runCliUntil(
+  args: string[],
+  when: RegExp,
+  signal: Deno.Signal,
+  options: RunOptions = {},
+): Promise<CliRun> {
+  const child = await spawnCli(args, options);
+  const stdout = new Response(child.stdout).text();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let stderr = "";
+  let sent = false;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stderr += value;
+    if (!sent && when.test(stderr)) {
+      child.kill(signal);
+      sent = true;
+    }
+  }
+  const run = { code: (await child.status).code, stdout: await stdout, stderr };
+  assertNoSecret(run.stdout, run.stderr);
+  assert(sent, `never matched ${when}:\n${stderr}`);
   return run;
 }
 
@@ -123,4 +166,46 @@ export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word)
     ? word
     : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A stream that keeps what is written; not a terminal. */
+export function captureStream(): OutputStream & { text(): string } {
+  const chunks: Uint8Array[] = [];
+  return {
+    writeSync(bytes) {
+      chunks.push(bytes.slice());
+      return bytes.length;
+    },
+    isTerminal: () => false,
+    text: () =>
+      new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c]))),
+  };
+}
+
+/**
+ * Runs a command in this process (no subprocess): parsed, run and printed
+ * as `cli.ts` does, with the token ({@linkcode SENTINEL}) read from a
+ * temporary `--token-file`, output captured and checked free of it. The
+ * command line must parse (usage errors of the parser need `runCli`).
+ */
+export async function runInProcess(args: string[]): Promise<CliRun> {
+  const tokenFile = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(tokenFile, SENTINEL, { mode: 0o600 });
+    const line = parseCommandLine([...args, "--token-file", tokenFile]);
+    if (line.kind !== "run") {
+      throw new Error(`not a command to run: ${JSON.stringify(line)}`);
+    }
+    const stdout = captureStream();
+    const stderr = captureStream();
+    const code = await runCommand(
+      line,
+      createOutput({ json: line.options.json, stdout, stderr, noColor: true }),
+    );
+    const run = { code, stdout: stdout.text(), stderr: stderr.text() };
+    assertNoSecret(run.stdout, run.stderr);
+    return run;
+  } finally {
+    await Deno.remove(tokenFile);
+  }
 }

@@ -151,6 +151,36 @@ Deno.test("runBatch() stops starting items once its signal aborts", async () => 
   assertEquals(run.notStarted, [2, 3]);
 });
 
+Deno.test("runBatch() reports an item stopped during a 429 pause as not sent", async () => {
+  const controller = new AbortController();
+  // A clock whose sleep lasts until the signal aborts it.
+  const clock = {
+    now: () => 0,
+    sleep: (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((_, reject) => {
+        if (signal?.aborted) reject(signal.reason);
+        signal?.addEventListener("abort", () => reject(signal.reason));
+      }),
+  };
+  const run = await runBatch(["a", "b"], {
+    concurrency: 1,
+    clock,
+    signal: controller.signal,
+    send: () => Promise.reject({ kind: "api", status: 429 }),
+    pauseFor: () => 30_000,
+    onPause: () => controller.abort(),
+    onOutcome: () => {},
+  });
+  assertEquals(run.outcomes.length, 1);
+  const [outcome] = run.outcomes;
+  assertEquals(
+    [outcome.item, outcome.ok, !outcome.ok && outcome.notSent],
+    ["a", false, true],
+  );
+  assertEquals(outcome.attempts, 1);
+  assertEquals(run.notStarted, ["b"]);
+});
+
 Deno.test("cli trigger --batch checks every line first: bad lines are named by number and nothing is sent", async () => {
   await using stub = startLightlyStub({ token: SENTINEL });
   const file = await Deno.makeTempFile({ suffix: ".jsonl" });

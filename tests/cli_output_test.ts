@@ -14,7 +14,12 @@ import {
 } from "../mod.ts";
 import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
 import { exitCodeFor } from "../lib/cli/exit_codes.ts";
-import { createOutput, type OutputStream } from "../lib/cli/output.ts";
+import {
+  createOutput,
+  escapeControl,
+  MAX_JSON_DEPTH,
+  type OutputStream,
+} from "../lib/cli/output.ts";
 import {
   createProgress,
   formatCount,
@@ -32,7 +37,11 @@ function stream(terminal: boolean): OutputStream & { text(): string } {
       return n;
     },
     isTerminal: () => terminal,
-    text: () => chunks.map((c) => new TextDecoder().decode(c)).join(""),
+    // Decoded as a whole: a short write may split a character.
+    text: () =>
+      new TextDecoder().decode(
+        new Uint8Array(chunks.flatMap((c) => [...c])),
+      ),
   };
 }
 
@@ -44,7 +53,7 @@ const JOB = {
   error: "boom",
 };
 
-Deno.test("exitCodeFor() maps every failure to 1, 2, 3 or 130", () => {
+Deno.test("exitCodeFor() maps every failure to 1, 2, 3 or 130, a non-JSON 4xx like a JSON one", () => {
   const api = (status: number) =>
     new LightlyApiError({ status, code: "X", serverMessage: "no" });
   const network = new NetworkError("down", { connectFailed: true });
@@ -56,6 +65,10 @@ Deno.test("exitCodeFor() maps every failure to 1, 2, 3 or 130", () => {
     [api(429), 3],
     [api(503), 3],
     [new UnexpectedResponseError({ status: 502, reason: "html" }), 3],
+    [new UnexpectedResponseError({ status: 200, reason: "bad shape" }), 3],
+    [new UnexpectedResponseError({ status: 429, reason: "html" }), 3],
+    // A proxy's HTML 403 (or 401, 404): retrying as is will not help.
+    [new UnexpectedResponseError({ status: 403, reason: "html" }), 1],
     [network, 3],
     [new TimeoutError(10), 3],
     [new JobDeadlineError({ jobId: JOB.id, timeoutMs: 1 }), 3],
@@ -177,13 +190,9 @@ Deno.test("createOutput() shows a multi-line library error under one label, with
 
 Deno.test("createProgress() off a terminal writes one timestamped line per change", () => {
   let now = Date.UTC(2025, 0, 2, 3, 4, 5);
-  const lines: string[] = [];
-  const progress = createProgress({
-    tty: false,
-    colour: false,
-    write: (t) => lines.push(t),
-    now: () => now,
-  });
+  const stderr = stream(false);
+  const out = createOutput({ stdout: stream(false), stderr, noColor: false });
+  const progress = createProgress({ out, now: () => now });
   const event = {
     jobId: "0123456789abcdef01234567",
     status: "RUNNING",
@@ -195,30 +204,27 @@ Deno.test("createProgress() off a terminal writes one timestamped line per chang
   progress.update(event); // unchanged: no line
   progress.update({ ...event, processed: 2 });
   progress.stop();
-  assertEquals(lines, [
-    "2025-01-02T03:04:05.000Z job 0123456789abcdef01234567 RUNNING 1/4 (25%) (0.0s)\n",
-    "2025-01-02T03:04:06.500Z job 0123456789abcdef01234567 RUNNING 2/4 (50%) (1.5s)\n",
-  ]);
+  assertEquals(
+    stderr.text(),
+    "2025-01-02T03:04:05.000Z job 0123456789abcdef01234567 RUNNING 1/4 (25%) (0.0s)\n" +
+      "2025-01-02T03:04:06.500Z job 0123456789abcdef01234567 RUNNING 2/4 (50%) (1.5s)\n",
+  );
 });
 
 Deno.test("createProgress() on a terminal redraws one line in place and clears it when stopped", () => {
-  const writes: string[] = [];
-  const progress = createProgress({
-    tty: true,
-    colour: false,
-    write: (t) => writes.push(t),
-    now: () => 0,
-    intervalMs: 60_000,
-  });
+  const stderr = stream(true);
+  const out = createOutput({ stdout: stream(true), stderr, noColor: true });
+  const progress = createProgress({ out, now: () => 0, intervalMs: 60_000 });
   progress.step("checking the dataset's tags");
   progress.update({ jobId: "0123456789abcdef01234567", status: "WAITING" });
   progress.stop();
   progress.update({ jobId: "0123456789abcdef01234567", status: "RUNNING" }); // after stop: nothing
-  assertEquals(writes, [
-    "\r\x1b[2K⠋ checking the dataset's tags… 0.0s",
-    "\r\x1b[2K⠙ job 0123456789abcdef01234567 WAITING 0.0s",
-    "\r\x1b[2K",
-  ]);
+  assertEquals(
+    stderr.text(),
+    "\r\x1b[2K⠋ checking the dataset's tags… 0.0s" +
+      "\r\x1b[2K⠙ job 0123456789abcdef01234567 WAITING 0.0s" +
+      "\r\x1b[2K",
+  );
 });
 
 Deno.test("formatElapsed() is short at every scale", () => {
@@ -253,4 +259,85 @@ Deno.test("createOutput() masks a secret in the JSON it writes, where JSON escap
     }
   }
   assertStringIncludes(written, "[REDACTED]");
+});
+
+// deno-lint-ignore no-control-regex
+const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+const HOSTILE = "A\x1b]0;owned\x07B\x1b[2J\x9b31m\x7fC\r";
+
+Deno.test("escapeControl() writes out C0 (but tab and newline), DEL and C1 characters", () => {
+  assertEquals(
+    escapeControl(HOSTILE),
+    "A\\x1b]0;owned\\x07B\\x1b[2J\\u009b31m\\x7fC\\x0d",
+  );
+  assertEquals(
+    escapeControl("tab\there\nnewline ü ⠋"),
+    "tab\there\nnewline ü ⠋",
+  );
+});
+
+Deno.test("createOutput() escapes control characters in everything written for people, colours kept", () => {
+  const stdout = stream(true);
+  const stderr = stream(true);
+  const out = createOutput({ stdout, stderr, noColor: false });
+  out.result([["status", HOSTILE], [HOSTILE, "x"]], {});
+  out.text(HOSTILE);
+  out.line(HOSTILE);
+  out.note(HOSTILE);
+  out.warn(HOSTILE);
+  out.error(new Error(HOSTILE), 1, { hints: [HOSTILE] });
+  out.error(new CliUsageError([HOSTILE, `  ${HOSTILE}`]), 2);
+  const progress = createProgress({ out, now: () => 0, intervalMs: 60_000 });
+  progress.update({ jobId: HOSTILE, status: HOSTILE });
+  progress.stop();
+  // What is left once this module's own sequences are taken out: no control
+  // character at all, and every hostile one shown escaped.
+  const own = new RegExp(String.raw`\r\u001b\[2K|\u001b\[\d+m`, "g");
+  for (const text of [stdout.text(), stderr.text()]) {
+    const rest = text.replaceAll(own, "");
+    assert(!RAW_CONTROL.test(rest), JSON.stringify(rest));
+    assertStringIncludes(rest, "A\\x1b]0;owned\\x07B\\x1b[2J\\u009b31m");
+  }
+  assertStringIncludes(stderr.text(), "\x1b[31merror:\x1b[39m");
+  assertStringIncludes(stderr.text(), "\r\x1b[2K");
+});
+
+Deno.test("createOutput({ json: true }) keeps control characters escaped in JSON, DEL and C1 included", () => {
+  const stdout = stream(false);
+  const out = createOutput({ json: true, stdout, stderr: stream(false) });
+  out.jsonLine({ status: HOSTILE });
+  out.result([], { [HOSTILE]: HOSTILE });
+  const text = stdout.text();
+  assert(!RAW_CONTROL.test(text), JSON.stringify(text));
+  const [line, doc] = [
+    JSON.parse(text.slice(0, text.indexOf("\n"))),
+    JSON.parse(text.slice(text.indexOf("\n") + 1)),
+  ];
+  assertEquals(line, { status: HOSTILE });
+  assertEquals(doc, { [HOSTILE]: HOSTILE });
+});
+
+Deno.test("createOutput({ json: true }) refuses a result nested too deep as unexpected, and cuts it in an error report", () => {
+  let deep: unknown = "bottom";
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const stdout = stream(false);
+  const out = createOutput({ json: true, stdout, stderr: stream(false) });
+  let refused: unknown;
+  try {
+    out.result([], { job: { deep } });
+  } catch (error) {
+    refused = error;
+  }
+  assertEquals(exitCodeFor(refused), 3);
+  assertStringIncludes(String(refused), `deeper than ${MAX_JSON_DEPTH} levels`);
+  assertEquals(stdout.text(), ""); // nothing half-written
+  out.error(refused, 3, { extra: { job: { deep } } });
+  out.jsonLine({ line: 1, job: { deep } });
+  const [doc, line] = stdout.text().split("\n}\n");
+  assertEquals(JSON.parse(doc + "}").error.kind, "unexpected-response");
+  assertStringIncludes(doc, "[nested too deep]");
+  assertStringIncludes(
+    JSON.parse(line).job.deep.flat(MAX_JSON_DEPTH).join(),
+    "[nested too deep]",
+  );
 });

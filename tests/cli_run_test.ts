@@ -9,6 +9,7 @@ import { startLightlyStub } from "../testing.ts";
 import {
   NET_AND_ENV,
   runCli,
+  runInProcess,
   SENTINEL,
   SENTINEL_JWT,
   triggerFlags,
@@ -597,4 +598,50 @@ Deno.test("cli --help explains the tool and each command with examples; --versio
   assertEquals(version.stdout.trim(), `lightly-sampling ${VERSION}`);
   assertEquals(bare.code, 2);
   assertStringIncludes(bare.stderr, "no command given");
+});
+
+Deno.test("cli trigger --wait checks --timeout by the library's rule before sending anything, one request or a batch", async () => {
+  await using stub = stubFor();
+  const file = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      Array.from({ length: 3 }, (_, i) =>
+        JSON.stringify({
+          datasetId: stub.datasetId,
+          embeddingId: stub.embeddingId,
+          body: { newTagName: `timeout-${i}`, method: "RANDOM", config: {} },
+        })).join("\n"),
+    );
+    const runs = [];
+    for (const timeout of ["1000h", "0.5ms"]) {
+      runs.push(
+        await runInProcess([
+          // With "0.5ms", a bad tag name too: both are named at once.
+          ...triggerFlags(stub, timeout === "0.5ms" ? "x" : "timeout-1"),
+          "--wait",
+          "--timeout",
+          timeout,
+        ]),
+        await runInProcess([
+          "trigger",
+          "--batch",
+          file,
+          "--wait",
+          "--timeout",
+          timeout,
+          "--base-url",
+          stub.url,
+        ]),
+      );
+    }
+    for (const run of runs) {
+      assertEquals(run.code, 2, run.stderr);
+      assertStringIncludes(run.stderr, "--timeout (in milliseconds): must be");
+    }
+    assertStringIncludes(runs[2].stderr, "--tag-name: must be at least 3");
+    assertEquals(stub.requests, []);
+  } finally {
+    await Deno.remove(file);
+  }
 });

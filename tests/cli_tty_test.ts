@@ -10,6 +10,7 @@ import {
   baseEnv,
   denoArgs,
   ROOT,
+  runCliUntil,
   SENTINEL,
   shellQuote,
   triggerFlags,
@@ -94,32 +95,13 @@ Deno.test("cli: Ctrl-C during --wait exits 130 and prints the exact command that
     waitingPolls: 0,
     runningPolls: 3,
   });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: denoArgs([...triggerFlags(stub, "interrupted"), "--wait", "--json"]),
-    cwd: ROOT,
-    clearEnv: true,
-    env: { ...baseEnv(), LIGHTLY_TOKEN: SENTINEL, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stdoutText = new Response(child.stdout).text();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let stderr = "";
-  let interrupted = false;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stderr += value;
-    if (!interrupted && / job [0-9a-f]{24} RUNNING/.test(stderr)) {
-      child.kill("SIGINT"); // after the first progress line
-      interrupted = true;
-    }
-  }
-  const { code } = await child.status;
-  const stdout = await stdoutText;
-  assertNoSecret(stdout, stderr);
-  assert(interrupted, stderr);
+  // Interrupted after the first progress line.
+  const { code, stdout, stderr } = await runCliUntil(
+    [...triggerFlags(stub, "interrupted"), "--wait", "--json"],
+    / job [0-9a-f]{24} RUNNING/,
+    "SIGINT",
+    { env: { LIGHTLY_TOKEN: SENTINEL } },
+  );
   assertEquals(code, 130, stderr);
 
   const [job] = stub.jobs();

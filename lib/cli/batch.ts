@@ -79,10 +79,21 @@ export function parseJsonLines(text: string): ParsedLines {
   return { entries, invalid };
 }
 
-/** How one item of a batch ended. */
+/**
+ * How one item of a batch ended. A failure with `notSent` was stopped by
+ * the signal while it waited for a pause to end: every attempt it made was
+ * refused with a 429 (see {@linkcode BatchRunOptions.pauseFor}), so none of
+ * it was applied.
+ */
 export type BatchOutcome<T, R> =
   | { item: T; ok: true; value: R; attempts: number }
-  | { item: T; ok: false; error: unknown; attempts: number };
+  | {
+    item: T;
+    ok: false;
+    error: unknown;
+    attempts: number;
+    notSent?: true;
+  };
 
 /** Options of {@linkcode runBatch}. */
 export interface BatchRunOptions<T, R> {
@@ -189,7 +200,13 @@ export async function runBatch<T, R>(
       try {
         await gate.pass(signal);
       } catch (error) {
-        return finish({ item, ok: false, error, attempts: attempt - 1 });
+        return finish({
+          item,
+          ok: false,
+          error,
+          attempts: attempt - 1,
+          ...(signal?.aborted ? { notSent: true as const } : {}),
+        });
       }
       try {
         const value = await options.send(item, signal);

@@ -4,8 +4,11 @@
  * turns any failure into a message and an exit code, and says how to pick
  * up a job that is left running.
  *
- * Every command checks everything it can before it sends anything: flags,
- * body, every batch line, token, base URL, permissions.
+ * Every command checks everything it can before it sends anything: flags
+ * (wait options by the library's own rule), body, every batch line, token,
+ * base URL, permissions. What goes wrong after a POST is never reported as
+ * "nothing was sent": an answer the command cannot follow means the job
+ * may exist.
  *
  * @module
  */
@@ -25,9 +28,11 @@ import { helpHint } from "./help.ts";
 import {
   buildSamplingRequest,
   isSamplingValidationError,
+  type Library,
   loadLibrary,
   OBJECT_ID_PATTERN,
   type SamplingRequest,
+  waitOptionIssues,
 } from "./library.ts";
 import {
   composeBody,
@@ -36,7 +41,7 @@ import {
   MAX_BODY_FILE_BYTES,
   readInput,
 } from "./inputs.ts";
-import { watchInterrupt } from "./interrupt.ts";
+import { type InterruptWatch, watchInterrupt } from "./interrupt.ts";
 import type { Field, Output } from "./output.ts";
 import { fromDenoPermissionError, requirePermissions } from "./permissions.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
@@ -51,6 +56,8 @@ interface Context {
   readonly options: CommandLineOptions;
   readonly out: Output;
   readonly signal: AbortSignal;
+  /** The signals that interrupt the run, and the code that ends it then. */
+  readonly watch: InterruptWatch;
   /** The connection settings, once resolved. */
   config?: CliConfig;
   /** The job, once the server named it. */
@@ -70,15 +77,29 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
   "fetch-tag": "reading the new tag",
 };
 
-function validated<T>(ctx: Context, build: () => T): T {
+/**
+ * Runs a library check, turning its validation error into a usage error
+ * that names flags; `problems` found earlier are reported with its own.
+ */
+function validated<T>(
+  ctx: Context,
+  build: () => T,
+  problems: readonly string[] = [],
+): T {
+  let value: T;
   try {
-    return build();
+    value = build();
   } catch (error) {
     if (isSamplingValidationError(error)) {
-      throw new CliUsageError(issueLines(error.issues, ctx.options));
+      throw new CliUsageError([
+        ...problems,
+        ...issueLines(error.issues, ctx.options),
+      ]);
     }
     throw error;
   }
+  if (problems.length > 0) throw new CliUsageError(problems);
+  return value;
 }
 
 function connect(ctx: Context): { baseUrl: string; auth: CliConfig["auth"] } {
@@ -110,6 +131,56 @@ function checkJobId(jobId: string | undefined): string {
   return jobId;
 }
 
+/**
+ * The exit code for a failure: {@linkcode exitCodeFor}'s, with an
+ * interruption ending the run with the code of the signal that came.
+ */
+function codeFor(ctx: Context, error: unknown): number {
+  const code = exitCodeFor(error);
+  return code === EXIT.INTERRUPTED ? ctx.watch.exitCode : code;
+}
+
+/** Wait options, as the flags give them. */
+interface WaitFlags {
+  timeoutMs?: number;
+}
+
+/**
+ * The wait options the flags give, and their problems by the library's own
+ * rule (the one `waitForJob` applies), found before anything is sent.
+ */
+async function waitOptions(
+  ctx: Context,
+): Promise<{ wait: WaitFlags; problems: string[] }> {
+  const o = ctx.options;
+  const wait = o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs };
+  const issues = await waitOptionIssues(wait);
+  return { wait, problems: issueLines(issues, o) };
+}
+
+/**
+ * POSTs a request and returns the new job's id. An id that is not an
+ * ObjectId cannot be followed; the job may exist all the same, so it is
+ * reported as maybe applied (look before retrying), never as a usage error.
+ */
+async function post(
+  lib: Library,
+  input: SamplingInput,
+  options: Parameters<Library["triggerSampling"]>[1],
+): Promise<string> {
+  const { jobId } = await lib.triggerSampling(input, options);
+  if (OBJECT_ID_PATTERN.test(jobId)) return jobId;
+  throw new lib.SamplingMaybeAppliedError({
+    tagName: input.body.newTagName,
+    datasetId: input.datasetId,
+    cause: new Error(
+      `the server answered with job id ${
+        JSON.stringify(jobId.slice(0, 40))
+      }, which is not a 24-character hex ObjectId and cannot be followed`,
+    ),
+  });
+}
+
 async function bodyOf(ctx: Context): Promise<Record<string, unknown>> {
   const o = ctx.options;
   const text = o.body === undefined
@@ -129,22 +200,17 @@ async function follow(
   ctx: Context,
   jobId: string,
   client: { baseUrl: string; auth: CliConfig["auth"] },
+  wait: WaitFlags,
 ): Promise<WaitResult> {
   ctx.jobId = jobId;
-  const progress = createProgress({
-    tty: ctx.out.stderrIsTerminal,
-    colour: ctx.out.stderrColor,
-    write: ctx.out.progress,
-  });
+  const progress = createProgress({ out: ctx.out });
   progress.step(`waiting for job ${jobId}`);
   try {
     const { waitForJob } = await loadLibrary();
     return await waitForJob(jobId, {
       ...client,
+      ...wait,
       signal: ctx.signal,
-      ...(ctx.options.timeoutMs === undefined
-        ? {}
-        : { timeoutMs: ctx.options.timeoutMs }),
       onProgress: (event) => progress.update(event),
     });
   } finally {
@@ -175,29 +241,32 @@ function waitJson(result: WaitResult): Record<string, unknown> {
 /**
  * `trigger`: one request (optionally followed to its tag), or a batch.
  *
- * @param ctx The command line, output and Ctrl-C signal.
+ * @param ctx The command line, output and interrupt signal.
  * @returns The exit code.
  */
 async function trigger(ctx: Context): Promise<number> {
   const o = ctx.options;
-  if (o.batch !== undefined) return await triggerBatch(ctx, o.batch);
+  const { wait, problems } = o.wait
+    ? await waitOptions(ctx)
+    : { wait: {}, problems: [] };
+  if (o.batch !== undefined) {
+    if (problems.length > 0) throw new CliUsageError(problems);
+    return await triggerBatch(ctx, o.batch, wait);
+  }
   const input = {
     datasetId: o.datasetId,
     embeddingId: o.embeddingId,
     body: await bodyOf(ctx),
   } as unknown as SamplingInput;
-  validated(ctx, () => buildSamplingRequest(input));
+  validated(ctx, () => buildSamplingRequest(input), problems);
   const client = connect(ctx);
   const request = validated(ctx, () => buildSamplingRequest(input, client));
   if (o.dryRun) return printDryRun(ctx, describeDryRun(request));
 
   allowNet(ctx);
-  const { triggerSampling } = await loadLibrary();
+  const lib = await loadLibrary();
   ctx.sending = { datasetId: input.datasetId, tagName: input.body.newTagName };
-  const { jobId } = await triggerSampling(input, {
-    ...client,
-    signal: ctx.signal,
-  });
+  const jobId = await post(lib, input, { ...client, signal: ctx.signal });
   ctx.sending = undefined;
   ctx.jobId = jobId;
   const about = {
@@ -217,7 +286,7 @@ async function trigger(ctx: Context): Promise<number> {
     );
     return EXIT.OK;
   }
-  const result = await follow(ctx, jobId, client);
+  const result = await follow(ctx, jobId, client, wait);
   ctx.out.result(
     [...waitFields(result), ["tag name", input.body.newTagName]],
     { ...about, ...waitJson(result) },
@@ -242,7 +311,11 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, "; ");
 }
 
-async function triggerBatch(ctx: Context, file: string): Promise<number> {
+async function triggerBatch(
+  ctx: Context,
+  file: string,
+  waitWith: WaitFlags,
+): Promise<number> {
   const o = ctx.options;
   const source = file === "-" ? "stdin" : file;
   const text = await readInput("--batch", file, MAX_BATCH_FILE_BYTES);
@@ -325,6 +398,7 @@ async function triggerBatch(ctx: Context, file: string): Promise<number> {
   allowNet(ctx);
   const lib = await loadLibrary();
   const codes: number[] = [];
+  let notSent = 0;
   const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
     const line = outcome.item.line;
     if (outcome.ok && outcome.value.waitError === undefined) {
@@ -343,13 +417,34 @@ async function triggerBatch(ctx: Context, file: string): Promise<number> {
       );
       return;
     }
-    const error = outcome.ok ? outcome.value.waitError : outcome.error;
     const jobId = outcome.ok ? outcome.value.jobId : undefined;
-    const code = exitCodeFor(error);
+    if (!outcome.ok && outcome.notSent) {
+      // Stopped during a 429 pause: every attempt was refused, none applied.
+      notSent++;
+      const error = new Interrupted(
+        "interrupted while the batch paused for a 429: not sent",
+      );
+      codes.push(codeFor(ctx, error));
+      emit(
+        {
+          line,
+          ok: false,
+          notSent: true,
+          exitCode: codeFor(ctx, error),
+          error: error.toJSON(),
+          attempts: outcome.attempts,
+        },
+        `line ${line}  not sent  ${error.message}`,
+      );
+      return;
+    }
+    const error = outcome.ok ? outcome.value.waitError : outcome.error;
+    const code = codeFor(ctx, error);
     codes.push(code);
-    const message = code === EXIT.INTERRUPTED && jobId === undefined
-      ? "interrupted while sending: the job may or may not have been created"
-      : oneLine(error instanceof Error ? error.message : String(error));
+    const message =
+      exitCodeFor(error) === EXIT.INTERRUPTED && jobId === undefined
+        ? "interrupted while sending: the job may or may not have been created"
+        : oneLine(error instanceof Error ? error.message : String(error));
     emit(
       {
         line,
@@ -368,7 +463,7 @@ async function triggerBatch(ctx: Context, file: string): Promise<number> {
     clock: lib.systemClock,
     signal: ctx.signal,
     send: async (v, signal) => {
-      const { jobId } = await lib.triggerSampling(v.input, {
+      const jobId = await post(lib, v.input, {
         ...client,
         signal,
         retry: false, // 429s are retried by the batch, which pauses every worker
@@ -377,8 +472,8 @@ async function triggerBatch(ctx: Context, file: string): Promise<number> {
       try {
         const wait = await lib.waitForJob(jobId, {
           ...client,
+          ...waitWith,
           signal,
-          ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
         });
         return { jobId, wait };
       } catch (waitError) {
@@ -430,12 +525,11 @@ async function triggerBatch(ctx: Context, file: string): Promise<number> {
         : ""),
   );
   if (interrupted) {
+    const unsent = run.notStarted.length + notSent;
     out.note(
-      `interrupted: ${run.notStarted.length} line${
-        run.notStarted.length === 1 ? " was" : "s were"
-      } not sent`,
+      `interrupted: ${unsent} line${unsent === 1 ? " was" : "s were"} not sent`,
     );
-    return EXIT.INTERRUPTED;
+    return ctx.watch.exitCode;
   }
   if (codes.includes(EXIT.REFUSED) || codes.includes(EXIT.USAGE)) {
     return EXIT.REFUSED;
@@ -449,18 +543,19 @@ const MAX_BATCH_PAUSE_MS = 60_000;
 /**
  * `select`: the whole workflow, embedding to tag.
  *
- * @param ctx The command line, output and Ctrl-C signal.
+ * @param ctx The command line, output and interrupt signal.
  * @returns The exit code.
  */
 async function select(ctx: Context): Promise<number> {
   const o = ctx.options;
+  const { wait, problems } = await waitOptions(ctx);
   const input = {
     datasetId: o.datasetId,
     ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
     body: await bodyOf(ctx),
   } as unknown as { datasetId: string; embeddingId?: string } & SamplingInput;
   const probe = { ...input, embeddingId: input.embeddingId ?? PLACEHOLDER_ID };
-  validated(ctx, () => buildSamplingRequest(probe));
+  validated(ctx, () => buildSamplingRequest(probe), problems);
   const client = connect(ctx);
   const request = validated(ctx, () => buildSamplingRequest(probe, client));
   if (o.dryRun) {
@@ -494,17 +589,13 @@ async function select(ctx: Context): Promise<number> {
   }
 
   allowNet(ctx);
-  const progress = createProgress({
-    tty: ctx.out.stderrIsTerminal,
-    colour: ctx.out.stderrColor,
-    write: ctx.out.progress,
-  });
+  const progress = createProgress({ out: ctx.out });
   try {
     const { selectSamples } = await loadLibrary();
     const result = await selectSamples(input, {
       ...client,
+      ...wait,
       signal: ctx.signal,
-      ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
       onStep: (step) => {
         ctx.sending = step === "trigger"
           ? { datasetId: input.datasetId, tagName: input.body.newTagName }
@@ -543,8 +634,12 @@ function jobFields(job: JobStatusData): Field[] {
     job.status === "FINISHED" && typeof job.result?.data === "string"
       ? job.result.data
       : undefined;
-  const time = (ms: number | undefined) =>
-    ms === undefined ? undefined : new Date(ms).toISOString();
+  // A time JavaScript cannot represent as a date is shown as the number.
+  const time = (ms: number | undefined) => {
+    if (ms === undefined) return undefined;
+    const date = new Date(ms);
+    return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+  };
   return [
     ["job", job.id],
     ["status", job.status],
@@ -559,7 +654,7 @@ function jobFields(job: JobStatusData): Field[] {
 /**
  * `status`: one GET of the job.
  *
- * @param ctx The command line, output and Ctrl-C signal.
+ * @param ctx The command line, output and interrupt signal.
  * @returns The exit code.
  */
 async function status(ctx: Context): Promise<number> {
@@ -583,14 +678,16 @@ async function status(ctx: Context): Promise<number> {
 /**
  * `wait`: follow a job to its tag.
  *
- * @param ctx The command line, output and Ctrl-C signal.
+ * @param ctx The command line, output and interrupt signal.
  * @returns The exit code.
  */
 async function wait(ctx: Context): Promise<number> {
   const jobId = checkJobId(ctx.line.jobId);
+  const { wait, problems } = await waitOptions(ctx);
+  if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);
   allowNet(ctx);
-  const result = await follow(ctx, jobId, client);
+  const result = await follow(ctx, jobId, client, wait);
   ctx.out.result(waitFields(result), waitJson(result));
   return EXIT.OK;
 }
@@ -617,7 +714,7 @@ class Interrupted extends Error {
 
 function report(caught: unknown, ctx: Context): number {
   const error = fromDenoPermissionError(caught) ?? caught;
-  const code = exitCodeFor(error);
+  const code = codeFor(ctx, error);
   const hints: string[] = [];
   const extra: Record<string, unknown> = {};
   const kind = (error as { kind?: unknown })?.kind;
@@ -629,7 +726,7 @@ function report(caught: unknown, ctx: Context): number {
   if (jobId !== undefined) extra.jobId = jobId;
   if (kind === "usage") hints.push(helpHint(ctx.line.command));
 
-  if (code === EXIT.INTERRUPTED) {
+  if (exitCodeFor(error) === EXIT.INTERRUPTED) {
     let message = "interrupted";
     if (jobId !== undefined) {
       message =
@@ -663,8 +760,8 @@ function report(caught: unknown, ctx: Context): number {
 /**
  * Runs one command: checks, sends, prints, and turns any failure into a
  * message on stderr (and a JSON document with `--json`) and an exit code.
- * Ctrl-C stops the command; a job left running is named with the command
- * that resumes it.
+ * Ctrl-C, SIGTERM or SIGHUP stop the command (exit code 130, 143 or 129);
+ * a job left running is named with the command that resumes it.
  *
  * @param line The parsed command line.
  * @param out Where to write.
@@ -686,6 +783,7 @@ export async function runCommand(line: RunLine, out: Output): Promise<number> {
     options: line.options,
     out,
     signal: watch.signal,
+    watch,
   };
   try {
     switch (line.command) {

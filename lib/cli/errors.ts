@@ -1,6 +1,8 @@
 /**
  * The command line's own errors: a usage mistake and a missing Deno
- * permission. Both end the run with exit code 2 before anything is sent.
+ * permission, which end the run with exit code 2 before anything is sent,
+ * and an answer too deeply nested to print (exit code 3, as any other
+ * answer that cannot be read).
  *
  * @module
  */
@@ -92,5 +94,42 @@ export class MissingPermissionError extends Error {
       message: this.message,
       flags: this.flags,
     };
+  }
+}
+
+/**
+ * A server's answer nests deeper than the output prints (see
+ * `MAX_JSON_DEPTH` in `output.ts`): it is refused as an unexpected
+ * response, not printed in part.
+ *
+ * @example
+ * ```ts
+ * import { UnprintableAnswerError } from "./errors.ts";
+ * new UnprintableAnswerError(64).kind; // "unexpected-response"
+ * ```
+ */
+export class UnprintableAnswerError extends Error {
+  /** Always `unexpected-response`: exit code 3, like any unreadable answer. */
+  readonly kind = "unexpected-response";
+
+  /**
+   * Creates the error.
+   *
+   * @param maxDepth The deepest nesting printed.
+   */
+  constructor(maxDepth: number) {
+    super(
+      `the server's answer is nested deeper than ${maxDepth} levels; it is not printed`,
+    );
+    this.name = "UnprintableAnswerError";
+  }
+
+  /**
+   * The error's safe fields, for `--json`.
+   *
+   * @returns `{ name, kind, message }`.
+   */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, kind: this.kind, message: this.message };
   }
 }

@@ -232,6 +232,7 @@ export function composeBody(
 export function labelFor(path: string, options: CommandLineOptions): string {
   if (path === "datasetId") return "--dataset-id";
   if (path === "embeddingId") return "--embedding-id";
+  if (path === "options.timeoutMs") return "--timeout (in milliseconds)";
   if (path === "options.baseUrl") {
     return options.baseUrl !== undefined
       ? "--base-url"

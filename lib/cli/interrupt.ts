@@ -1,47 +1,76 @@
 /**
- * Ctrl-C: the first SIGINT aborts the running command through an
- * `AbortSignal` (so it can say what was left running and how to resume);
- * a second one exits at once with code 130.
+ * Interruptions: SIGINT (Ctrl-C), SIGTERM (`timeout`, `kill`, `docker
+ * stop`) and SIGHUP (the terminal closed) are handled alike. The first one
+ * aborts the running command through an `AbortSignal`, so it can say what
+ * was left running and how to resume, print its JSON document or batch
+ * summary, and exit with 128 + the signal's number (130, 143, 129); a
+ * second one exits at once with that code.
  *
  * @module
  */
+import { EXIT } from "./exit_codes.ts";
 
-/** A SIGINT watch; dispose it when the command ends. */
+/** The signals handled, and the code each one ends the run with. */
+const SIGNALS: readonly (readonly [Deno.Signal, number])[] = [
+  ["SIGINT", EXIT.INTERRUPTED],
+  ["SIGTERM", EXIT.TERMINATED],
+  ["SIGHUP", EXIT.HANGUP],
+];
+
+/** A watch of the interrupting signals; dispose it when the command ends. */
 export interface InterruptWatch extends Disposable {
-  /** Aborts on the first SIGINT. */
+  /** Aborts on the first SIGINT, SIGTERM or SIGHUP. */
   readonly signal: AbortSignal;
+  /**
+   * The code an interrupted run exits with: 130 (SIGINT), 143 (SIGTERM) or
+   * 129 (SIGHUP), after the signal that came; 130 before any came.
+   */
+  readonly exitCode: number;
 }
 
 /**
- * Watches for SIGINT until disposed.
+ * Watches for SIGINT, SIGTERM and SIGHUP until disposed, which removes
+ * every listener.
  *
- * @returns The watch, whose `signal` aborts on Ctrl-C.
+ * @returns The watch, whose `signal` aborts on the first of them.
  *
  * @example
  * ```ts
  * import { watchInterrupt } from "./interrupt.ts";
  * using watch = watchInterrupt();
  * // ... await work({ signal: watch.signal });
+ * if (watch.signal.aborted) console.log(`exit ${watch.exitCode}`);
  * ```
  */
 export function watchInterrupt(): InterruptWatch {
   const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) Deno.exit(130);
-    controller.abort(new DOMException("Interrupted (SIGINT)", "AbortError"));
-  };
-  let listening = false;
-  try {
-    Deno.addSignalListener("SIGINT", onSignal);
-    listening = true;
-  } catch {
-    // No signal support here: Ctrl-C then ends the process the default way.
+  let exitCode: number = EXIT.INTERRUPTED;
+  const listening: [Deno.Signal, () => void][] = [];
+  for (const [name, code] of SIGNALS) {
+    const onSignal = () => {
+      if (controller.signal.aborted) Deno.exit(code);
+      exitCode = code;
+      controller.abort(
+        new DOMException(`Interrupted (${name})`, "AbortError"),
+      );
+    };
+    try {
+      Deno.addSignalListener(name, onSignal);
+      listening.push([name, onSignal]);
+    } catch {
+      // Not supported here (Windows has no SIGTERM or SIGHUP listeners):
+      // that signal then ends the process the default way.
+    }
   }
   return {
     signal: controller.signal,
+    get exitCode() {
+      return exitCode;
+    },
     [Symbol.dispose]() {
-      if (listening) Deno.removeSignalListener("SIGINT", onSignal);
-      listening = false;
+      for (const [name, onSignal] of listening.splice(0)) {
+        Deno.removeSignalListener(name, onSignal);
+      }
     },
   };
 }

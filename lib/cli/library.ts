@@ -15,11 +15,40 @@
  *
  * @module
  */
+import type { ValidationIssue } from "../errors.ts";
+import type { WaitOptions } from "../jobs.ts";
+
 export { buildSamplingRequest, type SamplingRequest } from "../build.ts";
 export { DEFAULT_BASE_URL } from "../client_options.ts";
 export { isSamplingValidationError } from "../errors.ts";
 export { formatCurl, formatRequest, redactRequest } from "../format.ts";
 export { OBJECT_ID_PATTERN } from "../rules.ts";
+
+/**
+ * Checks wait options (`timeoutMs` and the rest) with the library's own
+ * rule — the one `waitForJob` and `selectSamples` apply — so the command
+ * line can refuse them before it sends anything. Loads the job module
+ * (zod included) only when there is an option to check.
+ *
+ * @param options The wait options the command line would pass.
+ * @returns Every problem, one issue each; empty when they are fine.
+ *
+ * @example
+ * ```ts
+ * import { waitOptionIssues } from "./library.ts";
+ * const issues = await waitOptionIssues({ timeoutMs: 0.5 });
+ * issues[0].path; // "options.timeoutMs"
+ * ```
+ */
+export async function waitOptionIssues(
+  options: WaitOptions,
+): Promise<ValidationIssue[]> {
+  const issues: ValidationIssue[] = [];
+  if (Object.keys(options).length === 0) return issues;
+  const { checkWaitOptions } = await import("../jobs.ts");
+  checkWaitOptions(options, issues);
+  return issues;
+}
 
 /** The library's public API, as `mod.ts` exports it. */
 export type Library = typeof import("../../mod.ts");

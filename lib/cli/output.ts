@@ -5,9 +5,17 @@
  * with `NO_COLOR`. Every byte written passes a last mask of the known
  * secrets, on top of the library's own redaction.
  *
+ * Text for people comes from servers and files too (job ids, statuses,
+ * error messages, JSON key names), so every piece of it passes
+ * {@linkcode escapeControl} here, and only then gets this module's own
+ * colours and line redraws: nothing written can move the cursor, clear the
+ * screen or retitle the window. JSON is escaped by `JSON.stringify`, and
+ * DEL and C1 characters, which it leaves as they are, are escaped too.
+ *
  * @module
  */
 import { maskSecrets } from "../redact.ts";
+import { UnprintableAnswerError } from "./errors.ts";
 
 /** A stream to write to: `Deno.stdout` and `Deno.stderr` are ones. */
 export interface OutputStream {
@@ -19,6 +27,12 @@ export interface OutputStream {
 
 /** One row of a result for people: a label and a value. */
 export type Field = readonly [label: string, value: string | undefined];
+
+/**
+ * A piece of text for people: plain, or with a colour. The output escapes
+ * the text (see {@linkcode escapeControl}) before it paints it.
+ */
+export type Span = string | readonly [text: string, colour: Colour];
 
 /** Options of {@linkcode createOutput}. */
 export interface OutputOptions {
@@ -54,27 +68,38 @@ export interface Output {
   readonly json: boolean;
   /** Whether stderr is a terminal (live progress) or not (plain lines). */
   readonly stderrIsTerminal: boolean;
-  /** Whether stderr may carry colour. */
-  readonly stderrColor: boolean;
   /** Adds secrets to mask in everything written from now on. */
   addSecrets(secrets: readonly string[]): void;
-  /** Writes the result: aligned `fields` for people, `data` as JSON. */
+  /**
+   * Writes the result: aligned `fields` for people, `data` as JSON. Throws
+   * {@linkcode UnprintableAnswerError}, writing nothing, when `data` nests
+   * deeper than {@linkcode MAX_JSON_DEPTH}.
+   */
   result(fields: readonly Field[], data: unknown): void;
   /** Writes text to stdout as is (people only; ignored with `--json`). */
   text(text: string): void;
-  /** Writes one JSON line to stdout (batch outcomes, in either mode). */
+  /**
+   * Writes one JSON line to stdout (batch outcomes, in either mode); data
+   * nested deeper than {@linkcode MAX_JSON_DEPTH} is cut.
+   */
   jsonLine(data: unknown): void;
   /** Writes a line to stdout for people (ignored with `--json`). */
   line(text: string): void;
-  /** Writes raw text to stderr (progress). */
-  progress(text: string): void;
+  /**
+   * Writes a progress line to stderr: `live` redraws the terminal's current
+   * line in place; otherwise the line is written and ended.
+   */
+  progress(spans: readonly Span[], live: boolean): void;
+  /** Clears a live progress line. */
+  clearProgress(): void;
   /** Writes `note: …` to stderr. */
   note(text: string): void;
   /** Writes `warning: …` to stderr. */
   warn(text: string): void;
   /**
    * Reports a failure: `error: …` and `hints` on stderr; with `--json` also
-   * `{ "error": …, "exitCode": …, ...extra }` on stdout.
+   * `{ "error": …, "exitCode": …, ...extra }` on stdout (data nested deeper
+   * than {@linkcode MAX_JSON_DEPTH} is cut).
    */
   error(
     error: unknown,
@@ -92,27 +117,94 @@ const CODES = {
   dim: [2, 22],
 } as const;
 
-/** A colour name of {@linkcode paint}. */
+/** A colour of the output's palette. */
 export type Colour = keyof typeof CODES;
 
-/**
- * Wraps `text` in an ANSI colour when `enabled`.
- *
- * @param text The text.
- * @param colour The colour.
- * @param enabled Whether to colour at all.
- * @returns The text, coloured or not.
- *
- * @example
- * ```ts
- * import { paint } from "./output.ts";
- * paint("FAILED", "red", false); // "FAILED"
- * ```
- */
-export function paint(text: string, colour: Colour, enabled: boolean): string {
+/** Wraps `text` in an ANSI colour when `enabled`. */
+function paint(text: string, colour: Colour, enabled: boolean): string {
   if (!enabled) return text;
   const [open, close] = CODES[colour];
   return `\x1b[${open}m${text}\x1b[${close}m`;
+}
+
+// C0 controls but tab and newline, DEL, and the C1 controls.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+// What JSON.stringify leaves unescaped of them: DEL and C1.
+const RAW_IN_JSON = /[\x7f-\x9f]/g;
+
+function hex(char: string): string {
+  return char.charCodeAt(0).toString(16).padStart(2, "0");
+}
+
+/**
+ * Escapes the control characters of `text` that a terminal would act on —
+ * C0 but tab and newline (`\x1b`), DEL (`\x7f`) and C1 (`\u009b`) — so
+ * that text from a server or a file is shown, never obeyed.
+ *
+ * @param text Any text.
+ * @returns The text with each such character written out.
+ *
+ * @example
+ * ```ts
+ * import { escapeControl } from "./output.ts";
+ * escapeControl("RUNNING\x1b]0;owned\x07"); // "RUNNING\\x1b]0;owned\\x07"
+ * ```
+ */
+export function escapeControl(text: string): string {
+  return text.replace(
+    CONTROL,
+    (char) => char < "\x80" ? `\\x${hex(char)}` : `\\u00${hex(char)}`,
+  );
+}
+
+/** Escapes each span's text, then paints it. */
+function render(spans: readonly Span[], colour: boolean): string {
+  return spans.map((span) =>
+    typeof span === "string"
+      ? escapeControl(span)
+      : paint(escapeControl(span[0]), span[1], colour)
+  ).join("");
+}
+
+/**
+ * The deepest nesting JSON output carries. Lightly's answers nest a few
+ * levels; data nested deeper is refused as a result and cut in an error
+ * report, so that `JSON.stringify` never recurses past it.
+ *
+ * @example
+ * ```ts
+ * import { MAX_JSON_DEPTH } from "./output.ts";
+ * console.log(`JSON nested deeper than ${MAX_JSON_DEPTH} levels is not printed`);
+ * ```
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** What stands for data cut at {@linkcode MAX_JSON_DEPTH}. */
+const TOO_DEEP = "[nested too deep]";
+
+/**
+ * `JSON.stringify` with DEL and C1 escaped as well, and data nested deeper
+ * than {@linkcode MAX_JSON_DEPTH} refused (`cut: false`) or replaced by a
+ * marker (`cut: true`).
+ */
+function toJson(data: unknown, indent: number, cut: boolean): string {
+  const depths = new WeakMap<object, number>();
+  const text = JSON.stringify(
+    data,
+    function (this: object, _key: string, value: unknown) {
+      if (typeof value !== "object" || value === null) return value;
+      const depth = (depths.get(this) ?? 0) + 1;
+      if (depth > MAX_JSON_DEPTH) {
+        if (cut) return TOO_DEEP;
+        throw new UnprintableAnswerError(MAX_JSON_DEPTH);
+      }
+      depths.set(value, depth);
+      return value;
+    },
+    indent,
+  ) ?? "null";
+  return text.replace(RAW_IN_JSON, (char) => `\\u00${hex(char)}`);
 }
 
 /**
@@ -132,7 +224,8 @@ export function statusColour(status: string): Colour {
 }
 
 /**
- * Aligns fields in two columns; fields whose value is `undefined` are left out.
+ * Aligns fields in two columns; fields whose value is `undefined` are left
+ * out, and values are escaped (see {@linkcode escapeControl}).
  *
  * @param fields Labels and values.
  * @param colour Whether labels are dimmed.
@@ -151,11 +244,13 @@ export function formatFields(
 ): string {
   const shown = fields.filter(([, value]) => value !== undefined);
   const width = Math.max(0, ...shown.map(([label]) => label.length));
-  return shown.map(([label, value]) =>
-    `${paint(label, "dim", colour)}${
-      " ".repeat(width - label.length)
-    }  ${value}\n`
-  ).join("");
+  return render(
+    shown.flatMap(([label, value]): Span[] => [
+      [label, "dim"],
+      `${" ".repeat(width - label.length)}  ${value}\n`,
+    ]),
+    colour,
+  );
 }
 
 function masker(secrets: Set<string>): (text: string) => string {
@@ -223,7 +318,6 @@ export function createOutput(options: OutputOptions = {}): Output {
   return {
     json,
     stderrIsTerminal,
-    stderrColor,
     addSecrets(list) {
       for (const secret of list) {
         if (secret.length < 4) continue; // masking "a" would garble everything
@@ -231,43 +325,55 @@ export function createOutput(options: OutputOptions = {}): Output {
       }
     },
     result(fields, data) {
-      if (json) write(stdout, JSON.stringify(data, null, 2) + "\n");
+      if (json) write(stdout, toJson(data, 2, false) + "\n");
       else write(stdout, formatFields(fields, stdoutColor));
     },
     text(text) {
-      if (!json) write(stdout, text.endsWith("\n") ? text : text + "\n");
+      if (!json) {
+        write(
+          stdout,
+          render([text.endsWith("\n") ? text : text + "\n"], false),
+        );
+      }
     },
     jsonLine(data) {
-      write(stdout, JSON.stringify(data) + "\n");
+      write(stdout, toJson(data, 0, true) + "\n");
     },
     line(text) {
-      if (!json) write(stdout, text + "\n");
+      if (!json) write(stdout, render([text, "\n"], false));
     },
-    progress(text) {
-      write(stderr, text);
+    progress(spans, live) {
+      const line = render(spans, stderrColor);
+      write(stderr, live ? `\r\x1b[2K${line}` : `${line}\n`);
+    },
+    clearProgress() {
+      write(stderr, "\r\x1b[2K");
     },
     note(text) {
-      write(stderr, `${paint("note:", "dim", stderrColor)} ${text}\n`);
+      write(stderr, render([["note:", "dim"], ` ${text}\n`], stderrColor));
     },
     warn(text) {
-      write(stderr, `${paint("warning:", "yellow", stderrColor)} ${text}\n`);
+      write(
+        stderr,
+        render([["warning:", "yellow"], ` ${text}\n`], stderrColor),
+      );
     },
     error(error, exitCode, extra = {}) {
-      const label = paint("error:", "red", stderrColor);
       const lines = errorLines(error).flatMap((l) => l.split("\n"));
-      const text = lines.map((l, i) =>
-        i === 0 || !/^\s/.test(l) ? `${label} ${l}` : l
-      ).join("\n");
-      const hints = (extra.hints ?? []).map((h) => `${h}\n`).join("");
-      write(stderr, `${text}\n${hints}`);
+      const spans = lines.flatMap((l, i): Span[] =>
+        i === 0 || !/^\s/.test(l) ? [["error:", "red"], ` ${l}\n`] : [`${l}\n`]
+      );
+      const hints = (extra.hints ?? []).map((h) => `${h}\n`);
+      write(stderr, render([...spans, ...hints], stderrColor));
       if (json) {
         write(
           stdout,
-          JSON.stringify(
+          toJson(
             { error: errorJson(error), exitCode, ...extra.extra },
-            null,
             2,
-          ) + "\n",
+            true,
+          ) +
+            "\n",
         );
       }
     },

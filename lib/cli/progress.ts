@@ -1,12 +1,13 @@
 /**
  * Progress of a job on stderr: on a terminal, one live line redrawn in
  * place (spinner, status, processed/total, elapsed); otherwise plain
- * timestamped lines, one per change, that read well in a log.
+ * timestamped lines, one per change, that read well in a log. Lines are
+ * written through the output (`output.ts`), which escapes and colours them.
  *
  * @module
  */
 import { progressFraction } from "../display.ts";
-import { paint, statusColour } from "./output.ts";
+import { type Output, type Span, statusColour } from "./output.ts";
 
 /** What one poll reported (a subset of the library's `JobProgress`). */
 export interface ProgressEvent {
@@ -22,12 +23,14 @@ export interface ProgressEvent {
 
 /** Options of {@linkcode createProgress}. */
 export interface ProgressOptions {
-  /** Live line (`true`) or plain lines (`false`). */
-  tty: boolean;
-  /** Whether to colour the status. */
-  colour: boolean;
-  /** Writes text to stderr. */
-  write(text: string): void;
+  /** Where lines go: the run's output. */
+  out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
+  /**
+   * Live line (`true`) or plain lines (`false`).
+   *
+   * @default {out.stderrIsTerminal}
+   */
+  tty?: boolean;
   /**
    * The clock, in Unix milliseconds.
    *
@@ -76,25 +79,27 @@ export function formatElapsed(ms: number): string {
 }
 
 /**
- * Formats a job's progress: `RUNNING 40/100 (40%)`.
+ * Formats a job's progress: `RUNNING 40/100 (40%)`, the status coloured.
  *
  * @param event The poll's news.
- * @param colour Whether to colour the status.
- * @returns Short text.
+ * @returns Spans for the output.
  *
  * @example
  * ```ts
  * import { formatProgress } from "./progress.ts";
- * formatProgress({ jobId: "x", status: "RUNNING", processed: 40, total: 100 }, false);
- * // "RUNNING 40/100 (40%)"
+ * formatProgress({ jobId: "x", status: "RUNNING", processed: 40, total: 100 });
+ * // [["RUNNING", "cyan"], " 40/100 (40%)"]
  * ```
  */
-export function formatProgress(event: ProgressEvent, colour: boolean): string {
-  const status = paint(event.status, statusColour(event.status), colour);
-  if (event.processed === undefined || event.total === undefined) return status;
-  return `${status} ${
-    formatCount({ processed: event.processed, total: event.total })
-  }`;
+export function formatProgress(event: ProgressEvent): Span[] {
+  const status: Span = [event.status, statusColour(event.status)];
+  if (event.processed === undefined || event.total === undefined) {
+    return [status];
+  }
+  return [
+    status,
+    ` ${formatCount({ processed: event.processed, total: event.total })}`,
+  ];
 }
 
 /**
@@ -122,43 +127,50 @@ export function formatCount(
 /**
  * Starts a progress display.
  *
- * @param options Live or plain, colour, where to write, the clock.
+ * @param options Where to write, live or plain, the clock.
  * @returns The display.
  *
  * @example
  * ```ts
+ * import { createOutput } from "./output.ts";
  * import { createProgress } from "./progress.ts";
- * const progress = createProgress({ tty: false, colour: false, write: (t) => console.error(t) });
+ * const progress = createProgress({ out: createOutput() });
  * progress.update({ jobId: "0123456789abcdef01234567", status: "RUNNING" });
  * progress.stop();
  * ```
  */
 export function createProgress(options: ProgressOptions): Progress {
   const now = options.now ?? Date.now;
+  const out = options.out;
+  const tty = options.tty ?? out.stderrIsTerminal;
   const started = now();
-  const colour = options.colour;
-  let text = "";
+  let text: readonly Span[] = [];
   let last = "";
   let frame = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
 
   const draw = () => {
-    const spinner = paint(FRAMES[frame++ % FRAMES.length], "cyan", colour);
-    const elapsed = paint(formatElapsed(now() - started), "dim", colour);
-    options.write(`\r\x1b[2K${spinner} ${text} ${elapsed}`);
+    out.progress([
+      [FRAMES[frame++ % FRAMES.length], "cyan"],
+      " ",
+      ...text,
+      " ",
+      [formatElapsed(now() - started), "dim"],
+    ], true);
   };
-  const plain = (line: string) => {
-    options.write(
-      `${new Date(now()).toISOString()} ${line} (${
-        formatElapsed(now() - started)
-      })\n`,
-    );
+  const plain = (line: readonly Span[]) => {
+    out.progress([
+      `${new Date(now()).toISOString()} `,
+      ...line,
+      ` (${formatElapsed(now() - started)})`,
+    ], false);
   };
-  const show = (next: string) => {
+  const show = (next: readonly Span[]) => {
     if (stopped) return;
     text = next;
-    if (options.tty) {
+    const key = JSON.stringify(next);
+    if (tty) {
       if (timer === undefined) {
         const interval = setInterval(draw, options.intervalMs ?? 100);
         // The display never keeps the process alive on its own.
@@ -166,25 +178,25 @@ export function createProgress(options: ProgressOptions): Progress {
         timer = interval;
       }
       draw();
-    } else if (next !== last) {
+    } else if (key !== last) {
       plain(next);
     }
-    last = next;
+    last = key;
   };
 
   return {
     step(what) {
-      show(`${what}…`);
+      show([`${what}…`]);
     },
     update(event) {
-      show(`job ${event.jobId} ${formatProgress(event, colour)}`);
+      show([`job ${event.jobId} `, ...formatProgress(event)]);
     },
     stop() {
       if (stopped) return;
       stopped = true;
       if (timer !== undefined) {
         clearInterval(timer);
-        options.write("\r\x1b[2K");
+        out.clearProgress();
       }
     },
   };

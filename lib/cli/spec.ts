@@ -301,10 +301,20 @@ export const EXIT_CODE_HELP: readonly (readonly [number, string])[] = [
   [0, "success"],
   [
     1,
-    "the API or the job said no (4xx, FAILED, a refused preflight), or a " +
-    "trigger may have been applied (look before retrying)",
+    "the API, a proxy in front of it (an HTML 4xx page) or the job said no " +
+    "(4xx but 408 and 429, FAILED, a refused preflight), or a trigger may " +
+    "have been applied (look before retrying)",
   ],
   [2, "usage or validation error, or a missing permission: nothing was sent"],
-  [3, "network, timeout, 429 or 5xx, an unreadable answer: retrying may help"],
-  [130, "interrupted (Ctrl-C); prints the command that resumes"],
+  [
+    3,
+    "network, timeout, 408, 429 or 5xx, an unreadable answer: retrying may help",
+  ],
+  [
+    130,
+    "interrupted by Ctrl-C (SIGINT); says what was left running and prints " +
+    "the command that resumes",
+  ],
+  [143, "the same, interrupted by SIGTERM (timeout, kill, docker stop)"],
+  [129, "the same, interrupted by SIGHUP (the terminal closed)"],
 ];
