@@ -36,6 +36,7 @@ export async function readTextCapped(
     }
     chunks.push(value);
   }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {
