@@ -17,6 +17,7 @@ import {
   triggerSampling,
 } from "../mod.ts";
 import { exitCodeFor } from "../lib/cli/exit_codes.ts";
+import { readTextCapped } from "../lib/read_capped.ts";
 import { fakeClock, JOB, jobData } from "./_job_server.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 import { startLightlyStub } from "../testing.ts";
@@ -193,6 +194,30 @@ Deno.test("the 1 MiB cap holds when Content-Length lies next to an endless chunk
   await server.close();
   assert(result.cut, `the client read all ${result.written} bytes`);
   assert(result.written < limit);
+});
+
+Deno.test("readTextCapped() reads byte streams and chunk streams alike, up to exactly the cap", async () => {
+  const text = "é".repeat(3000) + "end"; // 6003 bytes; "é" is 2 bytes in UTF-8
+  const size = encoder.encode(text).byteLength;
+  const byteStream = () => new Blob([text]).stream(); // read with a BYOB reader
+  const chunkStream = () => new Response(text).body!; // read chunk by chunk
+  for (const stream of [byteStream, chunkStream]) {
+    assertEquals(await readTextCapped(stream(), size), text);
+    assertEquals(await readTextCapped(stream(), size - 1), undefined);
+    assertEquals(await readTextCapped(new Blob([]).stream(), 0), "");
+  }
+  let cancelled = false;
+  const endless = new ReadableStream<Uint8Array>({
+    type: "bytes",
+    pull(controller) {
+      controller.enqueue(new Uint8Array(4096));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  assertEquals(await readTextCapped(endless, 10_000), undefined);
+  assert(cancelled);
 });
 
 // ------------------------------------- failures before anything was sent
