@@ -157,6 +157,27 @@ Deno.test("triggerSampling() against the stub: a handled drop on a warm connecti
   assertEquals(stub.jobs().length, 1, "the one POST started the job");
 });
 
+Deno.test("an injected fetch gets a fresh-connection client for the POST and none for reads", async () => {
+  const clients: unknown[] = [];
+  const recording =
+    ((_url: string, init: RequestInit & { client?: unknown }) => {
+      clients.push(init.client);
+      return Promise.resolve(
+        new Response(
+          JSON.stringify(
+            init.method === "POST" ? { jobId: JOB } : jobData("RUNNING"),
+          ),
+        ),
+      );
+    }) as typeof fetch;
+  const options = { baseUrl: "http://127.0.0.1:9", fetch: recording };
+  await getJobStatus(JOB, options);
+  await triggerSampling(VALID, options);
+  assertEquals(clients.length, 2);
+  assertEquals(clients[0], undefined);
+  assert(clients[1] instanceof Deno.HttpClient);
+});
+
 // ------------------------------------------------------- the body cap
 
 Deno.test("the 1 MiB cap holds when Content-Length lies next to an endless chunked body", async () => {
