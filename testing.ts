@@ -53,11 +53,14 @@
  *   token and `Authorization` masked.
  *
  * Deno's `fetch` resends a request once, by itself, when a reused keep-alive
- * connection closes before any answer: a `drop` fault on the first request
- * of a warm connection is then answered by the resend (both appear in
- * `stub.requests`). Drop `nth: [1, 2]` to make the client see the failure.
- * With `handled: true` on a sampling POST, the resend answers
- * `409 TAG_NAME_EXISTS` for the caller's own job.
+ * connection closes before any answer: with a plain `fetch`, a `drop` fault
+ * on the first request of a warm connection is then answered by the resend
+ * (both appear in `stub.requests`). Drop `nth: [1, 2]` to make it see the
+ * failure. With `handled: true` on a plain-`fetch` sampling POST, the resend
+ * answers `409 TAG_NAME_EXISTS` for the caller's own job. This package's
+ * `triggerSampling` sends the POST on a fresh connection, which `fetch`
+ * never resends: a `drop` on it is one request and a
+ * `SamplingMaybeAppliedError`.
  *
  * ## In process: `stub.fetch`, `listen: false`
  *

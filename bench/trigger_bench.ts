@@ -1,7 +1,8 @@
 /**
  * `triggerSampling` overhead against a bare `fetch` of the same request.
  * Target: triggerSampling <= 1.10x bare fetch + `response.json()`.
- * Both talk to the same local server in this process, in one run.
+ * Both talk to the same local server in this process, in one run, each POST
+ * on a fresh connection (as the library sends it).
  */
 import { buildSamplingRequest, triggerSampling } from "../mod.ts";
 import { BENCH_INPUT } from "./_input.ts";
@@ -24,8 +25,13 @@ Deno.bench(
   "bare fetch + json()",
   { group: "trigger", baseline: true },
   async () => {
-    const response = await fetch(prebuilt.url, prebuilt);
-    await response.json();
+    const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+    try {
+      const response = await fetch(prebuilt.url, { ...prebuilt, client });
+      await response.json();
+    } finally {
+      client.close();
+    }
   },
 );
 

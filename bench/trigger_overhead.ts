@@ -4,6 +4,11 @@
  * machine noise hits both alike. Prints the ratio of medians; exits 1 when it
  * is above the target (1.10).
  *
+ * Like for like: the sampling POST goes on a fresh connection (so `fetch`
+ * never re-sends it), and so does the bare fetch here, through the same kind
+ * of per-request client. What a fresh connection costs is measured apart, in
+ * `bench/trigger_fresh_connection.ts`.
+ *
  * Run: deno run --allow-net=127.0.0.1 bench/trigger_overhead.ts [rounds]
  */
 import { buildSamplingRequest, triggerSampling } from "../mod.ts";
@@ -32,8 +37,13 @@ const prebuilt = buildSamplingRequest(input, options);
 async function bare(): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < perRound; i++) {
-    const response = await fetch(prebuilt.url, prebuilt);
-    await response.json();
+    const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+    try {
+      const response = await fetch(prebuilt.url, { ...prebuilt, client });
+      await response.json();
+    } finally {
+      client.close();
+    }
   }
   return performance.now() - t0;
 }

@@ -1,7 +1,9 @@
 /**
  * The one place that calls `fetch`: per-call timeout covering headers and
- * body, the caller's abort signal, a body size cap, every body read or
- * cancelled, secrets kept out of errors, and status → typed error mapping.
+ * body, the caller's abort signal, a body size cap counted on the stream,
+ * a connection of its own for the sampling POST (never re-sent by `fetch`),
+ * every body read or cancelled, secrets kept out of errors, and status →
+ * typed error mapping.
  *
  * @module
  */
@@ -28,6 +30,13 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface HttpOptions {
   /**
    * The `fetch` to use, e.g. a wrapped one for logging or tests.
+   *
+   * The sampling POST is sent at most once only as far as this `fetch` goes:
+   * its `init` carries `client`, a `Deno.HttpClient` that never reuses a
+   * connection, so Deno's `fetch` cannot re-send it on its own. A wrapper
+   * that passes `init` on to Deno's `fetch` keeps that guarantee; a `fetch`
+   * that drops `client`, or retries by itself, decides alone whether the
+   * POST can arrive twice.
    *
    * @default {globalThis.fetch}
    */
@@ -104,8 +113,15 @@ function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
   return copy;
 }
 
+/**
+ * Whether a fetch failure happened before any byte of the request left: then
+ * the server cannot have acted. Deno's fetch says `client error (Connect)`
+ * for everything that fails while connecting (TCP, DNS, TLS handshake,
+ * proxy), and refuses some ports (e.g. 6000, 10080) before connecting; the
+ * other phrases cover fetches injected by the caller.
+ */
 function isConnectFailure(message: string): boolean {
-  return /connection refused|tcp connect error|dns error|failed to lookup|name or service not known|no route to host|network is unreachable/i
+  return /client error \(connect\)|requests to port \d+ are blocked|connection refused|tcp connect error|dns error|failed to lookup|name or service not known|no route to host|network is unreachable/i
     .test(message);
 }
 
@@ -216,41 +232,43 @@ function open(request: LightlyRequest, options: HttpOptions): Call {
   return new Call(request, timeoutMs, signal);
 }
 
-/** Starts `fetch` for an open call. */
-function send(
+/**
+ * A client whose connections are never reused, for requests that must not be
+ * sent twice. Deno's `fetch` re-sends a request once, by itself, when a
+ * reused keep-alive connection closes before any answer: for the sampling
+ * POST that could start a second job, or answer `409 TAG_NAME_EXISTS` for
+ * the caller's own. A fresh connection costs one handshake (TCP, and TLS
+ * for https). `undefined` outside Deno.
+ */
+function freshConnection(): Deno.HttpClient | undefined {
+  return globalThis.Deno?.createHttpClient?.({ poolMaxIdlePerHost: 0 });
+}
+
+/**
+ * Runs `fetch` for an open call. GETs share the pooled connections; any
+ * other method (the sampling POST) goes on a connection of its own, whose
+ * client is closed once the headers came (the body stays readable).
+ */
+async function send(
   call: Call,
   request: LightlyRequest,
   options: HttpOptions,
 ): Promise<Response> {
-  return (options.fetch ?? fetch)(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    signal: call.signal,
-    // A redirect would carry the ?token= API key to another host (and turn
-    // the POST into a GET): never follow one, report it instead.
-    redirect: "manual",
-  });
-}
-
-/** Reads a body up to `cap` bytes, cancelling the stream when it is larger. */
-async function readCapped(
-  response: Response,
-  cap: number,
-): Promise<string | undefined> {
-  const length = response.headers.get("content-length");
-  if (length !== null && Number(length) > cap) {
-    await response.body?.cancel();
-    return undefined;
+  const client = request.method === "GET" ? undefined : freshConnection();
+  try {
+    return await (options.fetch ?? fetch)(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: call.signal,
+      // A redirect would carry the ?token= API key to another host (and turn
+      // the POST into a GET): never follow one, report it instead.
+      redirect: "manual",
+      client,
+    });
+  } finally {
+    client?.close();
   }
-  // A Content-Length bounds the body only when it is not compressed (fetch
-  // decompresses gzip/br): then the fast whole-body read is safe.
-  const encoding = response.headers.get("content-encoding");
-  if (length !== null && (encoding === null || encoding === "identity")) {
-    return await response.text();
-  }
-  if (response.body === null) return "";
-  return await readTextCapped(response.body, cap);
 }
 
 function errorFor(
@@ -391,7 +409,12 @@ export async function sendJson<T>(
   let text: string | undefined;
   try {
     response = await send(call, request, options);
-    text = await readCapped(response, MAX_BODY_BYTES);
+    // Always read through the capped stream: a declared Content-Length is
+    // never trusted (sent alongside `Transfer-Encoding: chunked`, or with a
+    // compressed body, it says nothing about the bytes that follow).
+    text = response.body === null
+      ? ""
+      : await readTextCapped(response.body, MAX_BODY_BYTES);
   } catch (error) {
     throw call.fail(error);
   }

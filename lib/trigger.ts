@@ -4,10 +4,12 @@
  *
  * The sampling POST is not idempotent: a second one can create a second tag,
  * or fail with `TAG_NAME_EXISTS` after the first succeeded. So it is retried
- * only where the server provably did not act — a connection refused before
- * anything was sent, and `429 Too Many Requests`. After a timeout, a reset
- * connection, a 5xx or an unreadable 2xx the request may have been applied:
- * it is not retried, and `SamplingMaybeAppliedError` says how to check.
+ * only where the server provably did not act — a connection that failed
+ * before anything was sent, and `429 Too Many Requests`. After a timeout, a
+ * reset connection, a 5xx or an unreadable 2xx the request may have been
+ * applied: it is not retried, and `SamplingMaybeAppliedError` says how to
+ * check. Each attempt goes on a fresh connection, so `fetch` never re-sends
+ * it by itself; `timeoutMs` is one deadline for the whole call.
  *
  * @module
  */
@@ -21,7 +23,12 @@ import {
   SamplingValidationError,
   type ValidationIssue,
 } from "./errors.ts";
-import { type HttpOptions, sendJson, sendRaw } from "./http.ts";
+import {
+  DEFAULT_TIMEOUT_MS,
+  type HttpOptions,
+  sendJson,
+  sendRaw,
+} from "./http.ts";
 import { SamplingMaybeAppliedError } from "./job_errors.ts";
 import { redactUrl } from "./redact.ts";
 import {
@@ -39,9 +46,11 @@ import { describeValue } from "./validate.ts";
 
 /**
  * When the sampling POST is sent again. Only two failures are retried: a
- * connection refused before anything was sent (`NetworkError` with
- * `connectFailed`), and `429` (after `Retry-After` when given, else after a
- * backoff delay).
+ * connection that failed before anything was sent (`NetworkError` with
+ * `connectFailed`: refused, DNS, TLS handshake, a port `fetch` blocks), and
+ * `429` (after the backoff delay, or `Retry-After` when longer). A wait that
+ * would reach the call's `timeoutMs` deadline is not started: the last
+ * error is thrown at once, as when the attempts are spent.
  */
 export interface TriggerRetryOptions {
   /**
@@ -58,7 +67,8 @@ export interface TriggerRetryOptions {
    */
   maxRetryAfterMs?: number;
   /**
-   * The backoff between attempts when the server gave no `Retry-After`.
+   * The backoff between attempts; also the shortest wait after a 429 (a
+   * `Retry-After` of `0` or of a past date waits this long).
    *
    * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
    */
@@ -71,7 +81,11 @@ export interface TriggerRetryOptions {
   clock?: Clock;
 }
 
-/** Options of {@linkcode triggerSampling}: the builder's plus fetch, signal, timeout, retry. */
+/**
+ * Options of {@linkcode triggerSampling}: the builder's plus fetch, signal,
+ * timeout, retry. `timeoutMs` is one deadline for the whole call: every
+ * attempt and the waits between them (each attempt gets the time left).
+ */
 export interface TriggerOptions extends BuildOptions, HttpOptions {
   /**
    * The retry policy, or `false` to send the POST exactly once. Either way,
@@ -172,16 +186,21 @@ function planRetry(retry: TriggerRetryOptions | false | undefined): RetryPlan {
   };
 }
 
-/** The wait before retrying after a 429, or `undefined` when it must not be retried. */
+/**
+ * The wait before retrying after a 429, or `undefined` when it must not be
+ * retried: the backoff, or `Retry-After` when longer (a date in the past or
+ * `0` does not make the POST hammer the server).
+ */
 function delayAfter429(
   retryAfter: string | null | undefined,
   attempt: number,
   plan: RetryPlan,
 ): number | undefined {
   if (attempt >= plan.maxAttempts) return undefined;
+  const backoff = backoffDelay(attempt - 1, plan.backoff);
   const asked = parseRetryAfter(retryAfter, plan.clock.now());
-  if (asked === undefined) return backoffDelay(attempt - 1, plan.backoff);
-  return asked <= plan.maxRetryAfterMs ? asked : undefined;
+  if (asked === undefined) return backoff;
+  return asked <= plan.maxRetryAfterMs ? Math.max(asked, backoff) : undefined;
 }
 
 /** The wait before retrying after `error`, or `undefined` when it must not be retried. */
@@ -222,23 +241,51 @@ function settle(error: unknown, input: SamplingInput): unknown {
     : error;
 }
 
-async function pause(
-  plan: RetryPlan,
-  ms: number,
-  options: HttpOptions,
-  url: string,
-): Promise<void> {
-  try {
-    await plan.clock.sleep(ms, options.signal);
-  } catch (error) {
-    if (options.signal?.aborted) {
-      throw new AbortedError({
-        method: "POST",
-        url: redactUrl(url),
-        cause: options.signal.reason,
-      });
+/**
+ * One call's retry plan and deadline: `timeoutMs` covers every attempt and
+ * the waits between them, measured on the retry clock. Each attempt gets the
+ * time left as its own `timeoutMs`.
+ */
+class Attempts {
+  readonly plan: RetryPlan;
+  readonly #options: TriggerOptions;
+  readonly #url: string;
+  readonly #deadline: number;
+  /** The options of the next attempt. */
+  next: TriggerOptions;
+
+  constructor(options: TriggerOptions, url: string) {
+    this.plan = planRetry(options.retry);
+    this.#options = options;
+    this.#url = url;
+    this.#deadline = this.plan.clock.now() +
+      (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.next = options;
+  }
+
+  /** Whether a wait of `ms` ends before the deadline (else it is not started). */
+  fits(ms: number): boolean {
+    return this.plan.clock.now() + ms < this.#deadline;
+  }
+
+  /** Waits `ms`; the caller's signal stops the wait with an `AbortedError`. */
+  async pause(ms: number): Promise<void> {
+    const { clock } = this.plan;
+    const signal = this.#options.signal;
+    try {
+      await clock.sleep(ms, signal);
+    } catch (error) {
+      if (signal?.aborted) {
+        throw new AbortedError({
+          method: "POST",
+          url: redactUrl(this.#url),
+          cause: signal.reason,
+        });
+      }
+      throw error;
     }
-    throw error;
+    const left = Math.max(1, Math.ceil(this.#deadline - clock.now()));
+    this.next = { ...this.#options, timeoutMs: left };
   }
 }
 
@@ -246,22 +293,28 @@ async function pause(
  * Triggers a sampling job: validates everything (nothing is sent on bad
  * input), POSTs it, and returns the validated `{ jobId }`.
  *
- * The POST is retried only when the server provably did not act: a refused
- * connection, and 429 (honouring `Retry-After` up to `maxRetryAfterMs`).
- * The request is built once; each attempt is a fresh `fetch`. When the
- * POST may have been applied (timeout, reset, 5xx, unreadable 2xx) it is
+ * The POST is retried only when the server provably did not act: a
+ * connection that failed before anything was sent, and 429 (honouring
+ * `Retry-After` up to `maxRetryAfterMs`). The request is built once; each
+ * attempt is a fresh `fetch` on a connection of its own (one more TCP and
+ * TLS handshake per attempt), so `fetch` never re-sends it by itself. When
+ * the POST may have been applied (timeout, reset, 5xx, unreadable 2xx) it is
  * never retried and `SamplingMaybeAppliedError` is thrown, whatever the
  * `retry` option. An abort after the request left may also have been
  * applied: it is reported as `AbortedError`.
+ *
+ * `timeoutMs` (default 180 s) bounds the whole call, retries and waits
+ * included; a wait that would reach it is not started and the last error
+ * is thrown at once.
  *
  * @param input The dataset and embedding ids and the wire-format body.
  * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The server's `AsyncTaskData`, `{ jobId }` (unknown fields kept).
  * @throws {SamplingValidationError} Bad input or options; nothing was sent.
  * @throws {SamplingMaybeAppliedError} The POST may have been applied; check for the tag name before trying again.
- * @throws {LightlyApiError} The API said no (status, code, message, request id); a 429 once retries are spent.
+ * @throws {LightlyApiError} The API said no (status, code, message, request id); a 429 once retries or time are spent.
  * @throws {UnexpectedResponseError} A 4xx answer that is not the API's (e.g. an HTML page).
- * @throws {NetworkError} Could not connect, on every attempt (`connectFailed`: nothing was sent).
+ * @throws {NetworkError} Could not connect, on every attempt or until the deadline (`connectFailed`: nothing was sent).
  * @throws {AbortedError} The caller's signal fired.
  *
  * @example Trigger a coreset selection of 100 samples
@@ -284,14 +337,16 @@ export async function triggerSampling(
   options: TriggerOptions = {},
 ): Promise<AsyncTaskData> {
   const request = buildSamplingRequest(input, options);
-  const plan = planRetry(options.retry);
+  const attempts = new Attempts(options, request.url);
   for (let attempt = 1;; attempt++) {
     try {
-      return await sendJson(request, fastAsyncTaskData, options);
+      return await sendJson(request, fastAsyncTaskData, attempts.next);
     } catch (error) {
-      const delay = delayAfter(error, attempt, plan);
-      if (delay === undefined) throw settle(error, input);
-      await pause(plan, delay, options, request.url);
+      const delay = delayAfter(error, attempt, attempts.plan);
+      if (delay === undefined || !attempts.fits(delay)) {
+        throw settle(error, input);
+      }
+      await attempts.pause(delay);
     }
   }
 }
@@ -300,7 +355,8 @@ export async function triggerSampling(
  * Like {@linkcode triggerSampling} but returns the `Response` untouched (no
  * status check, body unread), like the Python client's
  * `skip_deserialization`. Input is validated all the same. `timeoutMs` covers
- * only the wait for the headers; you must read or cancel the body.
+ * the wait for the headers of every attempt and the waits between them, not
+ * the body: you must read or cancel the body.
  *
  * The same retry policy applies: a refused connection and a 429 are retried
  * (the 429's body is cancelled first); a timeout or reset before the headers
@@ -330,23 +386,25 @@ export async function triggerSamplingRaw(
   options: TriggerOptions = {},
 ): Promise<Response> {
   const request = buildSamplingRequest(input, options);
-  const plan = planRetry(options.retry);
+  const attempts = new Attempts(options, request.url);
   for (let attempt = 1;; attempt++) {
     let response: Response;
     try {
-      response = await sendRaw(request, options);
+      response = await sendRaw(request, attempts.next);
     } catch (error) {
-      const delay = delayAfter(error, attempt, plan);
-      if (delay === undefined) throw settle(error, input);
-      await pause(plan, delay, options, request.url);
+      const delay = delayAfter(error, attempt, attempts.plan);
+      if (delay === undefined || !attempts.fits(delay)) {
+        throw settle(error, input);
+      }
+      await attempts.pause(delay);
       continue;
     }
     if (response.status === 429) {
       const retryAfter = response.headers.get("retry-after");
-      const delay = delayAfter429(retryAfter, attempt, plan);
-      if (delay !== undefined) {
+      const delay = delayAfter429(retryAfter, attempt, attempts.plan);
+      if (delay !== undefined && attempts.fits(delay)) {
         await response.body?.cancel();
-        await pause(plan, delay, options, request.url);
+        await attempts.pause(delay);
         continue;
       }
     }

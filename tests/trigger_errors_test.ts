@@ -395,7 +395,7 @@ Deno.test("a 2xx body over 1 MiB is refused the same way", async () => {
   await body.cancelled;
 });
 
-Deno.test("a body announcing more than 1 MiB in Content-Length is cancelled unread", async () => {
+Deno.test("a body announcing more than 1 MiB in Content-Length is cancelled after at most 1 MiB", async () => {
   const total = 64 * 1024 * 1024;
   const body = endlessBody(total);
   await using server = startServer(() =>

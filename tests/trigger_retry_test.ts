@@ -102,6 +102,20 @@ Deno.test("triggerSampling() reads a 429's Retry-After HTTP-date against the ret
   assertEquals(clock.sleeps, [45000]);
 });
 
+Deno.test("triggerSampling() waits at least the backoff when Retry-After names a past date", async () => {
+  await using server = startJobServer({
+    [POST]: [
+      tooMany("Thu, 01 Jan 1970 00:00:00 GMT"),
+      tooMany("0"),
+      accepted,
+    ],
+  });
+  const opts = options(server.url);
+  await triggerSampling(VALID, opts);
+  assertEquals(server.count(POST), 3);
+  assertEquals(opts.clock.sleeps, [500, 1000]);
+});
+
 Deno.test("triggerSampling() retries a 429 without Retry-After after the backoff", async () => {
   await using server = startJobServer({
     [POST]: [tooMany(), tooMany(), accepted],
@@ -131,6 +145,55 @@ Deno.test("triggerSampling() throws the last 429 once maxAttempts are spent", as
   assertEquals(error.status, 429);
   assertEquals(server.count(POST), 2);
   assertEquals(opts.clock.sleeps, [1000]);
+});
+
+Deno.test("triggerSampling() keeps timeoutMs for the whole call: a wait past it is not started", async () => {
+  await using server = startJobServer({ [POST]: [tooMany("3"), accepted] });
+  const opts = options(server.url, { timeoutMs: 1000 });
+  const error = await assertRejects(() => triggerSampling(VALID, opts));
+  assert(isLightlyApiError(error));
+  assertEquals(error.status, 429);
+  assertEquals(server.count(POST), 1);
+  assertEquals(opts.clock.sleeps, []);
+
+  const refusing = refusingFetch(10);
+  const refused = options(server.url, {
+    fetch: refusing.fetch,
+    timeoutMs: 1200,
+    retry: { maxAttempts: 10 },
+  });
+  const networkError = await assertRejects(() =>
+    triggerSampling(VALID, refused)
+  );
+  assert(isNetworkError(networkError));
+  assertEquals(refused.clock.sleeps, [500], "500 + 1000 ms would pass 1200");
+  assertEquals(refusing.calls(), 2);
+});
+
+Deno.test("triggerSampling() gives each retry only the time left of timeoutMs", async () => {
+  await using server = startJobServer({
+    [POST]: [tooMany("1"), async (request) => {
+      await server.released;
+      return accepted(request);
+    }],
+  });
+  const opts = options(server.url, { timeoutMs: 1100 });
+  const error = await assertRejects(() => triggerSampling(VALID, opts));
+  assert(isSamplingMaybeAppliedError(error));
+  assert(isTimeoutError(error.cause));
+  assertEquals(error.cause.timeoutMs, 100);
+  assertEquals(opts.clock.sleeps, [1000]);
+  assertEquals(server.count(POST), 2);
+});
+
+Deno.test("triggerSamplingRaw() returns a 429 as is when its Retry-After would pass timeoutMs", async () => {
+  await using server = startJobServer({ [POST]: [tooMany("3"), accepted] });
+  const opts = options(server.url, { timeoutMs: 1000 });
+  const response = await triggerSamplingRaw(VALID, opts);
+  assertEquals(response.status, 429);
+  await response.body?.cancel();
+  assertEquals(server.count(POST), 1);
+  assertEquals(opts.clock.sleeps, []);
 });
 
 Deno.test("triggerSampling() sends exactly one POST on a 500 and says it may have been applied", async () => {
