@@ -3,7 +3,7 @@ import {
   type CommandLine,
   parseCommandLine,
   parseDuration,
-} from "../lib/cli/args.ts";
+} from "../lib/cli/flags.ts";
 import { closest } from "../lib/cli/suggest.ts";
 
 const IDS = [

@@ -8,11 +8,10 @@ import {
   type ConfigSources,
   isLoopback,
   resolveConfig,
+  resumeCommand,
 } from "../lib/cli/config.ts";
 import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
-import { composeBody, issueLines } from "../lib/cli/inputs.ts";
-import { resumeCommand } from "../lib/cli/resume.ts";
-import type { CommandLineOptions } from "../lib/cli/args.ts";
+import { composeBody, issueLines, type Options } from "../lib/cli/flags.ts";
 
 /**
  * Fake sources: `env` values of `null` are not readable (no permission);
@@ -225,7 +224,7 @@ Deno.test("isLoopback() knows this machine's names and nothing else", () => {
   }
 });
 
-const NO_FLAGS = {} as CommandLineOptions;
+const NO_FLAGS = {} as Options;
 
 Deno.test("composeBody() builds the wire body from flags, nesting the stopping condition", () => {
   assertEquals(

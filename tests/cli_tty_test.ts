@@ -56,10 +56,11 @@ Deno.test({
     "cli --wait on a terminal redraws one live line with a spinner; NO_COLOR keeps it colourless",
   ignore: !HAS_SCRIPT,
   async fn() {
+    // One RUNNING poll, then FINISHED: one real wait between polls.
     await using stub = startLightlyStub({
       token: SENTINEL,
       waitingPolls: 0,
-      runningPolls: 2,
+      runningPolls: 1,
     });
     const [coloured, plain] = await Promise.all([
       runInTerminal([...triggerFlags(stub, "tty-colour"), "--wait"], {}),
@@ -90,10 +91,12 @@ Deno.test({
 });
 
 Deno.test("cli: Ctrl-C during --wait exits 130 and prints the exact command that resumes, which works", async () => {
+  // One RUNNING poll: interrupted while it waits for the next, the job is
+  // still RUNNING; the resumed wait's first poll finds it FINISHED.
   await using stub = startLightlyStub({
     token: SENTINEL,
     waitingPolls: 0,
-    runningPolls: 3,
+    runningPolls: 1,
   });
   // Interrupted after the first progress line.
   const { code, stdout, stderr } = await runCliUntil(

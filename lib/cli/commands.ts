@@ -1,14 +1,18 @@
 /**
- * One function per command — `trigger` (one request, or a `--batch`),
+ * One handler per command — `trigger` (one request, or a `--batch`),
  * `select`, `status`, `wait` — and {@linkcode runCommand}, which runs one,
  * turns any failure into a message and an exit code, and says how to pick
  * up a job that is left running.
  *
- * Every command checks everything it can before it sends anything: flags
- * (wait options by the library's own rule), body, every batch line, token,
- * base URL, permissions. What goes wrong after a POST is never reported as
- * "nothing was sent": an answer the command cannot follow means the job
- * may exist.
+ * Every command checks everything it can before it sends anything: flags,
+ * body, every batch line, token, base URL, permissions; each request is
+ * built once, by the library's builder, and its problems are named by the
+ * flag or file they came from. What goes wrong after a POST is never
+ * reported as "nothing was sent": an answer the command cannot follow means
+ * the job may exist.
+ *
+ * `mod.ts` (with zod) is loaded only when a command is about to go to the
+ * network: a dry run loads the pure builder alone.
  *
  * @module
  */
@@ -18,34 +22,43 @@ import type {
   SelectionStep,
   WaitResult,
 } from "../../mod.ts";
-import type { CommandLine, CommandLineOptions } from "./args.ts";
-import { type BatchOutcome, parseJsonLines, runBatch } from "./batch.ts";
-import { type CliConfig, resolveConfig } from "./config.ts";
-import { describeDryRun, type DryRunView } from "./dry_run.ts";
-import { CliUsageError } from "./errors.ts";
-import { EXIT, exitCodeFor } from "./exit_codes.ts";
-import { helpHint } from "./help.ts";
+import { buildSamplingRequest, type SamplingRequest } from "../build.ts";
+import { isSamplingValidationError } from "../errors.ts";
+import { OBJECT_ID_PATTERN } from "../rules.ts";
+import { systemClock } from "../retry.ts";
+import { type Library, triggerBatch } from "./batch.ts";
 import {
-  buildSamplingRequest,
-  isSamplingValidationError,
-  type Library,
-  loadLibrary,
-  OBJECT_ID_PATTERN,
-  type SamplingRequest,
-  waitOptionIssues,
-} from "./library.ts";
+  type CliConfig,
+  type ConfigSources,
+  DENO_SOURCES,
+  resolveConfig,
+  resumeCommand,
+} from "./config.ts";
+import { CliUsageError, InterruptedError } from "./errors.ts";
+import { classify, EXIT } from "./exit_codes.ts";
 import {
+  type CommandLine,
+  type CommandName,
   composeBody,
   issueLines,
+  type Options,
+} from "./flags.ts";
+import { helpHint } from "./help.ts";
+import {
+  type CliIo,
   MAX_BATCH_FILE_BYTES,
   MAX_BODY_FILE_BYTES,
-  readInput,
-} from "./inputs.ts";
-import { type InterruptWatch, watchInterrupt } from "./interrupt.ts";
-import type { Field, Output } from "./output.ts";
+  openInput,
+} from "./io.ts";
+import {
+  describeDryRun,
+  type DryRunView,
+  type Field,
+  type Output,
+} from "./output.ts";
 import { fromDenoPermissionError, requirePermissions } from "./permissions.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
-import { resumeCommand } from "./resume.ts";
+import { type InterruptWatch, watchInterrupt } from "./signals.ts";
 
 /** A command line that names a command to run. */
 export type RunLine = Extract<CommandLine, { kind: "run" }>;
@@ -53,8 +66,10 @@ export type RunLine = Extract<CommandLine, { kind: "run" }>;
 /** What a command works with, and what it learned on the way. */
 interface Context {
   readonly line: RunLine;
-  readonly options: CommandLineOptions;
+  readonly options: Options;
   readonly out: Output;
+  readonly io: CliIo;
+  readonly clock: NonNullable<CliIo["clock"]>;
   readonly signal: AbortSignal;
   /** The signals that interrupt the run, and the code that ends it then. */
   readonly watch: InterruptWatch;
@@ -65,6 +80,9 @@ interface Context {
   /** The POST in flight: the tag it creates, for an interrupted send. */
   sending?: { datasetId: string; tagName: string };
 }
+
+/** Host, credentials and transport of the library's calls. */
+type Client = Pick<CliConfig, "baseUrl" | "auth"> & { fetch?: typeof fetch };
 
 /** The placeholder `select` validates with before the embedding is known. */
 const PLACEHOLDER_ID = "000000000000000000000000";
@@ -77,47 +95,71 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
   "fetch-tag": "reading the new tag",
 };
 
-/**
- * Runs a library check, turning its validation error into a usage error
- * that names flags; `problems` found earlier are reported with its own.
- */
-function validated<T>(
-  ctx: Context,
-  build: () => T,
-  problems: readonly string[] = [],
-): T {
-  let value: T;
-  try {
-    value = build();
-  } catch (error) {
-    if (isSamplingValidationError(error)) {
-      throw new CliUsageError([
-        ...problems,
-        ...issueLines(error.issues, ctx.options),
-      ]);
-    }
-    throw error;
-  }
-  if (problems.length > 0) throw new CliUsageError(problems);
-  return value;
+function loadLibrary(): Promise<Library> {
+  return import("../../mod.ts");
 }
 
-function connect(ctx: Context): { baseUrl: string; auth: CliConfig["auth"] } {
+/** The environment as the configuration reads it: injected, or the process's. */
+function sourcesOf(io: CliIo): ConfigSources {
+  const env = io.env;
+  if (env === undefined) return DENO_SOURCES;
+  return {
+    ...DENO_SOURCES,
+    readEnv: (v) => ({ granted: true, value: env[v] }),
+  };
+}
+
+function connect(ctx: Context): Client {
   const o = ctx.options;
   const config = resolveConfig({
     baseUrl: o.baseUrl,
     tokenFile: o.tokenFile,
     insecureHttp: o.insecureHttp,
     dryRun: o.dryRun,
-  });
+  }, sourcesOf(ctx.io));
   ctx.out.addSecrets(config.secrets);
   for (const note of config.notes) ctx.out.note(note);
   ctx.config = config;
-  return { baseUrl: config.baseUrl, auth: config.auth };
+  return { baseUrl: config.baseUrl, auth: config.auth, fetch: ctx.io.fetch };
 }
 
+/** Before the first request: the permission to reach the host (Deno's fetch only). */
 function allowNet(ctx: Context): void {
+  if (ctx.io.fetch !== undefined) return;
   requirePermissions([{ name: "net", host: ctx.config!.host }]);
+}
+
+/**
+ * Resolves the connection and builds the request, once, with the library's
+ * builder. Every problem — those found before, the input's, the
+ * settings' — is reported at once, named by the flag or file it came from.
+ */
+function prepare(
+  ctx: Context,
+  input: SamplingInput,
+  problems: string[],
+): { request: SamplingRequest; client: Client } {
+  let client: Client | undefined;
+  let settings: readonly string[] = [];
+  try {
+    client = connect(ctx);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    settings = error.problems;
+  }
+  let request: SamplingRequest | undefined;
+  try {
+    request = buildSamplingRequest(input, {
+      baseUrl: client?.baseUrl,
+      auth: client?.auth,
+    });
+  } catch (error) {
+    if (!isSamplingValidationError(error)) throw error;
+    problems.push(...issueLines(error.issues, ctx.options));
+  }
+  problems.push(...settings);
+  if (problems.length > 0) throw new CliUsageError(problems);
+  return { request: request!, client: client! };
 }
 
 function checkJobId(jobId: string | undefined): string {
@@ -132,60 +174,28 @@ function checkJobId(jobId: string | undefined): string {
 }
 
 /**
- * The exit code for a failure: {@linkcode exitCodeFor}'s, with an
- * interruption ending the run with the code of the signal that came.
- */
-function codeFor(ctx: Context, error: unknown): number {
-  const code = exitCodeFor(error);
-  return code === EXIT.INTERRUPTED ? ctx.watch.exitCode : code;
-}
-
-/** Wait options, as the flags give them. */
-interface WaitFlags {
-  timeoutMs?: number;
-}
-
-/**
- * The wait options the flags give, and their problems by the library's own
- * rule (the one `waitForJob` applies), found before anything is sent.
+ * `--timeout`, checked by the library's own rule (the one `waitForJob`
+ * applies) before anything is sent. Loads the job module only when given.
  */
 async function waitOptions(
   ctx: Context,
-): Promise<{ wait: WaitFlags; problems: string[] }> {
-  const o = ctx.options;
-  const wait = o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs };
-  const issues = await waitOptionIssues(wait);
-  return { wait, problems: issueLines(issues, o) };
-}
-
-/**
- * POSTs a request and returns the new job's id. An id that is not an
- * ObjectId cannot be followed; the job may exist all the same, so it is
- * reported as maybe applied (look before retrying), never as a usage error.
- */
-async function post(
-  lib: Library,
-  input: SamplingInput,
-  options: Parameters<Library["triggerSampling"]>[1],
-): Promise<string> {
-  const { jobId } = await lib.triggerSampling(input, options);
-  if (OBJECT_ID_PATTERN.test(jobId)) return jobId;
-  throw new lib.SamplingMaybeAppliedError({
-    tagName: input.body.newTagName,
-    datasetId: input.datasetId,
-    cause: new Error(
-      `the server answered with job id ${
-        JSON.stringify(jobId.slice(0, 40))
-      }, which is not a 24-character hex ObjectId and cannot be followed`,
-    ),
-  });
+): Promise<{ wait: { timeoutMs?: number }; problems: string[] }> {
+  const { timeoutMs } = ctx.options;
+  if (timeoutMs === undefined) return { wait: {}, problems: [] };
+  const { checkWaitOptions } = await import("../jobs.ts");
+  const issues: Parameters<typeof checkWaitOptions>[1] = [];
+  checkWaitOptions({ timeoutMs }, issues);
+  return { wait: { timeoutMs }, problems: issueLines(issues, ctx.options) };
 }
 
 async function bodyOf(ctx: Context): Promise<Record<string, unknown>> {
   const o = ctx.options;
-  const text = o.body === undefined
-    ? undefined
-    : await readInput("--body", o.body, MAX_BODY_FILE_BYTES);
+  const text = o.body === undefined ? undefined : await (await openInput(
+    "--body",
+    o.body,
+    MAX_BODY_FILE_BYTES,
+    ctx.io,
+  )).text();
   return composeBody(o, text);
 }
 
@@ -199,17 +209,18 @@ function printDryRun(ctx: Context, view: DryRunView): number {
 async function follow(
   ctx: Context,
   jobId: string,
-  client: { baseUrl: string; auth: CliConfig["auth"] },
-  wait: WaitFlags,
+  client: Client,
+  wait: { timeoutMs?: number },
 ): Promise<WaitResult> {
   ctx.jobId = jobId;
-  const progress = createProgress({ out: ctx.out });
+  const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
   progress.step(`waiting for job ${jobId}`);
   try {
     const { waitForJob } = await loadLibrary();
     return await waitForJob(jobId, {
       ...client,
       ...wait,
+      clock: ctx.clock,
       signal: ctx.signal,
       onProgress: (event) => progress.update(event),
     });
@@ -238,314 +249,66 @@ function waitJson(result: WaitResult): Record<string, unknown> {
   };
 }
 
-/**
- * `trigger`: one request (optionally followed to its tag), or a batch.
- *
- * @param ctx The command line, output and interrupt signal.
- * @returns The exit code.
- */
+/** `trigger`: one request (optionally followed to its tag), or a batch. */
 async function trigger(ctx: Context): Promise<number> {
   const o = ctx.options;
-  const { wait, problems } = o.wait
-    ? await waitOptions(ctx)
-    : { wait: {}, problems: [] };
+  const { wait, problems } = await waitOptions(ctx);
   if (o.batch !== undefined) {
     if (problems.length > 0) throw new CliUsageError(problems);
-    return await triggerBatch(ctx, o.batch, wait);
+    const input = await openInput(
+      "--batch",
+      o.batch,
+      MAX_BATCH_FILE_BYTES,
+      ctx.io,
+    );
+    const client = connect(ctx);
+    return await triggerBatch(ctx, input, client, wait, () => {
+      allowNet(ctx);
+      return loadLibrary();
+    });
   }
   const input = {
     datasetId: o.datasetId,
     embeddingId: o.embeddingId,
     body: await bodyOf(ctx),
   } as unknown as SamplingInput;
-  validated(ctx, () => buildSamplingRequest(input), problems);
-  const client = connect(ctx);
-  const request = validated(ctx, () => buildSamplingRequest(input, client));
+  const { request, client } = prepare(ctx, input, problems);
   if (o.dryRun) return printDryRun(ctx, describeDryRun(request));
 
   allowNet(ctx);
   const lib = await loadLibrary();
-  ctx.sending = { datasetId: input.datasetId, tagName: input.body.newTagName };
-  const jobId = await post(lib, input, { ...client, signal: ctx.signal });
+  const tagName = input.body.newTagName;
+  ctx.sending = { datasetId: input.datasetId, tagName };
+  const { jobId } = await lib.triggerSampling(input, {
+    ...client,
+    signal: ctx.signal,
+  });
   ctx.sending = undefined;
   ctx.jobId = jobId;
   const about = {
     jobId,
     datasetId: input.datasetId,
     embeddingId: input.embeddingId,
-    tagName: input.body.newTagName,
+    tagName,
   };
   if (!o.wait) {
     ctx.out.result([
       ["job", jobId],
       ["dataset", input.datasetId],
-      ["tag name", input.body.newTagName],
+      ["tag name", tagName],
     ], about);
-    ctx.out.note(
-      `follow the job with: ${resumeCommand(jobId, ctx.config!)}`,
-    );
+    ctx.out.note(`follow the job with: ${resumeCommand(jobId, ctx.config!)}`);
     return EXIT.OK;
   }
   const result = await follow(ctx, jobId, client, wait);
   ctx.out.result(
-    [...waitFields(result), ["tag name", input.body.newTagName]],
+    [...waitFields(result), ["tag name", tagName]],
     { ...about, ...waitJson(result) },
   );
   return EXIT.OK;
 }
 
-/** What one batch line's work produced. */
-interface LineResult {
-  jobId: string;
-  wait?: WaitResult;
-  waitError?: unknown;
-}
-
-interface ValidLine {
-  line: number;
-  input: SamplingInput;
-  request: SamplingRequest;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, "; ");
-}
-
-async function triggerBatch(
-  ctx: Context,
-  file: string,
-  waitWith: WaitFlags,
-): Promise<number> {
-  const o = ctx.options;
-  const source = file === "-" ? "stdin" : file;
-  const text = await readInput("--batch", file, MAX_BATCH_FILE_BYTES);
-  const { entries, invalid } = parseJsonLines(text);
-  const client = connect(ctx);
-  const valid: ValidLine[] = [];
-  for (const entry of entries) {
-    const input = entry.value as SamplingInput;
-    try {
-      valid.push({
-        line: entry.line,
-        input,
-        request: buildSamplingRequest(input, client),
-      });
-    } catch (error) {
-      if (!isSamplingValidationError(error)) throw error;
-      invalid.push({
-        line: entry.line,
-        problems: error.issues.map((i) =>
-          `${i.path}: ${i.rule}${
-            i.received === undefined ? "" : ` (got ${i.received})`
-          }`
-        ),
-      });
-    }
-  }
-  invalid.sort((a, b) => a.line - b.line);
-  if (valid.length + invalid.length === 0) {
-    throw new CliUsageError([
-      `--batch ${source}: no requests (one JSON object {datasetId, embeddingId, body} per line)`,
-    ]);
-  }
-  if (invalid.length > 0 && !o.skipInvalid) {
-    throw new CliUsageError([
-      `--batch ${source}: ${invalid.length} invalid line${
-        invalid.length > 1 ? "s" : ""
-      }, nothing was sent (fix ${
-        invalid.length > 1 ? "them" : "it"
-      }, or pass --skip-invalid):`,
-      ...invalid.flatMap((l) =>
-        l.problems.map((p) => `  line ${l.line}: ${p}`)
-      ),
-    ]);
-  }
-
-  const out = ctx.out;
-  const emit = (json: Record<string, unknown>, human: string) => {
-    if (o.json) out.jsonLine(json);
-    else out.line(human);
-  };
-  for (const l of invalid) {
-    emit(
-      { line: l.line, ok: false, skipped: true, problems: l.problems },
-      `line ${l.line}  skipped   ${l.problems.join("; ")}`,
-    );
-  }
-  if (o.dryRun) {
-    for (const v of valid) {
-      const view = describeDryRun(v.request);
-      if (o.json) out.jsonLine({ line: v.line, ...view.json });
-      else out.text(`# line ${v.line}\n${view.text}`);
-    }
-    emit(
-      {
-        summary: {
-          lines: valid.length + invalid.length,
-          valid: valid.length,
-          skipped: invalid.length,
-          dryRun: true,
-        },
-      },
-      `${valid.length} request${
-        valid.length === 1 ? "" : "s"
-      } shown, ${invalid.length} skipped`,
-    );
-    out.note("dry run: nothing was sent");
-    return EXIT.OK;
-  }
-
-  allowNet(ctx);
-  const lib = await loadLibrary();
-  const codes: number[] = [];
-  let notSent = 0;
-  const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
-    const line = outcome.item.line;
-    if (outcome.ok && outcome.value.waitError === undefined) {
-      const { jobId, wait } = outcome.value;
-      emit(
-        {
-          line,
-          ok: true,
-          jobId,
-          ...(wait ? { tagId: wait.tagId, status: wait.job.status } : {}),
-          attempts: outcome.attempts,
-        },
-        `line ${line}  ${wait ? "finished" : "started "}  job ${jobId}${
-          wait ? `  tag ${wait.tagId}` : ""
-        }`,
-      );
-      return;
-    }
-    const jobId = outcome.ok ? outcome.value.jobId : undefined;
-    if (!outcome.ok && outcome.notSent) {
-      // Stopped during a 429 pause: every attempt was refused, none applied.
-      notSent++;
-      const error = new Interrupted(
-        "interrupted while the batch paused for a 429: not sent",
-      );
-      codes.push(codeFor(ctx, error));
-      emit(
-        {
-          line,
-          ok: false,
-          notSent: true,
-          exitCode: codeFor(ctx, error),
-          error: error.toJSON(),
-          attempts: outcome.attempts,
-        },
-        `line ${line}  not sent  ${error.message}`,
-      );
-      return;
-    }
-    const error = outcome.ok ? outcome.value.waitError : outcome.error;
-    const code = codeFor(ctx, error);
-    codes.push(code);
-    const message =
-      exitCodeFor(error) === EXIT.INTERRUPTED && jobId === undefined
-        ? "interrupted while sending: the job may or may not have been created"
-        : oneLine(error instanceof Error ? error.message : String(error));
-    emit(
-      {
-        line,
-        ok: false,
-        exitCode: code,
-        ...(jobId ? { jobId } : {}),
-        error: errorJson(error),
-        attempts: outcome.attempts,
-      },
-      `line ${line}  failed    ${jobId ? `job ${jobId}: ` : ""}${message}`,
-    );
-  };
-
-  const run = await runBatch<ValidLine, LineResult>(valid, {
-    concurrency: o.concurrency,
-    clock: lib.systemClock,
-    signal: ctx.signal,
-    send: async (v, signal) => {
-      const jobId = await post(lib, v.input, {
-        ...client,
-        signal,
-        retry: false, // 429s are retried by the batch, which pauses every worker
-      });
-      if (!o.wait) return { jobId };
-      try {
-        const wait = await lib.waitForJob(jobId, {
-          ...client,
-          ...waitWith,
-          signal,
-        });
-        return { jobId, wait };
-      } catch (waitError) {
-        return { jobId, waitError };
-      }
-    },
-    pauseFor: (error, attempt) => {
-      const e = error as {
-        kind?: string;
-        status?: number;
-        retryAfter?: string;
-      };
-      if (
-        (e.kind !== "api" && e.kind !== "unexpected-response") ||
-        e.status !== 429
-      ) return undefined;
-      const asked = lib.parseRetryAfter(e.retryAfter, lib.systemClock.now());
-      if (asked === undefined) return lib.backoffDelay(attempt - 1);
-      return asked <= MAX_BATCH_PAUSE_MS ? asked : undefined;
-    },
-    onPause: ({ item, waitMs }) =>
-      out.note(
-        `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
-          formatElapsed(waitMs)
-        }`,
-      ),
-    onOutcome: report,
-  });
-
-  const failed = codes.length;
-  const ok = run.outcomes.length - failed;
-  const interrupted = ctx.signal.aborted;
-  emit(
-    {
-      summary: {
-        lines: valid.length + invalid.length,
-        ok,
-        failed,
-        skipped: invalid.length,
-        notStarted: run.notStarted.length,
-        ...(interrupted ? { interrupted: true } : {}),
-      },
-    },
-    `${
-      valid.length + invalid.length
-    } lines: ${ok} ok, ${failed} failed, ${invalid.length} skipped` +
-      (run.notStarted.length > 0
-        ? `, ${run.notStarted.length} not started`
-        : ""),
-  );
-  if (interrupted) {
-    const unsent = run.notStarted.length + notSent;
-    out.note(
-      `interrupted: ${unsent} line${unsent === 1 ? " was" : "s were"} not sent`,
-    );
-    return ctx.watch.exitCode;
-  }
-  if (codes.includes(EXIT.REFUSED) || codes.includes(EXIT.USAGE)) {
-    return EXIT.REFUSED;
-  }
-  return codes.length > 0 ? EXIT.TRANSIENT : EXIT.OK;
-}
-
-/** The longest `Retry-After` a batch waits out; a longer one fails the line. */
-const MAX_BATCH_PAUSE_MS = 60_000;
-
-/**
- * `select`: the whole workflow, embedding to tag.
- *
- * @param ctx The command line, output and interrupt signal.
- * @returns The exit code.
- */
+/** `select`: the whole workflow, embedding to tag. */
 async function select(ctx: Context): Promise<number> {
   const o = ctx.options;
   const { wait, problems } = await waitOptions(ctx);
@@ -554,21 +317,21 @@ async function select(ctx: Context): Promise<number> {
     ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
     body: await bodyOf(ctx),
   } as unknown as { datasetId: string; embeddingId?: string } & SamplingInput;
-  const probe = { ...input, embeddingId: input.embeddingId ?? PLACEHOLDER_ID };
-  validated(ctx, () => buildSamplingRequest(probe), problems);
-  const client = connect(ctx);
-  const request = validated(ctx, () => buildSamplingRequest(probe, client));
+  const resolved = input.embeddingId !== undefined;
+  const { request, client } = prepare(ctx, {
+    ...input,
+    embeddingId: input.embeddingId ?? PLACEHOLDER_ID,
+  }, problems);
+  const counted = input.body.rowCount !== undefined;
   if (o.dryRun) {
     const base = ctx.config!.baseUrl;
     const dataset = `${base}/v1/datasets/${input.datasetId}`;
     const steps = [
-      ...(input.embeddingId === undefined
-        ? [`GET ${dataset}/embeddings  (pick the newest processed embedding)`]
-        : []),
+      ...(resolved
+        ? []
+        : [`GET ${dataset}/embeddings  (pick the newest processed embedding)`]),
       `GET ${dataset}/tags  (refuse an existing tag name${
-        input.body.rowCount === undefined
-          ? "; rowCount = totSize of initial-tag"
-          : ""
+        counted ? "" : "; rowCount = totSize of initial-tag"
       })`,
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
@@ -578,23 +341,22 @@ async function select(ctx: Context): Promise<number> {
       ctx,
       describeDryRun(request, {
         steps,
-        ...(input.embeddingId === undefined
-          ? { replace: [PLACEHOLDER_ID, "{embeddingId}"] as const }
-          : {}),
-        notes: input.body.rowCount === undefined
-          ? ["rowCount is added at run time: the totSize of the initial-tag"]
-          : [],
+        ...(resolved ? {} : { replace: [PLACEHOLDER_ID, "{embeddingId}"] }),
+        notes: counted
+          ? []
+          : ["rowCount is added at run time: the totSize of the initial-tag"],
       }),
     );
   }
 
   allowNet(ctx);
-  const progress = createProgress({ out: ctx.out });
+  const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
   try {
     const { selectSamples } = await loadLibrary();
     const result = await selectSamples(input, {
       ...client,
       ...wait,
+      clock: ctx.clock,
       signal: ctx.signal,
       onStep: (step) => {
         ctx.sending = step === "trigger"
@@ -651,12 +413,7 @@ function jobFields(job: JobStatusData): Field[] {
   ];
 }
 
-/**
- * `status`: one GET of the job.
- *
- * @param ctx The command line, output and interrupt signal.
- * @returns The exit code.
- */
+/** `status`: one GET of the job. */
 async function status(ctx: Context): Promise<number> {
   const jobId = checkJobId(ctx.line.jobId);
   const client = connect(ctx);
@@ -675,12 +432,7 @@ async function status(ctx: Context): Promise<number> {
   return EXIT.OK;
 }
 
-/**
- * `wait`: follow a job to its tag.
- *
- * @param ctx The command line, output and interrupt signal.
- * @returns The exit code.
- */
+/** `wait`: follow a job to its tag. */
 async function wait(ctx: Context): Promise<number> {
   const jobId = checkJobId(ctx.line.jobId);
   const { wait, problems } = await waitOptions(ctx);
@@ -692,110 +444,79 @@ async function wait(ctx: Context): Promise<number> {
   return EXIT.OK;
 }
 
-function errorJson(error: unknown): unknown {
-  const toJSON = (error as { toJSON?: () => unknown })?.toJSON;
-  if (typeof toJSON === "function") return toJSON.call(error);
-  return error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { message: String(error) };
-}
-
-/** An interruption, reported like an error (`kind` `aborted`). */
-class Interrupted extends Error {
-  readonly kind = "aborted";
-  constructor(message: string) {
-    super(message);
-    this.name = "Interrupted";
-  }
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, kind: this.kind, message: this.message };
-  }
-}
+/** The handler of each command. */
+const HANDLERS: Readonly<
+  Record<CommandName, (ctx: Context) => Promise<number>>
+> = { trigger, select, status, wait };
 
 function report(caught: unknown, ctx: Context): number {
   const error = fromDenoPermissionError(caught) ?? caught;
-  const code = codeFor(ctx, error);
+  const verdict = classify(error);
+  const interrupted = verdict.exitCode === EXIT.INTERRUPTED;
+  const code = interrupted ? ctx.watch.exitCode : verdict.exitCode;
   const hints: string[] = [];
   const extra: Record<string, unknown> = {};
-  const kind = (error as { kind?: unknown })?.kind;
   const jobId = ctx.jobId ??
     ((error as { jobId?: unknown })?.jobId as string | undefined);
   const resume = jobId !== undefined && ctx.config !== undefined
     ? resumeCommand(jobId, ctx.config)
     : undefined;
   if (jobId !== undefined) extra.jobId = jobId;
-  if (kind === "usage") hints.push(helpHint(ctx.line.command));
-
-  if (exitCodeFor(error) === EXIT.INTERRUPTED) {
-    let message = "interrupted";
-    if (jobId !== undefined) {
-      message =
-        `interrupted: job ${jobId} goes on running on the server; this only stopped following it`;
-      if (resume) {
-        hints.push(`resume with: ${resume}`);
-        extra.resume = resume;
-      }
-    } else if (ctx.sending !== undefined) {
-      message =
-        `interrupted while sending: the job may or may not have been created. ` +
-        `Before re-running, check whether dataset ${ctx.sending.datasetId} ` +
-        `has a tag named "${ctx.sending.tagName}"`;
-    }
-    ctx.out.error(new Interrupted(message), code, { hints, extra });
-    return code;
-  }
-  const stillRunning = (e: unknown): boolean => {
-    const k = (e as { kind?: unknown })?.kind;
-    if (k === "deadline" || k === "poll-failed") return true;
-    return k === "workflow" && stillRunning((e as { cause?: unknown }).cause);
-  };
-  if (resume !== undefined && stillRunning(error)) {
-    hints.push(`the job may still be running; resume with: ${resume}`);
+  if (error instanceof CliUsageError) hints.push(helpHint(ctx.line.command));
+  if (resume !== undefined && (interrupted || verdict.jobMayRun)) {
+    hints.push(
+      interrupted
+        ? `resume with: ${resume}`
+        : `the job may still be running; resume with: ${resume}`,
+    );
     extra.resume = resume;
   }
-  ctx.out.error(error, code, { hints, extra });
+  if (!interrupted) {
+    ctx.out.error(error, code, { hints, extra });
+    return code;
+  }
+  let message = "interrupted";
+  if (jobId !== undefined) {
+    message =
+      `interrupted: job ${jobId} goes on running on the server; this only stopped following it`;
+  } else if (ctx.sending !== undefined) {
+    message =
+      `interrupted while sending: the job may or may not have been created. ` +
+      `Before re-running, check whether dataset ${ctx.sending.datasetId} ` +
+      `has a tag named "${ctx.sending.tagName}"`;
+  }
+  ctx.out.error(new InterruptedError(message), code, { hints, extra });
   return code;
 }
 
 /**
  * Runs one command: checks, sends, prints, and turns any failure into a
  * message on stderr (and a JSON document with `--json`) and an exit code.
- * Ctrl-C, SIGTERM or SIGHUP stop the command (exit code 130, 143 or 129);
+ * SIGINT, SIGTERM or SIGHUP stop the command (exit code 130, 143 or 129);
  * a job left running is named with the command that resumes it.
  *
  * @param line The parsed command line.
  * @param out Where to write.
+ * @param io Stdin, environment, fetch, clock and signals; the real ones by default.
  * @returns The exit code (see `exit_codes.ts`).
- *
- * @example
- * ```ts ignore
- * import { parseCommandLine } from "./args.ts";
- * import { runCommand } from "./commands.ts";
- * import { createOutput } from "./output.ts";
- * const line = parseCommandLine(["status", "0123456789abcdef01234567"]);
- * if (line.kind === "run") Deno.exit(await runCommand(line, createOutput()));
- * ```
  */
-export async function runCommand(line: RunLine, out: Output): Promise<number> {
-  using watch = watchInterrupt();
+export async function runCommand(
+  line: RunLine,
+  out: Output,
+  io: CliIo = {},
+): Promise<number> {
+  using watch = watchInterrupt(io.signals);
   const ctx: Context = {
     line,
     options: line.options,
     out,
+    io,
+    clock: io.clock ?? systemClock,
     signal: watch.signal,
     watch,
   };
   try {
-    switch (line.command) {
-      case "trigger":
-        return await trigger(ctx);
-      case "select":
-        return await select(ctx);
-      case "status":
-        return await status(ctx);
-      case "wait":
-        return await wait(ctx);
-    }
+    return await HANDLERS[line.command](ctx);
   } catch (error) {
     return report(error, ctx);
   }

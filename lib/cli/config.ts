@@ -12,11 +12,13 @@
  *   machine, unless `--insecure-http` says so.
  * - A dry run needs no permission at all: what it cannot read, it says it
  *   could not read, and shows a placeholder.
+ * - The command that resumes following a job repeats these settings and
+ *   permissions, never a secret.
  *
  * @module
  */
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
-import { DEFAULT_BASE_URL } from "./library.ts";
+import { DEFAULT_BASE_URL } from "../client_options.ts";
 import {
   flagsFor,
   isGranted,
@@ -26,22 +28,10 @@ import {
 
 /**
  * The largest token file read, in bytes.
- *
- * @example
- * ```ts
- * import { MAX_TOKEN_FILE_BYTES } from "./config.ts";
- * console.log(`token files above ${MAX_TOKEN_FILE_BYTES} bytes are refused`);
- * ```
  */
 export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 /**
  * What a dry run shows in place of a token it could not read.
- *
- * @example
- * ```ts
- * import { PLACEHOLDER_TOKEN } from "./config.ts";
- * console.log(`a dry run without a token shows ?token=${PLACEHOLDER_TOKEN}, masked`);
- * ```
  */
 export const PLACEHOLDER_TOKEN = "LIGHTLY_TOKEN";
 
@@ -93,12 +83,6 @@ export interface CliConfig {
 
 /**
  * The real sources: the process's environment and file system.
- *
- * @example
- * ```ts
- * import { DENO_SOURCES, resolveConfig } from "./config.ts";
- * const config = resolveConfig({ dryRun: true }, DENO_SOURCES);
- * ```
  */
 export const DENO_SOURCES: ConfigSources = {
   readEnv,
@@ -118,13 +102,6 @@ const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
  *
  * @param hostname A URL's `hostname`.
  * @returns `true` for a loopback host.
- *
- * @example
- * ```ts
- * import { isLoopback } from "./config.ts";
- * isLoopback("127.0.0.1"); // true
- * isLoopback("api.lightly.ai"); // false
- * ```
  */
 export function isLoopback(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
@@ -178,13 +155,6 @@ function fromTokenFile(
  * @throws {MissingPermissionError} Naming every `--allow-…` flag missing (never in a dry run).
  * @throws {CliUsageError} No token, an unusable token file, a bad base URL,
  *   or a token that would travel over plain http to another machine.
- *
- * @example
- * ```ts ignore
- * import { resolveConfig } from "./config.ts";
- * const config = resolveConfig({ baseUrl: "http://127.0.0.1:8080/" });
- * config.baseUrl; // "http://127.0.0.1:8080"
- * ```
  */
 export function resolveConfig(
   flags: ConfigFlags,
@@ -310,4 +280,67 @@ export function resolveConfig(
     secrets: authSource === "placeholder" ? [] : [secret],
     notes,
   };
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg)
+    ? arg
+    : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+function scriptName(mainModule: string): string {
+  if (!mainModule.startsWith("file:")) return mainModule;
+  const path = decodeURIComponent(new URL(mainModule).pathname);
+  let cwd: string | undefined;
+  try {
+    cwd = Deno.cwd(); // needs no permission in Deno 2
+  } catch { /* keep the absolute path */ }
+  return cwd !== undefined && path.startsWith(cwd + "/")
+    ? path.slice(cwd.length + 1)
+    : path;
+}
+
+/** Options of {@linkcode resumeCommand}. */
+export interface ResumeOptions {
+  /**
+   * The script being run.
+   *
+   * @default {Deno.mainModule}
+   */
+  mainModule?: string;
+}
+
+/**
+ * The `deno run … wait <jobId>` command that resumes following a job, with
+ * the permissions and connection flags this run used (never a secret).
+ *
+ * @param jobId The job to follow.
+ * @param config This run's connection settings.
+ * @param options The script's URL.
+ * @returns One shell command.
+ */
+export function resumeCommand(
+  jobId: string,
+  config: CliConfig,
+  options: ResumeOptions = {},
+): string {
+  const env: string[] = [];
+  const args = ["deno", "run", `--allow-net=${config.host}`];
+  if (config.authSource === "LIGHTLY_TOKEN") env.push("LIGHTLY_TOKEN");
+  if (config.authSource === "LIGHTLY_JWT") env.push("LIGHTLY_JWT");
+  if (config.baseUrlSource !== "--base-url") {
+    env.push("LIGHTLY_SERVER_LOCATION");
+  }
+  if (env.length > 0) args.push(`--allow-env=${env.join(",")}`);
+  const tail = ["wait", jobId];
+  if (config.authSource === "--token-file" && config.tokenFile !== undefined) {
+    args.push(`--allow-read=${config.tokenFile}`);
+    tail.push("--token-file", config.tokenFile);
+  }
+  if (config.baseUrlSource === "--base-url") {
+    tail.push("--base-url", config.baseUrl);
+  }
+  if (config.insecureHttp) tail.push("--insecure-http");
+  args.push(scriptName(options.mainModule ?? Deno.mainModule), ...tail);
+  return args.map(quote).join(" ");
 }

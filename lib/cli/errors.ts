@@ -1,135 +1,77 @@
 /**
- * The command line's own errors: a usage mistake and a missing Deno
- * permission, which end the run with exit code 2 before anything is sent,
- * and an answer too deeply nested to print (exit code 3, as any other
- * answer that cannot be read).
+ * The command line's own errors. They extend the library's `LightlyError`,
+ * so they share its `kind` tag, its guard (`isLightlyError`) and its safe
+ * `toJSON` (own fields, never the stack or the cause).
  *
  * @module
  */
+import { LightlyError, type LightlyErrorKind } from "../errors.ts";
+
+/** The kinds the command line adds to the library's. */
+type CliKind = "usage" | "permission";
 
 /**
  * A mistake in the command line or its inputs (flags, body file, batch
- * lines, configuration); nothing was sent.
- *
- * @example
- * ```ts
- * import { CliUsageError } from "./errors.ts";
- * const error = new CliUsageError(["missing required flag: --dataset-id"]);
- * error.kind; // "usage"
- * ```
+ * lines, configuration); nothing was sent. Exit code 2.
  */
-export class CliUsageError extends Error {
-  /** Always `usage`. */
-  readonly kind = "usage";
+export class CliUsageError extends LightlyError {
   /** Every problem, one line each. */
   readonly problems: readonly string[];
 
-  /**
-   * Creates the error.
-   *
-   * @param problems Every problem found (at least one), one line each.
-   */
+  /** @param problems Every problem found (at least one), one line each. */
   constructor(problems: readonly string[]) {
-    super(problems.join("\n"));
+    super("usage" satisfies CliKind as LightlyErrorKind, problems.join("\n"));
     this.name = "CliUsageError";
     this.problems = Object.freeze([...problems]);
-  }
-
-  /**
-   * The error's safe fields, for `--json`.
-   *
-   * @returns `{ name, kind, message, problems }`.
-   */
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      kind: this.kind,
-      message: this.message,
-      problems: this.problems,
-    };
   }
 }
 
 /**
  * Deno did not grant a permission the command needs; `flags` are the exact
- * `deno run` flags to add.
- *
- * @example
- * ```ts
- * import { MissingPermissionError } from "./errors.ts";
- * const error = new MissingPermissionError(["--allow-net=api.lightly.ai"]);
- * error.message; // "missing Deno permission: run again with --allow-net=api.lightly.ai"
- * ```
+ * `deno run` flags to add. Exit code 2.
  */
-export class MissingPermissionError extends Error {
-  /** Always `permission`. */
-  readonly kind = "permission";
+export class MissingPermissionError extends LightlyError {
   /** The flags to add, e.g. `--allow-env=LIGHTLY_TOKEN,LIGHTLY_JWT`. */
   readonly flags: readonly string[];
 
   /**
-   * Creates the error.
-   *
    * @param flags The `deno run` flags that would grant what is missing.
    * @param message A message to use instead of the default one; it must
    *   name the flags.
    */
   constructor(flags: readonly string[], message?: string) {
     super(
+      "permission" satisfies CliKind as LightlyErrorKind,
       message ?? `missing Deno permission: run again with ${flags.join(" ")}`,
     );
     this.name = "MissingPermissionError";
     this.flags = Object.freeze([...flags]);
   }
-
-  /**
-   * The error's safe fields, for `--json`.
-   *
-   * @returns `{ name, kind, message, flags }`.
-   */
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      kind: this.kind,
-      message: this.message,
-      flags: this.flags,
-    };
-  }
 }
 
 /**
- * A server's answer nests deeper than the output prints (see
- * `MAX_JSON_DEPTH` in `output.ts`): it is refused as an unexpected
- * response, not printed in part.
- *
- * @example
- * ```ts
- * import { UnprintableAnswerError } from "./errors.ts";
- * new UnprintableAnswerError(64).kind; // "unexpected-response"
- * ```
+ * A server's answer nests deeper than the output prints: it is refused as
+ * an unexpected response (exit code 3), not printed in part.
  */
-export class UnprintableAnswerError extends Error {
-  /** Always `unexpected-response`: exit code 3, like any unreadable answer. */
-  readonly kind = "unexpected-response";
-
-  /**
-   * Creates the error.
-   *
-   * @param maxDepth The deepest nesting printed.
-   */
+export class UnprintableAnswerError extends LightlyError {
+  /** @param maxDepth The deepest nesting printed. */
   constructor(maxDepth: number) {
     super(
+      "unexpected-response",
       `the server's answer is nested deeper than ${maxDepth} levels; it is not printed`,
     );
     this.name = "UnprintableAnswerError";
   }
+}
 
-  /**
-   * The error's safe fields, for `--json`.
-   *
-   * @returns `{ name, kind, message }`.
-   */
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, kind: this.kind, message: this.message };
+/**
+ * The run was interrupted (SIGINT, SIGTERM, SIGHUP); the message says what
+ * was left running or may have been sent.
+ */
+export class InterruptedError extends LightlyError {
+  /** @param message What the interruption left behind. */
+  constructor(message: string) {
+    super("aborted", message);
+    this.name = "InterruptedError";
   }
 }

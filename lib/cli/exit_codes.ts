@@ -1,33 +1,24 @@
 /**
- * Exit codes: which failure ends the run with which code. Errors are told
- * apart by their `kind` (the library's `LightlyError` kinds and this
- * folder's own), never by `instanceof`, so copies of the library loaded
- * from different URLs classify alike.
+ * The exit codes, and the one place that classifies a failure: its exit
+ * code, whether a batch pauses for it (and how long), whether the job may
+ * still be running. Errors are told apart by their `kind` (the library's
+ * and the command line's own), never by `instanceof`, so copies of the
+ * library loaded from different URLs classify alike.
  *
  * @module
  */
+import { backoffDelay, parseRetryAfter } from "../retry.ts";
 
-/**
- * The exit codes, by meaning.
- *
- * @example
- * ```ts
- * import { EXIT } from "./exit_codes.ts";
- * if (EXIT.TRANSIENT === 3) console.log("retry later");
- * ```
- */
+/** The exit codes, by meaning. */
 export const EXIT = Object.freeze(
   {
     /** Success. */
     OK: 0,
-    /**
-     * The API (or a proxy in front of it) or the job said no, or the trigger
-     * may have been applied: look before retrying.
-     */
+    /** The API, a proxy or the job said no, or the trigger may have been applied. */
     REFUSED: 1,
     /** Usage or validation error, or a missing permission: nothing was sent. */
     USAGE: 2,
-    /** Network, timeout, 429, 5xx, an unreadable answer: retrying may help. */
+    /** Network, timeout, 408, 429, 5xx, an unreadable answer: retrying may help. */
     TRANSIENT: 3,
     /** Interrupted by Ctrl-C (128 + SIGINT). */
     INTERRUPTED: 130,
@@ -41,87 +32,105 @@ export const EXIT = Object.freeze(
 /** One of the values of {@linkcode EXIT}. */
 export type ExitCode = typeof EXIT[keyof typeof EXIT];
 
-function kindOf(error: unknown): string | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const kind = (error as { kind?: unknown }).kind;
-  return typeof kind === "string" ? kind : undefined;
+/** What a failure means for the run. */
+export interface Verdict {
+  /** The code to exit with (130 for any interruption; see `signals.ts`). */
+  readonly exitCode: ExitCode;
+  /**
+   * For a 429 (refused, so not applied) when asked with a retry context:
+   * how long a batch pauses before it sends the request again; absent when
+   * it must not (not a 429, or the server asks for longer than allowed).
+   */
+  readonly pauseMs?: number;
+  /** A wait gave up while the job may still be running: say how to resume. */
+  readonly jobMayRun: boolean;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === "number" ? status : undefined;
-}
-
-/** Whether a status says "try again later": 408, 429 or 5xx. */
-function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+/** When {@linkcode classify} is asked whether to send again after a pause. */
+export interface RetryContext {
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  /** The current time, in Unix milliseconds (for a `Retry-After` date). */
+  readonly now: number;
+  /** The longest `Retry-After` honoured (the library's). */
+  readonly maxRetryAfterMs: number;
 }
 
 /**
- * The exit code for a failure.
+ * Classifies a failure.
  *
  * - 1: a 4xx but 408 and 429 — an `api` one, or an `unexpected-response`
- *   one such as a proxy's HTML 403: retrying as is will not help —,
- *   `job-failed`, `job-result-missing`, `maybe-applied` (the POST may have
- *   been applied: a blind retry could start a second job, so it is not
- *   reported as retryable), a `workflow` preflight refusal, anything
- *   unforeseen.
+ *   one such as a proxy's HTML 403 —, `job-failed`, `job-result-missing`,
+ *   `maybe-applied` (a blind retry could start a second job), a `workflow`
+ *   refusal, anything unforeseen.
  * - 2: `validation`, `usage`, `permission`, Deno's `NotCapable` /
  *   `PermissionDenied`.
- * - 3: `network`, `timeout`, `poll-failed`, `deadline`, `api` 408, 429 and
- *   5xx, and any other `unexpected-response` (an unreadable 2xx, an HTML
- *   502).
- * - 130: `aborted` (the run stops it with 143 or 129 when SIGTERM or SIGHUP
- *   interrupted it; see `interrupt.ts`).
- * - A `workflow` error that wraps a cause gets the cause's code.
+ * - 3: `network`, `timeout`, `poll-failed` and `deadline` (the job may
+ *   still run), 408, 429, 5xx, any other `unexpected-response`.
+ * - 130: `aborted`.
+ * - A `workflow` error that wraps a cause is classified as its cause.
+ *
+ * A 429 pauses a batch for the library's rule: the `Retry-After` (at most
+ * `maxRetryAfterMs`), and at least the backoff of the attempt.
  *
  * @param error Anything caught.
- * @returns The code to exit with.
- *
- * @example
- * ```ts
- * import { exitCodeFor } from "./exit_codes.ts";
- * exitCodeFor({ kind: "api", status: 404 }); // 1
- * exitCodeFor({ kind: "api", status: 503 }); // 3
- * exitCodeFor({ kind: "unexpected-response", status: 403 }); // 1
- * ```
+ * @param retry The attempt and the clock, when a pause is considered.
+ * @returns The verdict.
  */
-export function exitCodeFor(error: unknown): ExitCode {
+export function classify(error: unknown, retry?: RetryContext): Verdict {
+  const verdict = (exitCode: ExitCode, jobMayRun = false) => ({
+    exitCode,
+    jobMayRun,
+  });
   if (
     error instanceof Deno.errors.NotCapable ||
     error instanceof Deno.errors.PermissionDenied
-  ) return EXIT.USAGE;
-  switch (kindOf(error)) {
+  ) return verdict(EXIT.USAGE);
+  const e = (typeof error === "object" && error !== null ? error : {}) as {
+    kind?: unknown;
+    status?: unknown;
+    retryAfter?: string;
+    reason?: unknown;
+    cause?: unknown;
+  };
+  const status = typeof e.status === "number" ? e.status : undefined;
+  switch (e.kind) {
     case "validation":
     case "usage":
     case "permission":
-      return EXIT.USAGE;
+      return verdict(EXIT.USAGE);
     case "aborted":
-      return EXIT.INTERRUPTED;
+      return verdict(EXIT.INTERRUPTED);
     case "api":
-      return isRetryableStatus(statusOf(error) ?? 0)
-        ? EXIT.TRANSIENT
-        : EXIT.REFUSED;
     case "unexpected-response": {
-      const status = statusOf(error);
-      return status !== undefined && status >= 400 && status < 500 &&
-          !isRetryableStatus(status)
-        ? EXIT.REFUSED
-        : EXIT.TRANSIENT;
+      const retryable = status === 408 || status === 429 ||
+        (status ?? 0) >= 500;
+      const clientError = status !== undefined && status >= 400 &&
+        status < 500;
+      const refused = e.kind === "api" ? !retryable : clientError && !retryable;
+      if (status !== 429 || retry === undefined) {
+        return verdict(refused ? EXIT.REFUSED : EXIT.TRANSIENT);
+      }
+      const backoff = backoffDelay(retry.attempt - 1);
+      const asked = parseRetryAfter(e.retryAfter, retry.now);
+      const pauseMs = asked === undefined
+        ? backoff
+        : asked <= retry.maxRetryAfterMs
+        ? Math.max(asked, backoff)
+        : undefined;
+      return { exitCode: EXIT.TRANSIENT, jobMayRun: false, pauseMs };
     }
     case "network":
     case "timeout":
+      return verdict(EXIT.TRANSIENT);
     case "poll-failed":
     case "deadline":
-      return EXIT.TRANSIENT;
-    case "workflow": {
-      const e = error as { reason?: unknown; cause?: unknown };
-      if (e.reason === undefined && e.cause !== undefined) {
-        return exitCodeFor(e.cause);
-      }
-      return EXIT.REFUSED;
-    }
+      return verdict(EXIT.TRANSIENT, true);
+    case "workflow":
+      return e.reason === undefined && e.cause !== undefined
+        ? classify(e.cause)
+        : verdict(EXIT.REFUSED);
     default:
-      return EXIT.REFUSED;
+      return verdict(EXIT.REFUSED);
   }
 }

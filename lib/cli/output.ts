@@ -12,8 +12,13 @@
  * screen or retitle the window. JSON is escaped by `JSON.stringify`, and
  * DEL and C1 characters, which it leaves as they are, are escaped too.
  *
+ * A dry run is shown here too: the request with every secret masked, and
+ * an equivalent `curl` that reads the token from the environment.
+ *
  * @module
  */
+import type { LightlyRequest } from "../build.ts";
+import { formatCurl, formatRequest, redactRequest } from "../format.ts";
 import { maskSecrets } from "../redact.ts";
 import { UnprintableAnswerError } from "./errors.ts";
 
@@ -144,12 +149,6 @@ function hex(char: string): string {
  *
  * @param text Any text.
  * @returns The text with each such character written out.
- *
- * @example
- * ```ts
- * import { escapeControl } from "./output.ts";
- * escapeControl("RUNNING\x1b]0;owned\x07"); // "RUNNING\\x1b]0;owned\\x07"
- * ```
  */
 export function escapeControl(text: string): string {
   return text.replace(
@@ -171,12 +170,6 @@ function render(spans: readonly Span[], colour: boolean): string {
  * The deepest nesting JSON output carries. Lightly's answers nest a few
  * levels; data nested deeper is refused as a result and cut in an error
  * report, so that `JSON.stringify` never recurses past it.
- *
- * @example
- * ```ts
- * import { MAX_JSON_DEPTH } from "./output.ts";
- * console.log(`JSON nested deeper than ${MAX_JSON_DEPTH} levels is not printed`);
- * ```
  */
 export const MAX_JSON_DEPTH = 64;
 
@@ -212,12 +205,6 @@ function toJson(data: unknown, indent: number, cut: boolean): string {
  *
  * @param status A job status.
  * @returns The colour to show it in.
- *
- * @example
- * ```ts
- * import { statusColour } from "./output.ts";
- * statusColour("FINISHED"); // "green"
- * ```
  */
 export function statusColour(status: string): Colour {
   return status === "FINISHED" ? "green" : status === "FAILED" ? "red" : "cyan";
@@ -230,13 +217,6 @@ export function statusColour(status: string): Colour {
  * @param fields Labels and values.
  * @param colour Whether labels are dimmed.
  * @returns Lines, each ending with a newline.
- *
- * @example
- * ```ts
- * import { formatFields } from "./output.ts";
- * formatFields([["job", "abc"], ["status", "RUNNING"]], false);
- * // "job     abc\nstatus  RUNNING\n"
- * ```
  */
 export function formatFields(
   fields: readonly Field[],
@@ -253,11 +233,13 @@ export function formatFields(
   );
 }
 
-function masker(secrets: Set<string>): (text: string) => string {
-  return (text) => maskSecrets(text, [...secrets]);
-}
-
-function errorJson(error: unknown): Record<string, unknown> {
+/**
+ * An error's safe fields for JSON: its `toJSON()`, else name and message.
+ *
+ * @param error Anything caught.
+ * @returns A plain object.
+ */
+export function errorJson(error: unknown): Record<string, unknown> {
   if (error !== null && typeof error === "object") {
     const toJSON = (error as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function") {
@@ -282,13 +264,6 @@ function errorLines(error: unknown): string[] {
  *
  * @param options JSON or text, the streams, and colour.
  * @returns The writer.
- *
- * @example
- * ```ts
- * import { createOutput } from "./output.ts";
- * const out = createOutput({ json: false });
- * out.result([["job", "0123456789abcdef01234567"]], { jobId: "0123456789abcdef01234567" });
- * ```
  */
 export function createOutput(options: OutputOptions = {}): Output {
   const stdout = options.stdout ?? Deno.stdout;
@@ -298,14 +273,13 @@ export function createOutput(options: OutputOptions = {}): Output {
   const stdoutColor = !noColor && stdout.isTerminal();
   const stderrIsTerminal = stderr.isTerminal();
   const stderrColor = !noColor && stderrIsTerminal;
-  const secrets = new Set<string>();
-  const mask = masker(secrets);
+  const secrets: string[] = [];
   const encoder = new TextEncoder();
   const broken = new Set<OutputStream>();
 
   function write(stream: OutputStream, text: string): void {
     if (broken.has(stream)) return;
-    let bytes = encoder.encode(mask(text));
+    let bytes = encoder.encode(maskSecrets(text, secrets));
     try {
       while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
     } catch (error) {
@@ -320,8 +294,10 @@ export function createOutput(options: OutputOptions = {}): Output {
     stderrIsTerminal,
     addSecrets(list) {
       for (const secret of list) {
-        if (secret.length < 4) continue; // masking "a" would garble everything
-        secrets.add(secret); // maskSecrets masks its encoded forms too
+        // Masking "a" would garble everything; maskSecrets masks encoded forms too.
+        if (secret.length >= 4 && !secrets.includes(secret)) {
+          secrets.push(secret);
+        }
       }
     },
     result(fields, data) {
@@ -376,6 +352,65 @@ export function createOutput(options: OutputOptions = {}): Output {
             "\n",
         );
       }
+    },
+  };
+}
+
+/** A dry run, for people and for `--json`. */
+export interface DryRunView {
+  /** Text for stdout. */
+  text: string;
+  /** The document for `--json`. */
+  json: Record<string, unknown>;
+}
+
+/** Options of {@linkcode describeDryRun}. */
+export interface DryRunOptions {
+  /** Steps before and after the request, e.g. the GETs of `select`. */
+  steps?: readonly string[];
+  /** Text to show in place of a placeholder, e.g. the embedding `select` resolves. */
+  replace?: readonly [placeholder: string, shown: string];
+  /** Notes about fields filled in at run time. */
+  notes?: readonly string[];
+}
+
+/**
+ * Describes the request a command would send: the request, secrets
+ * masked, and an equivalent `curl` reading the token from the environment.
+ *
+ * @param request The request, as the library built it.
+ * @param options Steps around it, placeholders, notes.
+ * @returns Text and JSON views.
+ */
+export function describeDryRun(
+  request: LightlyRequest,
+  options: DryRunOptions = {},
+): DryRunView {
+  const [placeholder, shown] = options.replace ?? ["", ""];
+  const swap = (text: string) =>
+    placeholder ? text.replaceAll(placeholder, shown) : text;
+  const curl = swap(formatCurl(request));
+  const redacted = redactRequest(request);
+  const { steps = [], notes = [] } = options;
+  const text = [
+    ...(steps.length > 0
+      ? ["# steps:", ...steps.map((s) => `#   ${s}`), ""]
+      : []),
+    swap(formatRequest(request)),
+    "",
+    ...notes.map((n) => `# ${n}`),
+    `# the same request with curl (the token is read from the environment):`,
+    curl,
+    "",
+  ].join("\n");
+  return {
+    text,
+    json: {
+      dryRun: true,
+      ...(steps.length > 0 ? { steps } : {}),
+      request: { ...redacted, url: swap(redacted.url) },
+      ...(notes.length > 0 ? { notes } : {}),
+      curl,
     },
   };
 }

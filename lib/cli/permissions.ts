@@ -19,12 +19,6 @@ export type PermissionNeed =
  *
  * @param need The permission.
  * @returns `true` when granted.
- *
- * @example
- * ```ts
- * import { isGranted } from "./permissions.ts";
- * isGranted({ name: "env", variable: "LIGHTLY_TOKEN" });
- * ```
  */
 export function isGranted(need: PermissionNeed): boolean {
   return Deno.permissions.querySync(need).state === "granted";
@@ -35,12 +29,6 @@ export function isGranted(need: PermissionNeed): boolean {
  *
  * @param needs The permissions.
  * @returns E.g. `["--allow-env=LIGHTLY_TOKEN,LIGHTLY_JWT", "--allow-net=api.lightly.ai"]`.
- *
- * @example
- * ```ts
- * import { flagsFor } from "./permissions.ts";
- * flagsFor([{ name: "net", host: "api.lightly.ai" }]); // ["--allow-net=api.lightly.ai"]
- * ```
  */
 export function flagsFor(needs: readonly PermissionNeed[]): string[] {
   const groups = new Map<string, string[]>();
@@ -64,12 +52,6 @@ export function flagsFor(needs: readonly PermissionNeed[]): string[] {
  *
  * @param needs The permissions a command needs.
  * @throws {MissingPermissionError} When any is not granted.
- *
- * @example
- * ```ts ignore
- * import { requirePermissions } from "./permissions.ts";
- * requirePermissions([{ name: "net", host: "api.lightly.ai" }]);
- * ```
  */
 export function requirePermissions(needs: readonly PermissionNeed[]): void {
   const missing = needs.filter((need) => !isGranted(need));
@@ -82,12 +64,6 @@ export function requirePermissions(needs: readonly PermissionNeed[]): void {
  * @param variable The variable's name.
  * @returns `{ granted: false }` without permission (and without a prompt),
  *   else `{ granted: true, value }` (`value` is `undefined` when unset).
- *
- * @example
- * ```ts
- * import { readEnv } from "./permissions.ts";
- * const { granted, value } = readEnv("LIGHTLY_SERVER_LOCATION");
- * ```
  */
 export function readEnv(
   variable: string,
@@ -104,14 +80,6 @@ const DENO_MESSAGE = /Requires (\w+) access to "([^"]*)"/;
  * @param error Anything caught.
  * @returns A {@linkcode MissingPermissionError}, or `undefined` when `error`
  *   is not about a permission.
- *
- * @example
- * ```ts
- * import { fromDenoPermissionError } from "./permissions.ts";
- * fromDenoPermissionError(new Deno.errors.NotCapable(
- *   'Requires net access to "api.lightly.ai", run again with the --allow-net flag',
- * ))?.flags; // ["--allow-net=api.lightly.ai"]
- * ```
  */
 export function fromDenoPermissionError(
   error: unknown,

@@ -62,12 +62,6 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
  *
  * @param ms Milliseconds.
  * @returns Short text.
- *
- * @example
- * ```ts
- * import { formatElapsed } from "./progress.ts";
- * formatElapsed(184_000); // "3m04s"
- * ```
  */
 export function formatElapsed(ms: number): string {
   if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
@@ -83,13 +77,6 @@ export function formatElapsed(ms: number): string {
  *
  * @param event The poll's news.
  * @returns Spans for the output.
- *
- * @example
- * ```ts
- * import { formatProgress } from "./progress.ts";
- * formatProgress({ jobId: "x", status: "RUNNING", processed: 40, total: 100 });
- * // [["RUNNING", "cyan"], " 40/100 (40%)"]
- * ```
  */
 export function formatProgress(event: ProgressEvent): Span[] {
   const status: Span = [event.status, statusColour(event.status)];
@@ -107,12 +94,6 @@ export function formatProgress(event: ProgressEvent): Span[] {
  *
  * @param meta Units done and in all.
  * @returns Short text.
- *
- * @example
- * ```ts
- * import { formatCount } from "./progress.ts";
- * formatCount({ processed: 40, total: 100 }); // "40/100 (40%)"
- * ```
  */
 export function formatCount(
   meta: { processed: number; total: number },
@@ -129,15 +110,6 @@ export function formatCount(
  *
  * @param options Where to write, live or plain, the clock.
  * @returns The display.
- *
- * @example
- * ```ts
- * import { createOutput } from "./output.ts";
- * import { createProgress } from "./progress.ts";
- * const progress = createProgress({ out: createOutput() });
- * progress.update({ jobId: "0123456789abcdef01234567", status: "RUNNING" });
- * progress.stop();
- * ```
  */
 export function createProgress(options: ProgressOptions): Progress {
   const now = options.now ?? Date.now;

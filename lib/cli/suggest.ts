@@ -11,12 +11,6 @@
  * @param a One word.
  * @param b The other word.
  * @returns The number of edits that turn `a` into `b`.
- *
- * @example
- * ```ts
- * import { editDistance } from "./suggest.ts";
- * editDistance("tigger", "trigger"); // 1
- * ```
  */
 export function editDistance(a: string, b: string): number {
   const rows: number[][] = [];
@@ -50,13 +44,6 @@ export function editDistance(a: string, b: string): number {
  * @param word What was typed.
  * @param known The words that would have been right.
  * @returns The suggestion, or `undefined`.
- *
- * @example
- * ```ts
- * import { closest } from "./suggest.ts";
- * closest("dataset-di", ["dataset-id", "embedding-id"]); // "dataset-id"
- * closest("xyz", ["dataset-id"]); // undefined
- * ```
  */
 export function closest(
   word: string,

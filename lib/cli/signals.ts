@@ -10,6 +10,14 @@
  */
 import { EXIT } from "./exit_codes.ts";
 
+/** Where signals come from: `Deno` itself, or a fake one in tests. */
+export interface SignalSource {
+  /** Calls `handler` on each `signal`. */
+  addSignalListener(signal: Deno.Signal, handler: () => void): void;
+  /** Stops calling `handler`. */
+  removeSignalListener(signal: Deno.Signal, handler: () => void): void;
+}
+
 /** The signals handled, and the code each one ends the run with. */
 const SIGNALS: readonly (readonly [Deno.Signal, number])[] = [
   ["SIGINT", EXIT.INTERRUPTED],
@@ -21,10 +29,7 @@ const SIGNALS: readonly (readonly [Deno.Signal, number])[] = [
 export interface InterruptWatch extends Disposable {
   /** Aborts on the first SIGINT, SIGTERM or SIGHUP. */
   readonly signal: AbortSignal;
-  /**
-   * The code an interrupted run exits with: 130 (SIGINT), 143 (SIGTERM) or
-   * 129 (SIGHUP), after the signal that came; 130 before any came.
-   */
+  /** The code an interrupted run exits with: 130, 143 or 129 (130 before any came). */
   readonly exitCode: number;
 }
 
@@ -32,17 +37,10 @@ export interface InterruptWatch extends Disposable {
  * Watches for SIGINT, SIGTERM and SIGHUP until disposed, which removes
  * every listener.
  *
+ * @param source Where signals come from.
  * @returns The watch, whose `signal` aborts on the first of them.
- *
- * @example
- * ```ts
- * import { watchInterrupt } from "./interrupt.ts";
- * using watch = watchInterrupt();
- * // ... await work({ signal: watch.signal });
- * if (watch.signal.aborted) console.log(`exit ${watch.exitCode}`);
- * ```
  */
-export function watchInterrupt(): InterruptWatch {
+export function watchInterrupt(source: SignalSource = Deno): InterruptWatch {
   const controller = new AbortController();
   let exitCode: number = EXIT.INTERRUPTED;
   const listening: [Deno.Signal, () => void][] = [];
@@ -50,12 +48,10 @@ export function watchInterrupt(): InterruptWatch {
     const onSignal = () => {
       if (controller.signal.aborted) Deno.exit(code);
       exitCode = code;
-      controller.abort(
-        new DOMException(`Interrupted (${name})`, "AbortError"),
-      );
+      controller.abort(new DOMException(`Interrupted (${name})`, "AbortError"));
     };
     try {
-      Deno.addSignalListener(name, onSignal);
+      source.addSignalListener(name, onSignal);
       listening.push([name, onSignal]);
     } catch {
       // Not supported here (Windows has no SIGTERM or SIGHUP listeners):
@@ -69,7 +65,7 @@ export function watchInterrupt(): InterruptWatch {
     },
     [Symbol.dispose]() {
       for (const [name, onSignal] of listening.splice(0)) {
-        Deno.removeSignalListener(name, onSignal);
+        source.removeSignalListener(name, onSignal);
       }
     },
   };

@@ -1,0 +1,175 @@
+/**
+ * What a run touches outside its own memory — standard streams, the
+ * environment, the network, the clock and the signals — injectable, so the
+ * whole command line runs inside a test's process; and the reading of a
+ * file or stdin named by a flag, within a size cap and the permissions.
+ *
+ * @module
+ */
+import { readTextCapped } from "../read_capped.ts";
+import type { Clock } from "../retry.ts";
+import { CliUsageError, MissingPermissionError } from "./errors.ts";
+import type { OutputStream } from "./output.ts";
+import { flagsFor, isGranted } from "./permissions.ts";
+import type { SignalSource } from "./signals.ts";
+
+/** What a run reads, writes and waits on; each part defaults to the real one. */
+export interface CliIo {
+  /**
+   * Standard input, for `--body -` and `--batch -`.
+   *
+   * @default {Deno.stdin.readable}
+   */
+  stdin?: ReadableStream<Uint8Array>;
+  /**
+   * Where results go.
+   *
+   * @default {Deno.stdout}
+   */
+  stdout?: OutputStream;
+  /**
+   * Where progress, notes and errors go.
+   *
+   * @default {Deno.stderr}
+   */
+  stderr?: OutputStream;
+  /**
+   * The environment (`LIGHTLY_TOKEN`, `LIGHTLY_JWT`,
+   * `LIGHTLY_SERVER_LOCATION`, `NO_COLOR`), in place of the process's: read
+   * without any permission.
+   *
+   * @default {the process's environment, read where permitted}
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The `fetch` every request goes through. No network permission is
+   * checked for a `fetch` given here.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: typeof fetch;
+  /**
+   * Time, for polls, batch pauses and progress.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * Where SIGINT, SIGTERM and SIGHUP come from.
+   *
+   * @default {Deno}
+   */
+  signals?: SignalSource;
+}
+
+/** The largest `--body` read, in bytes. */
+export const MAX_BODY_FILE_BYTES = 1024 * 1024;
+/** The largest `--batch` read, in bytes. */
+export const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A file or stdin, checked and ready to be read. */
+export interface Input {
+  /** `stdin` or the file's name, for messages. */
+  readonly name: string;
+  /** The whole text. */
+  text(): Promise<string>;
+  /**
+   * The lines (without `\n`), from the first each time it is called: a
+   * file is read again, stdin's lines are kept from the first reading.
+   */
+  lines(): AsyncIterable<string>;
+}
+
+/**
+ * Opens a file named by a flag, or stdin for `-`: the permission, the kind
+ * of file and its size are checked before anything is read.
+ *
+ * @param flag The flag, e.g. `--body`, for messages.
+ * @param path The file name, or `-`.
+ * @param cap The largest size read, in bytes.
+ * @param io Where stdin comes from.
+ * @returns The input.
+ * @throws {MissingPermissionError} Without `--allow-read` for the file.
+ * @throws {CliUsageError} A missing, unreadable or too large file.
+ */
+export async function openInput(
+  flag: string,
+  path: string,
+  cap: number,
+  io: CliIo,
+): Promise<Input> {
+  if (path === "-") {
+    const stream = io.stdin ?? Deno.stdin.readable;
+    let kept: string[] | undefined;
+    return {
+      name: "stdin",
+      async text() {
+        const text = await readTextCapped(stream, cap);
+        if (text === undefined) throw tooLarge("stdin", cap);
+        return text;
+      },
+      async *lines() {
+        if (kept !== undefined) return yield* kept;
+        kept = [];
+        for await (const line of splitLines(stream, cap, "stdin")) {
+          kept.push(line);
+          yield line;
+        }
+      },
+    };
+  }
+  if (!isGranted({ name: "read", path })) {
+    throw new MissingPermissionError(flagsFor([{ name: "read", path }]));
+  }
+  const fail = (why: string) => new CliUsageError([`${flag} ${path}: ${why}`]);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    throw fail(
+      error instanceof Deno.errors.NotFound
+        ? "no such file"
+        : (error as Error).message,
+    );
+  }
+  if (!info.isFile) throw fail("not a file");
+  if (info.size > cap) throw fail(`larger than ${cap} bytes`);
+  return {
+    name: path,
+    text: () => Deno.readTextFile(path),
+    async *lines() {
+      const file = await Deno.open(path);
+      yield* splitLines(file.readable, cap, `${flag} ${path}`);
+    },
+  };
+}
+
+function tooLarge(what: string, cap: number): CliUsageError {
+  return new CliUsageError([`${what} is larger than ${cap} bytes`]);
+}
+
+/** Splits a byte stream into lines, in one pass, refusing more than `cap` bytes. */
+async function* splitLines(
+  stream: ReadableStream<Uint8Array>,
+  cap: number,
+  what: string,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > cap) throw tooLarge(what, cap);
+    const text = decoder.decode(chunk, { stream: true });
+    if (!text.includes("\n")) {
+      rest += text;
+      continue;
+    }
+    const lines = text.split("\n");
+    lines[0] = rest + lines[0];
+    rest = lines.pop()!;
+    yield* lines;
+  }
+  rest += decoder.decode();
+  if (rest !== "") yield rest;
+}
