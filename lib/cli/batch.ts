@@ -8,11 +8,10 @@
  *
  * The workers share one pause gate: when any request is answered 429,
  * every worker waits out the pause before sending again, and the refused
- * request is sent again (a 429 was not applied). The pool is written here
- * rather than taken from `deno-std`'s `async/pool.js`: `pooledMap` yields
- * results in input order (a slow first line would hold back every
- * outcome) and stops at the first failure, while a batch streams each
- * outcome as it ends and runs every line.
+ * request is sent again (a 429 was not applied). The pool is ours rather
+ * than `deno-std`'s `pooledMap`, which yields results in input order (a
+ * slow first line would hold back every outcome) and stops at the first
+ * failure, while a batch streams each outcome as it ends and runs every line.
  *
  * @module
  */
@@ -46,22 +45,23 @@ export async function* batchEntries(
   let line = 0;
   for await (const text of lines) {
     line++;
-    const source = text.trim();
-    if (source === "") continue;
+    if (text.trim() === "") continue;
     let value: unknown;
     try {
-      value = JSON.parse(source);
+      value = JSON.parse(text);
     } catch (error) {
-      const why = error instanceof SyntaxError ? error.message : "bad JSON";
-      yield { line, problems: [`not valid JSON (${why})`] };
+      yield {
+        line,
+        problems: [`not valid JSON (${(error as Error).message})`],
+      };
       continue;
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      yield {
+    yield typeof value === "object" && value !== null && !Array.isArray(value)
+      ? { line, value: value as Record<string, unknown> }
+      : {
         line,
         problems: ["must be a JSON object {datasetId, embeddingId, body}"],
       };
-    } else yield { line, value: value as Record<string, unknown> };
   }
 }
 
@@ -78,7 +78,6 @@ export type BatchOutcome<T, R> =
 export interface BatchRunOptions<T, R> {
   /** Items in flight at most. */
   concurrency: number;
-  /** Sends one item. */
   send(item: T, signal?: AbortSignal): Promise<R>;
   /** For a refusal to send again after a pause (a 429): the pause in ms; else `undefined`. */
   pauseFor(error: unknown, attempt: number): number | undefined;
@@ -86,15 +85,10 @@ export interface BatchRunOptions<T, R> {
   onOutcome(outcome: BatchOutcome<T, R>): void;
   /** Called when a 429 pauses the whole batch. */
   onPause?(info: { item: T; waitMs: number; attempt: number }): void;
-  /** Where time comes from. */
   clock: Clock;
   /** Stops the batch: no new item starts, items in flight are aborted. */
   signal?: AbortSignal;
-  /**
-   * Attempts per item in all, 429s included.
-   *
-   * @default {5}
-   */
+  /** Attempts per item in all, 429s included (default 5). */
   maxAttempts?: number;
 }
 
@@ -106,7 +100,7 @@ export interface BatchRunOptions<T, R> {
  *
  * @param items The items, in order; read as workers free up.
  * @param options Concurrency, the sender, the 429 rule, the clock, the signal.
- * @returns How many items were started (the rest were not, the batch being stopped).
+ * @returns How many items were started (the rest were not: the batch was stopped).
  */
 export async function runBatch<T, R>(
   items: AsyncIterable<T> | Iterable<T>,
@@ -122,7 +116,7 @@ export async function runBatch<T, R>(
   async function runOne(item: T): Promise<BatchOutcome<T, R>> {
     for (let attempt = 1;; attempt++) {
       try {
-        // The gate: wait while any 429 pauses the batch.
+        // The gate: wait while a 429 pauses the batch.
         for (let left; (left = pausedUntil - clock.now()) > 0;) {
           await clock.sleep(left, signal);
         }
@@ -147,22 +141,16 @@ export async function runBatch<T, R>(
   }
 
   async function worker(): Promise<void> {
-    while (!signal?.aborted) {
-      const next = await iterator.next();
-      if (next.done) return;
+    for (let next; !signal?.aborted && !(next = await iterator.next()).done;) {
       started++;
       options.onOutcome(await runOne(next.value));
     }
   }
 
-  const workers = Array.from(
-    { length: Math.max(1, options.concurrency) },
-    worker,
-  );
+  const workers = Array.from({ length: options.concurrency }, worker);
   const ended = await Promise.allSettled(workers);
   await iterator.return?.();
-  const failed = ended.find((e) => e.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  for (const e of ended) if (e.status === "rejected") throw e.reason;
   return { started };
 }
 
@@ -179,41 +167,8 @@ export interface BatchContext {
   readonly watch: { readonly exitCode: number };
 }
 
-/** Host, credentials and transport of the requests. */
-export type BatchClient = Pick<CliConfig, "baseUrl" | "auth"> & {
-  fetch?: typeof fetch;
-};
-
-/** What one line's work produced. */
-interface LineResult {
-  jobId: string;
-  wait?: WaitResult;
-  waitError?: unknown;
-}
-
-interface ValidLine {
-  line: number;
-  input: SamplingInput;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, "; ");
-}
-
-/** The valid entries of `input`, in order, skipping the lines in `invalid`. */
-async function* validLines(
-  input: Input,
-  invalid: ReadonlySet<number>,
-): AsyncGenerator<ValidLine> {
-  for await (const entry of batchEntries(input.lines())) {
-    if ("value" in entry && !invalid.has(entry.line)) {
-      yield {
-        line: entry.line,
-        input: entry.value as unknown as SamplingInput,
-      };
-    }
-  }
-}
+type LineResult = { jobId: string; wait?: WaitResult; waitError?: unknown };
+type ValidLine = { line: number; input: SamplingInput };
 
 /**
  * Runs `trigger --batch`: checks every line, then sends the valid ones (or
@@ -229,12 +184,11 @@ async function* validLines(
 export async function triggerBatch(
   ctx: BatchContext,
   input: Input,
-  client: BatchClient,
+  client: Pick<CliConfig, "baseUrl" | "auth"> & { fetch?: typeof fetch },
   wait: { timeoutMs?: number },
   start: () => Promise<Library>,
 ): Promise<number> {
-  const o = ctx.options;
-  const out = ctx.out;
+  const { options: o, out } = ctx;
   const build = { baseUrl: client.baseUrl, auth: client.auth };
   const invalid: { line: number; problems: string[] }[] = [];
   let valid = 0;
@@ -244,176 +198,152 @@ export async function triggerBatch(
       continue;
     }
     try {
-      buildSamplingRequest(entry.value as unknown as SamplingInput, build);
+      buildSamplingRequest(entry.value as never, build);
       valid++;
     } catch (error) {
       if (!isSamplingValidationError(error)) throw error;
-      invalid.push({
-        line: entry.line,
-        problems: error.issues.map((i) =>
-          `${i.path}: ${i.rule}${
-            i.received === undefined ? "" : ` (got ${i.received})`
-          }`
-        ),
-      });
+      const problems = error.issues.map((i) =>
+        `${i.path}: ${i.rule}${i.received ? ` (got ${i.received})` : ""}`
+      );
+      invalid.push({ line: entry.line, problems });
     }
   }
   const lines = valid + invalid.length;
+  const where = `--batch ${input.name}`;
   if (lines === 0) {
     throw new CliUsageError([
-      `--batch ${input.name}: no requests (one JSON object {datasetId, embeddingId, body} per line)`,
+      `${where}: no requests (one JSON object {datasetId, embeddingId, body} per line)`,
     ]);
   }
   if (invalid.length > 0 && !o.skipInvalid) {
-    const many = invalid.length > 1;
+    const [s, them] = invalid.length > 1 ? ["s", "them"] : ["", "it"];
     throw new CliUsageError([
-      `--batch ${input.name}: ${invalid.length} invalid line${
-        many ? "s" : ""
-      }, nothing was sent (fix ${
-        many ? "them" : "it"
-      }, or pass --skip-invalid):`,
+      `${where}: ${invalid.length} invalid line${s}, nothing was sent (fix ${them}, or pass --skip-invalid):`,
       ...invalid.flatMap((l) =>
         l.problems.map((p) => `  line ${l.line}: ${p}`)
       ),
     ]);
   }
 
-  const emit = (json: Record<string, unknown>, human: string) => {
-    if (o.json) out.jsonLine(json);
-    else out.line(human);
-  };
-  for (const l of invalid) {
+  const emit = (json: Record<string, unknown>, human: string) =>
+    o.json ? out.jsonLine(json) : out.line(human);
+  for (const { line, problems } of invalid) {
     emit(
-      { line: l.line, ok: false, skipped: true, problems: l.problems },
-      `line ${l.line}  skipped   ${l.problems.join("; ")}`,
+      { line, ok: false, skipped: true, problems },
+      `line ${line}  skipped   ${problems.join("; ")}`,
     );
   }
   const skipped = new Set(invalid.map((l) => l.line));
+  async function* validLines(): AsyncGenerator<ValidLine> {
+    for await (const entry of batchEntries(input.lines())) {
+      if ("value" in entry && !skipped.has(entry.line)) {
+        yield { line: entry.line, input: entry.value as never };
+      }
+    }
+  }
   if (o.dryRun) {
-    for await (const v of validLines(input, skipped)) {
-      const view = describeDryRun(buildSamplingRequest(v.input, build));
-      if (o.json) out.jsonLine({ line: v.line, ...view.json });
-      else out.text(`# line ${v.line}\n${view.text}`);
+    for await (const { line, input } of validLines()) {
+      const view = describeDryRun(buildSamplingRequest(input, build));
+      if (o.json) out.jsonLine({ line, ...view.json });
+      else out.text(`# line ${line}\n${view.text}`);
     }
     emit(
-      {
-        summary: { lines, valid, skipped: invalid.length, dryRun: true },
-      },
+      { summary: { lines, valid, skipped: skipped.size, dryRun: true } },
       `${valid} request${
         valid === 1 ? "" : "s"
-      } shown, ${invalid.length} skipped`,
+      } shown, ${skipped.size} skipped`,
     );
     out.note("dry run: nothing was sent");
     return EXIT.OK;
   }
 
   const lib = await start();
-  let ok = 0;
-  let failed = 0;
-  let notSent = 0;
-  let refused = false;
-  const fail = (
-    outcome: BatchOutcome<ValidLine, LineResult>,
-    error: unknown,
-    message: string,
-    extra: Record<string, unknown> = {},
-  ) => {
-    const verdict = classify(error).exitCode;
-    const code = verdict === EXIT.INTERRUPTED ? ctx.watch.exitCode : verdict;
-    failed++;
-    refused ||= code === EXIT.REFUSED || code === EXIT.USAGE;
+  let [ok, failed, notSent, refused] = [0, 0, 0, false];
+  const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
+    const { item: { line }, attempts } = outcome;
     const jobId = outcome.ok ? outcome.value.jobId : undefined;
+    if (outcome.ok && outcome.value.waitError === undefined) {
+      ok++;
+      const { wait } = outcome.value;
+      const done = wait && { tagId: wait.tagId, status: wait.job.status };
+      return emit(
+        { line, ok: true, jobId, ...done, attempts },
+        `line ${line}  ${wait ? "finished" : "started "}  job ${jobId}${
+          wait ? `  tag ${wait.tagId}` : ""
+        }`,
+      );
+    }
+    // Stopped during a 429 pause: every attempt was refused, none applied.
+    const paused = !outcome.ok && outcome.notSent === true;
+    const error = paused
+      ? new InterruptedError(
+        "interrupted while the batch paused for a 429: not sent",
+      )
+      : outcome.ok
+      ? outcome.value.waitError
+      : outcome.error;
+    const verdict = classify(error).exitCode;
+    const interrupted = verdict === EXIT.INTERRUPTED;
+    const code = interrupted ? ctx.watch.exitCode : verdict;
+    failed++;
+    notSent += paused ? 1 : 0;
+    refused ||= code === EXIT.REFUSED || code === EXIT.USAGE;
+    const message = interrupted && !paused && jobId === undefined
+      ? "interrupted while sending: the job may or may not have been created"
+      : (error instanceof Error ? error.message : String(error))
+        .replace(/\s*\n\s*/g, "; ");
     emit(
       {
-        line: outcome.item.line,
+        line,
         ok: false,
-        ...extra,
+        ...(paused ? { notSent: true } : {}),
         exitCode: code,
         ...(jobId ? { jobId } : {}),
         error: errorJson(error),
-        attempts: outcome.attempts,
+        attempts,
       },
-      `line ${outcome.item.line}  ${
-        extra.notSent ? "not sent " : "failed   "
-      } ${jobId ? `job ${jobId}: ` : ""}${message}`,
+      `line ${line}  ${paused ? "not sent " : "failed   "} ${
+        jobId ? `job ${jobId}: ` : ""
+      }${message}`,
     );
   };
-  const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
-    if (outcome.ok && outcome.value.waitError === undefined) {
-      ok++;
-      const { jobId, wait } = outcome.value;
-      emit(
-        {
-          line: outcome.item.line,
-          ok: true,
-          jobId,
-          ...(wait ? { tagId: wait.tagId, status: wait.job.status } : {}),
-          attempts: outcome.attempts,
-        },
-        `line ${outcome.item.line}  ${
-          wait ? "finished" : "started "
-        }  job ${jobId}${wait ? `  tag ${wait.tagId}` : ""}`,
-      );
-    } else if (!outcome.ok && outcome.notSent) {
-      // Stopped during a 429 pause: every attempt was refused, none applied.
-      notSent++;
-      const error = new InterruptedError(
-        "interrupted while the batch paused for a 429: not sent",
-      );
-      fail(outcome, error, error.message, { notSent: true });
-    } else {
-      const error = outcome.ok ? outcome.value.waitError : outcome.error;
-      const sending = classify(error).exitCode === EXIT.INTERRUPTED &&
-        outcome.ok === false;
-      fail(
-        outcome,
-        error,
-        sending
-          ? "interrupted while sending: the job may or may not have been created"
-          : oneLine(error instanceof Error ? error.message : String(error)),
-      );
-    }
-  };
 
-  const { started } = await runBatch<ValidLine, LineResult>(
-    validLines(input, skipped),
-    {
-      concurrency: o.concurrency,
-      clock: ctx.clock,
-      signal: ctx.signal,
-      send: async (v, signal) => {
-        const options = { ...client, signal };
-        const { jobId } = await lib.triggerSampling(v.input, {
-          ...options,
-          retry: false, // 429s are retried by the batch, which pauses every worker
-        });
-        if (!o.wait) return { jobId };
-        try {
-          const done = await lib.waitForJob(jobId, {
-            ...options,
-            ...wait,
-            clock: ctx.clock,
-          });
-          return { jobId, wait: done };
-        } catch (waitError) {
-          return { jobId, waitError };
-        }
-      },
-      pauseFor: (error, attempt) =>
-        classify(error, {
-          attempt,
-          now: ctx.clock.now(),
-          maxRetryAfterMs: lib.DEFAULT_MAX_RETRY_AFTER_MS,
-        }).pauseMs,
-      onPause: ({ item, waitMs }) =>
-        out.note(
-          `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
-            formatElapsed(waitMs)
-          }`,
-        ),
-      onOutcome: report,
+  const { started } = await runBatch<ValidLine, LineResult>(validLines(), {
+    concurrency: o.concurrency,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    send: async (v, signal) => {
+      const options = { ...client, signal };
+      // A 429 is sent again by the batch, which pauses every worker.
+      const { jobId } = await lib.triggerSampling(v.input, {
+        ...options,
+        retry: false,
+      });
+      if (!o.wait) return { jobId };
+      try {
+        const clock = ctx.clock;
+        return {
+          jobId,
+          wait: await lib.waitForJob(jobId, { ...options, ...wait, clock }),
+        };
+      } catch (waitError) {
+        return { jobId, waitError };
+      }
     },
-  );
+    pauseFor: (error, attempt) =>
+      classify(error, {
+        attempt,
+        now: ctx.clock.now(),
+        maxRetryAfterMs: lib.DEFAULT_MAX_RETRY_AFTER_MS,
+      }).pauseMs,
+    onPause: ({ item, waitMs }) =>
+      out.note(
+        `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
+          formatElapsed(waitMs)
+        }`,
+      ),
+    onOutcome: report,
+  });
 
   const notStarted = valid - started;
   const interrupted = ctx.signal.aborted;
@@ -423,12 +353,12 @@ export async function triggerBatch(
         lines,
         ok,
         failed,
-        skipped: invalid.length,
+        skipped: skipped.size,
         notStarted,
         ...(interrupted ? { interrupted: true } : {}),
       },
     },
-    `${lines} lines: ${ok} ok, ${failed} failed, ${invalid.length} skipped` +
+    `${lines} lines: ${ok} ok, ${failed} failed, ${skipped.size} skipped` +
       (notStarted > 0 ? `, ${notStarted} not started` : ""),
   );
   if (interrupted) {
@@ -438,6 +368,5 @@ export async function triggerBatch(
     );
     return ctx.watch.exitCode;
   }
-  if (refused) return EXIT.REFUSED;
-  return failed > 0 ? EXIT.TRANSIENT : EXIT.OK;
+  return refused ? EXIT.REFUSED : failed > 0 ? EXIT.TRANSIENT : EXIT.OK;
 }

@@ -16,46 +16,23 @@
  *
  * @module
  */
-import type {
-  JobStatusData,
-  SamplingInput,
-  SelectionStep,
-  WaitResult,
-} from "../../mod.ts";
+import type { SamplingInput, SelectionStep, WaitResult } from "../../mod.ts";
 import { buildSamplingRequest, type SamplingRequest } from "../build.ts";
 import { isSamplingValidationError } from "../errors.ts";
 import { OBJECT_ID_PATTERN } from "../rules.ts";
 import { systemClock } from "../retry.ts";
 import { type Library, triggerBatch } from "./batch.ts";
-import {
-  type CliConfig,
-  type ConfigSources,
-  DENO_SOURCES,
-  resolveConfig,
-  resumeCommand,
-} from "./config.ts";
+import { type CliConfig, DENO_SOURCES, resolveConfig } from "./config.ts";
+import { resumeCommand } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";
-import {
-  type CommandLine,
-  type CommandName,
-  composeBody,
-  issueLines,
-  type Options,
-} from "./flags.ts";
+import type { CommandLine, CommandName, Options } from "./flags.ts";
+import { composeBody, issueLines } from "./flags.ts";
 import { helpHint } from "./help.ts";
-import {
-  type CliIo,
-  MAX_BATCH_FILE_BYTES,
-  MAX_BODY_FILE_BYTES,
-  openInput,
-} from "./io.ts";
-import {
-  describeDryRun,
-  type DryRunView,
-  type Field,
-  type Output,
-} from "./output.ts";
+import type { CliIo } from "./io.ts";
+import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES, openInput } from "./io.ts";
+import type { DryRunView, Field, Output } from "./output.ts";
+import { describeDryRun } from "./output.ts";
 import { fromDenoPermissionError, requirePermissions } from "./permissions.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
 import { type InterruptWatch, watchInterrupt } from "./signals.ts";
@@ -71,9 +48,7 @@ interface Context {
   readonly io: CliIo;
   readonly clock: NonNullable<CliIo["clock"]>;
   readonly signal: AbortSignal;
-  /** The signals that interrupt the run, and the code that ends it then. */
   readonly watch: InterruptWatch;
-  /** The connection settings, once resolved. */
   config?: CliConfig;
   /** The job, once the server named it. */
   jobId?: string;
@@ -95,28 +70,17 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
   "fetch-tag": "reading the new tag",
 };
 
-function loadLibrary(): Promise<Library> {
-  return import("../../mod.ts");
-}
-
-/** The environment as the configuration reads it: injected, or the process's. */
-function sourcesOf(io: CliIo): ConfigSources {
-  const env = io.env;
-  if (env === undefined) return DENO_SOURCES;
-  return {
-    ...DENO_SOURCES,
-    readEnv: (v) => ({ granted: true, value: env[v] }),
-  };
-}
+const loadLibrary = (): Promise<Library> => import("../../mod.ts");
 
 function connect(ctx: Context): Client {
-  const o = ctx.options;
-  const config = resolveConfig({
-    baseUrl: o.baseUrl,
-    tokenFile: o.tokenFile,
-    insecureHttp: o.insecureHttp,
-    dryRun: o.dryRun,
-  }, sourcesOf(ctx.io));
+  const env = ctx.io.env; // injected: read without a permission
+  const config = resolveConfig(
+    ctx.options,
+    env === undefined ? DENO_SOURCES : {
+      ...DENO_SOURCES,
+      readEnv: (v) => ({ granted: true, value: env[v] }),
+    },
+  );
   ctx.out.addSecrets(config.secrets);
   for (const note of config.notes) ctx.out.note(note);
   ctx.config = config;
@@ -189,14 +153,10 @@ async function waitOptions(
 }
 
 async function bodyOf(ctx: Context): Promise<Record<string, unknown>> {
-  const o = ctx.options;
-  const text = o.body === undefined ? undefined : await (await openInput(
-    "--body",
-    o.body,
-    MAX_BODY_FILE_BYTES,
-    ctx.io,
-  )).text();
-  return composeBody(o, text);
+  const path = ctx.options.body;
+  const file = path &&
+    await openInput("--body", path, MAX_BODY_FILE_BYTES, ctx.io);
+  return composeBody(ctx.options, file ? await file.text() : undefined);
 }
 
 function printDryRun(ctx: Context, view: DryRunView): number {
@@ -229,24 +189,17 @@ async function follow(
   }
 }
 
-function waitFields(result: WaitResult): Field[] {
-  return [
-    ["job", result.jobId],
-    ["status", result.job.status],
-    ["tag id", result.tagId],
-    ["polls", String(result.polls)],
-    ["elapsed", formatElapsed(result.elapsedMs)],
-  ];
-}
-
-function waitJson(result: WaitResult): Record<string, unknown> {
-  return {
-    jobId: result.jobId,
-    status: result.job.status,
-    tagId: result.tagId,
-    polls: result.polls,
-    elapsedMs: result.elapsedMs,
-  };
+/** A finished wait, for people and for JSON. */
+function waited(r: WaitResult): [Field[], Record<string, unknown>] {
+  const { jobId, tagId, polls, elapsedMs } = r;
+  const status = r.job.status;
+  return [[
+    ["job", jobId],
+    ["status", status],
+    ["tag id", tagId],
+    ["polls", String(polls)],
+    ["elapsed", formatElapsed(elapsedMs)],
+  ], { jobId, status, tagId, polls, elapsedMs }];
 }
 
 /** `trigger`: one request (optionally followed to its tag), or a batch. */
@@ -300,11 +253,8 @@ async function trigger(ctx: Context): Promise<number> {
     ctx.out.note(`follow the job with: ${resumeCommand(jobId, ctx.config!)}`);
     return EXIT.OK;
   }
-  const result = await follow(ctx, jobId, client, wait);
-  ctx.out.result(
-    [...waitFields(result), ["tag name", tagName]],
-    { ...about, ...waitJson(result) },
-  );
+  const [fields, json] = waited(await follow(ctx, jobId, client, wait));
+  ctx.out.result([...fields, ["tag name", tagName]], { ...about, ...json });
   return EXIT.OK;
 }
 
@@ -391,28 +341,6 @@ async function select(ctx: Context): Promise<number> {
   }
 }
 
-function jobFields(job: JobStatusData): Field[] {
-  const tagId =
-    job.status === "FINISHED" && typeof job.result?.data === "string"
-      ? job.result.data
-      : undefined;
-  // A time JavaScript cannot represent as a date is shown as the number.
-  const time = (ms: number | undefined) => {
-    if (ms === undefined) return undefined;
-    const date = new Date(ms);
-    return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
-  };
-  return [
-    ["job", job.id],
-    ["status", job.status],
-    ["progress", job.meta ? formatCount(job.meta) : undefined],
-    ["created", time(job.createdAt)],
-    ["finished", time(job.finishedAt)],
-    ["tag id", tagId],
-    ["error", job.error],
-  ];
-}
-
 /** `status`: one GET of the job. */
 async function status(ctx: Context): Promise<number> {
   const jobId = checkJobId(ctx.line.jobId);
@@ -420,12 +348,28 @@ async function status(ctx: Context): Promise<number> {
   allowNet(ctx);
   const { getJobStatus } = await loadLibrary();
   const job = await getJobStatus(jobId, { ...client, signal: ctx.signal });
-  ctx.out.result(jobFields(job), {
+  const tagId = job.status === "FINISHED" ? job.result?.data : undefined;
+  // A time JavaScript cannot represent as a date is shown as the number.
+  const time = (ms?: number) =>
+    ms === undefined
+      ? undefined
+      : Number.isNaN(new Date(ms).getTime())
+      ? String(ms)
+      : new Date(ms).toISOString();
+  ctx.out.result([
+    ["job", job.id],
+    ["status", job.status],
+    ["progress", job.meta ? formatCount(job.meta) : undefined],
+    ["created", time(job.createdAt)],
+    ["finished", time(job.finishedAt)],
+    ["tag id", typeof tagId === "string" ? tagId : undefined],
+    ["error", job.error],
+  ], {
     jobId: job.id,
     status: job.status,
     processed: job.meta?.processed,
     total: job.meta?.total,
-    tagId: job.status === "FINISHED" ? job.result?.data : undefined,
+    tagId,
     error: job.error,
     job,
   });
@@ -439,53 +383,46 @@ async function wait(ctx: Context): Promise<number> {
   if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);
   allowNet(ctx);
-  const result = await follow(ctx, jobId, client, wait);
-  ctx.out.result(waitFields(result), waitJson(result));
+  ctx.out.result(...waited(await follow(ctx, jobId, client, wait)));
   return EXIT.OK;
 }
 
-/** The handler of each command. */
-const HANDLERS: Readonly<
-  Record<CommandName, (ctx: Context) => Promise<number>>
-> = { trigger, select, status, wait };
+const HANDLERS: Record<CommandName, (ctx: Context) => Promise<number>> = {
+  trigger,
+  select,
+  status,
+  wait,
+};
 
 function report(caught: unknown, ctx: Context): number {
   const error = fromDenoPermissionError(caught) ?? caught;
   const verdict = classify(error);
   const interrupted = verdict.exitCode === EXIT.INTERRUPTED;
   const code = interrupted ? ctx.watch.exitCode : verdict.exitCode;
-  const hints: string[] = [];
-  const extra: Record<string, unknown> = {};
-  const jobId = ctx.jobId ??
-    ((error as { jobId?: unknown })?.jobId as string | undefined);
-  const resume = jobId !== undefined && ctx.config !== undefined
-    ? resumeCommand(jobId, ctx.config)
-    : undefined;
-  if (jobId !== undefined) extra.jobId = jobId;
-  if (error instanceof CliUsageError) hints.push(helpHint(ctx.line.command));
-  if (resume !== undefined && (interrupted || verdict.jobMayRun)) {
+  const hints = error instanceof CliUsageError
+    ? [helpHint(ctx.line.command)]
+    : [];
+  const jobId = ctx.jobId ?? (error as { jobId?: string })?.jobId;
+  const extra: Record<string, unknown> = jobId ? { jobId } : {};
+  if (jobId && ctx.config && (interrupted || verdict.jobMayRun)) {
+    extra.resume = resumeCommand(jobId, ctx.config);
     hints.push(
-      interrupted
-        ? `resume with: ${resume}`
-        : `the job may still be running; resume with: ${resume}`,
+      `${
+        interrupted ? "" : "the job may still be running; "
+      }resume with: ${extra.resume}`,
     );
-    extra.resume = resume;
   }
-  if (!interrupted) {
-    ctx.out.error(error, code, { hints, extra });
-    return code;
-  }
-  let message = "interrupted";
-  if (jobId !== undefined) {
-    message =
-      `interrupted: job ${jobId} goes on running on the server; this only stopped following it`;
-  } else if (ctx.sending !== undefined) {
-    message =
-      `interrupted while sending: the job may or may not have been created. ` +
-      `Before re-running, check whether dataset ${ctx.sending.datasetId} ` +
-      `has a tag named "${ctx.sending.tagName}"`;
-  }
-  ctx.out.error(new InterruptedError(message), code, { hints, extra });
+  const sending = ctx.sending;
+  const shown = !interrupted ? error : new InterruptedError(
+    jobId
+      ? `interrupted: job ${jobId} goes on running on the server; this only stopped following it`
+      : sending
+      ? `interrupted while sending: the job may or may not have been created. ` +
+        `Before re-running, check whether dataset ${sending.datasetId} ` +
+        `has a tag named "${sending.tagName}"`
+      : "interrupted",
+  );
+  ctx.out.error(shown, code, { hints, extra });
   return code;
 }
 

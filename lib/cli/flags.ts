@@ -5,10 +5,9 @@
  * all read from it: a new flag is one entry in {@linkcode FLAGS}, a new
  * command one entry in {@linkcode COMMANDS} (and its handler).
  *
- * The parser is written here rather than taken from `deno-std`'s
- * `parseArgs`: that one reads `--min-distance -1` and `--body -` as flags,
- * and every check (unknown and repeated flags, values, modes) would still
- * be ours.
+ * The parser is ours rather than `deno-std`'s `parseArgs`, which reads
+ * `--min-distance -1` and `--body -` as flags; every check would be ours
+ * anyway.
  *
  * @module
  */
@@ -19,21 +18,14 @@ import { closest } from "./suggest.ts";
 export type CommandName = "trigger" | "select" | "status" | "wait";
 
 /** A value a flag refuses: the rule, said after the flag's name. */
-interface Refusal {
-  readonly refused: string;
-}
+type Refusal = { readonly refused: string };
 
 /** The largest `--concurrency` accepted. */
 export const MAX_CONCURRENCY = 64;
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-};
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
 
 function show(value: string): string {
   return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
@@ -47,8 +39,7 @@ function show(value: string): string {
  */
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim());
-  if (!match) return undefined;
-  const ms = Number(match[1]) * UNIT_MS[match[2] ?? "s"];
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2] ?? "s"] : 0;
   return ms > 0 && Number.isFinite(ms) ? ms : undefined;
 }
 
@@ -57,9 +48,8 @@ const untrimmed = (text: string) => text; // spaces are legal in tag names
 const upperCase = (text: string) =>
   text.trim().toUpperCase().replaceAll("-", "_");
 function number(text: string): number | Refusal {
-  const value = text.trim();
-  return NUMBER.test(value)
-    ? Number(value)
+  return NUMBER.test(text.trim())
+    ? Number(text.trim())
     : { refused: `must be a number (got ${show(text)})` };
 }
 function duration(text: string): number | Refusal {
@@ -71,37 +61,28 @@ function duration(text: string): number | Refusal {
 }
 function concurrency(text: string): number | Refusal {
   const n = number(text);
-  return typeof n !== "number" || (Number.isInteger(n) && n >= 1 &&
-      n <= MAX_CONCURRENCY)
-    ? n
-    : {
-      refused: `must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${n})`,
-    };
+  const whole = Number.isInteger(n) && +n >= 1 && +n <= MAX_CONCURRENCY;
+  return typeof n !== "number" || whole ? n : {
+    refused: `must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${n})`,
+  };
 }
 
 /** One flag of the table. */
 interface FlagSpec {
   /** Placeholder of the value, e.g. `ID`; a switch has none. */
   readonly value?: string;
-  /** One line of help. */
   readonly help: string;
   /** The commands that take it; every command when absent. */
   readonly commands?: readonly CommandName[];
-  /** Turns the text into the option's value; trimmed text by default. */
+  /** Text to the option's value; trimmed text by default. */
   readonly parse?: (text: string) => unknown;
-  /** The option's name when it is not the flag's name in camelCase. */
+  /** The option's name when not the flag's name in camelCase. */
   readonly key?: string;
-  /** The option's value when the flag is not given. */
   readonly default?: unknown;
-  /**
-   * Where the value goes, as the library's issues name it: `datasetId`,
-   * `body.newTagName` (a field of the request body, which the flag fills
-   * in), `options.timeoutMs`.
-   */
+  /** Where the value goes, as the library's issues name it: `datasetId`, `body.method` (filled in by the flag), `options.timeoutMs`. */
   readonly path?: string;
   /** How an issue about `path` names the flag, when not `--flag`. */
   readonly label?: string;
-  /** Only with `--batch`. */
   readonly batchOnly?: true;
 }
 
@@ -183,10 +164,7 @@ export const FLAGS = {
     path: "body",
   },
   // Following the job.
-  "wait": {
-    help: "follow the job to its new tag",
-    commands: ["trigger"],
-  },
+  "wait": { help: "follow the job to its new tag", commands: ["trigger"] },
   "timeout": {
     value: "DURATION",
     help: "give up waiting after e.g. 90s, 30m, 2h (default 6h)",
@@ -257,9 +235,8 @@ type Always<N extends FlagName> = Spec<N> extends { value: string }
   : true;
 
 /**
- * Everything a command line can set, checked and typed, by option name:
- * the flag's name in camelCase (or its `key`). Switches are always set;
- * values only when given (or defaulted).
+ * What a command line sets, checked and typed, by option name (the flag's
+ * name in camelCase, or its `key`): switches always, values when given.
  */
 export type Options =
   & {
@@ -273,12 +250,9 @@ export type Options =
 
 const NAMES = Object.keys(FLAGS) as FlagName[];
 const spec = (name: FlagName): FlagSpec => FLAGS[name];
-
-/** The option a flag sets, e.g. `dataset-id` → `datasetId`. */
-export function keyOf(name: FlagName): keyof Options {
-  return (spec(name).key ??
+const keyOf = (name: FlagName) =>
+  (spec(name).key ??
     name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())) as keyof Options;
-}
 
 /** One command of the tool. */
 interface CommandSpec {
@@ -286,14 +260,13 @@ interface CommandSpec {
   readonly summary: string;
   /** A paragraph for the command's help. */
   readonly description: string;
-  /** Flags it needs (without `--batch`; `--body` stands in for body flags). */
+  /** Flags it needs (but with `--batch`; `--body` stands in for body flags). */
   readonly required?: readonly FlagName[];
-  /** The positional argument, when it takes one. */
   readonly positional?: string;
-  /** Examples, one command line each, with a leading comment line allowed. */
+  /** Command lines, a comment line before one allowed. */
   readonly examples: readonly string[];
   /** The command's own rules about flags that go together. */
-  readonly check?: (options: Options, given: ReadonlySet<FlagName>) => string[];
+  readonly check?: (o: Options, given: ReadonlySet<FlagName>) => string[];
 }
 
 /** The commands, in the order help lists them. */
@@ -361,9 +334,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       "Polls the job at the pace the server asks for, shows progress on " +
       "stderr, and prints the new tag's id when the job finishes.",
     positional: "JOB_ID",
-    examples: [
-      "lightly-sampling wait 65f0c0ffee0123456789abcd --timeout 30m",
-    ],
+    examples: ["lightly-sampling wait 65f0c0ffee0123456789abcd --timeout 30m"],
   },
 };
 
@@ -371,10 +342,10 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
 /**
- * The flags a command takes, in table order.
+ * The flags a command takes, in table order: its own and the global ones.
  *
  * @param command The command.
- * @returns Its own flags and the global ones.
+ * @returns The flags' names.
  */
 export function flagsOf(command: CommandName): FlagName[] {
   return NAMES.filter((n) => spec(n).commands?.includes(command) ?? true);
@@ -384,13 +355,7 @@ export function flagsOf(command: CommandName): FlagName[] {
 export type CommandLine =
   | { kind: "help"; command?: CommandName }
   | { kind: "version"; json: boolean }
-  | {
-    kind: "run";
-    command: CommandName;
-    options: Options;
-    /** The positional `JOB_ID` of `status` and `wait`. */
-    jobId?: string;
-  }
+  | { kind: "run"; command: CommandName; options: Options; jobId?: string }
   | {
     kind: "usage-error";
     /** Every problem found, one line each. */
@@ -401,97 +366,9 @@ export type CommandLine =
   };
 
 /** Flags that would carry a secret: refused, with the reason and the way. */
-const SECRET_FLAGS = new Set([
-  "token",
-  "api-key",
-  "apikey",
-  "api-token",
-  "lightly-token",
-  "jwt",
-  "lightly-jwt",
-  "bearer",
-  "bearer-token",
-  "auth",
-  "password",
-  "secret",
-]);
+const SECRET_FLAGS =
+  /^(token|api-?key|api-token|lightly-token|jwt|lightly-jwt|bearer|bearer-token|auth|password|secret)$/i;
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
-
-/** The flags and positionals of an argument list, before any check. */
-interface Words {
-  positionals: string[];
-  values: Map<FlagName, string[]>;
-  switches: Set<string>;
-  /** Unknown flags as typed (`--tag-nmae`), with their names. */
-  unknown: { shown: string; name: string }[];
-  /** Switches given a value (`--wait=no`). */
-  valued: string[];
-}
-
-function split(argv: readonly string[]): Words {
-  const words: Words = {
-    positionals: [],
-    values: new Map(),
-    switches: new Set(),
-    unknown: [],
-    valued: [],
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      words.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      words.positionals.push(arg);
-      continue;
-    }
-    const dashes = arg.startsWith("--") ? 2 : 1;
-    const eq = arg.indexOf("=");
-    let name = arg.slice(dashes, eq < 0 ? undefined : eq);
-    if (name === "h" && dashes === 1) name = "help";
-    let inline = eq < 0 ? undefined : arg.slice(eq + 1);
-    const next = argv[i + 1];
-    // A value may be `-` (stdin) or a negative number.
-    const takesNext = inline === undefined && next !== undefined &&
-      (!next.startsWith("-") || next === "-" || NEGATIVE_NUMBER.test(next));
-    if (
-      name === "version" ||
-      (Object.hasOwn(FLAGS, name) && !("value" in spec(name as FlagName)))
-    ) {
-      if (inline !== undefined) words.valued.push(name);
-      words.switches.add(name);
-    } else if (Object.hasOwn(FLAGS, name)) {
-      if (takesNext) inline = argv[++i];
-      const list = words.values.get(name as FlagName) ?? [];
-      list.push(inline ?? "");
-      words.values.set(name as FlagName, list);
-    } else {
-      if (takesNext && dashes === 2) i++; // its value, perhaps a secret
-      const shown = `${"-".repeat(dashes)}${name}`;
-      if (!words.unknown.some((u) => u.shown === shown)) {
-        words.unknown.push({ shown, name });
-      }
-    }
-  }
-  return words;
-}
-
-function unknownFlagProblem(
-  shown: string,
-  name: string,
-  allowed: readonly string[],
-): string {
-  if (SECRET_FLAGS.has(name.toLowerCase())) {
-    return `${shown} is not accepted: a secret on the command line ends up in ` +
-      `shell history and in the process list. Set LIGHTLY_TOKEN (API token) ` +
-      `or LIGHTLY_JWT in the environment, or use --token-file FILE`;
-  }
-  const guess = closest(name.replace(/^-+/, ""), allowed);
-  return guess === undefined
-    ? `unknown flag ${shown}`
-    : `unknown flag ${shown}; did you mean --${guess}?`;
-}
 
 /**
  * Parses and checks a command line. Never throws and never reads anything:
@@ -501,60 +378,112 @@ function unknownFlagProblem(
  * @returns Help, version, a command to run, or every usage problem found.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const words = split(argv);
-  const json = words.switches.has("json");
-  if (words.switches.has("version")) return { kind: "version", json };
-  const [first, second] = words.positionals;
-  const help = words.switches.has("help");
-  const known = (word?: string): word is CommandName =>
-    word !== undefined && Object.hasOwn(COMMANDS, word);
-  if (first === undefined) {
-    if (help) return { kind: "help" };
-    const problems = [
-      `no command given (${
-        COMMAND_NAMES.join(", ").replace(/, (\w+)$/, " or $1")
-      })`,
-    ];
-    return { kind: "usage-error", problems, json };
+  // Known flags with their values (a switch's is `undefined` unless `=…`).
+  const given = new Map<string, (string | undefined)[]>();
+  const positionals: string[] = [];
+  const unknown: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const shown = eq < 0 ? arg : arg.slice(0, eq);
+    const name = shown === "-h" ? "help" : shown.replace(/^--?/, "");
+    let value = eq < 0 ? undefined : arg.slice(eq + 1);
+    const next = argv[i + 1];
+    // A value may be `-` (stdin) or a negative number.
+    const takesNext = value === undefined && next !== undefined &&
+      (!next.startsWith("-") || next === "-" || NEGATIVE_NUMBER.test(next));
+    const flag = Object.hasOwn(FLAGS, name) ? spec(name as FlagName) : null;
+    if (flag === null && name !== "version") {
+      if (takesNext && shown.startsWith("--")) i++; // its value, perhaps a secret
+      if (!unknown.includes(shown)) unknown.push(shown);
+      continue;
+    }
+    const isSwitch = flag?.value === undefined;
+    if (!isSwitch && takesNext) value = argv[++i];
+    given.set(name, [...given.get(name) ?? [], isSwitch ? value : value ?? ""]);
   }
-  if (first === "help" && (second === undefined || known(second))) {
+  const json = given.has("json");
+  if (given.has("version")) return { kind: "version", json };
+  const [first, second] = positionals;
+  const isCommand = (word?: string): word is CommandName =>
+    word !== undefined && Object.hasOwn(COMMANDS, word);
+  if (first === undefined && given.has("help")) return { kind: "help" };
+  if (first === "help" && (second === undefined || isCommand(second))) {
     return { kind: "help", command: second as CommandName | undefined };
   }
-  const candidate = first === "help" ? second! : first;
-  if (!known(candidate)) {
-    const guess = closest(candidate, COMMAND_NAMES);
+  const candidate = first === "help" ? second : first;
+  if (!isCommand(candidate)) {
+    const names = COMMAND_NAMES.join(", ");
+    const guess = candidate && closest(candidate, COMMAND_NAMES);
     const problems = [
-      `unknown command ${show(candidate)}` +
-      (guess ? `; did you mean ${guess}?` : "") +
-      ` (commands: ${COMMAND_NAMES.join(", ")})`,
+      candidate === undefined
+        ? `no command given (${names.replace(/, (\w+)$/, " or $1")})`
+        : `unknown command ${show(candidate)}` +
+          (guess ? `; did you mean ${guess}?` : "") + ` (commands: ${names})`,
     ];
     return { kind: "usage-error", problems, json };
   }
-  if (help) return { kind: "help", command: candidate };
-  return checkCommand(candidate, words, json);
+  if (given.has("help")) return { kind: "help", command: candidate };
+  const secret = unknown.some((u) => SECRET_FLAGS.test(u.replace(/^--?/, "")));
+  const problems = unknown.map((u) => unknownFlag(u, flagsOf(candidate)));
+  const options = checkFlags(candidate, given, problems);
+
+  // Positional arguments; after a secret flag, one may be the secret itself.
+  const rest = positionals.slice(1);
+  const positional = COMMANDS[candidate].positional;
+  if (positional !== undefined && rest.length === 0) {
+    problems.push(`missing ${positional}`);
+  }
+  const extra = rest[positional === undefined ? 0 : 1];
+  if (extra !== undefined) {
+    problems.push(
+      `unexpected argument ${
+        secret ? "(not shown)" : show(extra)
+      } (${candidate} takes ${
+        positional === undefined ? "flags only" : `one ${positional}`
+      })`,
+    );
+  }
+  if (problems.length > 0) {
+    return { kind: "usage-error", problems, command: candidate, json };
+  }
+  return { kind: "run", command: candidate, options, jobId: rest[0] };
 }
 
-function checkCommand(
+function unknownFlag(shown: string, allowed: readonly string[]): string {
+  const name = shown.replace(/^--?/, "");
+  if (SECRET_FLAGS.test(name)) {
+    return `${shown} is not accepted: a secret on the command line ends up in ` +
+      `shell history and in the process list. Set LIGHTLY_TOKEN (API token) ` +
+      `or LIGHTLY_JWT in the environment, or use --token-file FILE`;
+  }
+  const guess = closest(name, allowed);
+  return `unknown flag ${shown}${guess ? `; did you mean --${guess}?` : ""}`;
+}
+
+/** Reads each flag of the table: belongs to the command, given once, a good value; then the modes. */
+function checkFlags(
   command: CommandName,
-  words: Words,
-  json: boolean,
-): CommandLine {
+  values: ReadonlyMap<string, readonly (string | undefined)[]>,
+  problems: string[],
+): Options {
   const allowed = flagsOf(command);
-  const problems = words.unknown.map((u) =>
-    unknownFlagProblem(u.shown, u.name, allowed)
-  );
-  for (const name of words.valued) problems.push(`--${name} takes no value`);
   const options: Record<string, unknown> = {};
   const given = new Set<FlagName>();
   for (const name of NAMES) {
     const flag = spec(name);
-    const list = words.values.get(name);
-    const isGiven = flag.value === undefined
-      ? words.switches.has(name)
-      : list !== undefined;
-    if (flag.value === undefined) options[keyOf(name)] = isGiven;
+    const list = values.get(name);
+    if (flag.value === undefined) options[keyOf(name)] = list !== undefined;
     else if (flag.default !== undefined) options[keyOf(name)] = flag.default;
-    if (!isGiven) continue;
+    if (list === undefined) continue;
     given.add(name);
     if (!allowed.includes(name)) {
       const owners = COMMAND_NAMES.filter((c) => flagsOf(c).includes(name));
@@ -564,63 +493,29 @@ function checkCommand(
       );
       continue;
     }
-    if (list === undefined) continue;
-    if (list.length > 1) {
+    if (list.length > 1 && flag.value !== undefined) {
       problems.push(`--${name} is given ${list.length} times; give it once`);
     }
     const text = list[list.length - 1];
-    if (text.trim() === "") {
+    if (flag.value === undefined) {
+      if (text !== undefined) problems.push(`--${name} takes no value`);
+    } else if (text === undefined || text.trim() === "") {
       problems.push(`--${name} needs a value (${flag.value})`);
-      continue;
+    } else {
+      const value = flag.parse ? flag.parse(text) : text.trim();
+      if (typeof value === "object" && value !== null && "refused" in value) {
+        problems.push(`--${name} ${(value as Refusal).refused}`);
+      } else options[keyOf(name)] = value;
     }
-    const value = flag.parse ? flag.parse(text) : text.trim();
-    if (typeof value === "object" && value !== null && "refused" in value) {
-      problems.push(`--${name} ${(value as Refusal).refused}`);
-    } else options[keyOf(name)] = value;
   }
   const o = options as Options;
-  checkModes(command, o, given, problems);
-
-  // Positional arguments; after a secret flag, one may be the secret itself.
-  const rest = words.positionals.slice(1);
-  const secretGiven = words.unknown.some((u) =>
-    SECRET_FLAGS.has(u.name.toLowerCase())
-  );
-  const shown = (value: string) => secretGiven ? "(not shown)" : show(value);
-  const positional = COMMANDS[command].positional;
-  if (positional !== undefined && rest.length === 0) {
-    problems.push(`missing ${positional}`);
-  }
-  if (rest.length > (positional === undefined ? 0 : 1)) {
-    const extra = rest[positional === undefined ? 0 : 1];
-    problems.push(
-      `unexpected argument ${shown(extra)} (${command} takes ${
-        positional === undefined ? "flags only" : `one ${positional}`
-      })`,
-    );
-  }
-  if (problems.length > 0) {
-    return { kind: "usage-error", problems, command, json };
-  }
-  return { kind: "run", command, options: o, jobId: rest[0] };
-}
-
-/** Whether a flag fills in part of a request (ids, body fields, `--body`). */
-function isRequestFlag(name: FlagName): boolean {
-  const path = spec(name).path;
-  return path !== undefined && !path.startsWith("options.");
-}
-
-function checkModes(
-  command: CommandName,
-  o: Options,
-  given: ReadonlySet<FlagName>,
-  problems: string[],
-): void {
   const list = (names: FlagName[]) => names.map((n) => `--${n}`).join(", ");
   const { required = [], check } = COMMANDS[command];
   if (o.batch !== undefined) {
-    const clash = [...given].filter(isRequestFlag);
+    // The request flags: ids, body fields, --body.
+    const clash = [...given].filter((n) =>
+      spec(n).path !== undefined && !spec(n).path!.startsWith("options.")
+    );
     if (clash.length > 0) {
       problems.push(
         `--batch takes every request from its file: drop ${list(clash)}`,
@@ -641,15 +536,14 @@ function checkModes(
       );
     }
   }
-  if (check) problems.push(...check(o, given));
-}
-
-/** Where the `--body` text came from, for messages. */
-function bodySource(o: Options): string | undefined {
-  return o.body === "-" ? "stdin" : o.body;
+  problems.push(...check?.(o, given) ?? []);
+  return o;
 }
 
 const BODY_FLAGS = NAMES.filter((n) => spec(n).path?.startsWith("body."));
+const sourceOf = (o: Options) => o.body === "-" ? "stdin" : o.body;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Composes the wire body from the body flags and, with `--body`, the file's
@@ -666,21 +560,19 @@ export function composeBody(
   o: Options,
   bodyText?: string,
 ): Record<string, unknown> {
-  const source = bodySource(o);
-  let body: Record<string, unknown> = { config: {} };
-  if (bodyText !== undefined) {
-    try {
-      body = JSON.parse(bodyText);
-    } catch (error) {
-      throw new CliUsageError([
-        `--body ${source}: not valid JSON (${(error as Error).message})`,
-      ]);
-    }
-    if (!isObject(body)) {
-      throw new CliUsageError([
-        `--body ${source}: must be a JSON object (the wire body: newTagName, method, config, …)`,
-      ]);
-    }
+  const source = sourceOf(o);
+  let body: unknown = { config: {} };
+  try {
+    if (bodyText !== undefined) body = JSON.parse(bodyText);
+  } catch (error) {
+    throw new CliUsageError([
+      `--body ${source}: not valid JSON (${(error as Error).message})`,
+    ]);
+  }
+  if (!isObject(body)) {
+    throw new CliUsageError([
+      `--body ${source}: must be a JSON object (the wire body: newTagName, method, config, …)`,
+    ]);
   }
   const problems: string[] = [];
   for (const name of BODY_FLAGS) {
@@ -688,17 +580,21 @@ export function composeBody(
     if (value === undefined) continue;
     const keys = spec(name).path!.split(".").slice(1);
     const last = keys.pop()!;
-    const node = parentOf(body, keys);
+    // The object holding the field, made where missing.
+    let node: Record<string, unknown> | undefined = body;
+    for (const key of keys) {
+      const child: unknown = node[key] ??= {};
+      node = isObject(child) ? child : undefined;
+      if (node === undefined) break;
+    }
+    const existing = node?.[last];
     if (node === undefined) {
       problems.push(
         `--${name} cannot be set: ${
           keys.join(".")
         } in ${source} is not an object`,
       );
-      continue;
-    }
-    const existing = node[last];
-    if (existing === undefined) node[last] = value;
+    } else if (existing === undefined) node[last] = value;
     else if (JSON.stringify(existing) !== JSON.stringify(value)) {
       problems.push(
         `--${name} ${JSON.stringify(value)} contradicts ${
@@ -713,33 +609,6 @@ export function composeBody(
   return body;
 }
 
-/** The object at `keys` in `root`, made where missing; none when in the way. */
-function parentOf(
-  root: Record<string, unknown>,
-  keys: readonly string[],
-): Record<string, unknown> | undefined {
-  let node = root;
-  for (const key of keys) {
-    const child = node[key] ??= {};
-    if (!isObject(child)) return undefined;
-    node = child;
-  }
-  return node;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** An issue's path as the table writes it: body fields under `body.`. */
-function tablePath(path: string): string {
-  return /^(datasetId|embeddingId|body|\(input\)|)$|^(body|options)\./.test(
-      path,
-    )
-    ? path
-    : `body.${path}`;
-}
-
 /**
  * Names an issue's path the way the user gave the value: the flag when a
  * flag set it, the field in the `--body` file otherwise.
@@ -749,12 +618,16 @@ function tablePath(path: string): string {
  * @returns E.g. `--tag-name`, or `newTagName (in request.json)`.
  */
 export function labelFor(path: string, o: Options): string {
-  const p = tablePath(path);
+  // Body fields come unprefixed (`newTagName`) or as `body.newTagName`.
+  const p =
+    /^(datasetId|embeddingId|body|\(input\)|)$|^(body|options)\./.test(path)
+      ? path
+      : `body.${path}`;
   const flag = NAMES.find((n) => spec(n).path === p);
   const named = flag && (spec(flag).label ?? `--${flag}`);
   if (flag && o[keyOf(flag)] !== undefined) return named!;
   if (p.startsWith("body") && o.body !== undefined) {
-    return `${p.slice(5) || "(body)"} (in ${bodySource(o)})`;
+    return `${p.slice(5) || "(body)"} (in ${sourceOf(o)})`;
   }
   if (p === "options.baseUrl") return "LIGHTLY_SERVER_LOCATION";
   return named ?? path;

@@ -15,50 +15,22 @@ import type { SignalSource } from "./signals.ts";
 
 /** What a run reads, writes and waits on; each part defaults to the real one. */
 export interface CliIo {
-  /**
-   * Standard input, for `--body -` and `--batch -`.
-   *
-   * @default {Deno.stdin.readable}
-   */
+  /** Standard input, for `--body -` and `--batch -` (`Deno.stdin.readable`). */
   stdin?: ReadableStream<Uint8Array>;
-  /**
-   * Where results go.
-   *
-   * @default {Deno.stdout}
-   */
+  /** Where results go (`Deno.stdout`). */
   stdout?: OutputStream;
-  /**
-   * Where progress, notes and errors go.
-   *
-   * @default {Deno.stderr}
-   */
+  /** Where progress, notes and errors go (`Deno.stderr`). */
   stderr?: OutputStream;
   /**
-   * The environment (`LIGHTLY_TOKEN`, `LIGHTLY_JWT`,
-   * `LIGHTLY_SERVER_LOCATION`, `NO_COLOR`), in place of the process's: read
-   * without any permission.
-   *
-   * @default {the process's environment, read where permitted}
+   * The environment (`LIGHTLY_TOKEN`, `LIGHTLY_JWT`, `LIGHTLY_SERVER_LOCATION`,
+   * `NO_COLOR`) in place of the process's, read without any permission.
    */
   env?: Readonly<Record<string, string | undefined>>;
-  /**
-   * The `fetch` every request goes through. No network permission is
-   * checked for a `fetch` given here.
-   *
-   * @default {globalThis.fetch}
-   */
+  /** The `fetch` of every request (`globalThis.fetch`); no net permission is checked for one given. */
   fetch?: typeof fetch;
-  /**
-   * Time, for polls, batch pauses and progress.
-   *
-   * @default {systemClock}
-   */
+  /** Time for polls, batch pauses and progress (`systemClock`). */
   clock?: Clock;
-  /**
-   * Where SIGINT, SIGTERM and SIGHUP come from.
-   *
-   * @default {Deno}
-   */
+  /** Where SIGINT, SIGTERM and SIGHUP come from (`Deno`). */
   signals?: SignalSource;
 }
 
@@ -71,12 +43,8 @@ export const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;
 export interface Input {
   /** `stdin` or the file's name, for messages. */
   readonly name: string;
-  /** The whole text. */
   text(): Promise<string>;
-  /**
-   * The lines (without `\n`), from the first each time it is called: a
-   * file is read again, stdin's lines are kept from the first reading.
-   */
+  /** The lines, from the first at each call: a file is read again, stdin's lines are kept. */
   lines(): AsyncIterable<string>;
 }
 

@@ -33,37 +33,18 @@ export interface OutputStream {
 /** One row of a result for people: a label and a value. */
 export type Field = readonly [label: string, value: string | undefined];
 
-/**
- * A piece of text for people: plain, or with a colour. The output escapes
- * the text (see {@linkcode escapeControl}) before it paints it.
- */
+/** A piece of text for people, plain or coloured; escaped before it is painted. */
 export type Span = string | readonly [text: string, colour: Colour];
 
-/** Options of {@linkcode createOutput}. */
+/** Options of {@linkcode createOutput}: each defaults to the process's. */
 export interface OutputOptions {
-  /**
-   * Print JSON on stdout instead of text.
-   *
-   * @default {false}
-   */
+  /** Print JSON on stdout instead of text. */
   json?: boolean;
-  /**
-   * Where results go.
-   *
-   * @default {Deno.stdout}
-   */
+  /** Where results go (`Deno.stdout`). */
   stdout?: OutputStream;
-  /**
-   * Where progress, notes and errors go.
-   *
-   * @default {Deno.stderr}
-   */
+  /** Where progress, notes and errors go (`Deno.stderr`). */
   stderr?: OutputStream;
-  /**
-   * Never colour (`NO_COLOR`, which Deno reads without a permission).
-   *
-   * @default {Deno.noColor}
-   */
+  /** Never colour (`Deno.noColor`). */
   noColor?: boolean;
 }
 
@@ -75,37 +56,23 @@ export interface Output {
   readonly stderrIsTerminal: boolean;
   /** Adds secrets to mask in everything written from now on. */
   addSecrets(secrets: readonly string[]): void;
-  /**
-   * Writes the result: aligned `fields` for people, `data` as JSON. Throws
-   * {@linkcode UnprintableAnswerError}, writing nothing, when `data` nests
-   * deeper than {@linkcode MAX_JSON_DEPTH}.
-   */
+  /** The result: aligned `fields`, or `data` as JSON (refused, unwritten, when too deep). */
   result(fields: readonly Field[], data: unknown): void;
-  /** Writes text to stdout as is (people only; ignored with `--json`). */
+  /** Text for people on stdout (not with `--json`). */
   text(text: string): void;
-  /**
-   * Writes one JSON line to stdout (batch outcomes, in either mode); data
-   * nested deeper than {@linkcode MAX_JSON_DEPTH} is cut.
-   */
+  /** One JSON line on stdout, in either mode (cut when too deep). */
   jsonLine(data: unknown): void;
-  /** Writes a line to stdout for people (ignored with `--json`). */
+  /** A line for people on stdout (not with `--json`). */
   line(text: string): void;
-  /**
-   * Writes a progress line to stderr: `live` redraws the terminal's current
-   * line in place; otherwise the line is written and ended.
-   */
+  /** A progress line on stderr: `live` redraws the terminal's line in place. */
   progress(spans: readonly Span[], live: boolean): void;
   /** Clears a live progress line. */
   clearProgress(): void;
-  /** Writes `note: …` to stderr. */
+  /** `note: …` on stderr. */
   note(text: string): void;
-  /** Writes `warning: …` to stderr. */
+  /** `warning: …` on stderr. */
   warn(text: string): void;
-  /**
-   * Reports a failure: `error: …` and `hints` on stderr; with `--json` also
-   * `{ "error": …, "exitCode": …, ...extra }` on stdout (data nested deeper
-   * than {@linkcode MAX_JSON_DEPTH} is cut).
-   */
+  /** A failure: `error: …` and hints on stderr; with `--json` also `{ error, exitCode, ...extra }` on stdout. */
   error(
     error: unknown,
     exitCode: number,
@@ -118,29 +85,18 @@ const CODES = {
   green: [32, 39],
   yellow: [33, 39],
   cyan: [36, 39],
-  bold: [1, 22],
   dim: [2, 22],
 } as const;
 
 /** A colour of the output's palette. */
 export type Colour = keyof typeof CODES;
 
-/** Wraps `text` in an ANSI colour when `enabled`. */
-function paint(text: string, colour: Colour, enabled: boolean): string {
-  if (!enabled) return text;
-  const [open, close] = CODES[colour];
-  return `\x1b[${open}m${text}\x1b[${close}m`;
-}
-
 // C0 controls but tab and newline, DEL, and the C1 controls.
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 // What JSON.stringify leaves unescaped of them: DEL and C1.
 const RAW_IN_JSON = /[\x7f-\x9f]/g;
-
-function hex(char: string): string {
-  return char.charCodeAt(0).toString(16).padStart(2, "0");
-}
+const hex = (char: string) => char.charCodeAt(0).toString(16).padStart(2, "0");
 
 /**
  * Escapes the control characters of `text` that a terminal would act on —
@@ -157,13 +113,14 @@ export function escapeControl(text: string): string {
   );
 }
 
-/** Escapes each span's text, then paints it. */
+/** Escapes each span's text, then paints it when `colour`. */
 function render(spans: readonly Span[], colour: boolean): string {
-  return spans.map((span) =>
-    typeof span === "string"
-      ? escapeControl(span)
-      : paint(escapeControl(span[0]), span[1], colour)
-  ).join("");
+  return spans.map((span) => {
+    if (typeof span === "string") return escapeControl(span);
+    const [open, close] = CODES[span[1]];
+    const text = escapeControl(span[0]);
+    return colour ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+  }).join("");
 }
 
 /**
@@ -173,14 +130,7 @@ function render(spans: readonly Span[], colour: boolean): string {
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** What stands for data cut at {@linkcode MAX_JSON_DEPTH}. */
-const TOO_DEEP = "[nested too deep]";
-
-/**
- * `JSON.stringify` with DEL and C1 escaped as well, and data nested deeper
- * than {@linkcode MAX_JSON_DEPTH} refused (`cut: false`) or replaced by a
- * marker (`cut: true`).
- */
+/** `JSON.stringify`, DEL and C1 escaped, data deeper than {@linkcode MAX_JSON_DEPTH} refused or `cut`. */
 function toJson(data: unknown, indent: number, cut: boolean): string {
   const depths = new WeakMap<object, number>();
   const text = JSON.stringify(
@@ -189,7 +139,7 @@ function toJson(data: unknown, indent: number, cut: boolean): string {
       if (typeof value !== "object" || value === null) return value;
       const depth = (depths.get(this) ?? 0) + 1;
       if (depth > MAX_JSON_DEPTH) {
-        if (cut) return TOO_DEEP;
+        if (cut) return "[nested too deep]";
         throw new UnprintableAnswerError(MAX_JSON_DEPTH);
       }
       depths.set(value, depth);
@@ -211,52 +161,17 @@ export function statusColour(status: string): Colour {
 }
 
 /**
- * Aligns fields in two columns; fields whose value is `undefined` are left
- * out, and values are escaped (see {@linkcode escapeControl}).
- *
- * @param fields Labels and values.
- * @param colour Whether labels are dimmed.
- * @returns Lines, each ending with a newline.
- */
-export function formatFields(
-  fields: readonly Field[],
-  colour: boolean,
-): string {
-  const shown = fields.filter(([, value]) => value !== undefined);
-  const width = Math.max(0, ...shown.map(([label]) => label.length));
-  return render(
-    shown.flatMap(([label, value]): Span[] => [
-      [label, "dim"],
-      `${" ".repeat(width - label.length)}  ${value}\n`,
-    ]),
-    colour,
-  );
-}
-
-/**
  * An error's safe fields for JSON: its `toJSON()`, else name and message.
  *
  * @param error Anything caught.
  * @returns A plain object.
  */
 export function errorJson(error: unknown): Record<string, unknown> {
-  if (error !== null && typeof error === "object") {
-    const toJSON = (error as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") {
-      return toJSON.call(error) as Record<string, unknown>;
-    }
-  }
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message };
-  }
-  return { message: String(error) };
-}
-
-function errorLines(error: unknown): string[] {
-  const problems = (error as { problems?: unknown })?.problems;
-  if (Array.isArray(problems)) return problems.map(String);
-  const message = error instanceof Error ? error.message : String(error);
-  return [message];
+  const toJSON = (error as { toJSON?: unknown } | null)?.toJSON;
+  if (typeof toJSON === "function") return toJSON.call(error);
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { message: String(error) };
 }
 
 /**
@@ -288,29 +203,37 @@ export function createOutput(options: OutputOptions = {}): Output {
       else throw error;
     }
   }
+  const label = (name: string, colour: Colour, text: string) =>
+    write(stderr, render([[name, colour], ` ${text}\n`], stderrColor));
 
   return {
     json,
     stderrIsTerminal,
     addSecrets(list) {
+      // Masking "a" would garble everything; maskSecrets masks encoded forms too.
       for (const secret of list) {
-        // Masking "a" would garble everything; maskSecrets masks encoded forms too.
         if (secret.length >= 4 && !secrets.includes(secret)) {
           secrets.push(secret);
         }
       }
     },
     result(fields, data) {
-      if (json) write(stdout, toJson(data, 2, false) + "\n");
-      else write(stdout, formatFields(fields, stdoutColor));
+      if (json) return write(stdout, toJson(data, 2, false) + "\n");
+      const shown = fields.filter(([, value]) => value !== undefined);
+      const width = Math.max(0, ...shown.map(([label]) => label.length));
+      write(
+        stdout,
+        render(
+          shown.flatMap(([label, value]): Span[] => [
+            [label, "dim"],
+            `${" ".repeat(width - label.length)}  ${value}\n`,
+          ]),
+          stdoutColor,
+        ),
+      );
     },
     text(text) {
-      if (!json) {
-        write(
-          stdout,
-          render([text.endsWith("\n") ? text : text + "\n"], false),
-        );
-      }
+      if (!json) write(stdout, render([text.replace(/\n?$/, "\n")], false));
     },
     jsonLine(data) {
       write(stdout, toJson(data, 0, true) + "\n");
@@ -325,32 +248,22 @@ export function createOutput(options: OutputOptions = {}): Output {
     clearProgress() {
       write(stderr, "\r\x1b[2K");
     },
-    note(text) {
-      write(stderr, render([["note:", "dim"], ` ${text}\n`], stderrColor));
-    },
-    warn(text) {
-      write(
-        stderr,
-        render([["warning:", "yellow"], ` ${text}\n`], stderrColor),
-      );
-    },
+    note: (text) => label("note:", "dim", text),
+    warn: (text) => label("warning:", "yellow", text),
     error(error, exitCode, extra = {}) {
-      const lines = errorLines(error).flatMap((l) => l.split("\n"));
+      const problems = (error as { problems?: unknown })?.problems;
+      const lines = (Array.isArray(problems) ? problems.map(String) : [
+        error instanceof Error ? error.message : String(error),
+      ]).flatMap((l) => l.split("\n"));
+      // Indented lines continue the one before, under its label.
       const spans = lines.flatMap((l, i): Span[] =>
         i === 0 || !/^\s/.test(l) ? [["error:", "red"], ` ${l}\n`] : [`${l}\n`]
       );
       const hints = (extra.hints ?? []).map((h) => `${h}\n`);
       write(stderr, render([...spans, ...hints], stderrColor));
       if (json) {
-        write(
-          stdout,
-          toJson(
-            { error: errorJson(error), exitCode, ...extra.extra },
-            2,
-            true,
-          ) +
-            "\n",
-        );
+        const doc = { error: errorJson(error), exitCode, ...extra.extra };
+        write(stdout, toJson(doc, 2, true) + "\n");
       }
     },
   };
@@ -364,34 +277,28 @@ export interface DryRunView {
   json: Record<string, unknown>;
 }
 
-/** Options of {@linkcode describeDryRun}. */
-export interface DryRunOptions {
-  /** Steps before and after the request, e.g. the GETs of `select`. */
-  steps?: readonly string[];
-  /** Text to show in place of a placeholder, e.g. the embedding `select` resolves. */
-  replace?: readonly [placeholder: string, shown: string];
-  /** Notes about fields filled in at run time. */
-  notes?: readonly string[];
-}
-
 /**
  * Describes the request a command would send: the request, secrets
  * masked, and an equivalent `curl` reading the token from the environment.
  *
  * @param request The request, as the library built it.
- * @param options Steps around it, placeholders, notes.
+ * @param options Steps before and after it (e.g. the GETs of `select`), a
+ *   placeholder to show as something else, notes on fields filled in at run time.
  * @returns Text and JSON views.
  */
 export function describeDryRun(
   request: LightlyRequest,
-  options: DryRunOptions = {},
+  options: {
+    steps?: readonly string[];
+    replace?: readonly [placeholder: string, shown: string];
+    notes?: readonly string[];
+  } = {},
 ): DryRunView {
-  const [placeholder, shown] = options.replace ?? ["", ""];
+  const { steps = [], notes = [], replace = ["", ""] } = options;
   const swap = (text: string) =>
-    placeholder ? text.replaceAll(placeholder, shown) : text;
+    replace[0] ? text.replaceAll(replace[0], replace[1]) : text;
   const curl = swap(formatCurl(request));
   const redacted = redactRequest(request);
-  const { steps = [], notes = [] } = options;
   const text = [
     ...(steps.length > 0
       ? ["# steps:", ...steps.map((s) => `#   ${s}`), ""]

@@ -11,13 +11,10 @@ import { type Output, type Span, statusColour } from "./output.ts";
 
 /** What one poll reported (a subset of the library's `JobProgress`). */
 export interface ProgressEvent {
-  /** The job. */
   jobId: string;
   /** The job's status as the server wrote it. */
   status: string;
-  /** Units of work done, when known. */
   processed?: number;
-  /** Units of work in all, when known. */
   total?: number;
 }
 
@@ -25,23 +22,11 @@ export interface ProgressEvent {
 export interface ProgressOptions {
   /** Where lines go: the run's output. */
   out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
-  /**
-   * Live line (`true`) or plain lines (`false`).
-   *
-   * @default {out.stderrIsTerminal}
-   */
+  /** Live line or plain lines (default: whether stderr is a terminal). */
   tty?: boolean;
-  /**
-   * The clock, in Unix milliseconds.
-   *
-   * @default {Date.now}
-   */
+  /** The clock, in Unix milliseconds (default `Date.now`). */
   now?: () => number;
-  /**
-   * Redraw interval of the live line, in milliseconds.
-   *
-   * @default {100}
-   */
+  /** Redraw interval of the live line, in milliseconds (default 100). */
   intervalMs?: number;
 }
 
@@ -66,27 +51,10 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 export function formatElapsed(ms: number): string {
   if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
   const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
-
-/**
- * Formats a job's progress: `RUNNING 40/100 (40%)`, the status coloured.
- *
- * @param event The poll's news.
- * @returns Spans for the output.
- */
-export function formatProgress(event: ProgressEvent): Span[] {
-  const status: Span = [event.status, statusColour(event.status)];
-  if (event.processed === undefined || event.total === undefined) {
-    return [status];
-  }
-  return [
-    status,
-    ` ${formatCount({ processed: event.processed, total: event.total })}`,
-  ];
+  const two = (n: number) => String(n % 60).padStart(2, "0");
+  if (s < 60) return `${s}s`;
+  return m < 60 ? `${m}m${two(s)}s` : `${Math.floor(m / 60)}h${two(m)}m`;
 }
 
 /**
@@ -112,8 +80,7 @@ export function formatCount(
  * @returns The display.
  */
 export function createProgress(options: ProgressOptions): Progress {
-  const now = options.now ?? Date.now;
-  const out = options.out;
+  const { out, now = Date.now } = options;
   const tty = options.tty ?? out.stderrIsTerminal;
   const started = now();
   let text: readonly Span[] = [];
@@ -122,7 +89,7 @@ export function createProgress(options: ProgressOptions): Progress {
   let timer: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
 
-  const draw = () => {
+  const draw = () =>
     out.progress([
       [FRAMES[frame++ % FRAMES.length], "cyan"],
       " ",
@@ -130,38 +97,37 @@ export function createProgress(options: ProgressOptions): Progress {
       " ",
       [formatElapsed(now() - started), "dim"],
     ], true);
-  };
-  const plain = (line: readonly Span[]) => {
-    out.progress([
-      `${new Date(now()).toISOString()} `,
-      ...line,
-      ` (${formatElapsed(now() - started)})`,
-    ], false);
-  };
   const show = (next: readonly Span[]) => {
     if (stopped) return;
     text = next;
     const key = JSON.stringify(next);
     if (tty) {
       if (timer === undefined) {
-        const interval = setInterval(draw, options.intervalMs ?? 100);
-        // The display never keeps the process alive on its own.
-        Deno.unrefTimer(interval);
-        timer = interval;
+        timer = setInterval(draw, options.intervalMs ?? 100);
+        Deno.unrefTimer(timer); // never keeps the process alive on its own
       }
       draw();
     } else if (key !== last) {
-      plain(next);
+      out.progress([
+        `${new Date(now()).toISOString()} `,
+        ...next,
+        ` (${formatElapsed(now() - started)})`,
+      ], false);
     }
     last = key;
   };
 
   return {
-    step(what) {
-      show([`${what}…`]);
-    },
+    step: (what) => show([`${what}…`]),
     update(event) {
-      show([`job ${event.jobId} `, ...formatProgress(event)]);
+      const { status, processed, total } = event;
+      show([
+        `job ${event.jobId} `,
+        [status, statusColour(status)],
+        ...(processed === undefined || total === undefined
+          ? []
+          : [` ${formatCount({ processed, total })}`]),
+      ]);
     },
     stop() {
       if (stopped) return;
