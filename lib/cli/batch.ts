@@ -35,9 +35,6 @@ export type BatchEntry =
 /**
  * Numbers the lines from 1 and parses each: blank lines are skipped, a
  * line that is not a JSON object comes with its problem.
- *
- * @param lines The lines.
- * @yields Each non-blank line.
  */
 export async function* batchEntries(
   lines: AsyncIterable<string> | Iterable<string>,
@@ -97,10 +94,6 @@ export interface BatchRunOptions<T, R> {
  * outcome as it ends and keeping none. A 429 pauses all workers and its
  * item is sent again, up to `maxAttempts`; any other failure is that
  * item's outcome, and the batch goes on.
- *
- * @param items The items, in order; read as workers free up.
- * @param options Concurrency, the sender, the 429 rule, the clock, the signal.
- * @returns How many items were started (the rest were not: the batch was stopped).
  */
 export async function runBatch<T, R>(
   items: AsyncIterable<T> | Iterable<T>,
@@ -173,19 +166,11 @@ type ValidLine = { line: number; input: SamplingInput };
 /**
  * Runs `trigger --batch`: checks every line, then sends the valid ones (or
  * shows them with `--dry-run`), one outcome per line and a summary.
- *
- * @param ctx Flags, output, signal, clock.
- * @param input The batch file or stdin.
- * @param client Host, credentials, fetch.
- * @param wait The wait options of `--wait`.
- * @param start Checks the permission to send and loads the library.
- * @returns The exit code.
  */
 export async function triggerBatch(
   ctx: BatchContext,
   input: Input,
   client: Pick<CliConfig, "baseUrl" | "auth"> & { fetch?: typeof fetch },
-  wait: { timeoutMs?: number },
   start: () => Promise<Library>,
 ): Promise<number> {
   const { options: o, out } = ctx;
@@ -321,10 +306,11 @@ export async function triggerBatch(
       });
       if (!o.wait) return { jobId };
       try {
+        const { timeoutMs } = o;
         const clock = ctx.clock;
         return {
           jobId,
-          wait: await lib.waitForJob(jobId, { ...options, ...wait, clock }),
+          wait: await lib.waitForJob(jobId, { ...options, timeoutMs, clock }),
         };
       } catch (waitError) {
         return { jobId, waitError };

@@ -30,7 +30,8 @@ import type { CommandLine, CommandName, Options } from "./flags.ts";
 import { composeBody, issueLines } from "./flags.ts";
 import { helpHint } from "./help.ts";
 import type { CliIo } from "./io.ts";
-import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES, openInput } from "./io.ts";
+import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES } from "./io.ts";
+import { openInput, readAll } from "./io.ts";
 import type { DryRunView, Field, Output } from "./output.ts";
 import { describeDryRun } from "./output.ts";
 import { fromDenoPermissionError, requirePermissions } from "./permissions.ts";
@@ -138,25 +139,21 @@ function checkJobId(jobId: string | undefined): string {
 }
 
 /**
- * `--timeout`, checked by the library's own rule (the one `waitForJob`
- * applies) before anything is sent. Loads the job module only when given.
+ * The problems of `--timeout` by the library's own rule (the one `waitForJob`
+ * applies), before anything is sent. Loads the job module only when given.
  */
-async function waitOptions(
-  ctx: Context,
-): Promise<{ wait: { timeoutMs?: number }; problems: string[] }> {
-  const { timeoutMs } = ctx.options;
-  if (timeoutMs === undefined) return { wait: {}, problems: [] };
+async function timeoutProblems({ options }: Context): Promise<string[]> {
+  if (options.timeoutMs === undefined) return [];
   const { checkWaitOptions } = await import("../jobs.ts");
   const issues: Parameters<typeof checkWaitOptions>[1] = [];
-  checkWaitOptions({ timeoutMs }, issues);
-  return { wait: { timeoutMs }, problems: issueLines(issues, ctx.options) };
+  checkWaitOptions({ timeoutMs: options.timeoutMs }, issues);
+  return issueLines(issues, options);
 }
 
-async function bodyOf(ctx: Context): Promise<Record<string, unknown>> {
-  const path = ctx.options.body;
-  const file = path &&
-    await openInput("--body", path, MAX_BODY_FILE_BYTES, ctx.io);
-  return composeBody(ctx.options, file ? await file.text() : undefined);
+async function bodyOf({ options, io }: Context) {
+  const path = options.body;
+  const file = path && await openInput("--body", path, MAX_BODY_FILE_BYTES, io);
+  return composeBody(options, file ? await readAll(file) : undefined);
 }
 
 function printDryRun(ctx: Context, view: DryRunView): number {
@@ -170,7 +167,6 @@ async function follow(
   ctx: Context,
   jobId: string,
   client: Client,
-  wait: { timeoutMs?: number },
 ): Promise<WaitResult> {
   ctx.jobId = jobId;
   const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
@@ -179,7 +175,7 @@ async function follow(
     const { waitForJob } = await loadLibrary();
     return await waitForJob(jobId, {
       ...client,
-      ...wait,
+      timeoutMs: ctx.options.timeoutMs,
       clock: ctx.clock,
       signal: ctx.signal,
       onProgress: (event) => progress.update(event),
@@ -205,7 +201,7 @@ function waited(r: WaitResult): [Field[], Record<string, unknown>] {
 /** `trigger`: one request (optionally followed to its tag), or a batch. */
 async function trigger(ctx: Context): Promise<number> {
   const o = ctx.options;
-  const { wait, problems } = await waitOptions(ctx);
+  const problems = await timeoutProblems(ctx);
   if (o.batch !== undefined) {
     if (problems.length > 0) throw new CliUsageError(problems);
     const input = await openInput(
@@ -215,7 +211,7 @@ async function trigger(ctx: Context): Promise<number> {
       ctx.io,
     );
     const client = connect(ctx);
-    return await triggerBatch(ctx, input, client, wait, () => {
+    return await triggerBatch(ctx, input, client, () => {
       allowNet(ctx);
       return loadLibrary();
     });
@@ -253,7 +249,7 @@ async function trigger(ctx: Context): Promise<number> {
     ctx.out.note(`follow the job with: ${resumeCommand(jobId, ctx.config!)}`);
     return EXIT.OK;
   }
-  const [fields, json] = waited(await follow(ctx, jobId, client, wait));
+  const [fields, json] = waited(await follow(ctx, jobId, client));
   ctx.out.result([...fields, ["tag name", tagName]], { ...about, ...json });
   return EXIT.OK;
 }
@@ -261,7 +257,7 @@ async function trigger(ctx: Context): Promise<number> {
 /** `select`: the whole workflow, embedding to tag. */
 async function select(ctx: Context): Promise<number> {
   const o = ctx.options;
-  const { wait, problems } = await waitOptions(ctx);
+  const problems = await timeoutProblems(ctx);
   const input = {
     datasetId: o.datasetId,
     ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
@@ -305,7 +301,7 @@ async function select(ctx: Context): Promise<number> {
     const { selectSamples } = await loadLibrary();
     const result = await selectSamples(input, {
       ...client,
-      ...wait,
+      timeoutMs: o.timeoutMs,
       clock: ctx.clock,
       signal: ctx.signal,
       onStep: (step) => {
@@ -379,11 +375,11 @@ async function status(ctx: Context): Promise<number> {
 /** `wait`: follow a job to its tag. */
 async function wait(ctx: Context): Promise<number> {
   const jobId = checkJobId(ctx.line.jobId);
-  const { wait, problems } = await waitOptions(ctx);
+  const problems = await timeoutProblems(ctx);
   if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);
   allowNet(ctx);
-  ctx.out.result(...waited(await follow(ctx, jobId, client, wait)));
+  ctx.out.result(...waited(await follow(ctx, jobId, client)));
   return EXIT.OK;
 }
 
@@ -431,11 +427,6 @@ function report(caught: unknown, ctx: Context): number {
  * message on stderr (and a JSON document with `--json`) and an exit code.
  * SIGINT, SIGTERM or SIGHUP stop the command (exit code 130, 143 or 129);
  * a job left running is named with the command that resumes it.
- *
- * @param line The parsed command line.
- * @param out Where to write.
- * @param io Stdin, environment, fetch, clock and signals; the real ones by default.
- * @returns The exit code (see `exit_codes.ts`).
  */
 export async function runCommand(
   line: RunLine,

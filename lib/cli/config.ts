@@ -26,13 +26,9 @@ import {
   readEnv,
 } from "./permissions.ts";
 
-/**
- * The largest token file read, in bytes.
- */
+/** The largest token file read, in bytes. */
 export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
-/**
- * What a dry run shows in place of a token it could not read.
- */
+/** What a dry run shows in place of a token it could not read. */
 export const PLACEHOLDER_TOKEN = "LIGHTLY_TOKEN";
 
 /** The settings a command reads from flags. */
@@ -81,9 +77,7 @@ export interface CliConfig {
   notes: string[];
 }
 
-/**
- * The real sources: the process's environment and file system.
- */
+/** The real sources: the process's environment and file system. */
 export const DENO_SOURCES: ConfigSources = {
   readEnv,
   isGranted,
@@ -99,9 +93,6 @@ const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
 /**
  * Whether `hostname` is this machine: `localhost`, `*.localhost`,
  * `127.0.0.0/8` or `::1`.
- *
- * @param hostname A URL's `hostname`.
- * @returns `true` for a loopback host.
  */
 export function isLoopback(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
@@ -149,9 +140,6 @@ function fromTokenFile(
  * Resolves the base URL and the token from flags and environment, and
  * applies the safety rules.
  *
- * @param flags `--base-url`, `--token-file`, `--insecure-http`, `--dry-run`.
- * @param sources Environment and files; the process's by default.
- * @returns The settings, with notes for stderr.
  * @throws {MissingPermissionError} Naming every `--allow-…` flag missing (never in a dry run).
  * @throws {CliUsageError} No token, an unusable token file, a bad base URL,
  *   or a token that would travel over plain http to another machine.
@@ -313,11 +301,6 @@ export interface ResumeOptions {
 /**
  * The `deno run … wait <jobId>` command that resumes following a job, with
  * the permissions and connection flags this run used (never a secret).
- *
- * @param jobId The job to follow.
- * @param config This run's connection settings.
- * @param options The script's URL.
- * @returns One shell command.
  */
 export function resumeCommand(
   jobId: string,

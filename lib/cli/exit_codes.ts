@@ -9,10 +9,9 @@
  */
 import { backoffDelay, parseRetryAfter } from "../retry.ts";
 
-/** The exit codes, by meaning. */
+/** The exit codes, by meaning (their help text is in `help.ts`). */
 export const EXIT = Object.freeze(
   {
-    /** Success. */
     OK: 0,
     /** The API, a proxy or the job said no, or the trigger may have been applied. */
     REFUSED: 1,
@@ -20,11 +19,9 @@ export const EXIT = Object.freeze(
     USAGE: 2,
     /** Network, timeout, 408, 429, 5xx, an unreadable answer: retrying may help. */
     TRANSIENT: 3,
-    /** Interrupted by Ctrl-C (128 + SIGINT). */
+    /** Interrupted: 128 + SIGINT, SIGTERM or SIGHUP. */
     INTERRUPTED: 130,
-    /** Interrupted by SIGTERM (128 + 15), e.g. from `timeout` or `docker stop`. */
     TERMINATED: 143,
-    /** Interrupted by SIGHUP (128 + 1): the terminal went away. */
     HANGUP: 129,
   } as const,
 );
@@ -46,15 +43,12 @@ export interface Verdict {
   readonly jobMayRun: boolean;
 }
 
-/** When {@linkcode classify} is asked whether to send again after a pause. */
-export interface RetryContext {
-  /** The attempt that failed, from 1. */
+/** When {@linkcode classify} is asked whether to send again after a pause: the attempt that failed (from 1), the time, the longest `Retry-After` honoured. */
+export type RetryContext = {
   readonly attempt: number;
-  /** The current time, in Unix milliseconds (for a `Retry-After` date). */
   readonly now: number;
-  /** The longest `Retry-After` honoured (the library's). */
   readonly maxRetryAfterMs: number;
-}
+};
 
 /**
  * Classifies a failure.
@@ -72,10 +66,6 @@ export interface RetryContext {
  *
  * A 429 pauses a batch for the library's rule: the `Retry-After` (at most
  * `maxRetryAfterMs`), and at least the backoff of the attempt.
- *
- * @param error Anything caught.
- * @param retry The attempt and the clock, when a pause is considered.
- * @returns The verdict.
  */
 export function classify(error: unknown, retry?: RetryContext): Verdict {
   const verdict = (exitCode: ExitCode, jobMayRun = false) => ({

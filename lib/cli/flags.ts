@@ -31,12 +31,7 @@ function show(value: string): string {
   return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
 }
 
-/**
- * Parses a duration: `90s`, `30m`, `2h`, `500ms`; a bare number is seconds.
- *
- * @param text What was given.
- * @returns Milliseconds, or `undefined` when `text` is not a positive duration.
- */
+/** Parses a duration: `90s`, `30m`, `2h`, `500ms`; a bare number is seconds. */
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim());
   const ms = match ? Number(match[1]) * UNIT_MS[match[2] ?? "s"] : 0;
@@ -341,12 +336,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
 /** The command names, in the order help lists them. */
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
-/**
- * The flags a command takes, in table order: its own and the global ones.
- *
- * @param command The command.
- * @returns The flags' names.
- */
+/** The flags a command takes, in table order: its own and the global ones. */
 export function flagsOf(command: CommandName): FlagName[] {
   return NAMES.filter((n) => spec(n).commands?.includes(command) ?? true);
 }
@@ -373,9 +363,6 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
 /**
  * Parses and checks a command line. Never throws and never reads anything:
  * every problem comes back at once in a `usage-error`.
- *
- * @param argv The arguments after the program, e.g. `Deno.args`.
- * @returns Help, version, a command to run, or every usage problem found.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   // Known flags with their values (a switch's is `undefined` unless `=…`).
@@ -550,9 +537,6 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * JSON: a flag fills in a field the file leaves out, repeats it, or is an
  * error when it says something else.
  *
- * @param o The parsed command line.
- * @param bodyText The `--body` content, when given.
- * @returns The body (not yet validated).
  * @throws {CliUsageError} Bad JSON, a body that is not an object, or a flag
  *   that contradicts the file.
  */
@@ -612,10 +596,6 @@ export function composeBody(
 /**
  * Names an issue's path the way the user gave the value: the flag when a
  * flag set it, the field in the `--body` file otherwise.
- *
- * @param path The library's issue path, e.g. `newTagName` or `options.baseUrl`.
- * @param o The parsed command line.
- * @returns E.g. `--tag-name`, or `newTagName (in request.json)`.
  */
 export function labelFor(path: string, o: Options): string {
   // Body fields come unprefixed (`newTagName`) or as `body.newTagName`.
@@ -636,10 +616,6 @@ export function labelFor(path: string, o: Options): string {
 /**
  * Turns the library's validation issues into usage problems, one line each,
  * named with {@linkcode labelFor}.
- *
- * @param issues The library's issues.
- * @param o The parsed command line.
- * @returns Lines such as `--n-samples: must be … (got 1.5)`.
  */
 export function issueLines(
   issues: readonly { path: string; rule: string; received?: string }[],

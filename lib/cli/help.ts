@@ -69,11 +69,7 @@ const GLOBAL_FLAGS = (Object.keys(FLAGS) as FlagName[]).filter((n) =>
   !("commands" in FLAGS[n])
 );
 
-/**
- * The tool's help: commands, common flags, environment, exit codes.
- *
- * @returns Multi-line text ending with a newline.
- */
+/** The tool's help: commands, common flags, environment, exit codes. */
 export function toolHelp(): string {
   return [
     `${PROGRAM}: build and trigger Lightly sampling jobs`,
@@ -99,12 +95,7 @@ export function toolHelp(): string {
   ].join("\n");
 }
 
-/**
- * One command's help: usage, description, flags, examples, exit codes.
- *
- * @param command The command.
- * @returns Multi-line text ending with a newline.
- */
+/** One command's help: usage, description, flags, examples, exit codes. */
 export function commandHelp(command: CommandName): string {
   const spec = COMMANDS[command];
   const own = flagsOf(command).filter((n) => !GLOBAL_FLAGS.includes(n));
@@ -135,12 +126,7 @@ export function commandHelp(command: CommandName): string {
   ].join("\n");
 }
 
-/**
- * A short reminder after a usage error: how to get help.
- *
- * @param command The command, when one was recognised.
- * @returns One line.
- */
+/** A short reminder after a usage error: how to get help. */
 export function helpHint(command?: CommandName): string {
   return `Run '${PROGRAM}${command ? ` ${command}` : ""} --help' for usage.`;
 }

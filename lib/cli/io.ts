@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { readTextCapped } from "../read_capped.ts";
 import type { Clock } from "../retry.ts";
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
 import type { OutputStream } from "./output.ts";
@@ -43,20 +42,19 @@ export const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;
 export interface Input {
   /** `stdin` or the file's name, for messages. */
   readonly name: string;
-  text(): Promise<string>;
   /** The lines, from the first at each call: a file is read again, stdin's lines are kept. */
   lines(): AsyncIterable<string>;
+}
+
+/** The whole text of an input (its lines joined). */
+export async function readAll(input: Input): Promise<string> {
+  return (await Array.fromAsync(input.lines())).join("\n");
 }
 
 /**
  * Opens a file named by a flag, or stdin for `-`: the permission, the kind
  * of file and its size are checked before anything is read.
  *
- * @param flag The flag, e.g. `--body`, for messages.
- * @param path The file name, or `-`.
- * @param cap The largest size read, in bytes.
- * @param io Where stdin comes from.
- * @returns The input.
  * @throws {MissingPermissionError} Without `--allow-read` for the file.
  * @throws {CliUsageError} A missing, unreadable or too large file.
  */
@@ -71,11 +69,6 @@ export async function openInput(
     let kept: string[] | undefined;
     return {
       name: "stdin",
-      async text() {
-        const text = await readTextCapped(stream, cap);
-        if (text === undefined) throw tooLarge("stdin", cap);
-        return text;
-      },
       async *lines() {
         if (kept !== undefined) return yield* kept;
         kept = [];
@@ -104,16 +97,11 @@ export async function openInput(
   if (info.size > cap) throw fail(`larger than ${cap} bytes`);
   return {
     name: path,
-    text: () => Deno.readTextFile(path),
     async *lines() {
       const file = await Deno.open(path);
       yield* splitLines(file.readable, cap, `${flag} ${path}`);
     },
   };
-}
-
-function tooLarge(what: string, cap: number): CliUsageError {
-  return new CliUsageError([`${what} is larger than ${cap} bytes`]);
 }
 
 /** Splits a byte stream into lines, in one pass, refusing more than `cap` bytes. */
@@ -127,7 +115,9 @@ async function* splitLines(
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.byteLength;
-    if (size > cap) throw tooLarge(what, cap);
+    if (size > cap) {
+      throw new CliUsageError([`${what} is larger than ${cap} bytes`]);
+    }
     const text = decoder.decode(chunk, { stream: true });
     if (!text.includes("\n")) {
       rest += text;

@@ -102,9 +102,6 @@ const hex = (char: string) => char.charCodeAt(0).toString(16).padStart(2, "0");
  * Escapes the control characters of `text` that a terminal would act on —
  * C0 but tab and newline (`\x1b`), DEL (`\x7f`) and C1 (`\u009b`) — so
  * that text from a server or a file is shown, never obeyed.
- *
- * @param text Any text.
- * @returns The text with each such character written out.
  */
 export function escapeControl(text: string): string {
   return text.replace(
@@ -150,22 +147,12 @@ function toJson(data: unknown, indent: number, cut: boolean): string {
   return text.replace(RAW_IN_JSON, (char) => `\\u00${hex(char)}`);
 }
 
-/**
- * The colour of a job status, for people.
- *
- * @param status A job status.
- * @returns The colour to show it in.
- */
+/** The colour of a job status, for people. */
 export function statusColour(status: string): Colour {
   return status === "FINISHED" ? "green" : status === "FAILED" ? "red" : "cyan";
 }
 
-/**
- * An error's safe fields for JSON: its `toJSON()`, else name and message.
- *
- * @param error Anything caught.
- * @returns A plain object.
- */
+/** An error's safe fields for JSON: its `toJSON()`, else name and message. */
 export function errorJson(error: unknown): Record<string, unknown> {
   const toJSON = (error as { toJSON?: unknown } | null)?.toJSON;
   if (typeof toJSON === "function") return toJSON.call(error);
@@ -174,12 +161,7 @@ export function errorJson(error: unknown): Record<string, unknown> {
     : { message: String(error) };
 }
 
-/**
- * Creates the writer for one run.
- *
- * @param options JSON or text, the streams, and colour.
- * @returns The writer.
- */
+/** Creates the writer for one run. */
 export function createOutput(options: OutputOptions = {}): Output {
   const stdout = options.stdout ?? Deno.stdout;
   const stderr = options.stderr ?? Deno.stderr;
@@ -280,11 +262,6 @@ export interface DryRunView {
 /**
  * Describes the request a command would send: the request, secrets
  * masked, and an equivalent `curl` reading the token from the environment.
- *
- * @param request The request, as the library built it.
- * @param options Steps before and after it (e.g. the GETs of `select`), a
- *   placeholder to show as something else, notes on fields filled in at run time.
- * @returns Text and JSON views.
  */
 export function describeDryRun(
   request: LightlyRequest,

@@ -14,22 +14,12 @@ export type PermissionNeed =
   | { readonly name: "net"; readonly host: string }
   | { readonly name: "read"; readonly path: string };
 
-/**
- * Whether Deno already granted `need` (a `prompt` state counts as not).
- *
- * @param need The permission.
- * @returns `true` when granted.
- */
+/** Whether Deno already granted `need` (a `prompt` state counts as not). */
 export function isGranted(need: PermissionNeed): boolean {
   return Deno.permissions.querySync(need).state === "granted";
 }
 
-/**
- * The `deno run` flags that grant `needs`, one flag per permission kind.
- *
- * @param needs The permissions.
- * @returns E.g. `["--allow-env=LIGHTLY_TOKEN,LIGHTLY_JWT", "--allow-net=api.lightly.ai"]`.
- */
+/** The `deno run` flags that grant `needs`, one flag per permission kind. */
 export function flagsFor(needs: readonly PermissionNeed[]): string[] {
   const groups = new Map<string, string[]>();
   for (const need of needs) {
@@ -50,7 +40,6 @@ export function flagsFor(needs: readonly PermissionNeed[]): string[] {
 /**
  * Checks `needs` and throws one error naming every missing flag.
  *
- * @param needs The permissions a command needs.
  * @throws {MissingPermissionError} When any is not granted.
  */
 export function requirePermissions(needs: readonly PermissionNeed[]): void {
@@ -58,13 +47,7 @@ export function requirePermissions(needs: readonly PermissionNeed[]): void {
   if (missing.length > 0) throw new MissingPermissionError(flagsFor(missing));
 }
 
-/**
- * Reads an environment variable when reading it is allowed.
- *
- * @param variable The variable's name.
- * @returns `{ granted: false }` without permission (and without a prompt),
- *   else `{ granted: true, value }` (`value` is `undefined` when unset).
- */
+/** Reads an environment variable when reading it is allowed. */
 export function readEnv(
   variable: string,
 ): { granted: boolean; value?: string } {
@@ -74,13 +57,7 @@ export function readEnv(
 
 const DENO_MESSAGE = /Requires (\w+) access to "([^"]*)"/;
 
-/**
- * The flag to add, read from an error Deno threw for a missing permission.
- *
- * @param error Anything caught.
- * @returns A {@linkcode MissingPermissionError}, or `undefined` when `error`
- *   is not about a permission.
- */
+/** The flag to add, read from an error Deno threw for a missing permission. */
 export function fromDenoPermissionError(
   error: unknown,
 ): MissingPermissionError | undefined {

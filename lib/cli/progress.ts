@@ -42,12 +42,7 @@ export interface Progress {
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-/**
- * Formats a duration for people: `0.8s`, `12s`, `3m04s`, `1h02m`.
- *
- * @param ms Milliseconds.
- * @returns Short text.
- */
+/** Formats a duration for people: `0.8s`, `12s`, `3m04s`, `1h02m`. */
 export function formatElapsed(ms: number): string {
   if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
   const s = Math.floor(ms / 1000);
@@ -57,12 +52,7 @@ export function formatElapsed(ms: number): string {
   return m < 60 ? `${m}m${two(s)}s` : `${Math.floor(m / 60)}h${two(m)}m`;
 }
 
-/**
- * Formats units of work done: `40/100 (40%)`.
- *
- * @param meta Units done and in all.
- * @returns Short text.
- */
+/** Formats units of work done: `40/100 (40%)`. */
 export function formatCount(
   meta: { processed: number; total: number },
 ): string {
@@ -73,12 +63,7 @@ export function formatCount(
   return `${meta.processed}/${meta.total}${percent}`;
 }
 
-/**
- * Starts a progress display.
- *
- * @param options Where to write, live or plain, the clock.
- * @returns The display.
- */
+/** Starts a progress display. */
 export function createProgress(options: ProgressOptions): Progress {
   const { out, now = Date.now } = options;
   const tty = options.tty ?? out.stderrIsTerminal;

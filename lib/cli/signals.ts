@@ -36,9 +36,6 @@ export interface InterruptWatch extends Disposable {
 /**
  * Watches for SIGINT, SIGTERM and SIGHUP until disposed, which removes
  * every listener.
- *
- * @param source Where signals come from.
- * @returns The watch, whose `signal` aborts on the first of them.
  */
 export function watchInterrupt(source: SignalSource = Deno): InterruptWatch {
   const controller = new AbortController();
