@@ -159,6 +159,37 @@ Deno.test("parseCommandLine() rejects repeated flags, empty values and bad numbe
   ]);
 });
 
+Deno.test("parseCommandLine() reads a value after = or as the next word, - and negative numbers included; a switch takes none", () => {
+  const o = options(parseCommandLine([
+    "trigger",
+    "--dataset-id=0123456789abcdef01234567",
+    "--embedding-id",
+    "89abcdef0123456789abcdef",
+    "--body",
+    "-",
+    "--min-distance",
+    "-0.5",
+    "--dry-run",
+  ]));
+  assertEquals([o.datasetId, o.body, o.minDistance, o.dryRun], [
+    "0123456789abcdef01234567",
+    "-",
+    -0.5,
+    true,
+  ]);
+  assertEquals(
+    problems(
+      parseCommandLine(["status", "0123456789abcdef01234567", "--json=no"]),
+    ),
+    ["--json takes no value"],
+  );
+  // After --, everything is positional.
+  assertEquals(
+    problems(parseCommandLine(["status", "abc", "--", "--json"])),
+    ['unexpected argument "--json" (status takes one JOB_ID)'],
+  );
+});
+
 Deno.test("parseCommandLine() keeps batch flags and request flags apart", () => {
   assertEquals(
     problems(

@@ -98,6 +98,31 @@ Deno.test("runBatch() never has more than `concurrency` items in flight and stre
   assertEquals(peak, 2);
 });
 
+Deno.test("runBatch() pulls items as workers free up, never the whole input ahead of its outcomes", async () => {
+  let pulled = 0;
+  let ended = 0;
+  let ahead = 0;
+  async function* items() {
+    for (let n = 1; n <= 50; n++) {
+      pulled++;
+      ahead = Math.max(ahead, pulled - ended);
+      yield n;
+    }
+  }
+  const { started } = await runBatch(items(), {
+    concurrency: 3,
+    clock: fakeClock(),
+    pauseFor: () => undefined,
+    send: async (n) => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return n;
+    },
+    onOutcome: () => ended++,
+  });
+  assertEquals([started, ended], [50, 50]);
+  assert(ahead <= 3, `pulled ${ahead} items ahead of their outcomes`);
+});
+
 Deno.test("runBatch() pauses every worker for a 429's Retry-After and sends the refused item again", async () => {
   const clock = fakeClock();
   const sentAt: [number, number][] = [];
@@ -270,6 +295,70 @@ Deno.test("cli trigger --batch --skip-invalid --json streams one JSON line per o
   assertEquals(docs[4], {
     summary: { lines: 4, ok: 3, failed: 0, skipped: 1, notStarted: 0 },
   });
+});
+
+Deno.test("cli trigger --batch pauses for a 429 by the library's rule: at least the backoff, even for Retry-After: 0", async () => {
+  await using stub = inProcessStub({
+    faults: [{
+      route: "trigger",
+      nth: 1,
+      fault: { kind: "status", status: 429, retryAfter: "0" },
+    }],
+  });
+  const clock = fakeClock();
+  const run = await runInProcess(
+    ["trigger", "--batch", "-", "--json", ...baseUrlFlags(stub)],
+    { fetch: stub.fetch, stdin: line(stub, "paused-1"), clock },
+  );
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(clock.sleeps.length, 1);
+  assert(clock.sleeps[0] >= 400, `paused ${clock.sleeps[0]} ms`);
+  assertStringIncludes(run.stderr, "the batch pauses for 0.");
+});
+
+Deno.test("cli trigger --batch reads a file twice and reports every line exactly once, by its number", async () => {
+  await using stub = inProcessStub();
+  const file = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) => line(stub, `twice-${i}`),
+    );
+    lines.splice(7, 0, "", "   "); // blank lines keep their numbers
+    await Deno.writeTextFile(file, lines.join("\r\n"));
+    const run = await runInProcess(
+      [
+        "trigger",
+        "--batch",
+        file,
+        "--concurrency",
+        "8",
+        "--json",
+        ...baseUrlFlags(stub),
+      ],
+      { fetch: stub.fetch },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    const docs = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const numbers = docs.filter((d) => d.ok).map((d) => d.line).sort((a, b) =>
+      a - b
+    );
+    const expected = [
+      ...Array.from({ length: 7 }, (_, i) => i + 1),
+      ...Array.from({ length: 33 }, (_, i) => i + 10),
+    ];
+    assertEquals(numbers, expected);
+    assertEquals(docs.at(-1).summary, {
+      lines: 40,
+      ok: 40,
+      failed: 0,
+      skipped: 0,
+      notStarted: 0,
+    });
+    assertEquals(stub.jobs().length, 40);
+  } finally {
+    await Deno.remove(file);
+  }
 });
 
 Deno.test("cli trigger --batch honours a 429 across the batch, sends the line again, and reports refusals with exit 1", async () => {

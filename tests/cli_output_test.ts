@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
   AbortedError,
+  isLightlyError,
   JobDeadlineError,
   LightlyApiError,
   NetworkError,
@@ -12,7 +13,12 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from "../mod.ts";
-import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
+import {
+  CliUsageError,
+  InterruptedError,
+  MissingPermissionError,
+  UnprintableAnswerError,
+} from "../lib/cli/errors.ts";
 import { classify } from "../lib/cli/exit_codes.ts";
 import {
   createOutput,
@@ -148,6 +154,29 @@ Deno.test("classify() says which failure pauses a batch and for how long, and wh
   for (const error of running) assertEquals(classify(error).jobMayRun, true);
   for (const error of [network, new SamplingJobFailedError(JOB)]) {
     assertEquals(classify(error).jobMayRun, false);
+  }
+});
+
+Deno.test("the CLI's errors are the library's LightlyErrors: the guard, kind and safe toJSON", () => {
+  const errors = [
+    [new CliUsageError(["bad", "worse"]), "usage", {
+      problems: ["bad", "worse"],
+    }],
+    [new MissingPermissionError(["--allow-net=x"]), "permission", {
+      flags: ["--allow-net=x"],
+    }],
+    [new UnprintableAnswerError(64), "unexpected-response", {}],
+    [new InterruptedError("stopped"), "aborted", {}],
+  ] as const;
+  for (const [error, kind, fields] of errors) {
+    assert(isLightlyError(error), error.name);
+    assertEquals(error.kind, kind);
+    assertEquals(error.toJSON(), {
+      name: error.name,
+      kind,
+      message: error.message,
+      ...fields,
+    });
   }
 });
 

@@ -71,21 +71,21 @@ export type BatchOutcome<T, R> =
   | { item: T; ok: true; value: R; attempts: number }
   | { item: T; ok: false; error: unknown; attempts: number; notSent?: true };
 
-/** Options of {@linkcode runBatch}. */
+/**
+ * Options of {@linkcode runBatch}: items in flight at most, the sender, the
+ * pause after a refusal to send again (a 429; else `undefined`), the
+ * callbacks as each item ends and when the batch pauses, the clock, the
+ * signal that stops it (no new item starts, items in flight are aborted),
+ * attempts per item in all (429s included, default 5).
+ */
 export interface BatchRunOptions<T, R> {
-  /** Items in flight at most. */
   concurrency: number;
   send(item: T, signal?: AbortSignal): Promise<R>;
-  /** For a refusal to send again after a pause (a 429): the pause in ms; else `undefined`. */
   pauseFor(error: unknown, attempt: number): number | undefined;
-  /** Called as each item ends, in the order they end. */
   onOutcome(outcome: BatchOutcome<T, R>): void;
-  /** Called when a 429 pauses the whole batch. */
   onPause?(info: { item: T; waitMs: number; attempt: number }): void;
   clock: Clock;
-  /** Stops the batch: no new item starts, items in flight are aborted. */
   signal?: AbortSignal;
-  /** Attempts per item in all, 429s included (default 5). */
   maxAttempts?: number;
 }
 
@@ -150,13 +150,12 @@ export async function runBatch<T, R>(
 /** The library's public API, as `mod.ts` exports it (loaded once a run sends). */
 export type Library = typeof import("../../mod.ts");
 
-/** What a batch works with. */
+/** What a batch works with; `watch.exitCode` ends an interrupted run. */
 export interface BatchContext {
   readonly options: Options;
   readonly out: Output;
   readonly signal: AbortSignal;
   readonly clock: Clock;
-  /** The code an interrupted run exits with (130, 143 or 129). */
   readonly watch: { readonly exitCode: number };
 }
 

@@ -30,8 +30,8 @@ import type { CommandLine, CommandName, Options } from "./flags.ts";
 import { composeBody, issueLines } from "./flags.ts";
 import { helpHint } from "./help.ts";
 import type { CliIo } from "./io.ts";
-import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES } from "./io.ts";
-import { openInput, readAll } from "./io.ts";
+import { MAX_BATCH_FILE_BYTES as MAX_BATCH, openInput, readAll } from "./io.ts";
+import { MAX_BODY_FILE_BYTES as MAX_BODY } from "./io.ts";
 import type { DryRunView, Field, Output } from "./output.ts";
 import { describeDryRun } from "./output.ts";
 import { fromDenoPermissionError, requirePermissions } from "./permissions.ts";
@@ -152,7 +152,7 @@ async function timeoutProblems({ options }: Context): Promise<string[]> {
 
 async function bodyOf({ options, io }: Context) {
   const path = options.body;
-  const file = path && await openInput("--body", path, MAX_BODY_FILE_BYTES, io);
+  const file = path && await openInput("--body", path, MAX_BODY, io);
   return composeBody(options, file ? await readAll(file) : undefined);
 }
 
@@ -204,14 +204,9 @@ async function trigger(ctx: Context): Promise<number> {
   const problems = await timeoutProblems(ctx);
   if (o.batch !== undefined) {
     if (problems.length > 0) throw new CliUsageError(problems);
-    const input = await openInput(
-      "--batch",
-      o.batch,
-      MAX_BATCH_FILE_BYTES,
-      ctx.io,
-    );
+    const file = await openInput("--batch", o.batch, MAX_BATCH, ctx.io);
     const client = connect(ctx);
-    return await triggerBatch(ctx, input, client, () => {
+    return await triggerBatch(ctx, file, client, () => {
       allowNet(ctx);
       return loadLibrary();
     });
@@ -234,18 +229,11 @@ async function trigger(ctx: Context): Promise<number> {
   });
   ctx.sending = undefined;
   ctx.jobId = jobId;
-  const about = {
-    jobId,
-    datasetId: input.datasetId,
-    embeddingId: input.embeddingId,
-    tagName,
-  };
+  const { datasetId, embeddingId } = input;
+  const about = { jobId, datasetId, embeddingId, tagName };
   if (!o.wait) {
-    ctx.out.result([
-      ["job", jobId],
-      ["dataset", input.datasetId],
-      ["tag name", tagName],
-    ], about);
+    const fields: Field[] = [["job", jobId], ["dataset", datasetId]];
+    ctx.out.result([...fields, ["tag name", tagName]], about);
     ctx.out.note(`follow the job with: ${resumeCommand(jobId, ctx.config!)}`);
     return EXIT.OK;
   }

@@ -18,6 +18,7 @@
  * @module
  */
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
+import type { Options } from "./flags.ts";
 import { DEFAULT_BASE_URL } from "../client_options.ts";
 import {
   flagsFor,
@@ -31,17 +32,10 @@ export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 /** What a dry run shows in place of a token it could not read. */
 export const PLACEHOLDER_TOKEN = "LIGHTLY_TOKEN";
 
-/** The settings a command reads from flags. */
-export interface ConfigFlags {
-  /** `--base-url`. */
-  baseUrl?: string;
-  /** `--token-file`. */
-  tokenFile?: string;
-  /** `--insecure-http`. */
-  insecureHttp?: boolean;
-  /** `--dry-run`: nothing is sent, so nothing missing is fatal. */
-  dryRun?: boolean;
-}
+/** The flags it reads; with `--dry-run` nothing is sent, so nothing missing is fatal. */
+export type ConfigFlags = Partial<
+  Pick<Options, "baseUrl" | "tokenFile" | "insecureHttp" | "dryRun">
+>;
 
 /** Where settings are read from; tests pass their own. */
 export interface ConfigSources {
@@ -288,24 +282,15 @@ function scriptName(mainModule: string): string {
     : path;
 }
 
-/** Options of {@linkcode resumeCommand}. */
-export interface ResumeOptions {
-  /**
-   * The script being run.
-   *
-   * @default {Deno.mainModule}
-   */
-  mainModule?: string;
-}
-
 /**
  * The `deno run … wait <jobId>` command that resumes following a job, with
  * the permissions and connection flags this run used (never a secret).
+ * `mainModule` is the script being run (`Deno.mainModule`).
  */
 export function resumeCommand(
   jobId: string,
   config: CliConfig,
-  options: ResumeOptions = {},
+  options: { mainModule?: string } = {},
 ): string {
   const env: string[] = [];
   const args = ["deno", "run", `--allow-net=${config.host}`];

@@ -13,33 +13,27 @@ import { backoffDelay, parseRetryAfter } from "../retry.ts";
 export const EXIT = Object.freeze(
   {
     OK: 0,
-    /** The API, a proxy or the job said no, or the trigger may have been applied. */
     REFUSED: 1,
-    /** Usage or validation error, or a missing permission: nothing was sent. */
     USAGE: 2,
-    /** Network, timeout, 408, 429, 5xx, an unreadable answer: retrying may help. */
     TRANSIENT: 3,
-    /** Interrupted: 128 + SIGINT, SIGTERM or SIGHUP. */
-    INTERRUPTED: 130,
-    TERMINATED: 143,
-    HANGUP: 129,
+    INTERRUPTED: 130, // 128 + SIGINT
+    TERMINATED: 143, // SIGTERM
+    HANGUP: 129, // SIGHUP
   } as const,
 );
 
 /** One of the values of {@linkcode EXIT}. */
 export type ExitCode = typeof EXIT[keyof typeof EXIT];
 
-/** What a failure means for the run. */
+/**
+ * What a failure means for the run: its exit code (130 for any
+ * interruption), for a 429 asked about with a retry context how long a
+ * batch pauses before it sends the request again (none when it must not),
+ * and whether the job may still be running (say how to resume).
+ */
 export interface Verdict {
-  /** The code to exit with (130 for any interruption; see `signals.ts`). */
   readonly exitCode: ExitCode;
-  /**
-   * For a 429 (refused, so not applied) when asked with a retry context:
-   * how long a batch pauses before it sends the request again; absent when
-   * it must not (not a 429, or the server asks for longer than allowed).
-   */
   readonly pauseMs?: number;
-  /** A wait gave up while the job may still be running: say how to resume. */
   readonly jobMayRun: boolean;
 }
 

@@ -252,12 +252,7 @@ export function createOutput(options: OutputOptions = {}): Output {
 }
 
 /** A dry run, for people and for `--json`. */
-export interface DryRunView {
-  /** Text for stdout. */
-  text: string;
-  /** The document for `--json`. */
-  json: Record<string, unknown>;
-}
+export type DryRunView = { text: string; json: Record<string, unknown> };
 
 /**
  * Describes the request a command would send: the request, secrets

@@ -18,15 +18,15 @@ export interface ProgressEvent {
   total?: number;
 }
 
-/** Options of {@linkcode createProgress}. */
+/**
+ * Options of {@linkcode createProgress}: the output, a live line or plain
+ * lines (default: whether stderr is a terminal), the clock (`Date.now`),
+ * the redraw interval of the live line (100 ms).
+ */
 export interface ProgressOptions {
-  /** Where lines go: the run's output. */
   out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
-  /** Live line or plain lines (default: whether stderr is a terminal). */
   tty?: boolean;
-  /** The clock, in Unix milliseconds (default `Date.now`). */
   now?: () => number;
-  /** Redraw interval of the live line, in milliseconds (default 100). */
   intervalMs?: number;
 }
 
