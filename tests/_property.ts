@@ -82,8 +82,8 @@ export async function checkAsyncProperty<T>(
 
 /**
  * Every printable surface of an error and of its causes, joined: message,
- * stack, `String()`, `JSON.stringify`, `Deno.inspect` (hidden fields too)
- * and every string field.
+ * stack, `String()`, `JSON.stringify`, every string field, and (once, at the
+ * top: it shows the causes too) `Deno.inspect` with hidden fields.
  */
 export function printedForms(error: unknown, depth = 0): string {
   if (depth > 5 || error === undefined || error === null) return "";
@@ -95,9 +95,11 @@ export function printedForms(error: unknown, depth = 0): string {
   try {
     parts.push(JSON.stringify(error) ?? "");
   } catch { /* a cycle: inspect covers it */ }
-  parts.push(
-    Deno.inspect(error, { depth: Infinity, showHidden: true, colors: false }),
-  );
+  if (depth === 0) {
+    parts.push(
+      Deno.inspect(error, { depth: Infinity, showHidden: true, colors: false }),
+    );
+  }
   if (typeof error === "object") {
     for (const value of Object.values(error)) {
       if (typeof value === "string") parts.push(value);
