@@ -41,7 +41,7 @@ import { checkAsyncProperty, fc, printedForms } from "./_property.ts";
 import { VALID } from "./_server.ts";
 
 /** Runs of the response totality property (about 1 ms each). */
-const RUNS_RESPONSES = 3_000;
+const RUNS_RESPONSES = 2_000;
 /** Runs of the Content-Length property (big bodies: a few ms each). */
 const RUNS_LENGTH = 300;
 /** Runs of the redaction property (three calls, every error printed: about 2 ms each). */
