@@ -1,12 +1,13 @@
 /**
  * Running fast-check properties the same way everywhere: a fixed number of
- * runs, a report that names the seed and the shrunk counterexample's path,
- * and a one-line command that replays exactly that counterexample.
+ * runs (from a fresh random seed each time), a report that names the seed and
+ * the shrunk counterexample's path, and a one-line command that replays
+ * exactly that counterexample.
  *
  * Replay a failure with the `FC_SEED` and `FC_PATH` it printed:
  *
  *     FC_SEED=-123 FC_PATH="4:1:0" deno test --allow-env --allow-read \
- *       --allow-net=127.0.0.1 tests/properties_test.ts --filter "<test name>"
+ *       --allow-net=127.0.0.1 tests/input_properties_test.ts --filter "<test name>"
  *
  * `FC_RUNS` multiplies every property's run count, to explore further
  * (e.g. `FC_RUNS=10` for a long local run).
