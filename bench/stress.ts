@@ -223,7 +223,7 @@ interface Figures {
   refused: number;
   serverJobs: number;
   posts: number;
-  duplicates: number;
+  sentTwice: number;
   extraPosts: number;
   faults: Record<string, number>;
   refusals: Record<string, number>;
@@ -257,7 +257,7 @@ function check(
     refused: 0,
     serverJobs: 0,
     posts: 0,
-    duplicates: 0,
+    sentTwice: 0,
     extraPosts: 0,
     faults: {},
     refusals: {},
@@ -309,7 +309,7 @@ function check(
     // Every POST but the last must have been refused with 429 (not acted on).
     const resentAfter = posts.slice(0, -1).filter((p) => p.status !== 429);
     if (resentAfter.length > 0) {
-      f.duplicates++;
+      f.sentTwice++;
       f.extraPosts += resentAfter.length;
       fail(
         `${name}: POST sent again after ${
@@ -495,7 +495,7 @@ function print(phase: string, f: Figures, ms: number): void {
     `${phase}: ${f.calls} calls in ${(ms / 1000).toFixed(1)} s: ${f.ok} ok, ` +
       `${f.maybeApplied} maybe applied (${f.maybeActed} acted on by the server), ` +
       `${f.refused} refused; server jobs ${f.serverJobs}; sampling POSTs ${f.posts}; ` +
-      `POSTs sent twice: ${f.duplicates} tag names (${f.extraPosts} extra POSTs)`,
+      `POSTs sent twice: ${f.sentTwice} tag names (${f.extraPosts} extra POSTs)`,
   );
   console.log(`  POSTs by answer: ${JSON.stringify(f.faults)}`);
   if (f.refused > 0) console.log(`  refusals: ${JSON.stringify(f.refusals)}`);
