@@ -16,8 +16,8 @@
  * @module
  */
 export { buildSamplingRequest, type SamplingRequest } from "../build.ts";
-export { DEFAULT_BASE_URL } from "../client_options.ts";
-export { isSamplingValidationError } from "../errors.ts";
+export { checkBaseUrl, DEFAULT_BASE_URL } from "../client_options.ts";
+export { isSamplingValidationError, type ValidationIssue } from "../errors.ts";
 export { formatCurl, formatRequest, redactRequest } from "../format.ts";
 export { OBJECT_ID_PATTERN } from "../rules.ts";
 
