@@ -1,7 +1,8 @@
 /**
- * The complete, hand-written validation of a sampling input: every problem,
- * each with its path, rule and offending value. It implements the same rules
- * as `SamplingInputSchema` (zod) without loading zod, so building a request
+ * Reading a sampling input once into plain data, and the complete,
+ * hand-written validation of that data: every problem, each with its path,
+ * rule and offending value. It implements the same rules as
+ * `SamplingInputSchema` (zod) without loading zod, so building a request
  * (and `cli.ts --dry-run`) starts fast; a property test proves both agree on
  * validity and on the issues they report.
  *
@@ -19,10 +20,189 @@ import {
   SCORE_TYPE_PATTERN,
   TAG_NAME_PATTERN,
 } from "./rules.ts";
-import { describeValue } from "./validate.ts";
+import { describeValue, isArray } from "./validate.ts";
 
 type Issues = ValidationIssue[];
 type Fields = Record<string, unknown>;
+
+const INPUT_KEYS: ReadonlySet<string> = new Set([
+  "datasetId",
+  "embeddingId",
+  "body",
+]);
+const BODY_KEYS: ReadonlySet<string> = new Set([
+  "newTagName",
+  "method",
+  "config",
+  "preselectedTagId",
+  "queryTagId",
+  "scoreType",
+  "rowCount",
+]);
+const CONFIG_KEYS: ReadonlySet<string> = new Set(["stoppingCondition"]);
+const STOPPING_CONDITION_KEYS: ReadonlySet<string> = new Set([
+  "nSamples",
+  "minDistance",
+]);
+
+/** What {@linkcode snapshotInput} returns when a read threw. */
+export const UNREADABLE: unique symbol = Symbol("unreadable");
+type Unreadable = typeof UNREADABLE;
+
+/**
+ * Plain data where a value belongs: strings and numbers as they are, an
+ * object (invalid there, whatever it holds) as an empty stand-in of its kind.
+ */
+function plainValue(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  return isArray(value) ? [] : {};
+}
+
+/** Reports the field whose read threw, and gives up the copy. */
+function unreadable(issues: Issues, path: string): Unreadable {
+  issues.push({ path, rule: RULES.unreadable });
+  return UNREADABLE;
+}
+
+/**
+ * Copies one level of the input with `fill` (which reads each known field
+ * once), keeping the names of unknown fields (their values are never read:
+ * the name is the problem). A value that is no object is its own copy.
+ */
+function copyLevel(
+  value: unknown,
+  path: string,
+  known: ReadonlySet<string>,
+  issues: Issues,
+  fill: (o: Fields, issues: Issues) => Fields | Unreadable,
+): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  let unknown: string[] | undefined;
+  try {
+    if (Array.isArray(value)) return [];
+    for (const key in value) {
+      if (!known.has(key)) (unknown ??= []).push(key);
+    }
+  } catch {
+    return unreadable(issues, path);
+  }
+  const out = fill(value as Fields, issues);
+  if (unknown !== undefined && out !== UNREADABLE) {
+    for (const key of unknown) {
+      // defineProperty: a key named `__proto__` stays a key.
+      Object.defineProperty(out, key, {
+        value: undefined,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return out;
+}
+
+// Each known field is read once, by name; `at` names the one being read.
+// Body fields are named by their wire path, without a `body.` prefix.
+
+function fillStoppingCondition(o: Fields, issues: Issues): Fields | Unreadable {
+  let at = "config.stoppingCondition.nSamples";
+  try {
+    const nSamples = plainValue(o.nSamples);
+    at = "config.stoppingCondition.minDistance";
+    return { nSamples, minDistance: plainValue(o.minDistance) };
+  } catch {
+    return unreadable(issues, at);
+  }
+}
+
+function fillConfig(o: Fields, issues: Issues): Fields | Unreadable {
+  let stoppingCondition: unknown;
+  try {
+    stoppingCondition = o.stoppingCondition;
+  } catch {
+    return unreadable(issues, "config.stoppingCondition");
+  }
+  const copied = copyLevel(
+    stoppingCondition,
+    "config.stoppingCondition",
+    STOPPING_CONDITION_KEYS,
+    issues,
+    fillStoppingCondition,
+  );
+  return copied === UNREADABLE ? copied : { stoppingCondition: copied };
+}
+
+function fillBody(o: Fields, issues: Issues): Fields | Unreadable {
+  let at = "newTagName";
+  try {
+    const newTagName = plainValue(o.newTagName);
+    at = "method";
+    const method = plainValue(o.method);
+    at = "config";
+    const config = copyLevel(o.config, at, CONFIG_KEYS, issues, fillConfig);
+    if (config === UNREADABLE) return config;
+    at = "preselectedTagId";
+    const preselectedTagId = plainValue(o.preselectedTagId);
+    at = "queryTagId";
+    const queryTagId = plainValue(o.queryTagId);
+    at = "scoreType";
+    const scoreType = plainValue(o.scoreType);
+    at = "rowCount";
+    const rowCount = plainValue(o.rowCount);
+    return {
+      newTagName,
+      method,
+      config,
+      preselectedTagId,
+      queryTagId,
+      scoreType,
+      rowCount,
+    };
+  } catch {
+    return unreadable(issues, at);
+  }
+}
+
+function fillInput(o: Fields, issues: Issues): Fields | Unreadable {
+  let at = "datasetId";
+  try {
+    const datasetId = plainValue(o.datasetId);
+    at = "embeddingId";
+    const embeddingId = plainValue(o.embeddingId);
+    at = "body";
+    const body = copyLevel(o.body, at, BODY_KEYS, issues, fillBody);
+    return body === UNREADABLE ? body : { datasetId, embeddingId, body };
+  } catch {
+    return unreadable(issues, at);
+  }
+}
+
+/**
+ * Reads a sampling input once, into plain data: every known field read
+ * exactly once (getters and Proxy traps included), strings and numbers as
+ * they are, objects copied, an object where a value belongs replaced by an
+ * empty one, unknown field names kept with no value. Validate and use only
+ * the result: the caller's object cannot show the check one value and the
+ * request another.
+ *
+ * @param input Anything.
+ * @param issues Where the first field whose read threw is reported
+ *   ({@linkcode RULES}`.unreadable`): then nothing else is read.
+ * @returns The plain copy (`input` itself when it is not an object), or
+ *   {@linkcode UNREADABLE} when a read threw.
+ *
+ * @example
+ * ```ts
+ * import { snapshotInput } from "./check_input.ts";
+ * let reads = 0;
+ * const input = { get datasetId() { return reads++ === 0 ? "a" : "b"; } };
+ * const snapshot = snapshotInput(input, []) as { datasetId: string };
+ * [snapshot.datasetId, snapshot.datasetId]; // ["a", "a"]
+ * ```
+ */
+export function snapshotInput(input: unknown, issues: Issues): unknown {
+  return copyLevel(input, "", INPUT_KEYS, issues, fillInput);
+}
 
 function join(prefix: string, key: string): string {
   return prefix ? `${prefix}.${key}` : key;
@@ -58,11 +238,11 @@ function unknownKeys(
   issues: Issues,
   path: string,
   value: Fields,
-  known: readonly string[],
+  known: ReadonlySet<string>,
   rule: string = RULES.unknownField,
 ) {
   for (const key in value) {
-    if (!known.includes(key)) push(issues, join(path, key), rule);
+    if (!known.has(key)) push(issues, join(path, key), rule);
   }
 }
 
@@ -147,9 +327,9 @@ function body(issues: Issues, b: Fields) {
         isValidMinDistance,
         RULES.minDistance,
       );
-      unknownKeys(issues, path, sc, ["nSamples", "minDistance"]);
+      unknownKeys(issues, path, sc, STOPPING_CONDITION_KEYS);
     }
-    unknownKeys(issues, "config", b.config, ["stoppingCondition"]);
+    unknownKeys(issues, "config", b.config, CONFIG_KEYS);
   }
   objectId(issues, "preselectedTagId", b.preselectedTagId, true);
   objectId(issues, "queryTagId", b.queryTagId, true);
@@ -163,15 +343,7 @@ function body(issues: Issues, b: Fields) {
     }
   }
   number(issues, "rowCount", b.rowCount, isValidRowCount, RULES.rowCount);
-  unknownKeys(issues, "", b, [
-    "newTagName",
-    "method",
-    "config",
-    "preselectedTagId",
-    "queryTagId",
-    "scoreType",
-    "rowCount",
-  ]);
+  unknownKeys(issues, "", b, BODY_KEYS);
 }
 
 /**
@@ -179,7 +351,7 @@ function body(issues: Issues, b: Fields) {
  * Body fields are named by their wire path (`config.stoppingCondition.nSamples`),
  * path ids by their name (`datasetId`), the input itself by `""`.
  *
- * @param input Anything.
+ * @param input Plain data: what {@linkcode snapshotInput} returns.
  * @returns The problems found; empty when the input is valid.
  *
  * @example
@@ -200,7 +372,7 @@ export function collectInputIssues(input: unknown): ValidationIssue[] {
     issues,
     "",
     input,
-    ["datasetId", "embeddingId", "body"],
+    INPUT_KEYS,
     `${RULES.unknownField} (at the top level, next to body)`,
   );
   return issues;

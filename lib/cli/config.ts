@@ -8,15 +8,22 @@
  *   sent as a bearer token.
  * - The base URL comes from `--base-url`, else `LIGHTLY_SERVER_LOCATION`,
  *   else `https://api.lightly.ai`; trailing slashes are removed.
+ * - The base URL passes the library's one rule (`checkBaseUrl`), and is
+ *   used as that rule normalises it.
  * - A token is never sent over plain `http://` to a host other than this
- *   machine, unless `--insecure-http` says so.
+ *   machine (exactly `localhost`, `127.0.0.0/8` or `[::1]`: see
+ *   `isLoopbackHostname`), unless `--insecure-http` says so.
  * - A dry run needs no permission at all: what it cannot read, it says it
  *   could not read, and shows a placeholder.
  *
  * @module
  */
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
-import { DEFAULT_BASE_URL } from "./library.ts";
+import {
+  checkBaseUrl,
+  DEFAULT_BASE_URL,
+  type ValidationIssue,
+} from "./library.ts";
 import {
   flagsFor,
   isGranted,
@@ -111,26 +118,6 @@ export const DENO_SOURCES: ConfigSources = {
 };
 
 const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
-
-/**
- * Whether `hostname` is this machine: `localhost`, `*.localhost`,
- * `127.0.0.0/8` or `::1`.
- *
- * @param hostname A URL's `hostname`.
- * @returns `true` for a loopback host.
- *
- * @example
- * ```ts
- * import { isLoopback } from "./config.ts";
- * isLoopback("127.0.0.1"); // true
- * isLoopback("api.lightly.ai"); // false
- * ```
- */
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return h === "localhost" || h.endsWith(".localhost") || h === "::1" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 function fromTokenFile(
   path: string,
@@ -272,35 +259,30 @@ export function resolveConfig(
     ]);
   }
 
-  // The URL and the plain-http rule.
+  // The URL (the library's rule) and the plain-http rule.
   const source = baseUrlSource === "default"
     ? "the default base URL"
     : baseUrlSource;
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new CliUsageError([
-      `${source} must be an absolute http(s) URL such as https://api.lightly.ai`,
-    ]);
+  const issues: ValidationIssue[] = [];
+  const url = checkBaseUrl(baseUrl, issues);
+  if (url === undefined) {
+    throw new CliUsageError(
+      issues.map((i) =>
+        `${source} ${i.rule}${
+          i.received === undefined ? "" : ` (got ${i.received})`
+        }`
+      ),
+    );
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
+  if (url.cleartext && flags.insecureHttp !== true) {
     throw new CliUsageError([
-      `${source} must use http: or https: (got ${url.protocol})`,
-    ]);
-  }
-  if (
-    url.protocol === "http:" && !isLoopback(url.hostname) &&
-    flags.insecureHttp !== true
-  ) {
-    throw new CliUsageError([
-      `refusing to send the token over plain http:// to ${url.hostname}: ` +
+      `refusing to send the token over plain http:// to ${url.host}: ` +
       `use https://, or pass --insecure-http if this network is trusted`,
     ]);
   }
   const secret = "apiKey" in auth ? auth.apiKey : auth.bearerToken;
   return {
-    baseUrl: baseUrl.replace(/\/+$/, ""),
+    baseUrl: url.prefix,
     baseUrlSource,
     host: url.host,
     auth,

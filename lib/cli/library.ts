@@ -19,8 +19,8 @@ import type { ValidationIssue } from "../errors.ts";
 import type { WaitOptions } from "../jobs.ts";
 
 export { buildSamplingRequest, type SamplingRequest } from "../build.ts";
-export { DEFAULT_BASE_URL } from "../client_options.ts";
-export { isSamplingValidationError } from "../errors.ts";
+export { checkBaseUrl, DEFAULT_BASE_URL } from "../client_options.ts";
+export { isSamplingValidationError, type ValidationIssue } from "../errors.ts";
 export { formatCurl, formatRequest, redactRequest } from "../format.ts";
 export { OBJECT_ID_PATTERN } from "../rules.ts";
 
