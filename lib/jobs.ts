@@ -10,10 +10,6 @@ import { buildGetRequest } from "./build.ts";
 import type { ClientOptions } from "./client_options.ts";
 import {
   AbortedError,
-  isLightlyApiError,
-  isNetworkError,
-  isTimeoutError,
-  isUnexpectedResponseError,
   SamplingValidationError,
   type ValidationIssue,
 } from "./errors.ts";
@@ -25,12 +21,11 @@ import {
   SamplingJobFailedError,
 } from "./job_errors.ts";
 import {
-  backoffDelay,
   type BackoffOptions,
   checkBackoffOptions,
   checkNumberOption,
   type Clock,
-  parseRetryAfter,
+  retryTransient,
   systemClock,
 } from "./retry.ts";
 import { redactUrl } from "./redact.ts";
@@ -364,26 +359,6 @@ function planWait(options: WaitOptions): WaitPlan {
 }
 
 /**
- * Whether a failed poll is worth another try: no answer (network, timeout),
- * 429, 5xx, or an answer that could not be read (a malformed 2xx, an HTML
- * 502). Any other 4xx — 401, 403, 404 `JOB_UNKNOWN` — fails at once.
- */
-function isTransient(error: unknown): boolean {
-  if (isNetworkError(error) || isTimeoutError(error)) return true;
-  if (isLightlyApiError(error) || isUnexpectedResponseError(error)) {
-    const s = error.status;
-    return s === 429 || s >= 500 || (s >= 200 && s < 300);
-  }
-  return false;
-}
-
-function retryAfterOf(error: unknown): string | undefined {
-  return isLightlyApiError(error) || isUnexpectedResponseError(error)
-    ? error.retryAfter
-    : undefined;
-}
-
-/**
  * Polls a job until it ends and returns the id of the tag it made.
  *
  * - The first poll is sent at once; then it sleeps the server's
@@ -438,73 +413,59 @@ export async function waitForJob(
   const started = clock.now();
   const deadline = started + plan.timeoutMs;
   let polls = 0;
-  let failures = 0;
   let lastJob: JobStatusData | undefined;
-  let lastError: unknown;
 
-  const deadlineError = () =>
-    new JobDeadlineError({
-      jobId,
-      timeoutMs: plan.timeoutMs,
-      lastJob,
-      cause: failures > 0 ? lastError : undefined,
-    });
+  const deadlineError = (cause?: unknown) =>
+    new JobDeadlineError({ jobId, timeoutMs: plan.timeoutMs, lastJob, cause });
 
   for (;;) {
     if (signal?.aborted) {
       throw new AbortedError({ ...where, cause: signal.reason });
     }
-    const remaining = deadline - clock.now();
-    if (remaining <= 0) throw deadlineError();
-
-    let delayMs = 0;
-    let job: JobStatusData | undefined;
-    try {
+    // Failed polls are retried in a row; a successful one starts a new count.
+    const job = await retryTransient((remaining) => {
       polls++;
-      job = await sendJson(request, JobStatusDataSchema, {
+      return sendJson(request, JobStatusDataSchema, {
         fetch: options.fetch,
         signal,
         timeoutMs: Math.max(1, Math.min(plan.requestTimeoutMs, remaining)),
       });
-    } catch (error) {
-      if (!isTransient(error)) throw error;
-      failures++;
-      lastError = error;
-      if (failures >= plan.maxFailures) {
-        throw new PollFailedError({ jobId, failures, cause: error, lastJob });
+    }, {
+      maxFailures: plan.maxFailures,
+      clock,
+      signal,
+      backoff: options.backoff,
+      where,
+      deadline,
+      exhausted: (failures, cause) =>
+        new PollFailedError({ jobId, failures, cause, lastJob }),
+      expired: deadlineError,
+    });
+    lastJob = job;
+    options.onProgress?.({
+      jobId,
+      status: job.status,
+      processed: job.meta?.processed,
+      total: job.meta?.total,
+      elapsedMs: clock.now() - started,
+      polls,
+      job,
+    });
+    if (job.status === "FAILED") throw new SamplingJobFailedError(job);
+    if (job.status === "FINISHED") {
+      const tagId = job.result?.data;
+      if (typeof tagId !== "string" || tagId === "") {
+        throw new JobResultMissingError(job);
       }
-      const asked = parseRetryAfter(retryAfterOf(error), clock.now()) ?? 0;
-      delayMs = Math.max(backoffDelay(failures - 1, options.backoff), asked);
+      return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
     }
-
-    if (job !== undefined) {
-      failures = 0;
-      lastJob = job;
-      options.onProgress?.({
-        jobId,
-        status: job.status,
-        processed: job.meta?.processed,
-        total: job.meta?.total,
-        elapsedMs: clock.now() - started,
-        polls,
-        job,
-      });
-      if (job.status === "FAILED") throw new SamplingJobFailedError(job);
-      if (job.status === "FINISHED") {
-        const tagId = job.result?.data;
-        if (typeof tagId !== "string" || tagId === "") {
-          throw new JobResultMissingError(job);
-        }
-        return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
-      }
-      const asked = Number.isFinite(job.waitTimeTillNextPoll)
-        ? job.waitTimeTillNextPoll * 1000
-        : 0;
-      delayMs = Math.min(
-        plan.maxIntervalMs,
-        Math.max(plan.minIntervalMs, asked),
-      );
-    }
+    const asked = Number.isFinite(job.waitTimeTillNextPoll)
+      ? job.waitTimeTillNextPoll * 1000
+      : 0;
+    const delayMs = Math.min(
+      plan.maxIntervalMs,
+      Math.max(plan.minIntervalMs, asked),
+    );
 
     const left = deadline - clock.now();
     if (left <= 0) throw deadlineError();
