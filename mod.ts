@@ -85,7 +85,25 @@ export {
   type WaitOptions,
   type WaitResult,
 } from "./lib/jobs.ts";
-export { getTag, listEmbeddings, listTags } from "./lib/reads.ts";
+export {
+  findTagByName,
+  getTag,
+  listEmbeddings,
+  listTags,
+} from "./lib/reads.ts";
+export {
+  DEFAULT_EXPORT_PAGE_SIZE,
+  type ExportOptions,
+  type ExportProgress,
+  type ExportRecordsOptions,
+  exportTagFilenames,
+  exportTagFileRecords,
+  FILE_NAME_FORMATS,
+  getEmbeddings2d,
+  MAX_EMBEDDING_2D_BYTES,
+  MAX_EXPORT_PAGE_BYTES,
+  type TagFileRecord,
+} from "./lib/export.ts";
 export {
   INITIAL_TAG_NAME,
   type SelectionInput,
@@ -165,6 +183,8 @@ export {
   ApiErrorResponseSchema,
   AsyncTaskDataSchema,
   DatasetEmbeddingDataSchema,
+  Embedding2dDataSchema,
+  Embedding2dListSchema,
   EmbeddingListSchema,
   JOB_STATES,
   JobResultSchema,
@@ -191,6 +211,9 @@ export type {
   ApiErrorResponse,
   AsyncTaskData,
   DatasetEmbeddingData,
+  DimensionalityReductionMethod,
+  Embedding2dData,
+  FileNameFormat,
   JobResult,
   JobState,
   JobStatusData,

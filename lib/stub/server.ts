@@ -144,7 +144,13 @@ export function startLightlyStub(options: StubOptions = {}): LightlyStub {
   const released = new Promise<void>((resolve) =>
     closing.signal.addEventListener("abort", () => resolve(), { once: true })
   );
-  const context = { state, token: resolved.token, jwt: resolved.jwt };
+  const context = {
+    state,
+    token: resolved.token,
+    jwt: resolved.jwt,
+    // Read URLs are signed with a secret of this stub, never the API token.
+    readUrlSignature: crypto.randomUUID().replaceAll("-", ""),
+  };
   let sequence = 0;
 
   async function serve(
