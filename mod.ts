@@ -152,6 +152,13 @@ export {
   type MimeBundle,
   type RichDisplay,
 } from "./lib/display.ts";
+export {
+  DEFAULT_MAX_BACKGROUND_POINTS,
+  displaySelection,
+  type SelectionCounts,
+  type SelectionDisplay,
+  type SelectionDisplayInput,
+} from "./lib/display_selection.ts";
 
 // Errors.
 export {
