@@ -389,14 +389,54 @@ export function exportTagFilenames(
   options: ExportOptions = {},
 ): AsyncIterableIterator<string> {
   const plan = planExport(datasetId, tagId, options);
-  return entries(plan, options.fileNameFormat ?? "NAME");
+  const format = options.fileNameFormat ?? "NAME";
+  return new Entries(pages(plan, [format]), (columns, i) => columns[0][i]);
 }
 
-async function* entries(
-  plan: ExportPlan,
-  format: FileNameFormat,
-): AsyncGenerator<string, void, undefined> {
-  for await (const [column] of pages(plan, [format])) yield* column;
+/**
+ * The entries of the pages, one by one: a plain iterator rather than an
+ * async generator, so an entry costs one settled promise, not a chain of
+ * them (the difference is tens of MiB of young-generation heap at 1 000 000
+ * entries).
+ */
+class Entries<T> implements AsyncIterableIterator<T> {
+  readonly #pages: AsyncGenerator<string[][], void, undefined>;
+  readonly #pick: (columns: string[][], i: number) => T;
+  #columns: string[][] = [[]];
+  #next = 0;
+
+  constructor(
+    pages: AsyncGenerator<string[][], void, undefined>,
+    pick: (columns: string[][], i: number) => T,
+  ) {
+    this.#pages = pages;
+    this.#pick = pick;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#next < this.#columns[0].length) {
+      const value = this.#pick(this.#columns, this.#next++);
+      return Promise.resolve({ value, done: false });
+    }
+    return this.#turn();
+  }
+
+  async #turn(): Promise<IteratorResult<T, undefined>> {
+    const page = await this.#pages.next();
+    if (page.done) return { value: undefined, done: true };
+    this.#columns = page.value;
+    this.#next = 0;
+    return this.next();
+  }
+
+  async return(): Promise<IteratorResult<T, undefined>> {
+    await this.#pages.return();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /**
@@ -432,22 +472,12 @@ export function exportTagFileRecords(
   options: ExportRecordsOptions = {},
 ): AsyncIterableIterator<TagFileRecord> {
   const plan = planExport(datasetId, tagId, options);
-  return records(plan);
-}
-
-async function* records(
-  plan: ExportPlan,
-): AsyncGenerator<TagFileRecord, void, undefined> {
   const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
-  for await (const [names, reads, sources] of pages(plan, formats)) {
-    for (let i = 0; i < names.length; i++) {
-      yield {
-        fileName: names[i],
-        readUrl: reads[i],
-        datasourceUrl: sources[i],
-      };
-    }
-  }
+  return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
+    fileName: names[i],
+    readUrl: reads[i],
+    datasourceUrl: sources[i],
+  }));
 }
 
 /**
