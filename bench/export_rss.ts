@@ -100,15 +100,17 @@ if (Deno.args[0] === "child") {
   let failed = false;
   for (const mode of ["names", "records"]) {
     const run = await measure(mode, args);
-    const ok = run.entries === SAMPLES && run.ordered &&
-      run.peakMiB <= TARGET_MIB;
-    // The gate is the file names; the three formats are reported.
-    if (mode === "names") failed ||= !ok;
+    const complete = run.entries === SAMPLES && run.ordered;
+    // The gate is the file names; the three formats are only reported.
+    const gated = mode === "names";
+    const ok = complete && (!gated || run.peakMiB <= TARGET_MIB);
+    failed ||= !ok;
     console.log(
       `${mode.padEnd(7)} ${run.entries} entries${
         run.ordered ? "" : " OUT OF ORDER"
       } in ${run.ms} ms: ${run.peakMiB.toFixed(1)} MiB peak RSS ` +
-        `(target <= ${TARGET_MIB} MiB) ${ok ? "ok" : "FAILED"}`,
+        (gated ? `(target <= ${TARGET_MIB} MiB) ` : "(reported) ") +
+        (ok ? "ok" : "FAILED"),
     );
   }
   if (failed) Deno.exitCode = 1;

@@ -475,3 +475,19 @@ Deno.test("getEmbeddings2d() reads one point per sample, past the 1 MiB cap of o
   );
   assert(isSamplingValidationError(bad));
 });
+
+Deno.test("exportTagFilenames() sends nothing more once the loop breaks", async () => {
+  await using stub = startLightlyStub({ datasets: [{ sampleCount: 30 }] });
+  const got: string[] = [];
+  for await (
+    const name of exportTagFilenames(stub.datasetId, stub.initialTagId, {
+      ...options(stub),
+      pageSize: 10,
+    })
+  ) {
+    got.push(name);
+    if (got.length === 13) break;
+  }
+  assertEquals(got, spread(13, 13).map(nameOf));
+  assertEquals(stub.requests.length, 2);
+});
