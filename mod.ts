@@ -81,6 +81,7 @@ export {
   getJobStatus,
   type JobOptions,
   type JobProgress,
+  type RetryingReadOptions,
   waitForJob,
   type WaitOptions,
   type WaitResult,

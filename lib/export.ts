@@ -12,7 +12,6 @@
  * @module
  */
 import { buildGetRequest, type LightlyRequest } from "./build.ts";
-import type { ClientOptions } from "./client_options.ts";
 import {
   AbortedError,
   SamplingValidationError,
@@ -26,10 +25,10 @@ import {
   DEFAULT_MAX_CONSECUTIVE_FAILURES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type JobOptions,
+  type RetryingReadOptions,
 } from "./jobs.ts";
 import { redactUrl } from "./redact.ts";
 import {
-  type BackoffOptions,
   checkNumberOption,
   type Clock,
   retryTransient,
@@ -68,7 +67,7 @@ export interface ExportProgress {
 }
 
 /** Options of {@linkcode exportTagFilenames}. */
-export interface ExportOptions extends ClientOptions {
+export interface ExportOptions extends RetryingReadOptions {
   /**
    * What each entry is: the file name, the full datasource URL, or a signed
    * read URL (a credential: keep it out of logs).
@@ -94,44 +93,6 @@ export interface ExportOptions extends ClientOptions {
    * @default {undefined}
    */
   accessControl?: string;
-  /**
-   * The `fetch` to use for each page.
-   *
-   * @default {globalThis.fetch}
-   */
-  fetch?: typeof fetch;
-  /**
-   * Stops the export at once, between pages or mid-page: the iteration then
-   * throws `AbortedError`.
-   *
-   * @default {undefined}
-   */
-  signal?: AbortSignal;
-  /**
-   * Limit of each page request, headers and body, in milliseconds.
-   *
-   * @default {180000}
-   */
-  requestTimeoutMs?: number;
-  /**
-   * Failed requests of one page in a row after which the export gives up
-   * with the last failure. Failures are retried as `waitForJob` retries polls.
-   *
-   * @default {5}
-   */
-  maxConsecutiveFailures?: number;
-  /**
-   * The backoff between failed requests (a longer `Retry-After` wins).
-   *
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
-   */
-  backoff?: BackoffOptions;
-  /**
-   * Where time comes from; tests pass a fake clock.
-   *
-   * @default {systemClock}
-   */
-  clock?: Clock;
   /**
    * Called after each non-empty page, before its entries are yielded.
    *
@@ -169,13 +130,7 @@ function planExport(
   checkObjectIds({ datasetId, tagId }, "export request");
   const o = options;
   const issues: ValidationIssue[] = [];
-  checkWaitOptions({
-    requestTimeoutMs: o.requestTimeoutMs,
-    maxConsecutiveFailures: o.maxConsecutiveFailures,
-    backoff: o.backoff,
-    clock: o.clock,
-    fetch: o.fetch,
-  }, issues);
+  checkWaitOptions(o, issues); // the options shared with waitForJob
   const whole = { min: 1, integer: true };
   checkNumberOption(o.pageSize, "options.pageSize", whole, issues);
   checkNumberOption(o.expiresIn, "options.expiresIn", whole, issues);

@@ -165,26 +165,51 @@ export interface JobProgress {
   job: JobStatusData;
 }
 
-/** Options of {@linkcode waitForJob}. */
-export interface WaitOptions extends ClientOptions {
+/** Options of the reads that retry failed requests: `waitForJob` and the exports. */
+export interface RetryingReadOptions extends ClientOptions {
   /**
-   * The `fetch` to use for each poll.
+   * The `fetch` to use for each request.
    *
    * @default {globalThis.fetch}
    */
   fetch?: typeof fetch;
   /**
-   * Stops the wait at once, even mid-sleep; it then throws `AbortedError`.
+   * Stops at once, even mid-sleep or mid-body; it then throws `AbortedError`.
    *
    * @default {undefined}
    */
   signal?: AbortSignal;
   /**
-   * Limit of each poll request, headers and body, in milliseconds.
+   * Limit of each request, headers and body, in milliseconds.
    *
    * @default {180000}
    */
   requestTimeoutMs?: number;
+  /**
+   * Failed requests in a row after which it gives up (`waitForJob` with
+   * `PollFailedError`, an export with the last failure); a success resets
+   * the count.
+   *
+   * @default {5}
+   */
+  maxConsecutiveFailures?: number;
+  /**
+   * Where time comes from; tests pass a fake clock.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * The backoff between failed requests (a `Retry-After` from the server
+   * waits longer when it asks for more).
+   *
+   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
+   */
+  backoff?: BackoffOptions;
+}
+
+/** Options of {@linkcode waitForJob}. */
+export interface WaitOptions extends RetryingReadOptions {
   /**
    * Overall deadline of the wait, in milliseconds (`Infinity` for none).
    * When it runs out, `JobDeadlineError`; the job itself goes on.
@@ -207,32 +232,12 @@ export interface WaitOptions extends ClientOptions {
    */
   maxIntervalMs?: number;
   /**
-   * Failed polls in a row after which the wait gives up with
-   * `PollFailedError`; a successful poll resets the count.
-   *
-   * @default {5}
-   */
-  maxConsecutiveFailures?: number;
-  /**
    * Called after every successful poll, including the last one. An exception
    * it throws ends the wait and is rethrown.
    *
    * @default {undefined}
    */
   onProgress?: (event: JobProgress) => void;
-  /**
-   * Where time comes from; tests pass a fake clock.
-   *
-   * @default {systemClock}
-   */
-  clock?: Clock;
-  /**
-   * The backoff between failed polls (a `Retry-After` from the server waits
-   * longer when it asks for more).
-   *
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
-   */
-  backoff?: BackoffOptions;
 }
 
 /** What {@linkcode waitForJob} returns. */

@@ -18,13 +18,10 @@ import { requirePermissions } from "./permissions.ts";
 import { createProgress, formatCount } from "./progress.ts";
 import { closest } from "./suggest.ts";
 
-/** What an export works with. */
+/** What an export works with: the command line, the output, Ctrl-C. */
 export interface ExportContext {
-  /** The command line. */
   readonly options: CommandLineOptions;
-  /** Where to write. */
   readonly out: Output;
-  /** Ctrl-C. */
   readonly signal: AbortSignal;
 }
 
@@ -33,15 +30,10 @@ export type ExportClient = Pick<CliConfig, "baseUrl" | "auth">;
 
 /** What an export wrote. */
 export interface ExportSummary {
-  /** The tag exported. */
   tagId: string;
-  /** Its name. */
   tagName: string;
-  /** The entries written: the tag's `totSize`. */
   entries: number;
-  /** The API's `fileNameFormat`. */
   format: FileNameFormat;
-  /** The file written; absent for stdout. */
   output?: string;
 }
 
@@ -52,7 +44,7 @@ const JSON_KEY: Readonly<Record<FileNameFormat, string>> = {
   DATASOURCE_FULL: "datasourceUrl",
 };
 
-/** A failure of the command line's own checks of an answer. */
+/** A failure found by the command line itself, e.g. no tag of that name. */
 class ExportFailure extends Error {
   constructor(readonly kind: string, message: string) {
     super(message);
@@ -63,12 +55,6 @@ class ExportFailure extends Error {
   }
 }
 
-interface Sink {
-  write(entries: readonly string[]): Promise<void>;
-  commit(): Promise<void>;
-  discard(): void;
-}
-
 function folderOf(path: string): string {
   const slash = path.lastIndexOf("/");
   return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
@@ -76,7 +62,7 @@ function folderOf(path: string): string {
 
 /**
  * Checks, before anything is sent, that the folder of `path` may be written
- * (and read: Deno's rename needs both).
+ * and read (Deno's rename needs both).
  *
  * @param path The file to write.
  * @throws {MissingPermissionError} Naming the flags to add.
@@ -89,77 +75,59 @@ export function checkWritable(path: string): void {
   ]);
 }
 
-/** A temporary file next to `path`, renamed to it by `commit()`. */
-async function fileSink(path: string, format: FileNameFormat): Promise<Sink> {
-  const slash = path.lastIndexOf("/");
-  const temp = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${
-    crypto.randomUUID().slice(0, 8)
-  }.part`;
-  const file = await Deno.open(temp, {
-    write: true,
-    createNew: true,
-    // Read URLs are credentials: only the owner may read them.
-    ...(format === "REDIRECTED_READ_URL" ? { mode: 0o600 } : {}),
-  });
-  const encoder = new TextEncoder();
-  let open = true;
-  const close = () => {
-    if (open) file.close();
-    open = false;
-  };
-  return {
-    async write(entries) {
-      let bytes = encoder.encode(entries.join("\n") + "\n");
-      while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
-    },
-    async commit() {
-      await file.sync();
-      close();
-      await Deno.rename(temp, path);
-    },
-    discard() {
-      close();
-      try {
-        Deno.removeSync(temp);
-      } catch { /* already gone */ }
-    },
-  };
-}
-
-function stdoutSink(out: Output, format: FileNameFormat): Sink {
-  const key = JSON_KEY[format];
-  return {
-    write(entries) {
-      if (out.json) {
-        for (const entry of entries) out.jsonLine({ [key]: entry });
-      } else out.text(entries.join("\n"));
-      return Promise.resolve();
-    },
-    commit: () => Promise.resolve(),
-    discard() {},
-  };
-}
-
-/** Streams `tag`'s entries into `sink`, checking their count against `totSize`. */
-async function pump(
+/**
+ * Streams a tag's entries to stdout or to `output`, all or nothing: the
+ * count must be the tag's `totSize`, and the file appears only when complete.
+ *
+ * @param ctx The command line, output and Ctrl-C signal.
+ * @param client Host and credentials.
+ * @param datasetId The dataset.
+ * @param tag The tag.
+ * @param output The file to write; stdout when absent.
+ * @returns What was written.
+ */
+export async function writeExport(
   ctx: ExportContext,
   client: ExportClient,
   datasetId: string,
   tag: TagData,
-  sink: Sink,
+  output?: string,
 ): Promise<ExportSummary> {
   const format = ctx.options.format ?? "NAME";
-  const { exportTagFilenames } = await loadLibrary();
+  const out = ctx.out;
+  const temp = output === undefined
+    ? undefined
+    : `${folderOf(output)}/.${output.slice(output.lastIndexOf("/") + 1)}.${
+      crypto.randomUUID().slice(0, 8)
+    }.part`;
+  // Read URLs are credentials: only the owner may read a file of them.
+  const file = temp === undefined ? undefined : await Deno.open(temp, {
+    write: true,
+    createNew: true,
+    ...(format === "REDIRECTED_READ_URL" ? { mode: 0o600 } : {}),
+  });
+  const encoder = new TextEncoder();
+  const write = async (batch: string[]) => {
+    if (file === undefined) {
+      if (out.json) {
+        for (const entry of batch) out.jsonLine({ [JSON_KEY[format]]: entry });
+      } else out.text(batch.join("\n"));
+      return;
+    }
+    let bytes = encoder.encode(batch.join("\n") + "\n");
+    while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+  };
   const progress = createProgress({
-    tty: ctx.out.stderrIsTerminal,
-    colour: ctx.out.stderrColor,
-    write: ctx.out.progress,
+    tty: out.stderrIsTerminal,
+    colour: out.stderrColor,
+    write: out.progress,
   });
   let shown = -1;
-  let batch: string[] = [];
   let count = 0;
   try {
+    const { exportTagFilenames } = await loadLibrary();
     progress.step(`exporting tag ${tag.name}`);
+    let batch: string[] = [];
     for await (
       const entry of exportTagFilenames(datasetId, tag.id, {
         ...client,
@@ -167,7 +135,7 @@ async function pump(
         fileNameFormat: format,
         onPage: ({ exported }) => {
           // A live line on a terminal; in a log, a line per tenth.
-          const step = ctx.out.stderrIsTerminal
+          const step = out.stderrIsTerminal
             ? exported
             : Math.floor((10 * exported) / Math.max(1, tag.totSize));
           if (step === shown) return;
@@ -180,57 +148,34 @@ async function pump(
         },
       })
     ) {
-      batch.push(entry);
-      if (batch.length >= 5000) {
-        count += batch.length;
-        await sink.write(batch);
-        batch = [];
-      }
+      count++;
+      if (batch.push(entry) === 5000) await write(batch.splice(0));
     }
-    if (batch.length > 0) await sink.write(batch);
-    count += batch.length;
-  } finally {
+    if (batch.length > 0) await write(batch);
     progress.stop();
-  }
-  if (count !== tag.totSize) {
-    throw new ExportFailure(
-      "unexpected-response",
-      `the export of tag ${tag.name} gave ${count} entries, but the tag has ${tag.totSize} samples`,
-    );
-  }
-  return { tagId: tag.id, tagName: tag.name, entries: count, format };
-}
-
-/**
- * Exports a tag to stdout or to `output`, all or nothing.
- *
- * @param ctx The command line, output and Ctrl-C signal.
- * @param client Host and credentials.
- * @param datasetId The dataset.
- * @param tag The tag (its `totSize` is checked against the entries).
- * @param output The file to write; stdout when absent.
- * @returns What was written.
- */
-export async function writeExport(
-  ctx: ExportContext,
-  client: ExportClient,
-  datasetId: string,
-  tag: TagData,
-  output?: string,
-): Promise<ExportSummary> {
-  const format = ctx.options.format ?? "NAME";
-  const sink = output === undefined
-    ? stdoutSink(ctx.out, format)
-    : await fileSink(output, format);
-  try {
-    const summary = await pump(ctx, client, datasetId, tag, sink);
-    await sink.commit();
-    return output === undefined ? summary : { ...summary, output };
+    if (count !== tag.totSize) {
+      throw new ExportFailure(
+        "unexpected-response",
+        `the export of tag ${tag.name} gave ${count} entries, but the tag has ${tag.totSize} samples`,
+      );
+    }
+    if (file !== undefined) {
+      await file.sync();
+      file.close();
+      await Deno.rename(temp!, output!);
+    }
   } catch (error) {
-    sink.discard();
-    if (output !== undefined) ctx.out.note(`nothing was written to ${output}`);
+    progress.stop();
+    if (file !== undefined) {
+      try {
+        file.close();
+      } catch { /* closed already */ }
+      await Deno.remove(temp!).catch(() => {});
+      out.note(`nothing was written to ${output}`);
+    }
     throw error;
   }
+  return { tagId: tag.id, tagName: tag.name, entries: count, format, output };
 }
 
 /**
@@ -258,29 +203,28 @@ export async function exportCommand(
   const client = connect();
   const lib = await loadLibrary();
   const read = { ...client, signal: ctx.signal };
-  let tag: TagData | undefined;
-  if (o.tagId !== undefined) tag = await lib.getTag(datasetId, o.tagId, read);
-  else {
-    tag = await lib.findTagByName(datasetId, o.tag!, read);
-    if (tag === undefined) {
-      const names = (await lib.listTags(datasetId, read)).map((t) => t.name);
-      const guess = closest(o.tag!, names);
-      throw new ExportFailure(
-        "tag-unknown",
-        `dataset ${datasetId} has no tag named ${JSON.stringify(o.tag)}` +
-          (guess ? `; did you mean ${JSON.stringify(guess)}?` : ""),
-      );
-    }
+  const tag = o.tagId !== undefined
+    ? await lib.getTag(datasetId, o.tagId, read)
+    : await lib.findTagByName(datasetId, o.tag!, read);
+  if (tag === undefined) {
+    const names = (await lib.listTags(datasetId, read)).map((t) => t.name);
+    const guess = closest(o.tag!, names);
+    throw new ExportFailure(
+      "tag-unknown",
+      `dataset ${datasetId} has no tag named ${JSON.stringify(o.tag)}` +
+        (guess ? `; did you mean ${JSON.stringify(guess)}?` : ""),
+    );
   }
   const summary = await writeExport(ctx, client, datasetId, tag, o.output);
+  const json = { datasetId, ...summary };
   if (o.output !== undefined) {
     ctx.out.result([
       ["tag name", summary.tagName],
       ["tag id", summary.tagId],
       ["entries", String(summary.entries)],
       ["output", o.output],
-    ], { datasetId, ...summary });
-  } else if (o.json) ctx.out.jsonLine({ summary: { datasetId, ...summary } });
+    ], json);
+  } else if (o.json) ctx.out.jsonLine({ summary: json });
   else ctx.out.note(`${summary.entries} entries of tag ${summary.tagName}`);
   return EXIT.OK;
 }
