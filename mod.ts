@@ -99,7 +99,6 @@ export {
   type ExportRecordsOptions,
   exportTagFilenames,
   exportTagFileRecords,
-  FILE_NAME_FORMATS,
   getEmbeddings2d,
   MAX_EMBEDDING_2D_BYTES,
   MAX_EXPORT_PAGE_BYTES,

@@ -47,8 +47,7 @@ export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
 export const MAX_EXPORT_PAGE_BYTES = 64 * 1024 * 1024;
 /** The largest 2-D embedding answer read: 256 MiB (two numbers per sample). */
 export const MAX_EMBEDDING_2D_BYTES = 256 * 1024 * 1024;
-/** Every {@linkcode FileNameFormat}. */
-export const FILE_NAME_FORMATS: readonly FileNameFormat[] = Object.freeze([
+const FILE_NAME_FORMATS: readonly FileNameFormat[] = Object.freeze([
   "NAME",
   "DATASOURCE_FULL",
   "REDIRECTED_READ_URL",

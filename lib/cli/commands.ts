@@ -479,6 +479,9 @@ async function select(ctx: Context): Promise<number> {
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
       `GET ${dataset}/tags/{tagId}  (the new tag)`,
+      ...(o.exportFile === undefined ? [] : [
+        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of 5000, into ${o.exportFile})`,
+      ]),
     ];
     return printDryRun(
       ctx,
