@@ -127,7 +127,7 @@ export async function writeExport(
   try {
     const { exportTagFilenames } = await loadLibrary();
     progress.step(`exporting tag ${tag.name}`);
-    let batch: string[] = [];
+    const batch: string[] = [];
     for await (
       const entry of exportTagFilenames(datasetId, tag.id, {
         ...client,
