@@ -1,7 +1,8 @@
 #!/usr/bin/env -S deno run --allow-net=api.lightly.ai --allow-env=LIGHTLY_TOKEN,LIGHTLY_JWT,LIGHTLY_SERVER_LOCATION
 /**
  * `lightly-sampling`: trigger and follow Lightly sampling jobs from the
- * command line — `trigger`, `select`, `status`, `wait`.
+ * command line — `trigger`, `select`, `status`, `wait` — and `export` what
+ * they selected.
  *
  * Thin on purpose: it parses the command line, hands the command to
  * `lib/cli/commands.ts` (which calls the library), and exits with its code.

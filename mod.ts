@@ -81,11 +81,29 @@ export {
   getJobStatus,
   type JobOptions,
   type JobProgress,
+  type RetryingReadOptions,
   waitForJob,
   type WaitOptions,
   type WaitResult,
 } from "./lib/jobs.ts";
-export { getTag, listEmbeddings, listTags } from "./lib/reads.ts";
+export {
+  findTagByName,
+  getTag,
+  listEmbeddings,
+  listTags,
+} from "./lib/reads.ts";
+export {
+  DEFAULT_EXPORT_PAGE_SIZE,
+  type ExportOptions,
+  type ExportProgress,
+  type ExportRecordsOptions,
+  exportTagFilenames,
+  exportTagFileRecords,
+  getEmbeddings2d,
+  MAX_EMBEDDING_2D_BYTES,
+  MAX_EXPORT_PAGE_BYTES,
+  type TagFileRecord,
+} from "./lib/export.ts";
 export {
   INITIAL_TAG_NAME,
   type SelectionInput,
@@ -135,6 +153,13 @@ export {
   type MimeBundle,
   type RichDisplay,
 } from "./lib/display.ts";
+export {
+  DEFAULT_MAX_BACKGROUND_POINTS,
+  displaySelection,
+  type SelectionCounts,
+  type SelectionDisplay,
+  type SelectionDisplayInput,
+} from "./lib/display_selection.ts";
 
 // Errors.
 export {
@@ -166,6 +191,8 @@ export {
   ApiErrorResponseSchema,
   AsyncTaskDataSchema,
   DatasetEmbeddingDataSchema,
+  Embedding2dDataSchema,
+  Embedding2dListSchema,
   EmbeddingListSchema,
   JOB_STATES,
   JobResultSchema,
@@ -192,6 +219,9 @@ export type {
   ApiErrorResponse,
   AsyncTaskData,
   DatasetEmbeddingData,
+  DimensionalityReductionMethod,
+  Embedding2dData,
+  FileNameFormat,
   JobResult,
   JobState,
   JobStatusData,

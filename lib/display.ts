@@ -37,6 +37,8 @@ export interface MimeBundle {
   "text/html": string;
   /** The same content as plain text. */
   "text/plain": string;
+  /** A Vega-Lite 5 chart, which JupyterLab draws natively (pictures only). */
+  "application/vnd.vegalite.v5+json"?: Record<string, unknown>;
 }
 
 /**
@@ -105,7 +107,7 @@ const ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** Markup made by {@linkcode markup}: the only value inserted unescaped. */
-class Html {
+export class Html {
   constructor(readonly value: string) {}
 }
 
@@ -115,7 +117,10 @@ class Html {
  * arrays are rendered item by item; `undefined` and `null` render as nothing.
  * (Not named `html`: `deno fmt` reformats `html`-tagged templates, escapes too.)
  */
-function markup(strings: TemplateStringsArray, ...values: unknown[]): Html {
+export function markup(
+  strings: TemplateStringsArray,
+  ...values: unknown[]
+): Html {
   let out = strings[0];
   for (let i = 0; i < values.length; i++) {
     out += render(values[i]) + strings[i + 1];
@@ -187,13 +192,26 @@ function time(value: unknown): string | undefined {
   return describe(value);
 }
 
-function makeDisplay(content: Html, text: string): RichDisplay {
+/**
+ * A {@linkcode RichDisplay} of markup and text (control characters
+ * replaced), with a Vega-Lite chart in its bundle when given.
+ */
+export function makeDisplay(
+  content: Html,
+  text: string,
+  vegaLite?: Record<string, unknown>,
+): RichDisplay {
   const safeText = plain(text);
   return Object.freeze({
     html: content.value,
     text: safeText,
     [JUPYTER_DISPLAY](): MimeBundle {
-      return { "text/html": content.value, "text/plain": safeText };
+      const bundle: MimeBundle = {
+        "text/html": content.value,
+        "text/plain": safeText,
+      };
+      if (vegaLite) bundle["application/vnd.vegalite.v5+json"] = vegaLite;
+      return bundle;
     },
     [Symbol.for("Deno.customInspect")](): string {
       return safeText;

@@ -10,10 +10,6 @@ import { buildGetRequest } from "./build.ts";
 import type { ClientOptions } from "./client_options.ts";
 import {
   AbortedError,
-  isLightlyApiError,
-  isNetworkError,
-  isTimeoutError,
-  isUnexpectedResponseError,
   SamplingValidationError,
   type ValidationIssue,
 } from "./errors.ts";
@@ -25,12 +21,11 @@ import {
   SamplingJobFailedError,
 } from "./job_errors.ts";
 import {
-  backoffDelay,
   type BackoffOptions,
   checkBackoffOptions,
   checkNumberOption,
   type Clock,
-  parseRetryAfter,
+  retryTransient,
   systemClock,
 } from "./retry.ts";
 import { redactUrl, secretsOf } from "./redact.ts";
@@ -170,26 +165,51 @@ export interface JobProgress {
   job: JobStatusData;
 }
 
-/** Options of {@linkcode waitForJob}. */
-export interface WaitOptions extends ClientOptions {
+/** Options of the reads that retry failed requests: `waitForJob` and the exports. */
+export interface RetryingReadOptions extends ClientOptions {
   /**
-   * The `fetch` to use for each poll.
+   * The `fetch` to use for each request.
    *
    * @default {globalThis.fetch}
    */
   fetch?: typeof fetch;
   /**
-   * Stops the wait at once, even mid-sleep; it then throws `AbortedError`.
+   * Stops at once, even mid-sleep or mid-body; it then throws `AbortedError`.
    *
    * @default {undefined}
    */
   signal?: AbortSignal;
   /**
-   * Limit of each poll request, headers and body, in milliseconds.
+   * Limit of each request, headers and body, in milliseconds.
    *
    * @default {180000}
    */
   requestTimeoutMs?: number;
+  /**
+   * Failed requests in a row after which it gives up (`waitForJob` with
+   * `PollFailedError`, an export with the last failure); a success resets
+   * the count.
+   *
+   * @default {5}
+   */
+  maxConsecutiveFailures?: number;
+  /**
+   * Where time comes from; tests pass a fake clock.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * The backoff between failed requests (a `Retry-After` from the server
+   * waits longer when it asks for more).
+   *
+   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
+   */
+  backoff?: BackoffOptions;
+}
+
+/** Options of {@linkcode waitForJob}. */
+export interface WaitOptions extends RetryingReadOptions {
   /**
    * Overall deadline of the wait, in milliseconds (`Infinity` for none).
    * When it runs out, `JobDeadlineError`; the job itself goes on.
@@ -212,32 +232,12 @@ export interface WaitOptions extends ClientOptions {
    */
   maxIntervalMs?: number;
   /**
-   * Failed polls in a row after which the wait gives up with
-   * `PollFailedError`; a successful poll resets the count.
-   *
-   * @default {5}
-   */
-  maxConsecutiveFailures?: number;
-  /**
    * Called after every successful poll, including the last one. An exception
    * it throws ends the wait and is rethrown.
    *
    * @default {undefined}
    */
   onProgress?: (event: JobProgress) => void;
-  /**
-   * Where time comes from; tests pass a fake clock.
-   *
-   * @default {systemClock}
-   */
-  clock?: Clock;
-  /**
-   * The backoff between failed polls (a `Retry-After` from the server waits
-   * longer when it asks for more).
-   *
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
-   */
-  backoff?: BackoffOptions;
 }
 
 /** What {@linkcode waitForJob} returns. */
@@ -364,26 +364,6 @@ function planWait(options: WaitOptions): WaitPlan {
 }
 
 /**
- * Whether a failed poll is worth another try: no answer (network, timeout),
- * 429, 5xx, or an answer that could not be read (a malformed 2xx, an HTML
- * 502). Any other 4xx — 401, 403, 404 `JOB_UNKNOWN` — fails at once.
- */
-function isTransient(error: unknown): boolean {
-  if (isNetworkError(error) || isTimeoutError(error)) return true;
-  if (isLightlyApiError(error) || isUnexpectedResponseError(error)) {
-    const s = error.status;
-    return s === 429 || s >= 500 || (s >= 200 && s < 300);
-  }
-  return false;
-}
-
-function retryAfterOf(error: unknown): string | undefined {
-  return isLightlyApiError(error) || isUnexpectedResponseError(error)
-    ? error.retryAfter
-    : undefined;
-}
-
-/**
  * Polls a job until it ends and returns the id of the tag it made.
  *
  * - The first poll is sent at once; then it sleeps the server's
@@ -440,16 +420,14 @@ export async function waitForJob(
   const started = clock.now();
   const deadline = started + plan.timeoutMs;
   let polls = 0;
-  let failures = 0;
   let lastJob: JobStatusData | undefined;
-  let lastError: unknown;
 
-  const deadlineError = () =>
+  const deadlineError = (cause?: unknown) =>
     new JobDeadlineError({
       jobId,
       timeoutMs: plan.timeoutMs,
       lastJob,
-      cause: failures > 0 ? lastError : undefined,
+      cause,
       secrets,
     });
 
@@ -457,65 +435,52 @@ export async function waitForJob(
     if (signal?.aborted) {
       throw new AbortedError({ ...where, cause: signal.reason });
     }
-    const remaining = deadline - clock.now();
-    if (remaining <= 0) throw deadlineError();
-
-    let delayMs = 0;
-    let job: JobStatusData | undefined;
-    try {
+    // Failed polls are retried in a row; a successful one starts a new count.
+    const job = await retryTransient((remaining) => {
       polls++;
-      job = await sendJson(request, JobStatusDataSchema, {
+      return sendJson(request, JobStatusDataSchema, {
         fetch: options.fetch,
         signal,
         timeoutMs: Math.max(1, Math.min(plan.requestTimeoutMs, remaining)),
       });
-    } catch (error) {
-      if (!isTransient(error)) throw error;
-      failures++;
-      lastError = error;
-      if (failures >= plan.maxFailures) {
-        throw new PollFailedError({
-          jobId,
-          failures,
-          cause: error,
-          lastJob,
-          secrets,
-        });
-      }
-      const asked = parseRetryAfter(retryAfterOf(error), clock.now()) ?? 0;
-      delayMs = Math.max(backoffDelay(failures - 1, options.backoff), asked);
+    }, {
+      maxFailures: plan.maxFailures,
+      clock,
+      signal,
+      backoff: options.backoff,
+      where,
+      deadline,
+      exhausted: (failures, cause) =>
+        new PollFailedError({ jobId, failures, cause, lastJob, secrets }),
+      expired: deadlineError,
+    });
+    lastJob = job;
+    options.onProgress?.({
+      jobId,
+      status: job.status,
+      processed: job.meta?.processed,
+      total: job.meta?.total,
+      elapsedMs: clock.now() - started,
+      polls,
+      job,
+    });
+    if (job.status === "FAILED") {
+      throw new SamplingJobFailedError(job, { secrets });
     }
-
-    if (job !== undefined) {
-      failures = 0;
-      lastJob = job;
-      options.onProgress?.({
-        jobId,
-        status: job.status,
-        processed: job.meta?.processed,
-        total: job.meta?.total,
-        elapsedMs: clock.now() - started,
-        polls,
-        job,
-      });
-      if (job.status === "FAILED") {
-        throw new SamplingJobFailedError(job, { secrets });
+    if (job.status === "FINISHED") {
+      const tagId = job.result?.data;
+      if (typeof tagId !== "string" || !OBJECT_ID_PATTERN.test(tagId)) {
+        throw new JobResultMissingError(job, { secrets });
       }
-      if (job.status === "FINISHED") {
-        const tagId = job.result?.data;
-        if (typeof tagId !== "string" || !OBJECT_ID_PATTERN.test(tagId)) {
-          throw new JobResultMissingError(job, { secrets });
-        }
-        return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
-      }
-      const asked = Number.isFinite(job.waitTimeTillNextPoll)
-        ? job.waitTimeTillNextPoll * 1000
-        : 0;
-      delayMs = Math.min(
-        plan.maxIntervalMs,
-        Math.max(plan.minIntervalMs, asked),
-      );
+      return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
     }
+    const asked = Number.isFinite(job.waitTimeTillNextPoll)
+      ? job.waitTimeTillNextPoll * 1000
+      : 0;
+    const delayMs = Math.min(
+      plan.maxIntervalMs,
+      Math.max(plan.minIntervalMs, asked),
+    );
 
     const left = deadline - clock.now();
     if (left <= 0) throw deadlineError();

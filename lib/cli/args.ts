@@ -86,7 +86,24 @@ export interface CommandLineOptions {
   insecureHttp: boolean;
   /** `--json`. */
   json: boolean;
+  /** `--tag`: a tag's name. */
+  tag?: string;
+  /** `--tag-id`. */
+  tagId?: string;
+  /** `--format`, as the API's `fileNameFormat`. */
+  format?: "NAME" | "REDIRECTED_READ_URL" | "DATASOURCE_FULL";
+  /** `--output`: a file name. */
+  output?: string;
+  /** `--export` of `select`: a file name. */
+  exportFile?: string;
 }
+
+/** The values of `--format`, and the API's `fileNameFormat` each means. */
+const FORMATS = {
+  "name": "NAME",
+  "read-url": "REDIRECTED_READ_URL",
+  "datasource-url": "DATASOURCE_FULL",
+} as const;
 
 /** The outcome of {@linkcode parseCommandLine}. */
 export type CommandLine =
@@ -268,7 +285,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (parsed.help === true) return { kind: "help" };
     return {
       kind: "usage-error",
-      problems: ["no command given (trigger, select, status or wait)"],
+      problems: [`no command given (${COMMANDS.join(", ")})`],
       json,
     };
   }
@@ -287,7 +304,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       problems: [
         `unknown command ${show(candidate)}` +
         (guess ? `; did you mean ${guess}?` : "") +
-        " (commands: trigger, select, status, wait)",
+        ` (commands: ${COMMANDS.join(", ")})`,
       ],
       json,
     };
@@ -414,6 +431,21 @@ function applyValues(
   options.batch = text("batch");
   options.baseUrl = text("base-url");
   options.tokenFile = text("token-file");
+  options.tag = values.get("tag") || undefined; // spaces are legal in tag names
+  options.tagId = text("tag-id");
+  options.output = text("output");
+  options.exportFile = text("export");
+  const format = text("format");
+  if (format !== undefined) {
+    options.format = FORMATS[format.toLowerCase() as keyof typeof FORMATS];
+    if (options.format === undefined) {
+      problems.push(
+        `--format must be one of ${Object.keys(FORMATS).join(", ")} (got ${
+          show(format)
+        })`,
+      );
+    }
+  }
   const timeout = text("timeout");
   if (timeout !== undefined) {
     options.timeoutMs = parseDuration(timeout);
@@ -447,8 +479,22 @@ function checkModes(
   given: Set<string>,
   problems: string[],
 ): void {
-  if (command !== "trigger" && command !== "select") return;
   const list = (names: string[]) => names.map((n) => `--${n}`).join(", ");
+  if (command === "export") {
+    if (!given.has("dataset-id")) {
+      problems.push("missing required flag: --dataset-id");
+    }
+    if (given.has("tag") === given.has("tag-id")) {
+      problems.push(
+        "give the tag as exactly one of --tag NAME and --tag-id ID",
+      );
+    }
+    return;
+  }
+  if (command === "select" && given.has("format") && !given.has("export")) {
+    problems.push("--format only applies with --export FILE");
+  }
+  if (command !== "trigger" && command !== "select") return;
   if (options.batch !== undefined) {
     const clash = [...given].filter((n) =>
       n === "body" || n === "dataset-id" || n === "embedding-id" ||

@@ -24,6 +24,7 @@ import { type CliConfig, resolveConfig } from "./config.ts";
 import { describeDryRun, type DryRunView } from "./dry_run.ts";
 import { CliUsageError } from "./errors.ts";
 import { EXIT, exitCodeFor } from "./exit_codes.ts";
+import { checkWritable, exportCommand, writeExport } from "./export.ts";
 import { helpHint } from "./help.ts";
 import {
   buildSamplingRequest,
@@ -573,6 +574,9 @@ async function select(ctx: Context): Promise<number> {
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
       `GET ${dataset}/tags/{tagId}  (the new tag)`,
+      ...(o.exportFile === undefined ? [] : [
+        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of 5000, into ${o.exportFile})`,
+      ]),
     ];
     return printDryRun(
       ctx,
@@ -589,6 +593,7 @@ async function select(ctx: Context): Promise<number> {
   }
 
   allowNet(ctx);
+  if (o.exportFile !== undefined) checkWritable(o.exportFile);
   const progress = createProgress({ out: ctx.out });
   try {
     const { selectSamples } = await loadLibrary();
@@ -608,6 +613,20 @@ async function select(ctx: Context): Promise<number> {
       },
     });
     progress.stop();
+    const exported = o.exportFile === undefined ? undefined : await writeExport(
+      ctx,
+      client,
+      input.datasetId,
+      result.tag,
+      o.exportFile,
+    )
+      .catch((error) => {
+        ctx.out.note(
+          `the selection finished (tag ${result.tag.name}, ${result.tagId}); export it with: ` +
+            `lightly-sampling export --dataset-id ${input.datasetId} --tag-id ${result.tagId} --output ${o.exportFile}`,
+        );
+        throw error;
+      });
     ctx.out.result([
       ["tag name", result.tag.name],
       ["tag id", result.tagId],
@@ -615,6 +634,10 @@ async function select(ctx: Context): Promise<number> {
       ["job", result.jobId],
       ["embedding", result.embeddingId],
       ["row count", String(result.rowCount)],
+      [
+        "exported",
+        exported && `${exported.entries} entries to ${exported.output}`,
+      ],
     ], {
       jobId: result.jobId,
       tagId: result.tagId,
@@ -622,6 +645,7 @@ async function select(ctx: Context): Promise<number> {
       embeddingId: result.embeddingId,
       rowCount: result.rowCount,
       tag: result.tag,
+      ...(exported ? { export: exported } : {}),
     });
     return EXIT.OK;
   } finally {
@@ -795,6 +819,12 @@ export async function runCommand(line: RunLine, out: Output): Promise<number> {
         return await status(ctx);
       case "wait":
         return await wait(ctx);
+      case "export":
+        return await exportCommand(ctx, () => {
+          const client = connect(ctx);
+          allowNet(ctx);
+          return client;
+        });
     }
   } catch (error) {
     return report(error, ctx);

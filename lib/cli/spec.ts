@@ -7,7 +7,7 @@
  */
 
 /** The commands of the tool. */
-export type CommandName = "trigger" | "select" | "status" | "wait";
+export type CommandName = "trigger" | "select" | "status" | "wait" | "export";
 
 /**
  * The command names, in the order help lists them.
@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandName[] = [
   "select",
   "status",
   "wait",
+  "export",
 ];
 
 /** One flag: its value's placeholder (none for a switch) and its help text. */
@@ -85,6 +86,21 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   },
   "dry-run": {
     help: "print the request and an equivalent curl; send nothing",
+  },
+  // After the job.
+  "tag": { value: "NAME", help: "the tag, by name" },
+  "tag-id": { value: "ID", help: "the tag, by id (24 hex digits)" },
+  "format": {
+    value: "FORMAT",
+    help: "name (default), read-url (signed: a credential) or datasource-url",
+  },
+  "output": {
+    value: "FILE",
+    help: "write to FILE (complete or not at all) instead of stdout",
+  },
+  "export": {
+    value: "FILE",
+    help: "when the job finishes, write the new tag's file names to FILE",
   },
   // Batch.
   "batch": {
@@ -251,11 +267,14 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       "unless --embedding-id is given, refuses a tag name that already " +
       "exists, sets rowCount from the initial tag, triggers the job, follows " +
       "it, and prints the new tag.",
-    flags: [...REQUEST_FLAGS, "timeout", "dry-run"],
+    flags: [...REQUEST_FLAGS, "timeout", "dry-run", "export", "format"],
     required: ["dataset-id", "tag-name", "method"],
     examples: [
       "lightly-sampling select --dataset-id 0123456789abcdef01234567 \\\n" +
       "    --tag-name random-50 --method random --n-samples 50",
+      "# the same, and the new tag's file names into selected.txt",
+      "lightly-sampling select --dataset-id 0123456789abcdef01234567 \\\n" +
+      "    --tag-name random-50 --method random --n-samples 50 --export selected.txt",
     ],
   },
   status: {
@@ -284,6 +303,26 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     positional: "JOB_ID",
     examples: [
       "lightly-sampling wait 65f0c0ffee0123456789abcd --timeout 30m",
+    ],
+  },
+  export: {
+    summary: "stream a tag's file names (or read URLs), one per line",
+    usage:
+      "export --dataset-id ID (--tag NAME | --tag-id ID) [--format FORMAT] [--output FILE]",
+    description:
+      "Streams the tag's entries in sample order, page by page (failed pages " +
+      "are retried), to stdout or to --output FILE. The file is written " +
+      "under a temporary name in the same folder and renamed once complete: " +
+      "a failed or interrupted export leaves no file. Read URLs are signed " +
+      "credentials for your bucket: they go to the output only.",
+    flags: ["dataset-id", "tag", "tag-id", "format", "output"],
+    required: ["dataset-id"],
+    examples: [
+      "lightly-sampling export --dataset-id 0123456789abcdef01234567 \\\n" +
+      "    --tag coreset-100 --output selected.txt",
+      "# signed read URLs as JSON lines",
+      "lightly-sampling export --dataset-id 0123456789abcdef01234567 \\\n" +
+      "    --tag-id 89abcdef0123456789abcdef --format read-url --json",
     ],
   },
 };
