@@ -14,6 +14,9 @@ import {
 } from "../mod.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 
+const GOOD_JOB = "600d600d600d600d600d600d";
+const EVIL_JOB = "e0e0e0e0e0e0e0e0e0e0e0e0";
+
 type Tree = Record<string, unknown>;
 
 function setAt<T>(value: T, path: string, leaf: unknown): T {
@@ -256,14 +259,14 @@ Deno.test("buildSamplingRequest() reports a getter or Proxy trap that throws as 
 });
 
 Deno.test("triggerSampling() sends what the first reads of the input and options said, and nothing to the host a later read names", async () => {
-  await using good = startServer(() => json({ jobId: "good" }));
-  await using evil = startServer(() => json({ jobId: "evil" }));
+  await using good = startServer(() => json({ jobId: GOOD_JOB }));
+  await using evil = startServer(() => json({ jobId: EVIL_JOB }));
   const input = flipAt(VALID, "datasetId", VALID.datasetId, `../../${ID}`);
   flip(input, "body.newTagName", "coreset-100", `t${INJECT}`);
   const options = { baseUrl: good.url, auth: { apiKey: SENTINEL } };
   flip(options, "baseUrl", good.url, evil.url);
   flip(options, "auth.apiKey", SENTINEL, "k-evil");
-  assertEquals(await triggerSampling(input, options), { jobId: "good" });
+  assertEquals(await triggerSampling(input, options), { jobId: GOOD_JOB });
   const expected = buildSamplingRequest(VALID, {
     baseUrl: good.url,
     auth: { apiKey: SENTINEL },
@@ -298,8 +301,8 @@ async function assertRejectsValidation(
 }
 
 Deno.test("triggerSampling() of a plain caller goes to its own host after a caller whose baseUrl getter lied", async () => {
-  await using good = startServer(() => json({ jobId: "good" }));
-  await using evil = startServer(() => json({ jobId: "evil" }));
+  await using good = startServer(() => json({ jobId: GOOD_JOB }));
+  await using evil = startServer(() => json({ jobId: EVIL_JOB }));
   const key = SENTINEL;
   // Any earlier call (here, one with the same key) may have been remembered.
   buildSamplingRequest(VALID, { baseUrl: good.url, auth: { apiKey: key } });
@@ -318,7 +321,7 @@ Deno.test("triggerSampling() of a plain caller goes to its own host after a call
     baseUrl: good.url,
     auth: { apiKey: key },
   });
-  assertEquals(result, { jobId: "good" });
+  assertEquals(result, { jobId: GOOD_JOB });
   assertEquals(good.requests.length, 1);
   assertEquals(good.requests[0].url.searchParams.get("token"), key);
   // The evil host saw the hostile caller's own request, never the plain one.

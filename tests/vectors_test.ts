@@ -1016,8 +1016,10 @@ Deno.test("the literal vectors break every rule and use every wire field and met
   );
   // Every rule the builder can report is expected by some invalid vector.
   const expected = new Set(INVALID.flatMap((v) => v.issues.map(([, r]) => r)));
-  const missing = Object.entries(RULES).filter(([, rule]) =>
-    !expected.has(rule)
+  // `unreadable` (a getter or Proxy trap that throws) has no literal form:
+  // tests/read_once_test.ts proves it.
+  const missing = Object.entries(RULES).filter(([name, rule]) =>
+    name !== "unreadable" && !expected.has(rule)
   ).map(([name]) => name);
   assertEquals(missing, [], "rules no invalid vector breaks");
   assert(expected.has(TOP_UNKNOWN) && expected.has(hint("CORESET")));
