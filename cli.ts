@@ -22,7 +22,7 @@ import { CliUsageError } from "./lib/cli/errors.ts";
 import { EXIT } from "./lib/cli/exit_codes.ts";
 import { commandHelp, helpHint, PROGRAM, toolHelp } from "./lib/cli/help.ts";
 import { createOutput } from "./lib/cli/output.ts";
-import { VERSION } from "./lib/version.ts";
+import { VERSION } from "./lib/core/version.ts";
 
 /**
  * Runs the command line and returns the exit code (0 success, 1 refused,

@@ -190,7 +190,7 @@ export type {
   SamplingMethod,
   StoppingCondition,
   TagData,
-} from "./lib/types.ts";
+} from "./lib/core/types.ts";
 export {
   bitMaskToIndices,
   countBitMask,

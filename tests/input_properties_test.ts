@@ -6,9 +6,9 @@
  * - the builder is total: any value gives a valid request or a
  *   `SamplingValidationError`, never another exception, never an invalid body;
  * - every valid input's body is sent exactly, in wire field order;
- * - the three validators agree: the fast check (`lib/_fast_check.ts`) never
- *   says yes where zod (`lib/schema.ts`, the reference) says no, and the
- *   hand-written collect-all validator (`lib/check_input.ts`) accepts
+ * - the three validators agree: the fast check (`lib/core/_fast_check.ts`) never
+ *   says yes where zod (`lib/core/schemas.ts`, the reference) says no, and the
+ *   hand-written collect-all validator (`lib/core/check_input.ts`) accepts
  *   exactly what zod accepts and reports exactly zod's issues.
  */
 import { assert, assertEquals } from "@std/assert";
@@ -19,11 +19,11 @@ import {
   SamplingInputSchema,
   SamplingValidationError,
 } from "../mod.ts";
-import { isCertainlyValidInput } from "../lib/_fast_check.ts";
-import { collectInputIssues } from "../lib/check_input.ts";
-import type { ValidationIssue } from "../lib/errors.ts";
-import { fromZodIssues } from "../lib/validate.ts";
-import { RULES } from "../lib/rules.ts";
+import { isCertainlyValidInput } from "../lib/core/_fast_check.ts";
+import { collectInputIssues } from "../lib/core/check_input.ts";
+import type { ValidationIssue } from "../lib/core/errors.ts";
+import { fromZodIssues } from "../lib/core/validate.ts";
+import { RULES } from "../lib/core/rules.ts";
 import {
   getterInput,
   hostileValue,

@@ -11,7 +11,7 @@ import type { CommandLineOptions } from "./args.ts";
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
 import { flagsFor, isGranted } from "./permissions.ts";
 import { BODY_FLAGS } from "./spec.ts";
-import { readTextCapped } from "../read_capped.ts";
+import { readTextCapped } from "../core/read_capped.ts";
 
 /**
  * The largest `--body` read, in bytes.

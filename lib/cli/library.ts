@@ -15,14 +15,17 @@
  *
  * @module
  */
-import type { ValidationIssue } from "../errors.ts";
-import type { WaitOptions } from "../jobs.ts";
+import type { ValidationIssue } from "../core/errors.ts";
+import type { WaitOptions } from "../jobs/wait.ts";
 
-export { buildSamplingRequest, type SamplingRequest } from "../build.ts";
-export { checkBaseUrl, DEFAULT_BASE_URL } from "../client_options.ts";
-export { isSamplingValidationError, type ValidationIssue } from "../errors.ts";
-export { formatCurl, formatRequest, redactRequest } from "../format.ts";
-export { OBJECT_ID_PATTERN } from "../rules.ts";
+export { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
+export { checkBaseUrl, DEFAULT_BASE_URL } from "../core/client.ts";
+export {
+  isSamplingValidationError,
+  type ValidationIssue,
+} from "../core/errors.ts";
+export { formatCurl, formatRequest, redactRequest } from "../display/format.ts";
+export { OBJECT_ID_PATTERN } from "../core/rules.ts";
 
 /**
  * Checks wait options (`timeoutMs` and the rest) with the library's own
@@ -45,7 +48,7 @@ export async function waitOptionIssues(
 ): Promise<ValidationIssue[]> {
   const issues: ValidationIssue[] = [];
   if (Object.keys(options).length === 0) return issues;
-  const { checkWaitOptions } = await import("../jobs.ts");
+  const { checkWaitOptions } = await import("../jobs/wait.ts");
   checkWaitOptions(options, issues);
   return issues;
 }

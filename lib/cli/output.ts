@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { maskSecrets } from "../redact.ts";
+import { maskSecrets } from "../core/redact.ts";
 import { UnprintableAnswerError } from "./errors.ts";
 
 /** A stream to write to: `Deno.stdout` and `Deno.stderr` are ones. */

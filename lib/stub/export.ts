@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { DatasetEmbeddingData, Embedding2dData } from "../types.ts";
+import type { DatasetEmbeddingData, Embedding2dData } from "../core/types.ts";
 import { apiError, ok, type StubAnswer } from "./responses.ts";
 
 const FORMATS = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"];

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { SamplingCreateRequest } from "../types.ts";
+import type { SamplingCreateRequest } from "../core/types.ts";
 import {
   OBJECT_ID,
   OBJECT_ID_RULE,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ApiErrorResponse } from "../types.ts";
+import type { ApiErrorResponse } from "../core/types.ts";
 
 /** An answer of the stub: status, JSON (or text) body and extra headers. */
 export interface StubAnswer {

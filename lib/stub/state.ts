@@ -12,7 +12,7 @@ import type {
   JobStatusData,
   SamplingCreateRequest,
   TagData,
-} from "../types.ts";
+} from "../core/types.ts";
 import {
   bitMaskToIndexArray,
   bitMaskToIndices,

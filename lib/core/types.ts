@@ -1,6 +1,6 @@
 /**
  * The TypeScript shapes of the Lightly API's requests and responses, written
- * out by hand so they document themselves; `lib/schema.ts` holds the zod
+ * out by hand so they document themselves; `lib/core/schemas.ts` holds the zod
  * schemas, and the compiler checks each schema produces its type.
  *
  * @module

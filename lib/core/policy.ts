@@ -26,7 +26,7 @@ import { describeValue } from "./validate.ts";
  *
  * @example A fake clock whose sleep returns at once and moves time forward
  * ```ts
- * import type { Clock } from "./retry.ts";
+ * import type { Clock } from "./policy.ts";
  * let now = 0;
  * const clock: Clock = {
  *   now: () => now,
@@ -80,7 +80,7 @@ function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
- * import { systemClock } from "./retry.ts";
+ * import { systemClock } from "./policy.ts";
  * const started = systemClock.now();
  * await systemClock.sleep(1);
  * console.log(systemClock.now() - started >= 0);
@@ -147,7 +147,7 @@ export const DEFAULT_BACKOFF: Readonly<
  *
  * @example Without jitter the delays double up to the cap
  * ```ts
- * import { backoffDelay } from "./retry.ts";
+ * import { backoffDelay } from "./policy.ts";
  * [0, 1, 2, 10].map((n) => backoffDelay(n, { jitter: 0 })); // [500, 1000, 2000, 30000]
  * ```
  */
@@ -176,7 +176,7 @@ export function backoffDelay(
  *
  * @example
  * ```ts
- * import { parseRetryAfter } from "./retry.ts";
+ * import { parseRetryAfter } from "./policy.ts";
  * parseRetryAfter("3", 0); // 3000
  * parseRetryAfter("Thu, 01 Jan 1970 00:00:10 GMT", 4_000); // 6000
  * parseRetryAfter("soon", 0); // undefined
@@ -209,7 +209,7 @@ export function parseRetryAfter(
  * @example
  * ```ts
  * import type { ValidationIssue } from "./errors.ts";
- * import { checkNumberOption } from "./retry.ts";
+ * import { checkNumberOption } from "./policy.ts";
  * const issues: ValidationIssue[] = [];
  * checkNumberOption(-1, "options.minIntervalMs", { min: 0 }, issues);
  * issues.length; // 1
@@ -248,7 +248,7 @@ export function checkNumberOption(
  * @example
  * ```ts
  * import type { ValidationIssue } from "./errors.ts";
- * import { checkBackoffOptions } from "./retry.ts";
+ * import { checkBackoffOptions } from "./policy.ts";
  * const issues: ValidationIssue[] = [];
  * checkBackoffOptions({ jitter: 2 }, "options.backoff", issues);
  * issues[0].path; // "options.backoff.jitter"
@@ -298,7 +298,7 @@ export function checkBackoffOptions(
  *
  * @example
  * ```ts
- * import { isTransientFailure } from "./retry.ts";
+ * import { isTransientFailure } from "./policy.ts";
  * isTransientFailure(new Error("a bug")); // false
  * ```
  */
@@ -346,7 +346,7 @@ export interface TransientRetryPlan {
  *
  * @example
  * ```ts
- * import { retryTransient, systemClock } from "./retry.ts";
+ * import { retryTransient, systemClock } from "./policy.ts";
  * const answer = await retryTransient(() => Promise.resolve(42), {
  *   maxFailures: 5,
  *   clock: systemClock,

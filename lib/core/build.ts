@@ -11,7 +11,7 @@ import {
   type ClientOptions,
   resolveClient,
   type ResolvedClient,
-} from "./client_options.ts";
+} from "./client.ts";
 import { SamplingValidationError, type ValidationIssue } from "./errors.ts";
 import type { SamplingCreateRequest, SamplingInput } from "./types.ts";
 import {

@@ -5,11 +5,15 @@
  *
  * @module
  */
-import { SamplingValidationError } from "./errors.ts";
-import { checkObjectIds, getValidated, type JobOptions } from "./jobs.ts";
-import { EmbeddingListSchema, TagDataSchema, TagListSchema } from "./schema.ts";
-import type { DatasetEmbeddingData, TagData } from "./types.ts";
-import { describeValue } from "./validate.ts";
+import { SamplingValidationError } from "../core/errors.ts";
+import { checkObjectIds, getValidated, type JobOptions } from "./wait.ts";
+import {
+  EmbeddingListSchema,
+  TagDataSchema,
+  TagListSchema,
+} from "../core/schemas.ts";
+import type { DatasetEmbeddingData, TagData } from "../core/types.ts";
+import { describeValue } from "../core/validate.ts";
 
 function datasetPath(datasetId: string): string {
   return `/v1/datasets/${encodeURIComponent(datasetId)}`;

@@ -6,20 +6,24 @@
  *
  * @module
  */
-import { buildGetRequest } from "./build.ts";
-import type { ClientOptions } from "./client_options.ts";
+import { buildGetRequest } from "../core/build.ts";
+import type { ClientOptions } from "../core/client.ts";
 import {
   AbortedError,
   SamplingValidationError,
   type ValidationIssue,
-} from "./errors.ts";
-import { type HttpOptions, type ResponseSchema, sendJson } from "./http.ts";
+} from "../core/errors.ts";
+import {
+  type HttpOptions,
+  type ResponseSchema,
+  sendJson,
+} from "../core/http.ts";
 import {
   JobDeadlineError,
   JobResultMissingError,
   PollFailedError,
   SamplingJobFailedError,
-} from "./job_errors.ts";
+} from "../core/job_errors.ts";
 import {
   type BackoffOptions,
   checkBackoffOptions,
@@ -27,11 +31,15 @@ import {
   type Clock,
   retryTransient,
   systemClock,
-} from "./retry.ts";
-import { redactUrl, secretsOf } from "./redact.ts";
-import { JobStatusDataSchema, OBJECT_ID_PATTERN, RULES } from "./schema.ts";
-import type { JobStatusData } from "./types.ts";
-import { describeValue } from "./validate.ts";
+} from "../core/policy.ts";
+import { redactUrl, secretsOf } from "../core/redact.ts";
+import {
+  JobStatusDataSchema,
+  OBJECT_ID_PATTERN,
+  RULES,
+} from "../core/schemas.ts";
+import type { JobStatusData } from "../core/types.ts";
+import { describeValue } from "../core/validate.ts";
 
 /** Options of a single read: host, credentials, headers, fetch, signal, per-request timeout. */
 export interface JobOptions extends ClientOptions, HttpOptions {}
@@ -57,7 +65,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 180_000;
  *
  * @example
  * ```ts
- * import { checkObjectIds } from "./jobs.ts";
+ * import { checkObjectIds } from "./wait.ts";
  * checkObjectIds({ jobId: "0123456789abcdef01234567" }, "job id"); // passes
  * ```
  */
@@ -88,12 +96,12 @@ export function checkObjectIds(
  * @returns The validated body.
  * @throws {SamplingValidationError} Bad options; nothing was sent.
  * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   As `sendJson` in `./http.ts`.
+ *   As `sendJson` in `../core/http.ts`.
  *
  * @example
  * ```ts ignore
- * import { getValidated } from "./jobs.ts";
- * import { TagListSchema } from "./schema.ts";
+ * import { getValidated } from "./wait.ts";
+ * import { TagListSchema } from "../core/schemas.ts";
  * const tags = await getValidated("/v1/datasets/0123456789abcdef01234567/tags", TagListSchema, {});
  * ```
  */
@@ -124,7 +132,7 @@ export function getValidated<T>(
  *
  * @example
  * ```ts ignore
- * import { getJobStatus } from "./jobs.ts";
+ * import { getJobStatus } from "./wait.ts";
  * const job = await getJobStatus("0123456789abcdef01234567", {
  *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
  * });
@@ -273,8 +281,8 @@ interface WaitPlan {
  *
  * @example
  * ```ts
- * import type { ValidationIssue } from "./errors.ts";
- * import { checkWaitOptions } from "./jobs.ts";
+ * import type { ValidationIssue } from "../core/errors.ts";
+ * import { checkWaitOptions } from "./wait.ts";
  * const issues: ValidationIssue[] = [];
  * checkWaitOptions({ minIntervalMs: -1 }, issues);
  * issues[0].path; // "options.minIntervalMs"
@@ -393,7 +401,7 @@ function planWait(options: WaitOptions): WaitPlan {
  *
  * @example Wait for a job and print its progress
  * ```ts ignore
- * import { waitForJob } from "./jobs.ts";
+ * import { waitForJob } from "./wait.ts";
  * const { tagId } = await waitForJob("0123456789abcdef01234567", {
  *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
  *   timeoutMs: 60 * 60 * 1000,

@@ -7,10 +7,18 @@
  *
  * @module
  */
-import { type Html, makeDisplay, markup, type RichDisplay } from "./display.ts";
-import { SamplingValidationError, type ValidationIssue } from "./errors.ts";
-import type { Embedding2dData, TagData } from "./types.ts";
-import { describeValue } from "./validate.ts";
+import {
+  type Html,
+  makeDisplay,
+  markup,
+  type RichDisplay,
+} from "./notebook.ts";
+import {
+  SamplingValidationError,
+  type ValidationIssue,
+} from "../core/errors.ts";
+import type { Embedding2dData, TagData } from "../core/types.ts";
+import { describeValue } from "../core/validate.ts";
 
 /** The default cap on unselected points drawn: 20 000. */
 export const DEFAULT_MAX_BACKGROUND_POINTS = 20_000;
@@ -155,7 +163,7 @@ function svg(
  *
  * @example
  * ```ts
- * import { displaySelection } from "./display_selection.ts";
+ * import { displaySelection } from "./selection.ts";
  * const view = displaySelection({
  *   tag: {
  *     id: "0123456789abcdef01234569", datasetId: "0123456789abcdef01234567",

@@ -11,14 +11,14 @@
  *
  * @module
  */
-import { buildGetRequest, type LightlyRequest } from "./build.ts";
+import { buildGetRequest, type LightlyRequest } from "../core/build.ts";
 import {
   AbortedError,
   SamplingValidationError,
   UnexpectedResponseError,
   type ValidationIssue,
-} from "./errors.ts";
-import { sendText } from "./http.ts";
+} from "../core/errors.ts";
+import { sendText } from "../core/http.ts";
 import {
   checkObjectIds,
   checkWaitOptions,
@@ -26,17 +26,17 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type JobOptions,
   type RetryingReadOptions,
-} from "./jobs.ts";
-import { redactUrl } from "./redact.ts";
+} from "./wait.ts";
+import { redactUrl } from "../core/redact.ts";
 import {
   checkNumberOption,
   type Clock,
   retryTransient,
   systemClock,
-} from "./retry.ts";
-import { Embedding2dListSchema } from "./schema.ts";
-import type { Embedding2dData, FileNameFormat } from "./types.ts";
-import { describeValue } from "./validate.ts";
+} from "../core/policy.ts";
+import { Embedding2dListSchema } from "../core/schemas.ts";
+import type { Embedding2dData, FileNameFormat } from "../core/types.ts";
+import { describeValue } from "../core/validate.ts";
 
 /** The page size of an export, as Lightly's own client uses: 5000 entries. */
 export const DEFAULT_EXPORT_PAGE_SIZE = 5000;

@@ -18,7 +18,7 @@ import {
 } from "./errors.ts";
 import { redactSnippet, redactText, redactUrl, secretsOf } from "./redact.ts";
 import { readTextCapped } from "./read_capped.ts";
-import { ApiErrorResponseSchema } from "./schema.ts";
+import { ApiErrorResponseSchema } from "./schemas.ts";
 import { describeValue } from "./validate.ts";
 
 /** The default per-request timeout: 180 s, like Lightly's own client. */
@@ -389,7 +389,7 @@ export async function sendRaw(
  * @example
  * ```ts
  * import { sendJson } from "./http.ts";
- * import { AsyncTaskDataSchema } from "./schema.ts";
+ * import { AsyncTaskDataSchema } from "./schemas.ts";
  * import { buildSamplingRequest } from "./build.ts";
  * const request = buildSamplingRequest({
  *   datasetId: "0123456789abcdef01234567",

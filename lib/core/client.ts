@@ -134,7 +134,7 @@ const DEFAULT_GET_CLIENT: ResolvedClient = Object.freeze({
  *
  * @example
  * ```ts
- * import { isLoopbackHostname } from "./client_options.ts";
+ * import { isLoopbackHostname } from "./client.ts";
  * isLoopbackHostname(new URL("http://127.1").hostname); // true
  * isLoopbackHostname(new URL("http://evil.localhost").hostname); // false
  * ```
@@ -156,7 +156,7 @@ export function isLoopbackHostname(hostname: string): boolean {
  *
  * @example
  * ```ts
- * import { checkBaseUrl } from "./client_options.ts";
+ * import { checkBaseUrl } from "./client.ts";
  * const checked = checkBaseUrl("http://127.1:8080/api/", []);
  * checked?.prefix; // "http://127.0.0.1:8080/api"
  * checkBaseUrl("http://lightly.internal", [])?.cleartext; // true
@@ -411,7 +411,7 @@ function makeHeaders(
  *
  * @example
  * ```ts
- * import { resolveClient } from "./client_options.ts";
+ * import { resolveClient } from "./client.ts";
  * const client = resolveClient({ baseUrl: "http://127.0.0.1:8080/" }, [], false);
  * client?.prefix; // "http://127.0.0.1:8080"
  * ```
