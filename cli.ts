@@ -1,7 +1,8 @@
 #!/usr/bin/env -S deno run --allow-net=api.lightly.ai --allow-env=LIGHTLY_TOKEN,LIGHTLY_JWT,LIGHTLY_SERVER_LOCATION
 /**
  * `lightly-sampling`: trigger and follow Lightly sampling jobs from the
- * command line — `trigger`, `select`, `status`, `wait`.
+ * command line — `trigger`, `select`, `status`, `wait` — and `export` what
+ * they selected.
  *
  * Thin on purpose: it parses the command line, hands the command to
  * `lib/cli/commands.ts` (which calls the library), and exits with its code.
@@ -22,12 +23,12 @@ import { parseCommandLine } from "./lib/cli/flags.ts";
 import { commandHelp, helpHint, PROGRAM, toolHelp } from "./lib/cli/help.ts";
 import type { CliIo } from "./lib/cli/io.ts";
 import { createOutput } from "./lib/cli/output.ts";
-import { VERSION } from "./lib/version.ts";
+import { VERSION } from "./lib/core/version.ts";
 
 export type { CliIo } from "./lib/cli/io.ts";
 export type { OutputStream } from "./lib/cli/output.ts";
 export type { SignalSource } from "./lib/cli/signals.ts";
-export type { Clock } from "./lib/retry.ts";
+export type { Clock } from "./lib/core/policy.ts";
 
 /**
  * Runs the command line and returns the exit code (0 success, 1 refused,

@@ -35,43 +35,43 @@ export {
   buildSamplingRequest,
   type LightlyRequest,
   type SamplingRequest,
-} from "./lib/build.ts";
+} from "./lib/core/build.ts";
 export {
   type TriggerOptions,
   triggerSampling,
   triggerSamplingRaw,
-} from "./lib/trigger.ts";
+} from "./lib/core/trigger.ts";
 export {
   type ClientOptions,
   DEFAULT_BASE_URL,
   type LightlyAuth,
-} from "./lib/client_options.ts";
+} from "./lib/core/client.ts";
 export {
   DEFAULT_TIMEOUT_MS,
   type HttpOptions,
   MAX_BODY_BYTES,
-} from "./lib/http.ts";
+} from "./lib/core/http.ts";
 export {
   type CurlOptions,
   formatCurl,
   formatRequest,
   type RedactedRequest,
   redactRequest,
-} from "./lib/format.ts";
+} from "./lib/display/format.ts";
 export {
   REDACTED,
   redactHeaders,
   redactText,
   redactUrl,
-} from "./lib/redact.ts";
-export { USER_AGENT, VERSION } from "./lib/version.ts";
+} from "./lib/core/redact.ts";
+export { USER_AGENT, VERSION } from "./lib/core/version.ts";
 
 // Jobs, reads and the workflow.
 export {
   DEFAULT_MAX_RETRY_AFTER_MS,
   DEFAULT_TRIGGER_ATTEMPTS,
   type TriggerRetryOptions,
-} from "./lib/trigger.ts";
+} from "./lib/core/trigger.ts";
 export {
   DEFAULT_MAX_CONSECUTIVE_FAILURES,
   DEFAULT_MAX_INTERVAL_MS,
@@ -81,18 +81,36 @@ export {
   getJobStatus,
   type JobOptions,
   type JobProgress,
+  type RetryingReadOptions,
   waitForJob,
   type WaitOptions,
   type WaitResult,
-} from "./lib/jobs.ts";
-export { getTag, listEmbeddings, listTags } from "./lib/reads.ts";
+} from "./lib/jobs/wait.ts";
+export {
+  findTagByName,
+  getTag,
+  listEmbeddings,
+  listTags,
+} from "./lib/jobs/reads.ts";
+export {
+  DEFAULT_EXPORT_PAGE_SIZE,
+  type ExportOptions,
+  type ExportProgress,
+  type ExportRecordsOptions,
+  exportTagFilenames,
+  exportTagFileRecords,
+  getEmbeddings2d,
+  MAX_EMBEDDING_2D_BYTES,
+  MAX_EXPORT_PAGE_BYTES,
+  type TagFileRecord,
+} from "./lib/jobs/export.ts";
 export {
   INITIAL_TAG_NAME,
   type SelectionInput,
   type SelectionResult,
   type SelectOptions,
   selectSamples,
-} from "./lib/workflow.ts";
+} from "./lib/jobs/workflow.ts";
 export {
   backoffDelay,
   type BackoffOptions,
@@ -100,7 +118,7 @@ export {
   DEFAULT_BACKOFF,
   parseRetryAfter,
   systemClock,
-} from "./lib/retry.ts";
+} from "./lib/core/policy.ts";
 export {
   isJobDeadlineError,
   isJobResultMissingError,
@@ -121,7 +139,7 @@ export {
   SelectionStepError,
   type SelectionStepErrorOptions,
   type ServerTextOptions,
-} from "./lib/job_errors.ts";
+} from "./lib/core/job_errors.ts";
 
 // Notebook display.
 export {
@@ -134,7 +152,14 @@ export {
   JUPYTER_DISPLAY,
   type MimeBundle,
   type RichDisplay,
-} from "./lib/display.ts";
+} from "./lib/display/notebook.ts";
+export {
+  DEFAULT_MAX_BACKGROUND_POINTS,
+  displaySelection,
+  type SelectionCounts,
+  type SelectionDisplay,
+  type SelectionDisplayInput,
+} from "./lib/display/selection.ts";
 
 // Errors.
 export {
@@ -159,13 +184,15 @@ export {
   UnexpectedResponseError,
   type UnexpectedResponseErrorOptions,
   type ValidationIssue,
-} from "./lib/errors.ts";
+} from "./lib/core/errors.ts";
 
 // Schemas and types.
 export {
   ApiErrorResponseSchema,
   AsyncTaskDataSchema,
   DatasetEmbeddingDataSchema,
+  Embedding2dDataSchema,
+  Embedding2dListSchema,
   EmbeddingListSchema,
   JOB_STATES,
   JobResultSchema,
@@ -187,11 +214,14 @@ export {
   TAG_NAME_PATTERN,
   TagDataSchema,
   TagListSchema,
-} from "./lib/schema.ts";
+} from "./lib/core/schemas.ts";
 export type {
   ApiErrorResponse,
   AsyncTaskData,
   DatasetEmbeddingData,
+  DimensionalityReductionMethod,
+  Embedding2dData,
+  FileNameFormat,
   JobResult,
   JobState,
   JobStatusData,
@@ -202,4 +232,4 @@ export type {
   SamplingMethod,
   StoppingCondition,
   TagData,
-} from "./lib/types.ts";
+} from "./lib/core/types.ts";

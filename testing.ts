@@ -2,7 +2,7 @@
  * An embedded, faithful Lightly API stub: test your automation, run the demo
  * and the examples with no account and no network beyond 127.0.0.1.
  *
- * {@linkcode startLightlyStub} starts a local server that answers the five
+ * {@linkcode startLightlyStub} starts a local server that answers the
  * endpoints a sampling workflow needs, the way the Lightly API does:
  *
  * | route name | endpoint |
@@ -12,6 +12,8 @@
  * | `tags` | `GET /v1/datasets/{datasetId}/tags` |
  * | `tag` | `GET /v1/datasets/{datasetId}/tags/{tagId}` |
  * | `embeddings` | `GET /v1/datasets/{datasetId}/embeddings` |
+ * | `export` | `GET /v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames` |
+ * | `embeddings2d` | `GET /v1/datasets/{datasetId}/embeddings/{embeddingId}/2d` |
  *
  * - **Checks, in order:** route (`404 NOT_FOUND`, `405 BAD_REQUEST` with `Allow`),
  *   credentials (`?token=` or `Authorization: Bearer`; else `401
@@ -45,6 +47,14 @@
  *   pool; preselected samples
  *   in the pool are always included. `bitMaskData` has exactly `totSize` bits
  *   set, all within the pool.
+ * - **What was selected:** sample `i` is the file
+ *   `images/0012/sample-0012345.jpg` (1000 a folder), with a datasource URL
+ *   and a read URL signed by a secret of the stub. The export answers a
+ *   tag's samples in bit order from `pageOffset`, at most `pageSize`, one
+ *   per line (`text/plain`; a JSON list with `format=JSON`), and `400
+ *   BAD_REQUEST` naming a bad query parameter. Each processed embedding has
+ *   one UMAP projection: a point per sample, in six clusters, computed on
+ *   demand (a dataset of 1 000 000 samples is fine).
  * - **Faults** are declared per stub (options or `stub.addFault()`), by route
  *   and request number: latency, a status with a JSON/HTML/empty body and
  *   `Retry-After`, a malformed or truncated body, a dropped connection, a
@@ -180,7 +190,7 @@ export type {
   SamplingMethod,
   StoppingCondition,
   TagData,
-} from "./lib/types.ts";
+} from "./lib/core/types.ts";
 export {
   bitMaskToIndices,
   countBitMask,

@@ -1,12 +1,12 @@
 /**
- * `deno task demo`: the whole job — trigger, wait, new tag — against the
+ * `deno task demo`: the whole job — trigger, wait, new tag, its files — against the
  * embedded Lightly stub, in a few seconds, with no account and no network.
  *
  *   deno run --allow-net=127.0.0.1 --allow-env=NO_COLOR examples/demo.ts
  */
 import { createOutput } from "../lib/cli/output.ts";
 import { createProgress } from "../lib/cli/progress.ts";
-import { isLightlyError, selectSamples } from "../mod.ts";
+import { exportTagFilenames, isLightlyError, selectSamples } from "../mod.ts";
 import { startLightlyStub } from "../testing.ts";
 
 const progress = createProgress({ out: createOutput() });
@@ -47,6 +47,15 @@ try {
   console.log(`  name  ${tag.name}`);
   console.log(`  id    ${tag.id}`);
   console.log(`  size  ${tag.totSize} of ${result.rowCount} samples`);
+  // The new tag's file names, streamed page by page; the first few suffice here.
+  console.log(`\nIts first files:`);
+  let shown = 0;
+  for await (
+    const name of exportTagFilenames(stub.datasetId, tag.id, options)
+  ) {
+    console.log(`  ${name}`);
+    if (++shown === 5) break;
+  }
 } catch (error) {
   progress.stop();
   console.error(isLightlyError(error) ? error.message : error);

@@ -1,7 +1,8 @@
 /**
  * Checks an executed copy of `examples/notebook.ipynb`: the Deno kernel ran
- * it, every code cell executed without an error output, and the request, the
- * job (finished) and the tag rendered as HTML.
+ * it, every code cell executed without an error output, the request, the job
+ * (finished) and the tag rendered as HTML, and the selection rendered as a
+ * Vega-Lite chart with its SVG fallback.
  *
  * Usage: `deno run --allow-read=<dir> scripts/check_notebook.ts <executed.ipynb>`
  *
@@ -11,7 +12,7 @@
 /** One output of a code cell, as nbformat 4 stores it. */
 interface CellOutput {
   output_type: string;
-  data?: Record<string, string | string[]>;
+  data?: Record<string, unknown>;
   ename?: string;
   evalue?: string;
 }
@@ -35,10 +36,21 @@ const REQUIRED_HTML: readonly { kind: string; contains: string }[] = [
   { kind: "request", contains: "[REDACTED]" },
   { kind: "job", contains: "FINISHED" },
   { kind: "tag", contains: "Samples" },
+  { kind: "selection", contains: "<svg" },
 ];
 
-function joined(text: string | string[] | undefined): string {
-  return Array.isArray(text) ? text.join("") : text ?? "";
+const VEGA_LITE = "application/vnd.vegalite.v5+json";
+
+/** Whether a MIME value is a Vega-Lite 5 chart with points to draw. */
+function isVegaLiteChart(value: unknown): boolean {
+  const chart = value as { $schema?: unknown; data?: { values?: unknown } };
+  return typeof chart?.$schema === "string" &&
+    chart.$schema.includes("vega-lite/v5") &&
+    Array.isArray(chart.data?.values) && chart.data.values.length > 0;
+}
+
+function joined(text: unknown): string {
+  return Array.isArray(text) ? text.join("") : String(text ?? "");
 }
 
 /**
@@ -52,6 +64,7 @@ export function checkNotebook(notebook: Notebook): string[] {
   const kernel = notebook.metadata?.kernelspec?.name;
   if (kernel !== "deno") problems.push(`kernelspec is "${kernel}", not "deno"`);
   const html: string[] = [];
+  const charts: unknown[] = [];
   const code = notebook.cells.filter((cell) => cell.cell_type === "code");
   if (code.length === 0) problems.push("the notebook has no code cell");
   code.forEach((cell, index) => {
@@ -66,6 +79,9 @@ export function checkNotebook(notebook: Notebook): string[] {
       }
       const markup = output.data?.["text/html"];
       if (markup !== undefined) html.push(joined(markup));
+      if (output.data?.[VEGA_LITE] !== undefined) {
+        charts.push(output.data[VEGA_LITE]);
+      }
     }
   });
   for (const { kind, contains } of REQUIRED_HTML) {
@@ -75,6 +91,11 @@ export function checkNotebook(notebook: Notebook): string[] {
     } else if (!found.some((h) => h.includes(contains))) {
       problems.push(`the ${kind} HTML never shows "${contains}"`);
     }
+  }
+  if (charts.length === 0) {
+    problems.push(`no ${VEGA_LITE} output (the selection's chart)`);
+  } else if (!charts.some(isVegaLiteChart)) {
+    problems.push(`no ${VEGA_LITE} output is a Vega-Lite 5 chart with points`);
   }
   return problems;
 }
@@ -93,6 +114,6 @@ if (import.meta.main) {
     Deno.exit(1);
   }
   console.log(
-    `ok: ${cells} code cells ran without error; request, job and tag rendered as HTML`,
+    `ok: ${cells} code cells ran without error; request, job and tag rendered as HTML; the selection as Vega-Lite and SVG`,
   );
 }

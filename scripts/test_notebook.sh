@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Executes examples/notebook.ipynb headlessly with Deno's Jupyter kernel, then
-# checks the executed copy: every cell ran, none errored, and the request, the
-# job and the tag rendered as HTML. Installs Jupyter's Debian packages when
+# checks the executed copy: every cell ran, none errored, the request, the job
+# and the tag rendered as HTML, and the selection as Vega-Lite with an SVG. Installs Jupyter's Debian packages when
 # missing (PyPI is not reachable); when they cannot be installed, it says SKIP
 # and why, and exits 0.
 set -euo pipefail

@@ -4,12 +4,12 @@
  * sleeps, a fetch that refuses the first connections, and a raw TCP server
  * that reads a request and resets the connection.
  */
-import type { Clock } from "../lib/retry.ts";
+import type { Clock } from "../lib/core/policy.ts";
 import type {
   DatasetEmbeddingData,
   JobStatusData,
   TagData,
-} from "../lib/types.ts";
+} from "../lib/core/types.ts";
 import {
   json,
   type SeenRequest,

@@ -14,7 +14,7 @@ import {
   SamplingValidationError,
   USER_AGENT,
 } from "../mod.ts";
-import { buildGetRequest } from "../lib/build.ts";
+import { buildGetRequest } from "../lib/core/build.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 
 const SAMPLING_PATH =

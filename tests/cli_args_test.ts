@@ -260,7 +260,7 @@ Deno.test("parseCommandLine() routes help, version and unknown commands", () => 
     json: true,
   });
   assertEquals(problems(parseCommandLine(["selct"])), [
-    'unknown command "selct"; did you mean select? (commands: trigger, select, status, wait)',
+    'unknown command "selct"; did you mean select? (commands: trigger, select, status, wait, export)',
   ]);
   const json = parseCommandLine(["--json", "nope"]);
   assertEquals((json as { json?: boolean }).json, true);

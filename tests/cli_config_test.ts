@@ -6,7 +6,6 @@ import {
 } from "@std/assert";
 import {
   type ConfigSources,
-  isLoopback,
   resolveConfig,
   resumeCommand,
 } from "../lib/cli/config.ts";
@@ -196,32 +195,6 @@ Deno.test("resolveConfig() without any token is a usage error; a dry run shows a
     dry.notes.join("\n"),
     "--allow-env=LIGHTLY_TOKEN,LIGHTLY_JWT",
   );
-});
-
-Deno.test("isLoopback() knows this machine's names and nothing else", () => {
-  for (
-    const h of [
-      "localhost",
-      "api.localhost",
-      "127.0.0.1",
-      "127.1.2.3",
-      "[::1]",
-      "::1",
-    ]
-  ) {
-    assert(isLoopback(h), h);
-  }
-  for (
-    const h of [
-      "api.lightly.ai",
-      "10.0.0.1",
-      "128.0.0.1",
-      "localhost.example.com",
-      "0.0.0.0",
-    ]
-  ) {
-    assert(!isLoopback(h), h);
-  }
 });
 
 const NO_FLAGS = {} as Options;

@@ -46,7 +46,7 @@ Deno.test("cli.ts run by URL, with no deno.json in sight, triggers and follows a
         "/cli.ts",
         "/lib/cli/commands.ts",
         "/mod.ts",
-        "/lib/jobs.ts",
+        "/lib/jobs/wait.ts",
       ]
     ) {
       assert(served.has(path), `${path} was not fetched over HTTP`);

@@ -18,7 +18,7 @@ import {
   waitForJob,
   type WaitResult,
 } from "../mod.ts";
-import { escapeHtml } from "../lib/display.ts";
+import { escapeHtml } from "../lib/display/notebook.ts";
 import { startLightlyStub } from "../testing.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 

@@ -15,7 +15,7 @@ import {
   SamplingValidationError,
   USER_AGENT,
 } from "../mod.ts";
-import { buildGetRequest } from "../lib/build.ts";
+import { buildGetRequest } from "../lib/core/build.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 
 const PATH =

@@ -30,16 +30,16 @@ import {
   triggerSamplingRaw,
   waitForJob,
 } from "../mod.ts";
-import { type HttpOptions, sendJson } from "../lib/http.ts";
-import { AsyncTaskDataSchema } from "../lib/schema.ts";
+import { type HttpOptions, sendJson } from "../lib/core/http.ts";
+import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
   maskSecrets,
   redactSnippet,
   redactValue,
   secretsOf,
-} from "../lib/redact.ts";
-import { escapeHtml } from "../lib/display.ts";
-import type { JobStatusData } from "../lib/types.ts";
+} from "../lib/core/redact.ts";
+import { escapeHtml } from "../lib/display/notebook.ts";
+import type { JobStatusData } from "../lib/core/types.ts";
 import {
   DATASET,
   EMBEDDING,

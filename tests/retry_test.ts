@@ -1,6 +1,7 @@
-import { assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { backoffDelay, parseRetryAfter, systemClock } from "../mod.ts";
 import { constant } from "./_job_server.ts";
+import { checkProperty, fc } from "./_property.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });
@@ -58,10 +59,145 @@ Deno.test("parseRetryAfter() returns undefined for an absent or unreadable heade
   }
 });
 
-Deno.test("systemClock.sleep() waits and then resolves", async () => {
-  const before = systemClock.now();
-  await systemClock.sleep(2);
-  assertEquals(systemClock.now() >= before, true);
+Deno.test("backoffDelay() stays between the capped delay less its jitter share and the capped delay, for any options", (t) => {
+  checkProperty(
+    fc.property(
+      fc.nat({ max: 64 }),
+      fc.integer({ min: 0, max: 60_000 }),
+      fc.integer({ min: 0, max: 120_000 }),
+      fc.double({ min: 1, max: 10, noNaN: true }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+      (attempt, initialDelayMs, maxDelayMs, multiplier, jitter, r) => {
+        const options = { initialDelayMs, maxDelayMs, multiplier, jitter };
+        const capped = Math.min(
+          maxDelayMs,
+          initialDelayMs * multiplier ** attempt,
+        );
+        const d = backoffDelay(attempt, { ...options, random: () => r });
+        assert(Number.isInteger(d), `${d} is not whole milliseconds`);
+        assert(d <= maxDelayMs, `${d} over the cap ${maxDelayMs}`);
+        assert(d <= Math.round(capped), `${d} over the delay ${capped}`);
+        assert(
+          d >= Math.round(capped * (1 - jitter)),
+          `${d} under ${capped} less ${jitter} of it`,
+        );
+        // Without jitter the delays never shrink from one attempt to the next.
+        assert(
+          backoffDelay(attempt + 1, { ...options, jitter: 0 }) >=
+            backoffDelay(attempt, { ...options, jitter: 0 }),
+        );
+      },
+    ),
+    10_000,
+    t,
+  );
+});
+
+Deno.test("backoffDelay() by default waits 500 ms × 2^attempt up to 30 s, less at most 20 %", (t) => {
+  checkProperty(
+    fc.property(
+      fc.nat({ max: 100 }),
+      fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+      (attempt, r) => {
+        const full = Math.min(30_000, 500 * 2 ** attempt);
+        const d = backoffDelay(attempt, { random: () => r });
+        assert(d <= full && d >= Math.round(full * 0.8), `${d} vs ${full}`);
+      },
+    ),
+    10_000,
+    t,
+  );
+});
+
+Deno.test("parseRetryAfter() reads any whole number of seconds, spaces around it allowed, as milliseconds", (t) => {
+  checkProperty(
+    fc.property(
+      fc.nat({ max: 1_000_000_000 }),
+      fc.constantFrom("", " ", "\t", "  "),
+      fc.constantFrom("", " ", "\t"),
+      fc.integer(),
+      (seconds, before, after, now) => {
+        assertEquals(
+          parseRetryAfter(`${before}${seconds}${after}`, now),
+          seconds * 1000,
+        );
+      },
+    ),
+    10_000,
+    t,
+  );
+});
+
+Deno.test("parseRetryAfter() reads any HTTP-date as the wait from now, and a past date as 0", (t) => {
+  const second = 1000;
+  checkProperty(
+    fc.property(
+      fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => s * second),
+      fc.integer({ min: 0, max: 4_000_000_000 * second }),
+      (at, now) => {
+        const date = new Date(at).toUTCString(); // "Wed, 21 Oct 2015 07:28:00 GMT"
+        assertEquals(parseRetryAfter(date, now), Math.max(0, at - now));
+      },
+    ),
+    10_000,
+    t,
+  );
+});
+
+Deno.test("parseRetryAfter() returns undefined for any value that is neither whole seconds nor a date", (t) => {
+  checkProperty(
+    fc.property(
+      fc.oneof(
+        fc.double({ noNaN: true }).filter((n) => !Number.isInteger(n)).map(
+          String,
+        ),
+        fc.integer({ max: -1 }).map(String),
+        // Digits and punctuation only: no weekday or month name.
+        fc.string({ unit: fc.constantFrom(..."0123456789-.:/+ ") }).filter(
+          (s) => !/^\s*\d+\s*$/.test(s),
+        ),
+      ),
+      (value) => {
+        assertEquals(parseRetryAfter(value, 0), undefined, value);
+      },
+    ),
+    10_000,
+    t,
+  );
+});
+
+Deno.test("systemClock.sleep() resolves after a timer due earlier and before a timer due later", async () => {
+  const order: string[] = [];
+  const sleeping = systemClock.sleep(30).then(() => order.push("sleep(30)"));
+  const early = new Promise((resolve) =>
+    setTimeout(() => resolve(order.push("timer(5)")), 5)
+  );
+  const late = new Promise((resolve) =>
+    setTimeout(() => resolve(order.push("timer(90)")), 90)
+  );
+  await Promise.all([sleeping, early, late]);
+  assertEquals(order, ["timer(5)", "sleep(30)", "timer(90)"]);
+});
+
+Deno.test("systemClock.sleep() waits past setTimeout's 2^31-1 ms limit in steps, and treats a negative or NaN wait as 0", async () => {
+  const real = globalThis.setTimeout;
+  const armed: number[] = [];
+  // Record each delay and fire at once: no real waiting.
+  globalThis.setTimeout = ((fn: () => void, ms: number) => {
+    armed.push(ms);
+    return real(fn, 0);
+  }) as typeof setTimeout;
+  try {
+    await systemClock.sleep(2 ** 31 - 1 + 5);
+    await systemClock.sleep(2 ** 32 + 2 ** 31);
+    await systemClock.sleep(-5);
+    await systemClock.sleep(NaN);
+  } finally {
+    globalThis.setTimeout = real;
+  }
+  const MAX = 2 ** 31 - 1;
+  assertEquals(armed, [MAX, 5, MAX, MAX, MAX, 3, 0, 0]);
 });
 
 Deno.test("systemClock.sleep() rejects with the signal's reason mid-sleep and leaves no timer", async () => {

@@ -19,7 +19,7 @@ interface GraphModule {
 const ROOT = new URL("../", import.meta.url);
 const TESTING = new URL("testing.ts", ROOT).href;
 const STUB_DIR = new URL("lib/stub/", ROOT).href;
-const TYPES = new URL("lib/types.ts", ROOT).href;
+const TYPES = new URL("lib/core/types.ts", ROOT).href;
 
 /** The module graph of `testing.ts`, as Deno resolves it. */
 async function graphOfTesting(): Promise<GraphModule[]> {
@@ -38,7 +38,7 @@ function isStubCode(specifier: string): boolean {
   return specifier === TESTING || specifier.startsWith(STUB_DIR);
 }
 
-Deno.test("the stub imports nothing from the client but `import type` from lib/types.ts, and no zod", async () => {
+Deno.test("the stub imports nothing from the client but `import type` from lib/core/types.ts, and no zod", async () => {
   const modules = await graphOfTesting();
   const problems: string[] = [];
   for (const module of modules) {
@@ -51,7 +51,7 @@ Deno.test("the stub imports nothing from the client but `import type` from lib/t
       const type = dependency.type?.specifier;
       if (code !== undefined && !isStubCode(code)) {
         problems.push(
-          `${from} imports code from ${dependency.specifier} (only \`import type\` from ../types.ts may leave lib/stub)`,
+          `${from} imports code from ${dependency.specifier} (only \`import type\` from ../core/types.ts may leave lib/stub)`,
         );
       }
       if (type !== undefined && !isStubCode(type) && type !== TYPES) {

@@ -17,7 +17,7 @@ import {
   triggerSampling,
 } from "../mod.ts";
 import { classify } from "../lib/cli/exit_codes.ts";
-import { readTextCapped } from "../lib/read_capped.ts";
+import { readTextCapped } from "../lib/core/read_capped.ts";
 import { fakeClock, JOB, jobData } from "./_job_server.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 import { startLightlyStub } from "../testing.ts";

@@ -37,7 +37,7 @@ import {
   triggerSamplingRaw,
   UnexpectedResponseError,
 } from "../mod.ts";
-import { type HttpOptions, sendJson } from "../lib/http.ts";
+import { type HttpOptions, sendJson } from "../lib/core/http.ts";
 import {
   json,
   SENTINEL,

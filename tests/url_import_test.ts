@@ -151,7 +151,7 @@ Deno.test("the package works imported by URL into a fresh Deno, with no deno.jso
         const served = new Set(
           server.served.filter((s) => s.status === 200).map((s) => s.path),
         );
-        for (const path of ["/mod.ts", "/testing.ts", "/lib/schema.ts"]) {
+        for (const path of ["/mod.ts", "/testing.ts", "/lib/core/schemas.ts"]) {
           assert(served.has(path), `${path} was not fetched over HTTP`);
         }
       },

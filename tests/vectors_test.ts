@@ -9,6 +9,7 @@ import {
   type ClientOptions,
   isSamplingValidationError,
   RULES,
+  SAMPLING_METHODS,
   SamplingValidationError,
   USER_AGENT,
 } from "../mod.ts";
@@ -1002,12 +1003,60 @@ Deno.test("buildSamplingRequest() shows the offending value of each problem", ()
   assertStringIncludes(error.message, "(got NaN)");
 });
 
-Deno.test("buildSamplingRequest() covers at least 70 literal vectors", () => {
+Deno.test("the literal vectors break every rule and use every wire field and method, each under its own name", () => {
   assert(
-    VALID.length + INVALID.length >= 70,
-    `${VALID.length + INVALID.length}`,
+    VALID.length >= 25 && INVALID.length >= 45,
+    `${VALID.length} valid, ${INVALID.length} invalid`,
   );
-  assert(VALID.length >= 25 && INVALID.length >= 45);
+  const names = [...VALID, ...INVALID].map((v) => v.name);
+  assertEquals(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    [],
+    "vectors sharing a name",
+  );
+  // Every rule the builder can report is expected by some invalid vector.
+  const expected = new Set(INVALID.flatMap((v) => v.issues.map(([, r]) => r)));
+  // `unreadable` (a getter or Proxy trap that throws) has no literal form:
+  // tests/read_once_test.ts proves it.
+  const missing = Object.entries(RULES).filter(([name, rule]) =>
+    name !== "unreadable" && !expected.has(rule)
+  ).map(([name]) => name);
+  assertEquals(missing, [], "rules no invalid vector breaks");
+  assert(expected.has(TOP_UNKNOWN) && expected.has(hint("CORESET")));
+  // Every wire field is sent by some valid vector and refused in some invalid one.
+  const FIELDS: [string, string][] = [
+    ["newTagName", "newTagName"],
+    ["method", "method"],
+    ["config", "config"],
+    ["stoppingCondition", "config.stoppingCondition"],
+    ["nSamples", "config.stoppingCondition.nSamples"],
+    ["minDistance", "config.stoppingCondition.minDistance"],
+    ["preselectedTagId", "preselectedTagId"],
+    ["queryTagId", "queryTagId"],
+    ["scoreType", "scoreType"],
+    ["rowCount", "rowCount"],
+  ];
+  const paths = new Set(INVALID.flatMap((v) => v.issues.map(([p]) => p)));
+  for (const [key, path] of FIELDS) {
+    assert(
+      VALID.some((v) => v.body.includes(`"${key}":`)),
+      `no valid vector sends ${key}`,
+    );
+    assert(paths.has(path), `no invalid vector refuses ${path}`);
+  }
+  for (const id of ["datasetId", "embeddingId"]) {
+    assert(paths.has(id), `no invalid vector refuses ${id}`);
+  }
+  // Every method is sent; every expected body is canonical JSON.
+  for (const method of SAMPLING_METHODS) {
+    assert(
+      VALID.some((v) => v.body.includes(`"method":"${method}"`)),
+      `no valid vector sends ${method}`,
+    );
+  }
+  for (const v of VALID) {
+    assertEquals(JSON.stringify(JSON.parse(v.body)), v.body, v.name);
+  }
 });
 
 // -------------------------------------------------------------- options
@@ -1441,5 +1490,9 @@ Deno.test("buildSamplingRequest() refuses bad options even for a valid input", (
   const error = validationError(() =>
     buildSamplingRequest(INPUT as never, { headers: { Host: "x" } })
   );
-  assertEquals(error.issues.length, 1);
+  assertIssues(error, [[
+    "options.headers.Host",
+    "is set by this package and cannot be overridden",
+  ]]);
+  assertStringIncludes(error.message, "(1 problem, nothing was sent)");
 });

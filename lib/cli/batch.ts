@@ -16,9 +16,9 @@
  * @module
  */
 import type { SamplingInput, WaitResult } from "../../mod.ts";
-import { buildSamplingRequest } from "../build.ts";
-import { isSamplingValidationError } from "../errors.ts";
-import type { Clock } from "../retry.ts";
+import { buildSamplingRequest } from "../core/build.ts";
+import { isSamplingValidationError } from "../core/errors.ts";
+import type { Clock } from "../core/policy.ts";
 import type { CliConfig } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";

@@ -17,15 +17,16 @@
  * @module
  */
 import type { SamplingInput, SelectionStep, WaitResult } from "../../mod.ts";
-import { buildSamplingRequest, type SamplingRequest } from "../build.ts";
-import { isSamplingValidationError } from "../errors.ts";
-import { OBJECT_ID_PATTERN } from "../rules.ts";
-import { systemClock } from "../retry.ts";
+import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
+import { isSamplingValidationError } from "../core/errors.ts";
+import { OBJECT_ID_PATTERN } from "../core/rules.ts";
+import { systemClock } from "../core/policy.ts";
 import { type Library, triggerBatch } from "./batch.ts";
 import { type CliConfig, DENO_SOURCES, resolveConfig } from "./config.ts";
 import { resumeCommand } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";
+import { checkWritable, exportCommand, writeExport } from "./export.ts";
 import type { CommandLine, CommandName, Options } from "./flags.ts";
 import { composeBody, issueLines } from "./flags.ts";
 import { helpHint } from "./help.ts";
@@ -144,7 +145,7 @@ function checkJobId(jobId: string | undefined): string {
  */
 async function timeoutProblems({ options }: Context): Promise<string[]> {
   if (options.timeoutMs === undefined) return [];
-  const { checkWaitOptions } = await import("../jobs.ts");
+  const { checkWaitOptions } = await import("../jobs/wait.ts");
   const issues: Parameters<typeof checkWaitOptions>[1] = [];
   checkWaitOptions({ timeoutMs: options.timeoutMs }, issues);
   return issueLines(issues, options);
@@ -270,6 +271,9 @@ async function select(ctx: Context): Promise<number> {
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
       `GET ${dataset}/tags/{tagId}  (the new tag)`,
+      ...(o.exportFile === undefined ? [] : [
+        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of 5000, into ${o.exportFile})`,
+      ]),
     ];
     return printDryRun(
       ctx,
@@ -284,6 +288,7 @@ async function select(ctx: Context): Promise<number> {
   }
 
   allowNet(ctx);
+  if (o.exportFile !== undefined) checkWritable(o.exportFile);
   const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
   try {
     const { selectSamples } = await loadLibrary();
@@ -304,6 +309,20 @@ async function select(ctx: Context): Promise<number> {
       },
     });
     progress.stop();
+    const exported = o.exportFile === undefined ? undefined : await writeExport(
+      ctx,
+      client,
+      input.datasetId,
+      result.tag,
+      o.exportFile,
+    )
+      .catch((error) => {
+        ctx.out.note(
+          `the selection finished (tag ${result.tag.name}, ${result.tagId}); export it with: ` +
+            `lightly-sampling export --dataset-id ${input.datasetId} --tag-id ${result.tagId} --output ${o.exportFile}`,
+        );
+        throw error;
+      });
     ctx.out.result([
       ["tag name", result.tag.name],
       ["tag id", result.tagId],
@@ -311,6 +330,10 @@ async function select(ctx: Context): Promise<number> {
       ["job", result.jobId],
       ["embedding", result.embeddingId],
       ["row count", String(result.rowCount)],
+      [
+        "exported",
+        exported && `${exported.entries} entries to ${exported.output}`,
+      ],
     ], {
       jobId: result.jobId,
       tagId: result.tagId,
@@ -318,6 +341,7 @@ async function select(ctx: Context): Promise<number> {
       embeddingId: result.embeddingId,
       rowCount: result.rowCount,
       tag: result.tag,
+      ...(exported ? { export: exported } : {}),
     });
     return EXIT.OK;
   } finally {
@@ -376,6 +400,12 @@ const HANDLERS: Record<CommandName, (ctx: Context) => Promise<number>> = {
   select,
   status,
   wait,
+  export: (ctx) =>
+    exportCommand(ctx, () => {
+      const client = connect(ctx);
+      allowNet(ctx);
+      return client;
+    }),
 };
 
 function report(caught: unknown, ctx: Context): number {

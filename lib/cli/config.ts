@@ -8,8 +8,11 @@
  *   sent as a bearer token.
  * - The base URL comes from `--base-url`, else `LIGHTLY_SERVER_LOCATION`,
  *   else `https://api.lightly.ai`; trailing slashes are removed.
+ * - The base URL passes the library's one rule (`checkBaseUrl`), and is
+ *   used as that rule normalises it.
  * - A token is never sent over plain `http://` to a host other than this
- *   machine, unless `--insecure-http` says so.
+ *   machine (exactly `localhost`, `127.0.0.0/8` or `[::1]`: see
+ *   `isLoopbackHostname`), unless `--insecure-http` says so.
  * - A dry run needs no permission at all: what it cannot read, it says it
  *   could not read, and shows a placeholder.
  * - The command that resumes following a job repeats these settings and
@@ -19,7 +22,8 @@
  */
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
 import type { Options } from "./flags.ts";
-import { DEFAULT_BASE_URL } from "../client_options.ts";
+import { checkBaseUrl, DEFAULT_BASE_URL } from "../core/client.ts";
+import type { ValidationIssue } from "../core/errors.ts";
 import {
   flagsFor,
   isGranted,
@@ -83,16 +87,6 @@ export const DENO_SOURCES: ConfigSources = {
 };
 
 const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
-
-/**
- * Whether `hostname` is this machine: `localhost`, `*.localhost`,
- * `127.0.0.0/8` or `::1`.
- */
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return h === "localhost" || h.endsWith(".localhost") || h === "::1" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 function fromTokenFile(
   path: string,
@@ -224,35 +218,30 @@ export function resolveConfig(
     ]);
   }
 
-  // The URL and the plain-http rule.
+  // The URL (the library's rule) and the plain-http rule.
   const source = baseUrlSource === "default"
     ? "the default base URL"
     : baseUrlSource;
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new CliUsageError([
-      `${source} must be an absolute http(s) URL such as https://api.lightly.ai`,
-    ]);
+  const issues: ValidationIssue[] = [];
+  const url = checkBaseUrl(baseUrl, issues);
+  if (url === undefined) {
+    throw new CliUsageError(
+      issues.map((i) =>
+        `${source} ${i.rule}${
+          i.received === undefined ? "" : ` (got ${i.received})`
+        }`
+      ),
+    );
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
+  if (url.cleartext && flags.insecureHttp !== true) {
     throw new CliUsageError([
-      `${source} must use http: or https: (got ${url.protocol})`,
-    ]);
-  }
-  if (
-    url.protocol === "http:" && !isLoopback(url.hostname) &&
-    flags.insecureHttp !== true
-  ) {
-    throw new CliUsageError([
-      `refusing to send the token over plain http:// to ${url.hostname}: ` +
+      `refusing to send the token over plain http:// to ${url.host}: ` +
       `use https://, or pass --insecure-http if this network is trusted`,
     ]);
   }
   const secret = "apiKey" in auth ? auth.apiKey : auth.bearerToken;
   return {
-    baseUrl: baseUrl.replace(/\/+$/, ""),
+    baseUrl: url.prefix,
     baseUrlSource,
     host: url.host,
     auth,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { LightlyError, type LightlyErrorKind } from "../errors.ts";
+import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
 
 /** A mistake in the command line or its inputs; nothing was sent (exit code 2). */
 export class CliUsageError extends LightlyError {

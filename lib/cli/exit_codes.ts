@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { backoffDelay, parseRetryAfter } from "../retry.ts";
+import { backoffDelay, parseRetryAfter } from "../core/policy.ts";
 
 /** The exit codes, by meaning (their help text is in `help.ts`). */
 export const EXIT = Object.freeze(

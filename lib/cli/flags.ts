@@ -15,7 +15,7 @@ import { CliUsageError } from "./errors.ts";
 import { closest } from "./suggest.ts";
 
 /** The commands of the tool. */
-export type CommandName = "trigger" | "select" | "status" | "wait";
+export type CommandName = "trigger" | "select" | "status" | "wait" | "export";
 
 /** A value a flag refuses: the rule, said after the flag's name. */
 type Refusal = { readonly refused: string };
@@ -50,6 +50,22 @@ function number(text: string): number | Refusal {
 function duration(text: string): number | Refusal {
   return parseDuration(text) ?? {
     refused: `must be a positive duration such as 90s, 30m or 2h (got ${
+      show(text.trim())
+    })`,
+  };
+}
+const FORMATS = {
+  "name": "NAME",
+  "read-url": "REDIRECTED_READ_URL",
+  "datasource-url": "DATASOURCE_FULL",
+} as const;
+/** `--format`, as the API's `fileNameFormat`. */
+function format(
+  text: string,
+): (typeof FORMATS)[keyof typeof FORMATS] | Refusal {
+  const name = text.trim().toLowerCase() as keyof typeof FORMATS;
+  return Object.hasOwn(FORMATS, name) ? FORMATS[name] : {
+    refused: `must be one of ${Object.keys(FORMATS).join(", ")} (got ${
       show(text.trim())
     })`,
   };
@@ -89,7 +105,7 @@ export const FLAGS = {
   "dataset-id": {
     value: "ID",
     help: "the dataset (24 hex digits)",
-    commands: REQUEST,
+    commands: [...REQUEST, "export"],
     path: "datasetId",
   },
   "embedding-id": {
@@ -172,6 +188,35 @@ export const FLAGS = {
   "dry-run": {
     help: "print the request and an equivalent curl; send nothing",
     commands: REQUEST,
+  },
+  // After the job: its tag's entries.
+  "tag": {
+    value: "NAME",
+    help: "the tag, by name",
+    commands: ["export"],
+    parse: untrimmed,
+  },
+  "tag-id": {
+    value: "ID",
+    help: "the tag, by id (24 hex digits)",
+    commands: ["export"],
+  },
+  "format": {
+    value: "FORMAT",
+    help: "name (default), read-url (signed: a credential) or datasource-url",
+    commands: ["select", "export"],
+    parse: format,
+  },
+  "output": {
+    value: "FILE",
+    help: "write to FILE (complete or not at all) instead of stdout",
+    commands: ["export"],
+  },
+  "export": {
+    value: "FILE",
+    help: "when the job finishes, write the new tag's file names to FILE",
+    commands: ["select"],
+    key: "exportFile",
   },
   // Batch.
   "batch": {
@@ -258,6 +303,8 @@ interface CommandSpec {
   /** Flags it needs (but with `--batch`; `--body` stands in for body flags). */
   readonly required?: readonly FlagName[];
   readonly positional?: string;
+  /** The usage line, when the required flags and positional do not say it all. */
+  readonly usage?: string;
   /** Command lines, a comment line before one allowed. */
   readonly examples: readonly string[];
   /** The command's own rules about flags that go together. */
@@ -309,7 +356,14 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     examples: [
       "lightly-sampling select --dataset-id 0123456789abcdef01234567 \\\n" +
       "    --tag-name random-50 --method random --n-samples 50",
+      "# the same, and the new tag's file names into selected.txt",
+      "lightly-sampling select --dataset-id 0123456789abcdef01234567 \\\n" +
+      "    --tag-name random-50 --method random --n-samples 50 --export selected.txt",
     ],
+    check: (o, given) =>
+      given.has("format") && !given.has("export")
+        ? ["--format only applies with --export FILE"]
+        : [],
   },
   status: {
     summary: "show a job's status once",
@@ -330,6 +384,29 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       "stderr, and prints the new tag's id when the job finishes.",
     positional: "JOB_ID",
     examples: ["lightly-sampling wait 65f0c0ffee0123456789abcd --timeout 30m"],
+  },
+  export: {
+    summary: "stream a tag's file names (or read URLs), one per line",
+    usage:
+      "export --dataset-id ID (--tag NAME | --tag-id ID) [--format FORMAT] [--output FILE]",
+    description:
+      "Streams the tag's entries in sample order, page by page (failed pages " +
+      "are retried), to stdout or to --output FILE. The file is written " +
+      "under a temporary name in the same folder and renamed once complete: " +
+      "a failed or interrupted export leaves no file. Read URLs are signed " +
+      "credentials for your bucket: they go to the output only.",
+    required: ["dataset-id"],
+    examples: [
+      "lightly-sampling export --dataset-id 0123456789abcdef01234567 \\\n" +
+      "    --tag coreset-100 --output selected.txt",
+      "# signed read URLs as JSON lines",
+      "lightly-sampling export --dataset-id 0123456789abcdef01234567 \\\n" +
+      "    --tag-id 89abcdef0123456789abcdef --format read-url --json",
+    ],
+    check: (_, given) =>
+      given.has("tag") === given.has("tag-id")
+        ? ["give the tag as exactly one of --tag NAME and --tag-id ID"]
+        : [],
   },
 };
 

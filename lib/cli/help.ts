@@ -99,7 +99,7 @@ export function toolHelp(): string {
 export function commandHelp(command: CommandName): string {
   const spec = COMMANDS[command];
   const own = flagsOf(command).filter((n) => !GLOBAL_FLAGS.includes(n));
-  const usage = [
+  const usage = spec.usage ?? [
     command,
     spec.positional,
     ...(spec.required ?? []).map(flagText),

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Clock } from "../retry.ts";
+import type { Clock } from "../core/policy.ts";
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
 import type { OutputStream } from "./output.ts";
 import { flagsFor, isGranted } from "./permissions.ts";

@@ -17,9 +17,9 @@
  *
  * @module
  */
-import type { LightlyRequest } from "../build.ts";
-import { formatCurl, formatRequest, redactRequest } from "../format.ts";
-import { maskSecrets } from "../redact.ts";
+import type { LightlyRequest } from "../core/build.ts";
+import { formatCurl, formatRequest, redactRequest } from "../display/format.ts";
+import { maskSecrets } from "../core/redact.ts";
 import { UnprintableAnswerError } from "./errors.ts";
 
 /** A stream to write to: `Deno.stdout` and `Deno.stderr` are ones. */

@@ -12,7 +12,8 @@ import { MissingPermissionError } from "./errors.ts";
 export type PermissionNeed =
   | { readonly name: "env"; readonly variable: string }
   | { readonly name: "net"; readonly host: string }
-  | { readonly name: "read"; readonly path: string };
+  | { readonly name: "read"; readonly path: string }
+  | { readonly name: "write"; readonly path: string };
 
 /** Whether Deno already granted `need` (a `prompt` state counts as not). */
 export function isGranted(need: PermissionNeed): boolean {

@@ -101,3 +101,29 @@ function checkBitMask(bitMaskData: string): void {
     );
   }
 }
+
+/**
+ * Decodes a `bitMaskData` string into a compact array of its set bits'
+ * indices (4 bytes a sample, for the export of large tags).
+ *
+ * @param bitMaskData `0x…`, lower-case hex digits (`^0x[a-f0-9]+$`).
+ * @returns The sample indices in the tag, ascending.
+ * @throws {TypeError} When `bitMaskData` does not match `^0x[a-f0-9]+$`.
+ *
+ * @example
+ * ```ts
+ * import { bitMaskToIndexArray } from "./bitmask.ts";
+ * bitMaskToIndexArray("0xb"); // Uint32Array [0, 1, 3]
+ * ```
+ */
+export function bitMaskToIndexArray(bitMaskData: string): Uint32Array {
+  const indices = new Uint32Array(countBitMask(bitMaskData));
+  let n = 0;
+  for (let i = 0, at = bitMaskData.length - 1; at >= 2; i++, at--) {
+    const nibble = parseInt(bitMaskData[at], 16);
+    for (let bit = 0; bit < 4; bit++) {
+      if (nibble & (1 << bit)) indices[n++] = i * 4 + bit;
+    }
+  }
+  return indices;
+}

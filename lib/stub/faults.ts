@@ -7,6 +7,7 @@
  */
 import {
   answerHeaders,
+  answerText,
   apiError,
   type StubAnswer,
   toResponse,
@@ -317,7 +318,7 @@ export function malformedResponse(
   answer: StubAnswer,
   requestId: string,
 ): Response {
-  return new Response(JSON.stringify(answer.body).slice(0, -1), {
+  return new Response(answerText(answer).slice(0, -1), {
     status: answer.status,
     headers: answerHeaders(answer, requestId),
   });
@@ -346,7 +347,7 @@ export function truncatedResponse(
   requestId: string,
   hold?: Promise<void>,
 ): Response {
-  const bytes = new TextEncoder().encode(JSON.stringify(answer.body));
+  const bytes = new TextEncoder().encode(answerText(answer));
   const headers = answerHeaders(answer, requestId);
   headers.set("content-length", String(bytes.byteLength));
   const half = bytes.subarray(0, Math.floor(bytes.byteLength / 2));

@@ -5,13 +5,14 @@
  *
  * @module
  */
-import type { SamplingCreateRequest } from "../types.ts";
+import type { SamplingCreateRequest } from "../core/types.ts";
 import {
   OBJECT_ID,
   OBJECT_ID_RULE,
   samplingRequestProblems,
 } from "./api_rules.ts";
 import { checkAuth } from "./auth.ts";
+import { embeddings2dAnswer, exportAnswer } from "./export.ts";
 import { apiError, ok, type StubAnswer } from "./responses.ts";
 import type { RouteMatch } from "./routes.ts";
 import { StubProblem, type StubState } from "./state.ts";
@@ -38,6 +39,8 @@ export interface HandlerContext {
   readonly token: string;
   /** The JWT accepted. */
   readonly jwt: string;
+  /** What signs the read URLs of exports. */
+  readonly readUrlSignature: string;
 }
 
 /**
@@ -97,6 +100,21 @@ export function handle(
         return ok(state.tag(params.datasetId, params.tagId));
       case "embeddings":
         return ok(state.embeddings(params.datasetId));
+      case "export":
+        return exportAnswer(
+          request.url,
+          params.datasetId,
+          () => state.tagSamples(params.datasetId, params.tagId),
+          context.readUrlSignature,
+          requestId,
+        );
+      case "embeddings2d": {
+        const { embedding, sampleCount } = state.embedding(
+          params.datasetId,
+          params.embeddingId,
+        );
+        return embeddings2dAnswer(params.datasetId, sampleCount, embedding);
+      }
     }
   } catch (error) {
     if (!(error instanceof StubProblem)) throw error;

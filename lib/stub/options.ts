@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SamplingCreateRequest } from "../types.ts";
+import type { SamplingCreateRequest } from "../core/types.ts";
 import { checkFault, type StubFault } from "./faults.ts";
 import type { StubDatasetSeed } from "./seed.ts";
 

@@ -6,14 +6,16 @@
  *
  * @module
  */
-import type { ApiErrorResponse } from "../types.ts";
+import type { ApiErrorResponse } from "../core/types.ts";
 
-/** An answer of the stub: status, JSON body and extra headers. */
+/** An answer of the stub: status, JSON (or text) body and extra headers. */
 export interface StubAnswer {
   /** The HTTP status. */
   readonly status: number;
-  /** The JSON body. */
+  /** The JSON body; the text itself when `contentType` is set. */
   readonly body: unknown;
+  /** Set for a text answer (e.g. `text/plain`): `body` is sent as is. */
+  readonly contentType?: string;
   /** Headers besides `content-type` and `x-request-id`. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -75,7 +77,7 @@ export function apiError(
  */
 export function answerHeaders(answer: StubAnswer, requestId: string): Headers {
   const headers = new Headers(answer.headers);
-  headers.set("content-type", "application/json");
+  headers.set("content-type", answer.contentType ?? "application/json");
   headers.set("x-request-id", requestId);
   return headers;
 }
@@ -95,8 +97,26 @@ export function answerHeaders(answer: StubAnswer, requestId: string): Headers {
  * ```
  */
 export function toResponse(answer: StubAnswer, requestId: string): Response {
-  return new Response(JSON.stringify(answer.body), {
+  return new Response(answerText(answer), {
     status: answer.status,
     headers: answerHeaders(answer, requestId),
   });
+}
+
+/**
+ * The body of an answer as sent: its JSON, or its text for a text answer.
+ *
+ * @param answer The answer.
+ * @returns The body text.
+ *
+ * @example
+ * ```ts
+ * import { answerText } from "./responses.ts";
+ * answerText({ status: 200, body: "a.png", contentType: "text/plain" }); // "a.png"
+ * ```
+ */
+export function answerText(answer: StubAnswer): string {
+  return answer.contentType === undefined
+    ? JSON.stringify(answer.body)
+    : String(answer.body);
 }

@@ -1,6 +1,6 @@
 /**
- * The stub's route table: the five Lightly endpoints a sampling workflow
- * needs, matched by method and path, with their path parameters
+ * The stub's route table: the Lightly endpoints a sampling workflow needs
+ * (and the two that show what it selected), matched by method and path, with their path parameters
  * percent-decoded (an undecodable one is kept raw, to be refused as
  * malformed).
  *
@@ -14,6 +14,8 @@ export type StubRouteName =
   | "tags"
   | "tag"
   | "embeddings"
+  | "export"
+  | "embeddings2d"
   | "unknown";
 
 /** Every {@linkcode StubRouteName}. */
@@ -23,6 +25,8 @@ export const ROUTE_NAMES: readonly StubRouteName[] = [
   "tags",
   "tag",
   "embeddings",
+  "export",
+  "embeddings2d",
   "unknown",
 ];
 
@@ -68,6 +72,32 @@ const TABLE: readonly {
     route: "embeddings",
     method: "GET",
     pattern: ["v1", "datasets", ":datasetId", "embeddings"],
+  },
+  {
+    route: "export",
+    method: "GET",
+    pattern: [
+      "v1",
+      "datasets",
+      ":datasetId",
+      "tags",
+      ":tagId",
+      "export",
+      "basic",
+      "filenames",
+    ],
+  },
+  {
+    route: "embeddings2d",
+    method: "GET",
+    pattern: [
+      "v1",
+      "datasets",
+      ":datasetId",
+      "embeddings",
+      ":embeddingId",
+      "2d",
+    ],
   },
 ];
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DatasetEmbeddingData, TagData } from "../types.ts";
+import type { DatasetEmbeddingData, TagData } from "../core/types.ts";
 import { OBJECT_ID, OBJECT_ID_RULE, TAG_NAME } from "./api_rules.ts";
 import { bitMaskToIndices, indicesToBitMask } from "./bitmask.ts";
 

@@ -159,7 +159,13 @@ export function startLightlyStub(options: StubOptions = {}): LightlyStub {
   const released = new Promise<void>((resolve) =>
     closing.signal.addEventListener("abort", () => resolve(), { once: true })
   );
-  const context = { state, token: resolved.token, jwt: resolved.jwt };
+  const context = {
+    state,
+    token: resolved.token,
+    jwt: resolved.jwt,
+    // Read URLs are signed with a secret of this stub, never the API token.
+    readUrlSignature: crypto.randomUUID().replaceAll("-", ""),
+  };
   let sequence = 0;
 
   /** Answers a request; `undefined` when its connection is to be dropped. */

@@ -12,8 +12,12 @@ import type {
   JobStatusData,
   SamplingCreateRequest,
   TagData,
-} from "../types.ts";
-import { bitMaskToIndices, indicesToBitMask } from "./bitmask.ts";
+} from "../core/types.ts";
+import {
+  bitMaskToIndexArray,
+  bitMaskToIndices,
+  indicesToBitMask,
+} from "./bitmask.ts";
 import { objectIds } from "./ids.ts";
 import { jobPhase } from "./lifecycle.ts";
 import {
@@ -114,6 +118,8 @@ export class StubState {
   readonly #datasets = new Map<string, DatasetRecord>();
   readonly #jobs = new Map<string, JobRecord>();
   readonly #failures: StubJobFailure[];
+  /** Each tag's decoded samples, for the export: once per tag. */
+  readonly #samples = new WeakMap<TagData, Uint32Array>();
 
   /**
    * Builds the state from the options' seeds.
@@ -351,6 +357,55 @@ export class StubState {
    * @throws {StubProblem} `DATASET_UNKNOWN`, `TAG_UNKNOWN`.
    */
   tag(datasetId: string, tagId: string): TagData {
+    return structuredClone(this.#tag(datasetId, tagId));
+  }
+
+  /**
+   * A tag's sample indices, ascending: decoded on first use, then cached.
+   *
+   * @param datasetId The dataset's id.
+   * @param tagId The tag's id.
+   * @returns The indices (do not modify).
+   * @throws {StubProblem} `DATASET_UNKNOWN`, `TAG_UNKNOWN`.
+   */
+  tagSamples(datasetId: string, tagId: string): Uint32Array {
+    const tag = this.#tag(datasetId, tagId);
+    let samples = this.#samples.get(tag);
+    if (samples === undefined) {
+      samples = bitMaskToIndexArray(tag.bitMaskData);
+      this.#samples.set(tag, samples);
+    }
+    return samples;
+  }
+
+  /**
+   * One embedding of a dataset, and the dataset's number of samples.
+   *
+   * @param datasetId The dataset's id.
+   * @param embeddingId The embedding's id.
+   * @returns A copy of the embedding and the sample count.
+   * @throws {StubProblem} `DATASET_UNKNOWN`, `EMBEDDING_UNKNOWN`.
+   */
+  embedding(
+    datasetId: string,
+    embeddingId: string,
+  ): { embedding: DatasetEmbeddingData; sampleCount: number } {
+    const dataset = this.#dataset(datasetId);
+    const embedding = dataset.embeddings.find((e) => e.id === embeddingId);
+    if (!embedding) {
+      throw new StubProblem(
+        404,
+        "EMBEDDING_UNKNOWN",
+        `embedding ${embeddingId} does not exist in dataset ${datasetId}`,
+      );
+    }
+    return {
+      embedding: structuredClone(embedding),
+      sampleCount: dataset.sampleCount,
+    };
+  }
+
+  #tag(datasetId: string, tagId: string): TagData {
     this.#settle();
     const tag = this.#dataset(datasetId).tags.find((t) => t.id === tagId);
     if (!tag) {
@@ -360,7 +415,7 @@ export class StubState {
         `tag ${tagId} does not exist in dataset ${datasetId}`,
       );
     }
-    return structuredClone(tag);
+    return tag;
   }
 
   /**

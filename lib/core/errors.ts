@@ -21,7 +21,7 @@ export type LightlyErrorKind =
   | "network"
   | "timeout"
   | "aborted"
-  // Jobs, reads and the workflow (lib/job_errors.ts).
+  // Jobs, reads and the workflow (lib/core/job_errors.ts).
   | "job-failed"
   | "job-result-missing"
   | "deadline"

@@ -1,6 +1,6 @@
 /**
  * The TypeScript shapes of the Lightly API's requests and responses, written
- * out by hand so they document themselves; `lib/schema.ts` holds the zod
+ * out by hand so they document themselves; `lib/core/schemas.ts` holds the zod
  * schemas, and the compiler checks each schema produces its type.
  *
  * @module
@@ -179,6 +179,36 @@ export interface DatasetEmbeddingData {
   createdAt: number;
   /** Whether it is a 2-D embedding. */
   is2d?: boolean;
+  /** Fields the server added that this package does not use: kept, never fatal. */
+  [key: string]: unknown;
+}
+
+/** What an export entry is: a file name, a datasource URL or a signed read URL. */
+export type FileNameFormat = "NAME" | "DATASOURCE_FULL" | "REDIRECTED_READ_URL";
+
+/** How a 2-D embedding was reduced. */
+export type DimensionalityReductionMethod = "PCA" | "TSNE" | "UMAP";
+
+/** `Embedding2dData`: a 2-D projection of an embedding. Unknown fields are kept. */
+export interface Embedding2dData {
+  /** The 2-D embedding's id. */
+  id: string;
+  /** The dataset's id. */
+  datasetId: string;
+  /** The embedding it projects. */
+  embeddingId: string;
+  /** Its name. */
+  name: string;
+  /** Unix time in milliseconds. */
+  createdAt: number;
+  /** A {@linkcode DimensionalityReductionMethod}, or one the server added later. */
+  dimensionalityReductionMethod:
+    | DimensionalityReductionMethod
+    | (string & Record<never, never>);
+  /** x of each sample, in sample order (the bit order of a tag's `bitMaskData`). */
+  coordinatesDimension1?: number[];
+  /** y of each sample, in sample order. */
+  coordinatesDimension2?: number[];
   /** Fields the server added that this package does not use: kept, never fatal. */
   [key: string]: unknown;
 }

@@ -1,7 +1,9 @@
 /**
  * Time and retries in one place: an injectable {@linkcode Clock} (tests pass a
  * fake one and never sleep), capped exponential backoff with jitter, and
- * `Retry-After` parsing. The job poller and the POST retry policy use it.
+ * `Retry-After` parsing, and {@linkcode retryTransient}, the one retry loop
+ * of the reads (job polls, export pages). The POST retry policy uses the
+ * backoff too.
  *
  * The sleep is written here rather than taken from `deno-std`'s
  * `async/delay.js`: that build ships no type declarations, and this module is
@@ -9,7 +11,14 @@
  *
  * @module
  */
-import type { ValidationIssue } from "./errors.ts";
+import {
+  AbortedError,
+  isLightlyApiError,
+  isNetworkError,
+  isTimeoutError,
+  isUnexpectedResponseError,
+  type ValidationIssue,
+} from "./errors.ts";
 import { describeValue } from "./validate.ts";
 
 /**
@@ -17,7 +26,7 @@ import { describeValue } from "./validate.ts";
  *
  * @example A fake clock whose sleep returns at once and moves time forward
  * ```ts
- * import type { Clock } from "./retry.ts";
+ * import type { Clock } from "./policy.ts";
  * let now = 0;
  * const clock: Clock = {
  *   now: () => now,
@@ -71,7 +80,7 @@ function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
- * import { systemClock } from "./retry.ts";
+ * import { systemClock } from "./policy.ts";
  * const started = systemClock.now();
  * await systemClock.sleep(1);
  * console.log(systemClock.now() - started >= 0);
@@ -138,7 +147,7 @@ export const DEFAULT_BACKOFF: Readonly<
  *
  * @example Without jitter the delays double up to the cap
  * ```ts
- * import { backoffDelay } from "./retry.ts";
+ * import { backoffDelay } from "./policy.ts";
  * [0, 1, 2, 10].map((n) => backoffDelay(n, { jitter: 0 })); // [500, 1000, 2000, 30000]
  * ```
  */
@@ -167,7 +176,7 @@ export function backoffDelay(
  *
  * @example
  * ```ts
- * import { parseRetryAfter } from "./retry.ts";
+ * import { parseRetryAfter } from "./policy.ts";
  * parseRetryAfter("3", 0); // 3000
  * parseRetryAfter("Thu, 01 Jan 1970 00:00:10 GMT", 4_000); // 6000
  * parseRetryAfter("soon", 0); // undefined
@@ -200,7 +209,7 @@ export function parseRetryAfter(
  * @example
  * ```ts
  * import type { ValidationIssue } from "./errors.ts";
- * import { checkNumberOption } from "./retry.ts";
+ * import { checkNumberOption } from "./policy.ts";
  * const issues: ValidationIssue[] = [];
  * checkNumberOption(-1, "options.minIntervalMs", { min: 0 }, issues);
  * issues.length; // 1
@@ -239,7 +248,7 @@ export function checkNumberOption(
  * @example
  * ```ts
  * import type { ValidationIssue } from "./errors.ts";
- * import { checkBackoffOptions } from "./retry.ts";
+ * import { checkBackoffOptions } from "./policy.ts";
  * const issues: ValidationIssue[] = [];
  * checkBackoffOptions({ jitter: 2 }, "options.backoff", issues);
  * issues[0].path; // "options.backoff.jitter"
@@ -276,5 +285,108 @@ export function checkBackoffOptions(
   checkNumberOption(b.jitter, `${path}.jitter`, { min: 0, max: 1 }, issues);
   if (b.random !== undefined && typeof b.random !== "function") {
     issues.push({ path: `${path}.random`, rule: "must be a function" });
+  }
+}
+
+/**
+ * Whether a failed read is worth another try: no answer (network, timeout),
+ * 429, 5xx, or an answer that could not be read (a malformed 2xx, an HTML
+ * 502). Any other 4xx — 401, 403, 404 — is not.
+ *
+ * @param error What the read threw.
+ * @returns `true` when retrying may help.
+ *
+ * @example
+ * ```ts
+ * import { isTransientFailure } from "./policy.ts";
+ * isTransientFailure(new Error("a bug")); // false
+ * ```
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (isNetworkError(error) || isTimeoutError(error)) return true;
+  if (isLightlyApiError(error) || isUnexpectedResponseError(error)) {
+    const s = error.status;
+    return s === 429 || s >= 500 || (s >= 200 && s < 300);
+  }
+  return false;
+}
+
+/** How {@linkcode retryTransient} retries. */
+export interface TransientRetryPlan {
+  /** Failures in a row after which it gives up (at least 1). */
+  readonly maxFailures: number;
+  /** Where time comes from. */
+  readonly clock: Clock;
+  /** The caller's signal: aborting it ends the wait with `AbortedError`. */
+  readonly signal?: AbortSignal;
+  /** The backoff between failures. */
+  readonly backoff?: BackoffOptions;
+  /** The method and redacted URL, for `AbortedError`. */
+  readonly where: { readonly method: string; readonly url: string };
+  /** A clock time after which nothing more is tried; none by default. */
+  readonly deadline?: number;
+  /** The error to throw after `maxFailures`; the last failure by default. */
+  readonly exhausted?: (failures: number, last: unknown) => unknown;
+  /** The error to throw at the deadline (`last` only after a failure). */
+  readonly expired?: (last: unknown) => unknown;
+}
+
+/**
+ * Runs a read until it succeeds: a transient failure
+ * ({@linkcode isTransientFailure}) is retried after capped exponential
+ * backoff with jitter, or longer when a `Retry-After` asks; anything else is
+ * thrown at once. No sleep goes past `deadline`.
+ *
+ * @param attempt One try; it gets the milliseconds left before the deadline.
+ * @param plan Failures allowed in a row, clock, signal, backoff, deadline.
+ * @returns What the first successful attempt returned.
+ * @throws The last failure (or `exhausted`'s error) after `maxFailures`;
+ *   `expired`'s error at the deadline; `AbortedError` when `signal` fires
+ *   mid-sleep; any non-transient failure as is.
+ *
+ * @example
+ * ```ts
+ * import { retryTransient, systemClock } from "./policy.ts";
+ * const answer = await retryTransient(() => Promise.resolve(42), {
+ *   maxFailures: 5,
+ *   clock: systemClock,
+ *   where: { method: "GET", url: "https://api.lightly.ai/v1/jobs/x" },
+ * });
+ * ```
+ */
+export async function retryTransient<T>(
+  attempt: (timeLeftMs: number) => Promise<T>,
+  plan: TransientRetryPlan,
+): Promise<T> {
+  const { clock, signal } = plan;
+  const deadline = plan.deadline ?? Infinity;
+  let last: unknown;
+  for (let failures = 0;;) {
+    const left = deadline - clock.now();
+    if (left <= 0) throw plan.expired ? plan.expired(last) : last;
+    let delayMs: number;
+    try {
+      return await attempt(left);
+    } catch (error) {
+      if (!isTransientFailure(error)) throw error;
+      failures++;
+      last = error;
+      if (failures >= plan.maxFailures) {
+        throw plan.exhausted ? plan.exhausted(failures, error) : error;
+      }
+      const e = error as { retryAfter?: string };
+      const asked = parseRetryAfter(e.retryAfter, clock.now()) ?? 0;
+      delayMs = Math.max(backoffDelay(failures - 1, plan.backoff), asked);
+    }
+    const rest = deadline - clock.now();
+    if (rest <= 0) throw plan.expired ? plan.expired(last) : last;
+    try {
+      await clock.sleep(Math.min(delayMs, rest), signal);
+    } catch (error) {
+      if (signal?.aborted) {
+        throw new AbortedError({ ...plan.where, cause: signal.reason });
+      }
+      throw error;
+    }
   }
 }

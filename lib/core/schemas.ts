@@ -18,6 +18,7 @@ import type {
   ApiErrorResponse,
   AsyncTaskData,
   DatasetEmbeddingData,
+  Embedding2dData,
   JobResult,
   JobStatusData,
   JobStatusMeta,
@@ -235,4 +236,23 @@ export const DatasetEmbeddingDataSchema: Schema<DatasetEmbeddingData> =
 /** `DatasetEmbeddingData[]`: the answer to `GET /v1/datasets/{datasetId}/embeddings`. */
 export const EmbeddingListSchema: Schema<DatasetEmbeddingData[]> = z.array(
   datasetEmbeddingData,
+);
+
+const embedding2dData = z.looseObject({
+  id: z.string().min(1),
+  datasetId: z.string(),
+  embeddingId: z.string(),
+  name: z.string(),
+  createdAt: z.number(),
+  dimensionalityReductionMethod: z.string(),
+  // The coordinates are what a display uses: checked when present.
+  coordinatesDimension1: z.array(z.number()).optional(),
+  coordinatesDimension2: z.array(z.number()).optional(),
+});
+
+/** `Embedding2dData`: a 2-D projection of an embedding. */
+export const Embedding2dDataSchema: Schema<Embedding2dData> = embedding2dData;
+/** `Embedding2dData[]`: the answer to `GET …/embeddings/{embeddingId}/2d`. */
+export const Embedding2dListSchema: Schema<Embedding2dData[]> = z.array(
+  embedding2dData,
 );

@@ -56,7 +56,8 @@ export type RuleName =
   | "required"
   | "object"
   | "string"
-  | "number";
+  | "number"
+  | "unreadable";
 
 /** Rule texts, shared with the fast validator so both speak alike. */
 export const RULES: Readonly<Record<RuleName, string>> = {
@@ -77,6 +78,7 @@ export const RULES: Readonly<Record<RuleName, string>> = {
   object: "must be an object",
   string: "must be a string",
   number: "must be a finite JSON number",
+  unreadable: "could not be read (a getter or Proxy trap threw)",
 };
 
 /** Checks that `v` is a valid `nSamples` (see `RULES.nSamples`). */

@@ -39,7 +39,7 @@ import {
   type Clock,
   parseRetryAfter,
   systemClock,
-} from "./retry.ts";
+} from "./policy.ts";
 import { fastAsyncTaskData } from "./_fast_responses.ts";
 import type { AsyncTaskData, SamplingInput } from "./types.ts";
 import { describeValue } from "./validate.ts";

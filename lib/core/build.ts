@@ -1,6 +1,8 @@
 /**
  * `buildSamplingRequest`: validated input in, a frozen, printable request
- * description out. Pure: no I/O, no clock, no environment.
+ * description out. Pure: no I/O, no clock, no environment, no state kept
+ * between calls. Every input and option field is read once into plain data;
+ * only that data is validated and used.
  *
  * @module
  */
@@ -9,10 +11,14 @@ import {
   type ClientOptions,
   resolveClient,
   type ResolvedClient,
-} from "./client_options.ts";
+} from "./client.ts";
 import { SamplingValidationError, type ValidationIssue } from "./errors.ts";
 import type { SamplingCreateRequest, SamplingInput } from "./types.ts";
-import { collectInputIssues } from "./check_input.ts";
+import {
+  collectInputIssues,
+  snapshotInput,
+  UNREADABLE,
+} from "./check_input.ts";
 import { describeValue } from "./validate.ts";
 
 // deno-lint-ignore no-control-regex
@@ -83,7 +89,7 @@ function assemble(
     method: "POST" as const,
     url: client.prefix + "/v1/datasets/" + input.datasetId + "/embeddings/" +
       input.embeddingId + "/sampling" + client.query,
-    headers: client.jsonHeaders,
+    headers: client.headers,
     body: serializeBody(input.body),
   });
 }
@@ -119,17 +125,21 @@ export function buildSamplingRequest(
   input: SamplingInput,
   options?: BuildOptions,
 ): SamplingRequest {
+  // Read once: a getter or Proxy cannot show the check one value and the
+  // request another.
   const issues: ValidationIssue[] = [];
-  const client = resolveClient(options, issues);
-  if (client !== undefined && isCertainlyValidInput(input)) {
-    return assemble(input, client);
+  const snapshot = snapshotInput(input, issues);
+  const client = resolveClient(options, issues, true);
+  if (client !== undefined && isCertainlyValidInput(snapshot)) {
+    return assemble(snapshot, client);
   }
-  issues.unshift(...collectInputIssues(input));
+  // Input issues first; a snapshot that could not be read has reported why.
+  if (snapshot !== UNREADABLE) issues.unshift(...collectInputIssues(snapshot));
   if (issues.length > 0 || client === undefined) {
     throw new SamplingValidationError(issues);
   }
-  // Valid, but outside the fast check's simple shape (e.g. a class instance).
-  return assemble(input, client);
+  // Valid, but outside the fast check's simple shape.
+  return assemble(snapshot as SamplingInput, client);
 }
 
 /**
@@ -164,7 +174,7 @@ export function buildGetRequest(
       received: describeValue(path),
     });
   }
-  const client = resolveClient(options, issues);
+  const client = resolveClient(options, issues, false);
   if (client === undefined || !pathOk) {
     throw new SamplingValidationError(
       issues,
@@ -178,6 +188,6 @@ export function buildGetRequest(
   return Object.freeze({
     method: "GET" as const,
     url: client.prefix + path + query,
-    headers: client.getHeaders,
+    headers: client.headers,
   });
 }

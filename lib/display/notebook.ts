@@ -10,9 +10,9 @@
  *
  * @module
  */
-import type { LightlyRequest } from "./build.ts";
+import type { LightlyRequest } from "../core/build.ts";
 import { formatRequest, redactRequest } from "./format.ts";
-import type { JobStatusData, TagData } from "./types.ts";
+import type { JobStatusData, TagData } from "../core/types.ts";
 
 /**
  * The symbol Deno's Jupyter kernel looks for on a cell's value: a method
@@ -20,7 +20,7 @@ import type { JobStatusData, TagData } from "./types.ts";
  *
  * @example Render any object your own way
  * ```ts
- * import { JUPYTER_DISPLAY } from "./display.ts";
+ * import { JUPYTER_DISPLAY } from "./notebook.ts";
  * const hello = {
  *   [JUPYTER_DISPLAY]() {
  *     return { "text/html": "<b>hello</b>", "text/plain": "hello" };
@@ -37,6 +37,8 @@ export interface MimeBundle {
   "text/html": string;
   /** The same content as plain text. */
   "text/plain": string;
+  /** A Vega-Lite 5 chart, which JupyterLab draws natively (pictures only). */
+  "application/vnd.vegalite.v5+json"?: Record<string, unknown>;
 }
 
 /**
@@ -87,7 +89,7 @@ export type JobDisplayInput = JobStatusData | JobSnapshot;
  *
  * @example
  * ```ts
- * import { escapeHtml } from "./display.ts";
+ * import { escapeHtml } from "./notebook.ts";
  * escapeHtml(`<script>alert("x")</script>`);
  * // "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
  * ```
@@ -105,7 +107,7 @@ const ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** Markup made by {@linkcode markup}: the only value inserted unescaped. */
-class Html {
+export class Html {
   constructor(readonly value: string) {}
 }
 
@@ -115,7 +117,10 @@ class Html {
  * arrays are rendered item by item; `undefined` and `null` render as nothing.
  * (Not named `html`: `deno fmt` reformats `html`-tagged templates, escapes too.)
  */
-function markup(strings: TemplateStringsArray, ...values: unknown[]): Html {
+export function markup(
+  strings: TemplateStringsArray,
+  ...values: unknown[]
+): Html {
   let out = strings[0];
   for (let i = 0; i < values.length; i++) {
     out += render(values[i]) + strings[i + 1];
@@ -187,13 +192,26 @@ function time(value: unknown): string | undefined {
   return describe(value);
 }
 
-function makeDisplay(content: Html, text: string): RichDisplay {
+/**
+ * A {@linkcode RichDisplay} of markup and text (control characters
+ * replaced), with a Vega-Lite chart in its bundle when given.
+ */
+export function makeDisplay(
+  content: Html,
+  text: string,
+  vegaLite?: Record<string, unknown>,
+): RichDisplay {
   const safeText = plain(text);
   return Object.freeze({
     html: content.value,
     text: safeText,
     [JUPYTER_DISPLAY](): MimeBundle {
-      return { "text/html": content.value, "text/plain": safeText };
+      const bundle: MimeBundle = {
+        "text/html": content.value,
+        "text/plain": safeText,
+      };
+      if (vegaLite) bundle["application/vnd.vegalite.v5+json"] = vegaLite;
+      return bundle;
     },
     [Symbol.for("Deno.customInspect")](): string {
       return safeText;
@@ -221,7 +239,7 @@ function isJobSnapshot(input: JobDisplayInput): input is JobSnapshot {
  *
  * @example
  * ```ts
- * import { progressFraction } from "./display.ts";
+ * import { progressFraction } from "./notebook.ts";
  * progressFraction(500, 1); // 1
  * progressFraction(3, 0); // undefined
  * ```
@@ -260,7 +278,7 @@ function textBar(fraction: number | undefined, width = 20): string {
  *
  * @example Show a job in a notebook cell
  * ```ts
- * import { displayJob } from "./display.ts";
+ * import { displayJob } from "./notebook.ts";
  * const view = displayJob({
  *   id: "0123456789abcdef01234567",
  *   status: "RUNNING",
@@ -352,7 +370,7 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
  *
  * @example
  * ```ts
- * import { displayTag } from "./display.ts";
+ * import { displayTag } from "./notebook.ts";
  * displayTag({
  *   id: "0123456789abcdef01234569",
  *   datasetId: "0123456789abcdef01234567",
@@ -406,7 +424,7 @@ export function displayTag(tag: TagData): RichDisplay {
  *
  * @example
  * ```ts
- * import { displayTags } from "./display.ts";
+ * import { displayTags } from "./notebook.ts";
  * displayTags([]).text; // "0 tags"
  * ```
  */
@@ -439,8 +457,8 @@ export function displayTags(tags: readonly TagData[]): RichDisplay {
  *
  * @example Inspect a dry run in a notebook cell
  * ```ts
- * import { buildSamplingRequest } from "./build.ts";
- * import { displayRequest } from "./display.ts";
+ * import { buildSamplingRequest } from "../core/build.ts";
+ * import { displayRequest } from "./notebook.ts";
  * const view = displayRequest(buildSamplingRequest({
  *   datasetId: "0123456789abcdef01234567",
  *   embeddingId: "0123456789abcdef01234568",

@@ -1,13 +1,19 @@
 /**
- * The small reads a sampling workflow needs: one tag, a dataset's tags, a
- * dataset's embeddings. Ids are validated before anything is sent; answers
+ * The small reads a sampling workflow needs: one tag, a dataset's tags (and
+ * one by name), a dataset's embeddings. Ids are validated before anything is sent; answers
  * are validated on the fields this package uses, unknown fields kept.
  *
  * @module
  */
-import { checkObjectIds, getValidated, type JobOptions } from "./jobs.ts";
-import { EmbeddingListSchema, TagDataSchema, TagListSchema } from "./schema.ts";
-import type { DatasetEmbeddingData, TagData } from "./types.ts";
+import { SamplingValidationError } from "../core/errors.ts";
+import { checkObjectIds, getValidated, type JobOptions } from "./wait.ts";
+import {
+  EmbeddingListSchema,
+  TagDataSchema,
+  TagListSchema,
+} from "../core/schemas.ts";
+import type { DatasetEmbeddingData, TagData } from "../core/types.ts";
+import { describeValue } from "../core/validate.ts";
 
 function datasetPath(datasetId: string): string {
   return `/v1/datasets/${encodeURIComponent(datasetId)}`;
@@ -117,4 +123,40 @@ export function listEmbeddings(
     EmbeddingListSchema,
     options,
   );
+}
+
+/**
+ * Finds a dataset's tag by name (one `GET /v1/datasets/{datasetId}/tags`),
+ * as Lightly's `get_tag_by_name` does.
+ *
+ * @param datasetId The dataset's ObjectId.
+ * @param name The tag's name, e.g. `initial-tag`.
+ * @param options Host, credentials, headers, fetch, signal, per-request timeout.
+ * @returns The tag, or `undefined` when the dataset has none of that name.
+ * @throws {SamplingValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
+ * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `listTags`.
+ *
+ * @example
+ * ```ts ignore
+ * import { findTagByName } from "./reads.ts";
+ * const tag = await findTagByName("0123456789abcdef01234567", "coreset-100", {
+ *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
+ * });
+ * console.log(tag?.id ?? "no such tag");
+ * ```
+ */
+export async function findTagByName(
+  datasetId: string,
+  name: string,
+  options: JobOptions = {},
+): Promise<TagData | undefined> {
+  if (typeof name !== "string" || name === "") {
+    throw new SamplingValidationError([{
+      path: "name",
+      rule: "must be a non-empty string",
+      received: describeValue(name),
+    }], "tag lookup");
+  }
+  const tags = await listTags(datasetId, options);
+  return tags.find((tag) => tag.name === name);
 }

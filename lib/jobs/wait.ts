@@ -6,37 +6,40 @@
  *
  * @module
  */
-import { buildGetRequest } from "./build.ts";
-import type { ClientOptions } from "./client_options.ts";
+import { buildGetRequest } from "../core/build.ts";
+import type { ClientOptions } from "../core/client.ts";
 import {
   AbortedError,
-  isLightlyApiError,
-  isNetworkError,
-  isTimeoutError,
-  isUnexpectedResponseError,
   SamplingValidationError,
   type ValidationIssue,
-} from "./errors.ts";
-import { type HttpOptions, type ResponseSchema, sendJson } from "./http.ts";
+} from "../core/errors.ts";
+import {
+  type HttpOptions,
+  type ResponseSchema,
+  sendJson,
+} from "../core/http.ts";
 import {
   JobDeadlineError,
   JobResultMissingError,
   PollFailedError,
   SamplingJobFailedError,
-} from "./job_errors.ts";
+} from "../core/job_errors.ts";
 import {
-  backoffDelay,
   type BackoffOptions,
   checkBackoffOptions,
   checkNumberOption,
   type Clock,
-  parseRetryAfter,
+  retryTransient,
   systemClock,
-} from "./retry.ts";
-import { redactUrl, secretsOf } from "./redact.ts";
-import { JobStatusDataSchema, OBJECT_ID_PATTERN, RULES } from "./schema.ts";
-import type { JobStatusData } from "./types.ts";
-import { describeValue } from "./validate.ts";
+} from "../core/policy.ts";
+import { redactUrl, secretsOf } from "../core/redact.ts";
+import {
+  JobStatusDataSchema,
+  OBJECT_ID_PATTERN,
+  RULES,
+} from "../core/schemas.ts";
+import type { JobStatusData } from "../core/types.ts";
+import { describeValue } from "../core/validate.ts";
 
 /** Options of a single read: host, credentials, headers, fetch, signal, per-request timeout. */
 export interface JobOptions extends ClientOptions, HttpOptions {}
@@ -62,7 +65,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 180_000;
  *
  * @example
  * ```ts
- * import { checkObjectIds } from "./jobs.ts";
+ * import { checkObjectIds } from "./wait.ts";
  * checkObjectIds({ jobId: "0123456789abcdef01234567" }, "job id"); // passes
  * ```
  */
@@ -93,12 +96,12 @@ export function checkObjectIds(
  * @returns The validated body.
  * @throws {SamplingValidationError} Bad options; nothing was sent.
  * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   As `sendJson` in `./http.ts`.
+ *   As `sendJson` in `../core/http.ts`.
  *
  * @example
  * ```ts ignore
- * import { getValidated } from "./jobs.ts";
- * import { TagListSchema } from "./schema.ts";
+ * import { getValidated } from "./wait.ts";
+ * import { TagListSchema } from "../core/schemas.ts";
  * const tags = await getValidated("/v1/datasets/0123456789abcdef01234567/tags", TagListSchema, {});
  * ```
  */
@@ -129,7 +132,7 @@ export function getValidated<T>(
  *
  * @example
  * ```ts ignore
- * import { getJobStatus } from "./jobs.ts";
+ * import { getJobStatus } from "./wait.ts";
  * const job = await getJobStatus("0123456789abcdef01234567", {
  *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
  * });
@@ -170,26 +173,51 @@ export interface JobProgress {
   job: JobStatusData;
 }
 
-/** Options of {@linkcode waitForJob}. */
-export interface WaitOptions extends ClientOptions {
+/** Options of the reads that retry failed requests: `waitForJob` and the exports. */
+export interface RetryingReadOptions extends ClientOptions {
   /**
-   * The `fetch` to use for each poll.
+   * The `fetch` to use for each request.
    *
    * @default {globalThis.fetch}
    */
   fetch?: typeof fetch;
   /**
-   * Stops the wait at once, even mid-sleep; it then throws `AbortedError`.
+   * Stops at once, even mid-sleep or mid-body; it then throws `AbortedError`.
    *
    * @default {undefined}
    */
   signal?: AbortSignal;
   /**
-   * Limit of each poll request, headers and body, in milliseconds.
+   * Limit of each request, headers and body, in milliseconds.
    *
    * @default {180000}
    */
   requestTimeoutMs?: number;
+  /**
+   * Failed requests in a row after which it gives up (`waitForJob` with
+   * `PollFailedError`, an export with the last failure); a success resets
+   * the count.
+   *
+   * @default {5}
+   */
+  maxConsecutiveFailures?: number;
+  /**
+   * Where time comes from; tests pass a fake clock.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * The backoff between failed requests (a `Retry-After` from the server
+   * waits longer when it asks for more).
+   *
+   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
+   */
+  backoff?: BackoffOptions;
+}
+
+/** Options of {@linkcode waitForJob}. */
+export interface WaitOptions extends RetryingReadOptions {
   /**
    * Overall deadline of the wait, in milliseconds (`Infinity` for none).
    * When it runs out, `JobDeadlineError`; the job itself goes on.
@@ -212,32 +240,12 @@ export interface WaitOptions extends ClientOptions {
    */
   maxIntervalMs?: number;
   /**
-   * Failed polls in a row after which the wait gives up with
-   * `PollFailedError`; a successful poll resets the count.
-   *
-   * @default {5}
-   */
-  maxConsecutiveFailures?: number;
-  /**
    * Called after every successful poll, including the last one. An exception
    * it throws ends the wait and is rethrown.
    *
    * @default {undefined}
    */
   onProgress?: (event: JobProgress) => void;
-  /**
-   * Where time comes from; tests pass a fake clock.
-   *
-   * @default {systemClock}
-   */
-  clock?: Clock;
-  /**
-   * The backoff between failed polls (a `Retry-After` from the server waits
-   * longer when it asks for more).
-   *
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
-   */
-  backoff?: BackoffOptions;
 }
 
 /** What {@linkcode waitForJob} returns. */
@@ -273,8 +281,8 @@ interface WaitPlan {
  *
  * @example
  * ```ts
- * import type { ValidationIssue } from "./errors.ts";
- * import { checkWaitOptions } from "./jobs.ts";
+ * import type { ValidationIssue } from "../core/errors.ts";
+ * import { checkWaitOptions } from "./wait.ts";
  * const issues: ValidationIssue[] = [];
  * checkWaitOptions({ minIntervalMs: -1 }, issues);
  * issues[0].path; // "options.minIntervalMs"
@@ -364,26 +372,6 @@ function planWait(options: WaitOptions): WaitPlan {
 }
 
 /**
- * Whether a failed poll is worth another try: no answer (network, timeout),
- * 429, 5xx, or an answer that could not be read (a malformed 2xx, an HTML
- * 502). Any other 4xx — 401, 403, 404 `JOB_UNKNOWN` — fails at once.
- */
-function isTransient(error: unknown): boolean {
-  if (isNetworkError(error) || isTimeoutError(error)) return true;
-  if (isLightlyApiError(error) || isUnexpectedResponseError(error)) {
-    const s = error.status;
-    return s === 429 || s >= 500 || (s >= 200 && s < 300);
-  }
-  return false;
-}
-
-function retryAfterOf(error: unknown): string | undefined {
-  return isLightlyApiError(error) || isUnexpectedResponseError(error)
-    ? error.retryAfter
-    : undefined;
-}
-
-/**
  * Polls a job until it ends and returns the id of the tag it made.
  *
  * - The first poll is sent at once; then it sleeps the server's
@@ -413,7 +401,7 @@ function retryAfterOf(error: unknown): string | undefined {
  *
  * @example Wait for a job and print its progress
  * ```ts ignore
- * import { waitForJob } from "./jobs.ts";
+ * import { waitForJob } from "./wait.ts";
  * const { tagId } = await waitForJob("0123456789abcdef01234567", {
  *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
  *   timeoutMs: 60 * 60 * 1000,
@@ -440,16 +428,14 @@ export async function waitForJob(
   const started = clock.now();
   const deadline = started + plan.timeoutMs;
   let polls = 0;
-  let failures = 0;
   let lastJob: JobStatusData | undefined;
-  let lastError: unknown;
 
-  const deadlineError = () =>
+  const deadlineError = (cause?: unknown) =>
     new JobDeadlineError({
       jobId,
       timeoutMs: plan.timeoutMs,
       lastJob,
-      cause: failures > 0 ? lastError : undefined,
+      cause,
       secrets,
     });
 
@@ -457,65 +443,52 @@ export async function waitForJob(
     if (signal?.aborted) {
       throw new AbortedError({ ...where, cause: signal.reason });
     }
-    const remaining = deadline - clock.now();
-    if (remaining <= 0) throw deadlineError();
-
-    let delayMs = 0;
-    let job: JobStatusData | undefined;
-    try {
+    // Failed polls are retried in a row; a successful one starts a new count.
+    const job = await retryTransient((remaining) => {
       polls++;
-      job = await sendJson(request, JobStatusDataSchema, {
+      return sendJson(request, JobStatusDataSchema, {
         fetch: options.fetch,
         signal,
         timeoutMs: Math.max(1, Math.min(plan.requestTimeoutMs, remaining)),
       });
-    } catch (error) {
-      if (!isTransient(error)) throw error;
-      failures++;
-      lastError = error;
-      if (failures >= plan.maxFailures) {
-        throw new PollFailedError({
-          jobId,
-          failures,
-          cause: error,
-          lastJob,
-          secrets,
-        });
-      }
-      const asked = parseRetryAfter(retryAfterOf(error), clock.now()) ?? 0;
-      delayMs = Math.max(backoffDelay(failures - 1, options.backoff), asked);
+    }, {
+      maxFailures: plan.maxFailures,
+      clock,
+      signal,
+      backoff: options.backoff,
+      where,
+      deadline,
+      exhausted: (failures, cause) =>
+        new PollFailedError({ jobId, failures, cause, lastJob, secrets }),
+      expired: deadlineError,
+    });
+    lastJob = job;
+    options.onProgress?.({
+      jobId,
+      status: job.status,
+      processed: job.meta?.processed,
+      total: job.meta?.total,
+      elapsedMs: clock.now() - started,
+      polls,
+      job,
+    });
+    if (job.status === "FAILED") {
+      throw new SamplingJobFailedError(job, { secrets });
     }
-
-    if (job !== undefined) {
-      failures = 0;
-      lastJob = job;
-      options.onProgress?.({
-        jobId,
-        status: job.status,
-        processed: job.meta?.processed,
-        total: job.meta?.total,
-        elapsedMs: clock.now() - started,
-        polls,
-        job,
-      });
-      if (job.status === "FAILED") {
-        throw new SamplingJobFailedError(job, { secrets });
+    if (job.status === "FINISHED") {
+      const tagId = job.result?.data;
+      if (typeof tagId !== "string" || !OBJECT_ID_PATTERN.test(tagId)) {
+        throw new JobResultMissingError(job, { secrets });
       }
-      if (job.status === "FINISHED") {
-        const tagId = job.result?.data;
-        if (typeof tagId !== "string" || !OBJECT_ID_PATTERN.test(tagId)) {
-          throw new JobResultMissingError(job, { secrets });
-        }
-        return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
-      }
-      const asked = Number.isFinite(job.waitTimeTillNextPoll)
-        ? job.waitTimeTillNextPoll * 1000
-        : 0;
-      delayMs = Math.min(
-        plan.maxIntervalMs,
-        Math.max(plan.minIntervalMs, asked),
-      );
+      return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
     }
+    const asked = Number.isFinite(job.waitTimeTillNextPoll)
+      ? job.waitTimeTillNextPoll * 1000
+      : 0;
+    const delayMs = Math.min(
+      plan.maxIntervalMs,
+      Math.max(plan.minIntervalMs, asked),
+    );
 
     const left = deadline - clock.now();
     if (left <= 0) throw deadlineError();

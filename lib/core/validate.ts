@@ -44,9 +44,23 @@ export function describeValue(value: unknown): string {
       return "undefined";
     case "object":
       if (value === null) return "null";
-      return Array.isArray(value) ? "an array" : "an object";
+      return isArray(value) ? "an array" : "an object";
     default:
       return `a ${typeof value}`;
+  }
+}
+
+/**
+ * `Array.isArray`, but `false` for a revoked Proxy (where it throws).
+ *
+ * @param value Anything.
+ * @returns Whether `value` is an array.
+ */
+export function isArray(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

@@ -11,7 +11,7 @@ import {
   AsyncTaskDataSchema,
   OBJECT_ID_PATTERN,
   type Schema,
-} from "./schema.ts";
+} from "./schemas.ts";
 import type { AsyncTaskData } from "./types.ts";
 
 /** `AsyncTaskDataSchema`, with a fast path for `{ jobId: "<ObjectId>" , … }`. */

@@ -18,7 +18,7 @@ import {
 } from "./errors.ts";
 import { redactSnippet, redactText, redactUrl, secretsOf } from "./redact.ts";
 import { readTextCapped } from "./read_capped.ts";
-import { ApiErrorResponseSchema } from "./schema.ts";
+import { ApiErrorResponseSchema } from "./schemas.ts";
 import { describeValue } from "./validate.ts";
 
 /** The default per-request timeout: 180 s, like Lightly's own client. */
@@ -389,7 +389,7 @@ export async function sendRaw(
  * @example
  * ```ts
  * import { sendJson } from "./http.ts";
- * import { AsyncTaskDataSchema } from "./schema.ts";
+ * import { AsyncTaskDataSchema } from "./schemas.ts";
  * import { buildSamplingRequest } from "./build.ts";
  * const request = buildSamplingRequest({
  *   datasetId: "0123456789abcdef01234567",
@@ -441,4 +441,61 @@ export async function sendJson<T>(
     );
   }
   return parsed.data;
+}
+
+/** Options of {@linkcode sendText}: those of every call, plus a body cap. */
+export interface TextOptions extends HttpOptions {
+  /** The largest 2xx body accepted, in bytes (read through a capped stream). */
+  maxBodyBytes: number;
+}
+
+/**
+ * Sends `request` and reads a 2xx answer as text, up to `maxBodyBytes`:
+ * for answers larger than the 1 MiB JSON cap (export pages, 2-D embeddings).
+ * The body is never put into an error: it may hold signed read URLs.
+ *
+ * @param request A request from a builder of this package.
+ * @param options fetch, signal, timeout and the body cap.
+ * @returns The body and its `Content-Type` (`""` when absent).
+ * @throws {LightlyApiError | UnexpectedResponseError} A non-2xx answer, or a body over the cap.
+ * @throws {NetworkError | TimeoutError | AbortedError} When no (full) answer came.
+ *
+ * @example
+ * ```ts ignore
+ * import { sendText } from "./http.ts";
+ * import { buildGetRequest } from "./build.ts";
+ * const request = buildGetRequest("/v1/datasets/0123456789abcdef01234567/embeddings");
+ * const { text } = await sendText(request, { maxBodyBytes: 1 << 26 });
+ * ```
+ */
+export async function sendText(
+  request: LightlyRequest,
+  options: TextOptions,
+): Promise<{ text: string; contentType: string }> {
+  const call = open(request, options);
+  let response: Response;
+  let text: string | undefined;
+  try {
+    response = await send(call, request, options);
+    text = response.body === null
+      ? ""
+      : await readTextCapped(response.body, options.maxBodyBytes);
+  } catch (error) {
+    throw call.fail(error);
+  }
+  call.finish();
+  if (!response.ok && text !== undefined) {
+    throw errorFor(response, text, call.context);
+  }
+  const contentType = response.headers.get("content-type") ?? "";
+  if (text === undefined) {
+    throw new UnexpectedResponseError({
+      method: call.context.method,
+      url: call.context.url,
+      status: response.status,
+      contentType: redactText(contentType, call.context.secrets),
+      reason: `body larger than ${options.maxBodyBytes} bytes`,
+    });
+  }
+  return { text, contentType };
 }

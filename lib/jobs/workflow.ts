@@ -6,35 +6,38 @@
  *
  * @module
  */
-import { buildSamplingRequest } from "./build.ts";
-import { SamplingValidationError, type ValidationIssue } from "./errors.ts";
+import { buildSamplingRequest } from "../core/build.ts";
+import {
+  SamplingValidationError,
+  type ValidationIssue,
+} from "../core/errors.ts";
 import {
   type SelectionRefusal,
   type SelectionStep,
   SelectionStepError,
-} from "./job_errors.ts";
+} from "../core/job_errors.ts";
 import {
   checkWaitOptions,
   type JobOptions,
   waitForJob,
   type WaitOptions,
-} from "./jobs.ts";
+} from "./wait.ts";
 import { getTag, listEmbeddings, listTags } from "./reads.ts";
-import { secretsOf } from "./redact.ts";
+import { secretsOf } from "../core/redact.ts";
 import {
   checkRetryOptions,
   type TriggerRetryOptions,
   triggerSampling,
-} from "./trigger.ts";
-import { isValidRowCount } from "./schema.ts";
+} from "../core/trigger.ts";
+import { isValidRowCount } from "../core/schemas.ts";
 import type {
   DatasetEmbeddingData,
   JobStatusData,
   SamplingCreateRequest,
   TagData,
-} from "./types.ts";
+} from "../core/types.ts";
 
-export type { SelectionRefusal, SelectionStep } from "./job_errors.ts";
+export type { SelectionRefusal, SelectionStep } from "../core/job_errors.ts";
 
 /** The name of the tag every dataset starts with. */
 export const INITIAL_TAG_NAME = "initial-tag";

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { LightlyRequest } from "./build.ts";
-import { SamplingValidationError } from "./errors.ts";
-import { redactHeaders, redactUrl } from "./redact.ts";
-import { describeValue } from "./validate.ts";
+import type { LightlyRequest } from "../core/build.ts";
+import { SamplingValidationError } from "../core/errors.ts";
+import { redactHeaders, redactUrl } from "../core/redact.ts";
+import { describeValue } from "../core/validate.ts";
 
 /** A request with its secrets masked, safe to print or `JSON.stringify`. */
 export interface RedactedRequest {
@@ -30,7 +30,7 @@ export interface RedactedRequest {
  *
  * @example
  * ```ts
- * import { buildSamplingRequest } from "./build.ts";
+ * import { buildSamplingRequest } from "../core/build.ts";
  * import { redactRequest } from "./format.ts";
  * const request = buildSamplingRequest({
  *   datasetId: "0123456789abcdef01234567",
@@ -59,7 +59,7 @@ export function redactRequest(request: LightlyRequest): RedactedRequest {
  *
  * @example Print a dry run
  * ```ts
- * import { buildSamplingRequest } from "./build.ts";
+ * import { buildSamplingRequest } from "../core/build.ts";
  * import { formatRequest } from "./format.ts";
  * console.log(formatRequest(buildSamplingRequest({
  *   datasetId: "0123456789abcdef01234567",
@@ -126,7 +126,7 @@ function quote(text: string): string {
  *
  * @example
  * ```ts
- * import { buildSamplingRequest } from "./build.ts";
+ * import { buildSamplingRequest } from "../core/build.ts";
  * import { formatCurl } from "./format.ts";
  * console.log(formatCurl(buildSamplingRequest({
  *   datasetId: "0123456789abcdef01234567",

@@ -1,0 +1,222 @@
+/**
+ * `export` and `select --export FILE`: a tag's entries — file names, signed
+ * read URLs or datasource URLs — one per line, streamed to stdout or to a
+ * file. A file is written under a temporary name in its own folder and
+ * renamed only once every entry is in, so a failed or interrupted export
+ * never leaves a file that looks complete.
+ *
+ * @module
+ */
+import type { FileNameFormat, TagData } from "../../mod.ts";
+import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
+import type { Clock } from "../core/policy.ts";
+import { OBJECT_ID_PATTERN } from "../core/rules.ts";
+import type { Library } from "./batch.ts";
+import type { CliConfig } from "./config.ts";
+import { CliUsageError } from "./errors.ts";
+import { EXIT } from "./exit_codes.ts";
+import type { Options } from "./flags.ts";
+import type { Output } from "./output.ts";
+import { requirePermissions } from "./permissions.ts";
+import { createProgress, formatCount } from "./progress.ts";
+import { closest } from "./suggest.ts";
+
+/** What an export works with: the command line, the output, the signal, the clock. */
+export interface ExportContext {
+  readonly options: Options;
+  readonly out: Output;
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+}
+
+/** Host, credentials and transport. */
+export type ExportClient = Pick<CliConfig, "baseUrl" | "auth"> & {
+  fetch?: typeof fetch;
+};
+
+/** What an export wrote. */
+export interface ExportSummary {
+  tagId: string;
+  tagName: string;
+  entries: number;
+  format: FileNameFormat;
+  output?: string;
+}
+
+/** The key of each entry in `--json` lines. */
+const JSON_KEY: Readonly<Record<FileNameFormat, string>> = {
+  NAME: "fileName",
+  REDIRECTED_READ_URL: "readUrl",
+  DATASOURCE_FULL: "datasourceUrl",
+};
+
+/** A failure the export finds itself: no tag of that name (1), a count that is off (3). */
+class ExportFailure extends LightlyError {
+  constructor(kind: "tag-unknown" | "unexpected-response", message: string) {
+    super(kind as LightlyErrorKind, message);
+    this.name = "ExportFailure";
+  }
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+}
+
+/**
+ * Checks, before anything is sent, that the folder of `path` may be written
+ * and read (Deno's rename needs both).
+ *
+ * @throws {MissingPermissionError} Naming the flags to add.
+ */
+export function checkWritable(path: string): void {
+  const folder = folderOf(path);
+  requirePermissions([
+    { name: "read", path: folder },
+    { name: "write", path: folder },
+  ]);
+}
+
+/**
+ * Streams a tag's entries to stdout or to `output`, all or nothing: the
+ * count must be the tag's `totSize`, and the file appears only when complete.
+ */
+export async function writeExport(
+  ctx: ExportContext,
+  client: ExportClient,
+  datasetId: string,
+  tag: TagData,
+  output?: string,
+): Promise<ExportSummary> {
+  const format = ctx.options.format ?? "NAME";
+  const out = ctx.out;
+  const temp = output === undefined
+    ? undefined
+    : `${folderOf(output)}/.${output.slice(output.lastIndexOf("/") + 1)}.${
+      crypto.randomUUID().slice(0, 8)
+    }.part`;
+  // Read URLs are credentials: only the owner may read a file of them.
+  const file = temp === undefined ? undefined : await Deno.open(temp, {
+    write: true,
+    createNew: true,
+    ...(format === "REDIRECTED_READ_URL" ? { mode: 0o600 } : {}),
+  });
+  const encoder = new TextEncoder();
+  const write = async (batch: string[]) => {
+    if (file === undefined) {
+      if (out.json) {
+        for (const entry of batch) out.jsonLine({ [JSON_KEY[format]]: entry });
+      } else out.text(batch.join("\n"));
+      return;
+    }
+    let bytes = encoder.encode(batch.join("\n") + "\n");
+    while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+  };
+  const progress = createProgress({ out, now: ctx.clock.now });
+  let shown = -1;
+  let count = 0;
+  try {
+    const lib: Library = await import("../../mod.ts");
+    progress.step(`exporting tag ${tag.name}`);
+    const batch: string[] = [];
+    for await (
+      const entry of lib.exportTagFilenames(datasetId, tag.id, {
+        ...client,
+        signal: ctx.signal,
+        clock: ctx.clock,
+        fileNameFormat: format,
+        onPage: ({ exported }) => {
+          // A live line on a terminal; in a log, a line per tenth.
+          const step = out.stderrIsTerminal
+            ? exported
+            : Math.floor((10 * exported) / Math.max(1, tag.totSize));
+          if (step === shown) return;
+          shown = step;
+          progress.step(
+            `exporting tag ${tag.name} ${
+              formatCount({ processed: exported, total: tag.totSize })
+            }`,
+          );
+        },
+      })
+    ) {
+      count++;
+      if (batch.push(entry) === 5000) await write(batch.splice(0));
+    }
+    if (batch.length > 0) await write(batch);
+    progress.stop();
+    if (count !== tag.totSize) {
+      throw new ExportFailure(
+        "unexpected-response",
+        `the export of tag ${tag.name} gave ${count} entries, but the tag has ${tag.totSize} samples`,
+      );
+    }
+    if (file !== undefined) {
+      await file.sync();
+      file.close();
+      await Deno.rename(temp!, output!);
+    }
+  } catch (error) {
+    progress.stop();
+    if (file !== undefined) {
+      try {
+        file.close();
+      } catch { /* closed already */ }
+      await Deno.remove(temp!).catch(() => {});
+      out.note(`nothing was written to ${output}`);
+    }
+    throw error;
+  }
+  return { tagId: tag.id, tagName: tag.name, entries: count, format, output };
+}
+
+/**
+ * The `export` command.
+ *
+ * @param ctx The command line, output, signal and clock.
+ * @param connect Resolves host and credentials and checks the net permission.
+ * @returns The exit code.
+ */
+export async function exportCommand(
+  ctx: ExportContext,
+  connect: () => ExportClient,
+): Promise<number> {
+  const o = ctx.options;
+  const datasetId = o.datasetId!;
+  const problems = [["--dataset-id", datasetId], ["--tag-id", o.tagId]]
+    .filter(([, id]) => id !== undefined && !OBJECT_ID_PATTERN.test(id))
+    .map(([flag, id]) =>
+      `${flag} must be a 24-character lower-case hex ObjectId (got ${
+        JSON.stringify(id!.slice(0, 40))
+      })`
+    );
+  if (problems.length > 0) throw new CliUsageError(problems);
+  if (o.output !== undefined) checkWritable(o.output);
+  const client = connect();
+  const lib: Library = await import("../../mod.ts");
+  const read = { ...client, signal: ctx.signal };
+  const tag = o.tagId !== undefined
+    ? await lib.getTag(datasetId, o.tagId, read)
+    : await lib.findTagByName(datasetId, o.tag!, read);
+  if (tag === undefined) {
+    const names = (await lib.listTags(datasetId, read)).map((t) => t.name);
+    const guess = closest(o.tag!, names);
+    throw new ExportFailure(
+      "tag-unknown",
+      `dataset ${datasetId} has no tag named ${JSON.stringify(o.tag)}` +
+        (guess ? `; did you mean ${JSON.stringify(guess)}?` : ""),
+    );
+  }
+  const summary = await writeExport(ctx, client, datasetId, tag, o.output);
+  const json = { datasetId, ...summary };
+  if (o.output !== undefined) {
+    ctx.out.result([
+      ["tag name", summary.tagName],
+      ["tag id", summary.tagId],
+      ["entries", String(summary.entries)],
+      ["output", o.output],
+    ], json);
+  } else if (o.json) ctx.out.jsonLine({ summary: json });
+  else ctx.out.note(`${summary.entries} entries of tag ${summary.tagName}`);
+  return EXIT.OK;
+}
