@@ -1,11 +1,10 @@
 import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
 import {
-  displaySelection,
   type Embedding2dData,
   isSamplingValidationError,
-  JUPYTER_DISPLAY,
   type TagData,
 } from "../mod.ts";
+import { displaySelection, JUPYTER_DISPLAY } from "../display.ts";
 
 const VEGA = "application/vnd.vegalite.v5+json";
 

@@ -20,16 +20,14 @@ import {
   isUnexpectedResponseError,
   type LightlyAuth,
   REDACTED,
-  redactHeaders,
   redactRequest,
-  redactText,
-  redactUrl,
   SamplingValidationError,
   selectSamples,
   triggerSampling,
   triggerSamplingRaw,
   waitForJob,
 } from "../mod.ts";
+import { redactHeaders, redactText, redactUrl } from "../lib/core/redact.ts";
 import { type HttpOptions, sendJson } from "../lib/core/http.ts";
 import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
@@ -38,7 +36,7 @@ import {
   redactValue,
   secretsOf,
 } from "../lib/core/redact.ts";
-import { escapeHtml } from "../lib/display/notebook.ts";
+import { escapeHtml } from "../lib/display/rich_display.ts";
 import type { JobStatusData } from "../lib/core/types.ts";
 import {
   DATASET,

@@ -2,8 +2,9 @@
  * Proves the package works imported by URL, the way users import it: the
  * repository is served over HTTP on 127.0.0.1, and a fresh Deno (empty
  * `DENO_DIR`, working directory outside the repository, `--no-config`, so
- * this repository's `deno.json` and import map are never seen) imports
- * `mod.ts` and `testing.ts` from that server and runs `cli.ts` from it.
+ * this repository's `deno.json` and import map are never seen) resolves every
+ * entry point (`mod.ts`, `display.ts`, `schemas.ts`, `testing.ts`, `cli.ts`),
+ * imports `mod.ts` and `testing.ts` from that server and runs `cli.ts` from it.
  *
  * A bare specifier (`"zod"`, `"@std/assert"`) in any file reachable from
  * those entry points makes these tests fail: `deno info` reports it even in
@@ -107,7 +108,15 @@ Deno.test("the package works imported by URL into a fresh Deno, with no deno.jso
   const work = await Deno.makeTempDir({ prefix: "lightly-url-import-" });
   const denoDir = `${work}/deno_dir`;
   try {
-    for (const entry of ["mod.ts", "testing.ts", "cli.ts"]) {
+    for (
+      const entry of [
+        "mod.ts",
+        "display.ts",
+        "schemas.ts",
+        "testing.ts",
+        "cli.ts",
+      ]
+    ) {
       await t.step(
         `every import reachable from ${entry} resolves by URL, type-only ones included`,
         async () => {
