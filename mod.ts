@@ -46,10 +46,7 @@ export {
   triggerSampling,
   triggerSamplingRaw,
 } from "./lib/core/trigger.ts";
-export {
-  type ClientOptions,
-  type LightlyAuth,
-} from "./lib/core/client.ts";
+export { type ClientOptions, type LightlyAuth } from "./lib/core/client.ts";
 export type { HttpOptions } from "./lib/core/http.ts";
 export {
   type CurlOptions,
