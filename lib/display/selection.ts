@@ -67,21 +67,20 @@ function eachBit(bitMaskData: string, n: number, set: (i: number) => void) {
   }
 }
 
+const BITMASK = /^0x[a-f0-9]+$/;
+
 /** The coordinates and the cap, or one error naming every problem. */
 function check(input: SelectionDisplayInput): [number[], number[], number] {
   const issues: ValidationIssue[] = [];
-  const mask = (tag: unknown, path: string) => {
-    const bits = (tag as TagData | undefined)?.bitMaskData;
-    if (typeof bits !== "string" || !/^0x[a-f0-9]+$/.test(bits)) {
-      issues.push({
-        path: `${path}.bitMaskData`,
-        rule: "must match ^0x[a-f0-9]+$",
-        received: describeValue(bits),
-      });
+  const bad = (path: string, rule: string, value: unknown) =>
+    issues.push({ path, rule, received: describeValue(value) });
+  for (const key of ["tag", "preselected"] as const) {
+    const bits = input?.[key]?.bitMaskData;
+    const given = key === "tag" || input?.[key] !== undefined;
+    if (given && !(typeof bits === "string" && BITMASK.test(bits))) {
+      bad(`${key}.bitMaskData`, `must match ${BITMASK.source}`, bits);
     }
-  };
-  mask(input?.tag, "tag");
-  if (input?.preselected !== undefined) mask(input.preselected, "preselected");
+  }
   const xs = input?.embedding2d?.coordinatesDimension1;
   const ys = input?.embedding2d?.coordinatesDimension2;
   if (!Array.isArray(xs) || !Array.isArray(ys) || xs.length !== ys.length) {
@@ -92,11 +91,7 @@ function check(input: SelectionDisplayInput): [number[], number[], number] {
   }
   const max = input?.maxBackgroundPoints ?? 20_000;
   if (!Number.isSafeInteger(max) || max < 0) {
-    issues.push({
-      path: "maxBackgroundPoints",
-      rule: "must be a whole number >= 0",
-      received: describeValue(max),
-    });
+    bad("maxBackgroundPoints", "must be a whole number >= 0", max);
   }
   if (issues.length > 0) throw new SamplingValidationError(issues, "display");
   return [xs!, ys!, max];
