@@ -27,12 +27,14 @@ import {
   triggerSamplingRaw,
   waitForJob,
 } from "../mod.ts";
-import { redactHeaders, redactText, redactUrl } from "../lib/core/redact.ts";
 import { type HttpOptions, sendJson } from "../lib/core/http.ts";
 import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
   maskSecrets,
+  redactHeaders,
   redactSnippet,
+  redactText,
+  redactUrl,
   redactValue,
   secretsOf,
 } from "../lib/core/redact.ts";

@@ -35,9 +35,12 @@ import {
   triggerSamplingRaw,
   UnexpectedResponseError,
 } from "../mod.ts";
-import { MAX_BODY_BYTES } from "../lib/core/http.ts";
 import { AsyncTaskDataSchema } from "../schemas.ts";
-import { type HttpOptions, sendJson } from "../lib/core/http.ts";
+import {
+  type HttpOptions,
+  MAX_BODY_BYTES,
+  sendJson,
+} from "../lib/core/http.ts";
 import {
   json,
   SENTINEL,
