@@ -9,11 +9,11 @@ import type { LightlyRequest } from "../core/build.ts";
 import type { JobStatusData, TagData } from "../core/types.ts";
 import { formatRequest, progressFraction, redactRequest } from "./format.ts";
 import {
-  describe,
   type Html,
   markup,
   type RichDisplay,
   richDisplay,
+  textOf,
 } from "./rich_display.ts";
 
 /**
@@ -75,7 +75,7 @@ function time(value: unknown): string | undefined {
   if (typeof value === "number" && Math.abs(value) <= 8.64e15) {
     return new Date(value).toISOString();
   }
-  return describe(value);
+  return textOf(value);
 }
 
 function textBar(fraction: number | undefined, width = 20): string {
@@ -114,14 +114,14 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
     ? input
     : { job: input };
   const { meta, result, error } = job;
-  const status = describe(job.status);
+  const status = textOf(job.status);
   const fraction = progressFraction(meta?.processed, meta?.total) ??
     (status === "FINISHED" ? 1 : undefined);
   const percent = fraction === undefined
     ? undefined
     : Math.round(fraction * 100);
   const progress = [
-    meta && `${describe(meta.processed)}/${describe(meta.total)}`,
+    meta && `${textOf(meta.processed)}/${textOf(meta.total)}`,
     percent !== undefined && `(${percent}%)`,
   ].filter(Boolean).join(" ");
   const elapsed = typeof elapsedMs === "number"
@@ -134,11 +134,11 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
     elapsed !== undefined && `elapsed: ${elapsed}`,
   ].filter(Boolean);
   const text = [
-    `job ${describe(job.id)} ${status} ${textBar(fraction)}${
+    `job ${textOf(job.id)} ${status} ${textBar(fraction)}${
       progress && ` ${progress}`
     }`,
-    done && `  result: ${describe(result.type)} ${describe(result.data)}`,
-    failed && `  error: ${describe(error)}`,
+    done && `  result: ${textOf(result.type)} ${textOf(result.data)}`,
+    failed && `  error: ${textOf(error)}`,
     counters.length > 0 && `  ${counters.join(", ")}`,
   ].filter(Boolean).join("\n");
   const bar = percent === undefined
@@ -185,7 +185,7 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
 export function displayTag(tag: TagData): RichDisplay {
   const prev = tag.prevTagId === null || tag.prevTagId === undefined
     ? undefined
-    : describe(tag.prevTagId);
+    : textOf(tag.prevTagId);
   const rows = [
     row("Name", tag.name),
     row("Tag", code(tag.id)),
@@ -198,12 +198,12 @@ export function displayTag(tag: TagData): RichDisplay {
     row("Created", time(tag.createdAt)),
   ];
   const text = [
-    `tag ${describe(tag.name)} (${describe(tag.id)})`,
-    `  samples: ${describe(tag.totSize)}`,
+    `tag ${textOf(tag.name)} (${textOf(tag.id)})`,
+    `  samples: ${textOf(tag.totSize)}`,
     `  derived from: ${prev ?? "— (initial tag)"}`,
     `  created: ${time(tag.createdAt) ?? ""}`,
   ].join("\n");
-  return richDisplay(table("tag", `Tag ${describe(tag.name)}`, rows), text);
+  return richDisplay(table("tag", `Tag ${textOf(tag.name)}`, rows), text);
 }
 
 /**
@@ -232,7 +232,7 @@ export function displayTags(tags: readonly TagData[]): RichDisplay {
   const text = [
     `${tags.length} tags`,
     ...tags.map((tag) =>
-      `  ${describe(tag.name)}  ${describe(tag.id)}  ${describe(tag.totSize)}`
+      `  ${textOf(tag.name)}  ${textOf(tag.id)}  ${textOf(tag.totSize)}`
     ),
   ].join("\n");
   return richDisplay(table("tags", `${tags.length} tags`, rows, head), text);

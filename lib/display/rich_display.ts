@@ -85,11 +85,11 @@ function render(value: unknown): string {
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return value.map(render).join("");
   if (value === undefined || value === null) return "";
-  return escapeHtml(describe(value));
+  return escapeHtml(textOf(value));
 }
 
 /** Any value as short text: strings as they are, other values as JSON. */
-export function describe(value: unknown): string {
+export function textOf(value: unknown): string {
   if (typeof value === "string") return value;
   try {
     if (typeof value !== "number") {
