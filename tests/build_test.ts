@@ -9,11 +9,8 @@ import {
   assertNotStrictEquals,
   assertThrows,
 } from "@std/assert";
-import {
-  buildSamplingRequest,
-  SamplingValidationError,
-  USER_AGENT,
-} from "../mod.ts";
+import { buildSamplingRequest, SamplingValidationError } from "../mod.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 

@@ -13,8 +13,8 @@ import {
   REDACTED,
   redactRequest,
   SamplingValidationError,
-  USER_AGENT,
 } from "../mod.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 

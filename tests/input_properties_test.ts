@@ -15,10 +15,12 @@ import { assert, assertEquals } from "@std/assert";
 import {
   buildSamplingRequest,
   isSamplingValidationError,
-  SamplingCreateRequestSchema,
-  SamplingInputSchema,
   SamplingValidationError,
 } from "../mod.ts";
+import {
+  SamplingCreateRequestSchema,
+  SamplingInputSchema,
+} from "../schemas.ts";
 import { isCertainlyValidInput } from "../lib/core/_fast_check.ts";
 import { collectInputIssues } from "../lib/core/check_input.ts";
 import type { ValidationIssue } from "../lib/core/errors.ts";

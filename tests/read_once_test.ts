@@ -7,11 +7,11 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   buildSamplingRequest,
-  RULES,
   type SamplingInput,
   SamplingValidationError,
   triggerSampling,
 } from "../mod.ts";
+import { RULES } from "../lib/core/rules.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 
 const GOOD_JOB = "600d600d600d600d600d600d";

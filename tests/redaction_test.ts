@@ -20,10 +20,7 @@ import {
   isUnexpectedResponseError,
   type LightlyAuth,
   REDACTED,
-  redactHeaders,
   redactRequest,
-  redactText,
-  redactUrl,
   SamplingValidationError,
   selectSamples,
   triggerSampling,
@@ -34,11 +31,14 @@ import { type HttpOptions, sendJson } from "../lib/core/http.ts";
 import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
   maskSecrets,
+  redactHeaders,
   redactSnippet,
+  redactText,
+  redactUrl,
   redactValue,
   secretsOf,
 } from "../lib/core/redact.ts";
-import { escapeHtml } from "../lib/display/notebook.ts";
+import { escapeHtml } from "../lib/display/rich_display.ts";
 import type { JobStatusData } from "../lib/core/types.ts";
 import {
   DATASET,

@@ -13,9 +13,9 @@ import {
   isSamplingMaybeAppliedError,
   isUnexpectedResponseError,
   listTags,
-  MAX_BODY_BYTES,
   triggerSampling,
 } from "../mod.ts";
+import { MAX_BODY_BYTES } from "../lib/core/http.ts";
 import { classify } from "../lib/cli/exit_codes.ts";
 import { readTextCapped } from "../lib/core/read_capped.ts";
 import { fakeClock, JOB, jobData } from "./_job_server.ts";

@@ -17,7 +17,6 @@ import {
 } from "@std/assert";
 import {
   AbortedError,
-  AsyncTaskDataSchema,
   buildSamplingRequest,
   isAbortedError,
   isLightlyApiError,
@@ -29,7 +28,6 @@ import {
   LightlyApiError,
   LightlyError,
   type LightlyErrorKind,
-  MAX_BODY_BYTES,
   NetworkError,
   SamplingValidationError,
   TimeoutError,
@@ -37,7 +35,12 @@ import {
   triggerSamplingRaw,
   UnexpectedResponseError,
 } from "../mod.ts";
-import { type HttpOptions, sendJson } from "../lib/core/http.ts";
+import { AsyncTaskDataSchema } from "../schemas.ts";
+import {
+  type HttpOptions,
+  MAX_BODY_BYTES,
+  sendJson,
+} from "../lib/core/http.ts";
 import {
   json,
   SENTINEL,

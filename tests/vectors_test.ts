@@ -8,11 +8,11 @@ import {
   buildSamplingRequest,
   type ClientOptions,
   isSamplingValidationError,
-  RULES,
-  SAMPLING_METHODS,
   SamplingValidationError,
-  USER_AGENT,
 } from "../mod.ts";
+import { RULES } from "../lib/core/rules.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
+import { SAMPLING_METHODS } from "../schemas.ts";
 import { SENTINEL } from "./_server.ts";
 
 const D = "0123456789abcdef01234567";

@@ -242,6 +242,8 @@ export async function triggerBatch(
   }
 
   const lib = await start();
+  // The library's longest Retry-After (loaded with it, not before).
+  const { DEFAULT_MAX_RETRY_AFTER_MS } = await import("../core/trigger.ts");
   let [ok, failed, notSent, refused] = [0, 0, 0, false];
   const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
     const { item: { line }, attempts } = outcome;
@@ -319,7 +321,7 @@ export async function triggerBatch(
       classify(error, {
         attempt,
         now: ctx.clock.now(),
-        maxRetryAfterMs: lib.DEFAULT_MAX_RETRY_AFTER_MS,
+        maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
       }).pauseMs,
     onPause: ({ item, waitMs }) =>
       out.note(

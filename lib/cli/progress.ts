@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { progressFraction } from "../display/notebook.ts";
+import { progressFraction } from "../display/format.ts";
 import { type Output, type Span, statusColour } from "./output.ts";
 
 /** What one poll reported (a subset of the library's `JobProgress`). */
