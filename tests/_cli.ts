@@ -202,6 +202,7 @@ export function shellQuote(word: string): string {
  */
 export function captureStream(
   onText?: (text: string) => void,
+  terminal = false,
 ): OutputStream & { text(): string } {
   let text = "";
   const decoder = new TextDecoder();
@@ -211,7 +212,7 @@ export function captureStream(
       onText?.(text);
       return bytes.length;
     },
-    isTerminal: () => false,
+    isTerminal: () => terminal,
     text: () => text,
   };
 }
@@ -246,6 +247,8 @@ export interface InProcessOptions {
   signals?: SignalSource;
   /** Called with stderr's whole text after each write. */
   onStderr?: (text: string) => void;
+  /** Whether stdout and stderr are terminals; not by default. */
+  terminal?: boolean;
 }
 
 /**
@@ -256,8 +259,8 @@ export async function runInProcess(
   args: string[],
   options: InProcessOptions = {},
 ): Promise<CliRun> {
-  const stdout = captureStream();
-  const stderr = captureStream(options.onStderr);
+  const stdout = captureStream(undefined, options.terminal);
+  const stderr = captureStream(options.onStderr, options.terminal);
   const code = await main(args, {
     stdout,
     stderr,
