@@ -185,7 +185,9 @@ Deno.test("parseCommandLine() reads a value after = or as the next word, - and n
   );
   // After --, everything is positional.
   assertEquals(
-    problems(parseCommandLine(["status", "abc", "--", "--json"])),
+    problems(
+      parseCommandLine(["status", "0123456789abcdef01234567", "--", "--json"]),
+    ),
     ['unexpected argument "--json" (status takes one JOB_ID)'],
   );
 });
@@ -231,15 +233,19 @@ Deno.test("parseCommandLine() keeps batch flags and request flags apart", () => 
   );
 });
 
-Deno.test("parseCommandLine() takes exactly one JOB_ID for status and wait", () => {
-  assertEquals(parseCommandLine(["wait", "abc"]).kind, "run");
+Deno.test("parseCommandLine() takes exactly one JOB_ID for status and wait, an ObjectId", () => {
+  const job = "0123456789abcdef01234567";
+  assertEquals(parseCommandLine(["wait", job]).kind, "run");
   assertEquals(
-    (parseCommandLine(["wait", "abc"]) as { jobId?: string }).jobId,
-    "abc",
+    (parseCommandLine(["wait", job]) as { jobId?: string }).jobId,
+    job,
   );
   assertEquals(problems(parseCommandLine(["status"])), ["missing JOB_ID"]);
-  assertEquals(problems(parseCommandLine(["status", "a", "b"])), [
+  assertEquals(problems(parseCommandLine(["status", job, "b"])), [
     'unexpected argument "b" (status takes one JOB_ID)',
+  ]);
+  assertEquals(problems(parseCommandLine(["wait", "abc"])), [
+    'JOB_ID must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$) (got "abc")',
   ]);
 });
 

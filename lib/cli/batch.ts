@@ -19,7 +19,7 @@ import type { SamplingInput, WaitResult } from "../../mod.ts";
 import { buildSamplingRequest } from "../core/build.ts";
 import { isSamplingValidationError } from "../core/errors.ts";
 import type { Clock } from "../core/policy.ts";
-import type { CliConfig } from "./config.ts";
+import type { Connection } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";
 import type { Options } from "./flags.ts";
@@ -169,7 +169,7 @@ type ValidLine = { line: number; input: SamplingInput };
 export async function triggerBatch(
   ctx: BatchContext,
   input: Input,
-  client: Pick<CliConfig, "baseUrl" | "auth"> & { fetch?: typeof fetch },
+  client: Connection,
   start: () => Promise<Library>,
 ): Promise<number> {
   const { options: o, out } = ctx;

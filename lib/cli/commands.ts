@@ -19,10 +19,10 @@
 import type { SamplingInput, SelectionStep, WaitResult } from "../../mod.ts";
 import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
 import { isSamplingValidationError } from "../core/errors.ts";
-import { OBJECT_ID_PATTERN } from "../core/rules.ts";
 import { systemClock } from "../core/policy.ts";
 import { type Library, triggerBatch } from "./batch.ts";
-import { type CliConfig, DENO_SOURCES, resolveConfig } from "./config.ts";
+import type { CliConfig, Connection } from "./config.ts";
+import { DENO_SOURCES, resolveConfig } from "./config.ts";
 import { resumeCommand } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";
@@ -58,9 +58,6 @@ interface Context {
   sending?: { datasetId: string; tagName: string };
 }
 
-/** Host, credentials and transport of the library's calls. */
-type Client = Pick<CliConfig, "baseUrl" | "auth"> & { fetch?: typeof fetch };
-
 /** The placeholder `select` validates with before the embedding is known. */
 const PLACEHOLDER_ID = "000000000000000000000000";
 
@@ -74,7 +71,7 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
 
 const loadLibrary = (): Promise<Library> => import("../../mod.ts");
 
-function connect(ctx: Context): Client {
+function connect(ctx: Context): Connection {
   const env = ctx.io.env; // injected: read without a permission
   const config = resolveConfig(
     ctx.options,
@@ -104,8 +101,8 @@ function prepare(
   ctx: Context,
   input: SamplingInput,
   problems: string[],
-): { request: SamplingRequest; client: Client } {
-  let client: Client | undefined;
+): { request: SamplingRequest; client: Connection } {
+  let client: Connection | undefined;
   let settings: readonly string[] = [];
   try {
     client = connect(ctx);
@@ -126,17 +123,6 @@ function prepare(
   problems.push(...settings);
   if (problems.length > 0) throw new CliUsageError(problems);
   return { request: request!, client: client! };
-}
-
-function checkJobId(jobId: string | undefined): string {
-  if (jobId === undefined || !OBJECT_ID_PATTERN.test(jobId)) {
-    throw new CliUsageError([
-      `JOB_ID must be a 24-character lower-case hex ObjectId (got ${
-        JSON.stringify(String(jobId).slice(0, 40))
-      })`,
-    ]);
-  }
-  return jobId;
 }
 
 /**
@@ -167,7 +153,7 @@ function printDryRun(ctx: Context, view: DryRunView): number {
 async function follow(
   ctx: Context,
   jobId: string,
-  client: Client,
+  client: Connection,
 ): Promise<WaitResult> {
   ctx.jobId = jobId;
   const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
@@ -351,7 +337,7 @@ async function select(ctx: Context): Promise<number> {
 
 /** `status`: one GET of the job. */
 async function status(ctx: Context): Promise<number> {
-  const jobId = checkJobId(ctx.line.jobId);
+  const jobId = ctx.line.jobId!;
   const client = connect(ctx);
   allowNet(ctx);
   const { getJobStatus } = await loadLibrary();
@@ -386,7 +372,7 @@ async function status(ctx: Context): Promise<number> {
 
 /** `wait`: follow a job to its tag. */
 async function wait(ctx: Context): Promise<number> {
-  const jobId = checkJobId(ctx.line.jobId);
+  const jobId = ctx.line.jobId!;
   const problems = await timeoutProblems(ctx);
   if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);

@@ -75,6 +75,11 @@ export interface CliConfig {
   notes: string[];
 }
 
+/** What the library's calls need of the settings: host, credentials, and the run's `fetch`. */
+export type Connection = Pick<CliConfig, "baseUrl" | "auth"> & {
+  fetch?: typeof fetch;
+};
+
 /** The real sources: the process's environment and file system. */
 export const DENO_SOURCES: ConfigSources = {
   readEnv,

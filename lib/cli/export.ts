@@ -10,12 +10,11 @@
 import type { FileNameFormat, TagData } from "../../mod.ts";
 import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
 import type { Clock } from "../core/policy.ts";
-import { OBJECT_ID_PATTERN } from "../core/rules.ts";
 import type { Library } from "./batch.ts";
-import type { CliConfig } from "./config.ts";
+import type { Connection } from "./config.ts";
 import { CliUsageError } from "./errors.ts";
 import { EXIT } from "./exit_codes.ts";
-import type { Options } from "./flags.ts";
+import { objectIdProblem, type Options } from "./flags.ts";
 import type { Output } from "./output.ts";
 import { requirePermissions } from "./permissions.ts";
 import { createProgress, formatCount } from "./progress.ts";
@@ -28,11 +27,6 @@ export interface ExportContext {
   readonly signal: AbortSignal;
   readonly clock: Clock;
 }
-
-/** Host, credentials and transport. */
-export type ExportClient = Pick<CliConfig, "baseUrl" | "auth"> & {
-  fetch?: typeof fetch;
-};
 
 /** What an export wrote. */
 export interface ExportSummary {
@@ -83,7 +77,7 @@ export function checkWritable(path: string): void {
  */
 export async function writeExport(
   ctx: ExportContext,
-  client: ExportClient,
+  client: Connection,
   datasetId: string,
   tag: TagData,
   output?: string,
@@ -170,27 +164,15 @@ export async function writeExport(
   return { tagId: tag.id, tagName: tag.name, entries: count, format, output };
 }
 
-/**
- * The `export` command.
- *
- * @param ctx The command line, output, signal and clock.
- * @param connect Resolves host and credentials and checks the net permission.
- * @returns The exit code.
- */
+/** The `export` command. */
 export async function exportCommand(
   ctx: ExportContext,
-  connect: () => ExportClient,
+  connect: () => Connection,
 ): Promise<number> {
   const o = ctx.options;
   const datasetId = o.datasetId!;
-  const problems = [["--dataset-id", datasetId], ["--tag-id", o.tagId]]
-    .filter(([, id]) => id !== undefined && !OBJECT_ID_PATTERN.test(id))
-    .map(([flag, id]) =>
-      `${flag} must be a 24-character lower-case hex ObjectId (got ${
-        JSON.stringify(id!.slice(0, 40))
-      })`
-    );
-  if (problems.length > 0) throw new CliUsageError(problems);
+  const problem = objectIdProblem("--dataset-id", datasetId);
+  if (problem) throw new CliUsageError([problem]);
   if (o.output !== undefined) checkWritable(o.output);
   const client = connect();
   const lib: Library = await import("../../mod.ts");

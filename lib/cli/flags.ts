@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { OBJECT_ID_PATTERN, RULES } from "../core/rules.ts";
 import { CliUsageError } from "./errors.ts";
 import { closest } from "./suggest.ts";
 
@@ -69,6 +70,21 @@ function format(
       show(text.trim())
     })`,
   };
+}
+/** An id the command line checks itself (the library checks a request's), by the library's rule. */
+function objectId(text: string): string | Refusal {
+  const id = text.trim();
+  return OBJECT_ID_PATTERN.test(id)
+    ? id
+    : { refused: `${RULES.objectId} (got ${show(id)})` };
+}
+
+/** The problem of an id by {@linkcode objectId}, named `label`; none when fine. */
+export function objectIdProblem(label: string, id: string): string | undefined {
+  const checked = objectId(id);
+  return typeof checked === "string"
+    ? undefined
+    : `${label} ${checked.refused}`;
 }
 function concurrency(text: string): number | Refusal {
   const n = number(text);
@@ -200,6 +216,7 @@ export const FLAGS = {
     value: "ID",
     help: "the tag, by id (24 hex digits)",
     commands: ["export"],
+    parse: objectId,
   },
   "format": {
     value: "FORMAT",
@@ -505,6 +522,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const positional = COMMANDS[candidate].positional;
   if (positional !== undefined && rest.length === 0) {
     problems.push(`missing ${positional}`);
+  } else if (positional !== undefined && !secret) {
+    const problem = objectIdProblem(positional, rest[0]);
+    if (problem !== undefined) problems.push(problem);
   }
   const extra = rest[positional === undefined ? 0 : 1];
   if (extra !== undefined) {
