@@ -377,7 +377,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       "lightly-sampling select --dataset-id 0123456789abcdef01234567 \\\n" +
       "    --tag-name random-50 --method random --n-samples 50 --export selected.txt",
     ],
-    check: (o, given) =>
+    check: (_, given) =>
       given.has("format") && !given.has("export")
         ? ["--format only applies with --export FILE"]
         : [],
