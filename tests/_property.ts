@@ -9,10 +9,12 @@
  *     FC_SEED=-123 FC_PATH="4:1:0" deno test --allow-env --allow-read \
  *       --allow-net=127.0.0.1 tests/input_properties_test.ts --filter "<test name>"
  *
- * `FC_RUNS` multiplies every property's run count, to explore further
- * (e.g. `FC_RUNS=10` for a long local run).
+ * The counts written in the tests are the quick suite's (500 per pure
+ * property); `TEST_SCALE=full` (CI's `deno task test:scale`) multiplies them
+ * by 20, and `FC_RUNS` by any factor, to explore further (e.g. `FC_RUNS=100`).
  */
 import fc from "fast-check";
+import { FULL_SCALE, FULL_SCALE_RUNS } from "./_scale.ts";
 
 export { fc };
 
@@ -24,11 +26,11 @@ function env(name: string): string | undefined {
   }
 }
 
-/** The run parameters: `numRuns` (times `FC_RUNS`), or a replay of `FC_SEED`/`FC_PATH`. */
+/** The run parameters: `numRuns` (times `FC_RUNS` or the full scale's factor), or a replay of `FC_SEED`/`FC_PATH`. */
 export function runParameters<T>(numRuns: number): fc.Parameters<T> {
   const seed = env("FC_SEED");
   const path = env("FC_PATH");
-  const factor = Number(env("FC_RUNS") ?? "1");
+  const factor = Number(env("FC_RUNS") ?? (FULL_SCALE ? FULL_SCALE_RUNS : 1));
   const runs = Math.max(1, Math.round(numRuns * (factor > 0 ? factor : 1)));
   if (seed === undefined) return { numRuns: runs };
   return {

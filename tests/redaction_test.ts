@@ -59,6 +59,7 @@ import {
   type TestServer,
   VALID,
 } from "./_server.ts";
+import { FULL_SCALE } from "./_scale.ts";
 
 /**
  * A second secret made of URL-special characters, so its raw, encoded and
@@ -601,7 +602,13 @@ Deno.test("an echoed credential straddling the 200-character snippet cut leaves 
   for (const [label, client] of ESCAPY_CLIENTS) {
     for (const [form, echo] of ECHOES) {
       const echoed = echo(ESCAPY);
-      for (let offset = 0; offset <= Math.min(echoed.length, 200); offset++) {
+      // Every offset at full scale (CI's test:scale), every third in the quick suite.
+      const step = FULL_SCALE ? 1 : 3;
+      for (
+        let offset = 0;
+        offset <= Math.min(echoed.length, 200);
+        offset += step
+      ) {
         const body = `${".".repeat(200 - offset)}${echoed} was rejected`;
         const fetch = () =>
           Promise.resolve(
