@@ -7,7 +7,7 @@
  *   validated `{ jobId }` or a typed {@linkcode LightlyError}.
  *
  * Every bad input is refused before anything is sent, with one
- * {@linkcode SamplingValidationError} that lists every problem. Secrets (API
+ * {@linkcode ValidationError} that lists every problem. Secrets (API
  * key, bearer token) never appear in any error, log line or printed request.
  *
  * @example Trigger a coreset selection
@@ -119,27 +119,6 @@ export {
   parseRetryAfter,
   systemClock,
 } from "./lib/core/policy.ts";
-export {
-  isJobDeadlineError,
-  isJobResultMissingError,
-  isPollFailedError,
-  isSamplingJobFailedError,
-  isSamplingMaybeAppliedError,
-  isSelectionStepError,
-  JobDeadlineError,
-  type JobDeadlineErrorOptions,
-  JobResultMissingError,
-  PollFailedError,
-  type PollFailedErrorOptions,
-  SamplingJobFailedError,
-  SamplingMaybeAppliedError,
-  type SamplingMaybeAppliedErrorOptions,
-  type SelectionRefusal,
-  type SelectionStep,
-  SelectionStepError,
-  type SelectionStepErrorOptions,
-  type ServerTextOptions,
-} from "./lib/core/job_errors.ts";
 
 // Notebook display.
 export {
@@ -164,25 +143,32 @@ export {
 // Errors.
 export {
   AbortedError,
-  isAbortedError,
-  isLightlyApiError,
   isLightlyError,
-  isNetworkError,
-  isSamplingValidationError,
-  isTimeoutError,
-  isUnexpectedResponseError,
+  JobDeadlineError,
+  type JobDeadlineErrorOptions,
+  JobResultMissingError,
   LightlyApiError,
   type LightlyApiErrorOptions,
   LightlyError,
   type LightlyErrorKind,
+  type LightlyErrorKinds,
   type LightlyErrorOptions,
   NetworkError,
   type NetworkErrorOptions,
+  PollFailedError,
+  type PollFailedErrorOptions,
   type ResponseErrorOptions,
-  SamplingValidationError,
+  SamplingJobFailedError,
+  SamplingMaybeAppliedError,
+  type SamplingMaybeAppliedErrorOptions,
+  type SelectionRefusal,
+  type SelectionStep,
+  SelectionStepError,
+  type SelectionStepErrorOptions,
   TimeoutError,
   UnexpectedResponseError,
   type UnexpectedResponseErrorOptions,
+  ValidationError,
   type ValidationIssue,
 } from "./lib/core/errors.ts";
 

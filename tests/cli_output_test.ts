@@ -7,10 +7,10 @@ import {
   PollFailedError,
   SamplingJobFailedError,
   SamplingMaybeAppliedError,
-  SamplingValidationError,
   SelectionStepError,
   TimeoutError,
   UnexpectedResponseError,
+  ValidationError,
 } from "../mod.ts";
 import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
 import { exitCodeFor } from "../lib/cli/exit_codes.ts";
@@ -88,7 +88,7 @@ Deno.test("exitCodeFor() maps every failure to 1, 2, 3 or 130, a non-JSON 4xx li
     ],
     [new SelectionStepError({ step: "wait", cause: network }), 3],
     [new SelectionStepError({ step: "wait", cause: new AbortedError() }), 130],
-    [new SamplingValidationError([{ path: "x", rule: "y" }]), 2],
+    [new ValidationError([{ path: "x", rule: "y" }]), 2],
     [new CliUsageError(["bad"]), 2],
     [new MissingPermissionError(["--allow-net=x"]), 2],
     [new Deno.errors.NotCapable("Requires net access"), 2],
@@ -176,7 +176,7 @@ Deno.test("createOutput({ json: true }) puts exactly one JSON document on stdout
 Deno.test("createOutput() shows a multi-line library error under one label, with no stack", () => {
   const stderr = stream(false);
   const out = createOutput({ stdout: stream(false), stderr, noColor: true });
-  const error = new SamplingValidationError([{ path: "a", rule: "b" }, {
+  const error = new ValidationError([{ path: "a", rule: "b" }, {
     path: "c",
     rule: "d",
   }]);

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
 import {
   displaySelection,
   type Embedding2dData,
-  isSamplingValidationError,
+  isLightlyError,
   JUPYTER_DISPLAY,
   type TagData,
 } from "../mod.ts";
@@ -159,7 +159,7 @@ Deno.test("displaySelection() refuses a malformed bitmask and unequal coordinate
       maxBackgroundPoints: -1,
     })
   );
-  assert(isSamplingValidationError(error));
+  assert(isLightlyError(error, "validation"));
   assertEquals(error.issues.map((i: { path: string }) => i.path), [
     "tag.bitMaskData",
     "embedding2d.coordinatesDimension1",

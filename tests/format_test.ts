@@ -12,8 +12,8 @@ import {
   type LightlyRequest,
   REDACTED,
   redactRequest,
-  SamplingValidationError,
   USER_AGENT,
+  ValidationError,
 } from "../mod.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
 import { SENTINEL, VALID } from "./_server.ts";
@@ -220,13 +220,13 @@ Deno.test("formatCurl() refuses environment variable names that are not plain sh
   ) {
     const token = assertThrows(
       () => formatCurl(request, { tokenEnv: name }),
-      SamplingValidationError,
-    ) as SamplingValidationError;
+      ValidationError,
+    ) as ValidationError;
     assertEquals(token.issues.map((i) => i.path), ["options.tokenEnv"]);
     const jwt = assertThrows(
       () => formatCurl(request, { jwtEnv: name }),
-      SamplingValidationError,
-    ) as SamplingValidationError;
+      ValidationError,
+    ) as ValidationError;
     assertEquals(jwt.issues.map((i) => i.path), ["options.jwtEnv"]);
   }
 });

@@ -4,7 +4,7 @@
  * and prints its seed and path; see tests/_property.ts to replay one):
  *
  * - the builder is total: any value gives a valid request or a
- *   `SamplingValidationError`, never another exception, never an invalid body;
+ *   `ValidationError`, never another exception, never an invalid body;
  * - every valid input's body is sent exactly, in wire field order;
  * - the three validators agree: the fast check (`lib/core/_fast_check.ts`) never
  *   says yes where zod (`lib/core/schemas.ts`, the reference) says no, and the
@@ -14,10 +14,10 @@
 import { assert, assertEquals } from "@std/assert";
 import {
   buildSamplingRequest,
-  isSamplingValidationError,
+  isLightlyError,
   SamplingCreateRequestSchema,
   SamplingInputSchema,
-  SamplingValidationError,
+  ValidationError,
 } from "../mod.ts";
 import { isCertainlyValidInput } from "../lib/core/_fast_check.ts";
 import { collectInputIssues } from "../lib/core/check_input.ts";
@@ -56,18 +56,18 @@ function assertValidRequest(request: unknown): void {
   );
 }
 
-/** A request that is valid, or a SamplingValidationError: nothing else. */
+/** A request that is valid, or a ValidationError: nothing else. */
 function buildIsTotal(x: unknown): void {
   let request: unknown;
   try {
     request = buildSamplingRequest(x as never);
   } catch (error) {
-    if (!(error instanceof SamplingValidationError)) {
+    if (!(error instanceof ValidationError)) {
       throw new Error(
-        `threw ${Deno.inspect(error)} instead of a SamplingValidationError`,
+        `threw ${Deno.inspect(error)} instead of a ValidationError`,
       );
     }
-    assert(isSamplingValidationError(error));
+    assert(isLightlyError(error, "validation"));
     assert(error.issues.length > 0, "a validation error without issues");
     for (const issue of error.issues) {
       assert(typeof issue.path === "string" && typeof issue.rule === "string");
@@ -77,7 +77,7 @@ function buildIsTotal(x: unknown): void {
   assertValidRequest(request);
 }
 
-Deno.test("buildSamplingRequest() is total: any value gives a valid request or a SamplingValidationError, nothing else", (t) => {
+Deno.test("buildSamplingRequest() is total: any value gives a valid request or a ValidationError, nothing else", (t) => {
   checkProperty(fc.property(hostileValue, buildIsTotal), RUNS, t);
 });
 
@@ -207,7 +207,7 @@ Deno.test("the fast check, the hand-written validator and zod agree on every inp
         }
         if (!parsed.success) {
           seen.invalid++;
-          if (!isSamplingValidationError(thrown)) {
+          if (!isLightlyError(thrown, "validation")) {
             throw new Error(
               `zod refused an input the builder did not refuse (${thrown})`,
             );

@@ -9,8 +9,8 @@ import {
   buildSamplingRequest,
   RULES,
   type SamplingInput,
-  SamplingValidationError,
   triggerSampling,
+  ValidationError,
 } from "../mod.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 
@@ -104,8 +104,8 @@ function twoFaced<T extends object>(first: T, later: Tree): T {
   });
 }
 
-function validationError(fn: () => unknown): SamplingValidationError {
-  return assertThrows(fn, SamplingValidationError) as SamplingValidationError;
+function validationError(fn: () => unknown): ValidationError {
+  return assertThrows(fn, ValidationError) as ValidationError;
 }
 
 const ID = "fedcba9876543210fedcba98";
@@ -293,11 +293,11 @@ async function assertRejectsValidation(
   try {
     await promise;
   } catch (error) {
-    if (!(error instanceof SamplingValidationError)) throw error;
+    if (!(error instanceof ValidationError)) throw error;
     assertEquals(error.issues.map((i) => i.path), [path]);
     return;
   }
-  throw new Error("expected a SamplingValidationError");
+  throw new Error("expected a ValidationError");
 }
 
 Deno.test("triggerSampling() of a plain caller goes to its own host after a caller whose baseUrl getter lied", async () => {

@@ -11,23 +11,17 @@ import {
   formatCurl,
   formatRequest,
   getJobStatus,
-  isJobDeadlineError,
-  isJobResultMissingError,
   isLightlyError,
-  isPollFailedError,
-  isSamplingJobFailedError,
-  isSelectionStepError,
-  isUnexpectedResponseError,
   type LightlyAuth,
   REDACTED,
   redactHeaders,
   redactRequest,
   redactText,
   redactUrl,
-  SamplingValidationError,
   selectSamples,
   triggerSampling,
   triggerSamplingRaw,
+  ValidationError,
   waitForJob,
 } from "../mod.ts";
 import { type HttpOptions, sendJson } from "../lib/core/http.ts";
@@ -398,7 +392,7 @@ Deno.test("validation errors never show a secret from the options", () => {
     } catch (e) {
       error = e;
     }
-    assert(error instanceof SamplingValidationError, Deno.inspect(options));
+    assert(error instanceof ValidationError, Deno.inspect(options));
     assertNoSecret(surfaces(error), [SENTINEL], Deno.inspect(options));
   }
 });
@@ -612,7 +606,9 @@ Deno.test("an echoed credential straddling the 200-character snippet cut leaves 
           );
         const what = `${label} echoed ${form} at offset ${offset}`;
         const read = await rejection(getJobStatus(JOB, { ...client, fetch }));
-        if (!isUnexpectedResponseError(read)) throw new Error(`got ${read}`);
+        if (!isLightlyError(read, "unexpected-response")) {
+          throw new Error(`got ${read}`);
+        }
         assertNoFragment(surfaces(read), ESCAPY, `getJobStatus(): ${what}`);
         // The cut keeps a marker whole: no "[REDAC…" at the end.
         const cut = read.bodySnippet!.replace(/…$/, "");
@@ -666,7 +662,7 @@ const JOB_SCENARIOS: [
           [`GET ${PATHS.job}`]: () => json(echoingJob("FAILED", echoed)),
         }),
       }),
-    isSamplingJobFailedError,
+    (e: unknown) => isLightlyError(e, "job-failed"),
   ],
   [
     "the last status of a job that outlives the deadline (JobDeadlineError)",
@@ -680,7 +676,7 @@ const JOB_SCENARIOS: [
             json(echoingJob(`WAITING ${echoed}`, echoed)),
         }),
       }),
-    isJobDeadlineError,
+    (e: unknown) => isLightlyError(e, "deadline"),
   ],
   [
     "the last status kept by a wait whose polls fail (PollFailedError)",
@@ -698,7 +694,7 @@ const JOB_SCENARIOS: [
         }),
       });
     },
-    isPollFailedError,
+    (e: unknown) => isLightlyError(e, "poll-failed"),
   ],
   [
     "a FINISHED job whose result.data is the echo (JobResultMissingError)",
@@ -713,7 +709,7 @@ const JOB_SCENARIOS: [
             })),
         }),
       }),
-    isJobResultMissingError,
+    (e: unknown) => isLightlyError(e, "job-result-missing"),
   ],
   [
     "a FAILED job followed by selectSamples() (SelectionStepError)",
@@ -732,7 +728,7 @@ const JOB_SCENARIOS: [
           [`GET ${PATHS.job}`]: () => json(echoingJob("FAILED", echoed)),
         }),
       }),
-    isSelectionStepError,
+    (e: unknown) => isLightlyError(e, "workflow"),
   ],
   [
     "an embedding id that selectSamples() would put into the POST's path (SelectionStepError)",
@@ -750,7 +746,7 @@ const JOB_SCENARIOS: [
             json([tagData("initial-tag", INITIAL_TAG)]),
         }),
       }),
-    isSelectionStepError,
+    (e: unknown) => isLightlyError(e, "workflow"),
   ],
 ];
 
@@ -779,7 +775,7 @@ Deno.test("job errors mask secrets in server JSON nested beyond any sane depth, 
           })),
       }),
     }));
-    if (!isSamplingJobFailedError(error)) throw new Error(`got ${error}`);
+    if (!isLightlyError(error, "job-failed")) throw new Error(`got ${error}`);
     assertNoFragment(surfaces(error), ESCAPY, label);
     assertNoFragment(JSON.stringify(error.job), ESCAPY, `${label}: .job`);
     assertStringIncludes(JSON.stringify(error.job), REDACTED);

@@ -28,7 +28,7 @@ import { checkWritable, exportCommand, writeExport } from "./export.ts";
 import { helpHint } from "./help.ts";
 import {
   buildSamplingRequest,
-  isSamplingValidationError,
+  isLightlyError,
   type Library,
   loadLibrary,
   OBJECT_ID_PATTERN,
@@ -91,7 +91,7 @@ function validated<T>(
   try {
     value = build();
   } catch (error) {
-    if (isSamplingValidationError(error)) {
+    if (isLightlyError(error, "validation")) {
       throw new CliUsageError([
         ...problems,
         ...issueLines(error.issues, ctx.options),
@@ -332,7 +332,7 @@ async function triggerBatch(
         request: buildSamplingRequest(input, client),
       });
     } catch (error) {
-      if (!isSamplingValidationError(error)) throw error;
+      if (!isLightlyError(error, "validation")) throw error;
       invalid.push({
         line: entry.line,
         problems: error.issues.map((i) =>

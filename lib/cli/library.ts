@@ -20,10 +20,7 @@ import type { WaitOptions } from "../jobs/wait.ts";
 
 export { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
 export { checkBaseUrl, DEFAULT_BASE_URL } from "../core/client.ts";
-export {
-  isSamplingValidationError,
-  type ValidationIssue,
-} from "../core/errors.ts";
+export { isLightlyError, type ValidationIssue } from "../core/errors.ts";
 export { formatCurl, formatRequest, redactRequest } from "../display/format.ts";
 export { OBJECT_ID_PATTERN } from "../core/rules.ts";
 

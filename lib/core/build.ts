@@ -12,7 +12,7 @@ import {
   resolveClient,
   type ResolvedClient,
 } from "./client.ts";
-import { SamplingValidationError, type ValidationIssue } from "./errors.ts";
+import { ValidationError, type ValidationIssue } from "./errors.ts";
 import type { SamplingCreateRequest, SamplingInput } from "./types.ts";
 import {
   collectInputIssues,
@@ -104,7 +104,7 @@ function assemble(
  * @param input The dataset and embedding ids and the wire-format body.
  * @param options Base URL, credentials and extra headers.
  * @returns A frozen `{ method, url, headers, body }` to hand to `fetch(url, init)`.
- * @throws {SamplingValidationError} Listing every problem in `input` and `options`.
+ * @throws {ValidationError} Listing every problem in `input` and `options`.
  *
  * @example Build a request and send it with your own fetch
  * ```ts
@@ -136,7 +136,7 @@ export function buildSamplingRequest(
   // Input issues first; a snapshot that could not be read has reported why.
   if (snapshot !== UNREADABLE) issues.unshift(...collectInputIssues(snapshot));
   if (issues.length > 0 || client === undefined) {
-    throw new SamplingValidationError(issues);
+    throw new ValidationError(issues);
   }
   // Valid, but outside the fast check's simple shape.
   return assemble(snapshot as SamplingInput, client);
@@ -150,7 +150,7 @@ export function buildSamplingRequest(
  * @param path The API path, e.g. `/v1/jobs/0123456789abcdef01234567`.
  * @param options Base URL, credentials and extra headers.
  * @returns A frozen `{ method: "GET", url, headers }`.
- * @throws {SamplingValidationError} When `path` or `options` are invalid.
+ * @throws {ValidationError} When `path` or `options` are invalid.
  *
  * @example
  * ```ts
@@ -176,7 +176,7 @@ export function buildGetRequest(
   }
   const client = resolveClient(options, issues, false);
   if (client === undefined || !pathOk) {
-    throw new SamplingValidationError(
+    throw new ValidationError(
       issues,
       pathOk ? "options" : "GET request",
     );

@@ -1,33 +1,56 @@
 /**
- * The errors this package throws: one base class, {@linkcode LightlyError},
- * and one class per kind of failure, each with a `kind` tag and a type guard
- * that works across copies of this module (no `instanceof` needed).
- *
- * No error ever holds a secret: URLs are redacted, causes thrown by `fetch`
- * are replaced by sanitized copies, and `toJSON()` lists only safe fields.
+ * The errors this package throws, by concept: bad input, an answer that says
+ * no or cannot be used, no answer, a stop, a job that did not deliver, a POST
+ * that may have been applied, a workflow step. Every one extends
+ * {@linkcode LightlyError}, is told apart by its `kind` (one guard,
+ * {@linkcode isLightlyError}, works across copies of this module), and passes
+ * the redaction boundary: the base class masks the request's secrets in its
+ * message, its URL and every field it holds, server text included.
  *
  * @module
  */
+import { redactText, redactValue } from "./redact.ts";
+import { RULES } from "./rules.ts";
+import type { JobStatusData } from "./types.ts";
 
 const BRAND: unique symbol = Symbol.for(
   "lightly-sampling.LightlyError",
 ) as never;
 
+/** Each kind of {@linkcode LightlyError} and the class that has it. */
+export interface LightlyErrorKinds {
+  /** Bad input or options: {@linkcode ValidationError}. */
+  validation: ValidationError;
+  /** The API said no: {@linkcode LightlyApiError}. */
+  api: LightlyApiError;
+  /** An answer this package cannot use: {@linkcode UnexpectedResponseError}. */
+  "unexpected-response": UnexpectedResponseError;
+  /** No answer: {@linkcode NetworkError}. */
+  network: NetworkError;
+  /** A request ran out of time: {@linkcode TimeoutError}. */
+  timeout: TimeoutError;
+  /** The caller's signal: {@linkcode AbortedError}. */
+  aborted: AbortedError;
+  /** The job ended `FAILED`: {@linkcode SamplingJobFailedError}. */
+  "job-failed": SamplingJobFailedError;
+  /** A finished job named no tag: {@linkcode JobResultMissingError}. */
+  "job-result-missing": JobResultMissingError;
+  /** A wait ran out of time: {@linkcode JobDeadlineError}. */
+  deadline: JobDeadlineError;
+  /** Polls kept failing: {@linkcode PollFailedError}. */
+  "poll-failed": PollFailedError;
+  /** The POST may have been applied: {@linkcode SamplingMaybeAppliedError}. */
+  "maybe-applied": SamplingMaybeAppliedError;
+  /** A step of `selectSamples` failed: {@linkcode SelectionStepError}. */
+  workflow: SelectionStepError;
+  /** The command line's usage errors (they extend this base). */
+  usage: LightlyError;
+  /** The command line's missing-permission errors (they extend this base). */
+  permission: LightlyError;
+}
+
 /** The kinds of {@linkcode LightlyError}. */
-export type LightlyErrorKind =
-  | "validation"
-  | "api"
-  | "unexpected-response"
-  | "network"
-  | "timeout"
-  | "aborted"
-  // Jobs, reads and the workflow (lib/core/job_errors.ts).
-  | "job-failed"
-  | "job-result-missing"
-  | "deadline"
-  | "poll-failed"
-  | "maybe-applied"
-  | "workflow";
+export type LightlyErrorKind = keyof LightlyErrorKinds;
 
 /** What every {@linkcode LightlyError} may say about the request it belongs to. */
 export interface LightlyErrorOptions {
@@ -35,12 +58,63 @@ export interface LightlyErrorOptions {
   cause?: unknown;
   /** HTTP method of the request. */
   method?: string;
-  /** The request URL with secrets redacted. */
+  /** The request URL (its `token` value is masked). */
   url?: string;
+  /**
+   * The request's secrets (API key, bearer token, secret headers), masked
+   * wherever the server may have echoed them; never stored.
+   *
+   * @default {[]}
+   */
+  secrets?: readonly string[];
+}
+
+/** `METHOD url` of the request, or a stand-in when there was none. */
+function where(options: LightlyErrorOptions): string {
+  return options.method && options.url
+    ? `${options.method} ${options.url}`
+    : "The request";
 }
 
 /**
- * The base class of every error this package throws.
+ * A short, printable form of a value for an error message: JSON for
+ * primitives (strings cut at 60 characters), a type name for the rest.
+ *
+ * @param value Anything.
+ * @returns A short string, e.g. `"ab"`, `NaN`, `an array`.
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string": {
+      const cut = value.length > 60 ? value.slice(0, 60) : value;
+      return JSON.stringify(cut) +
+        (cut === value ? "" : `… (${value.length} chars)`);
+    }
+    case "number":
+    case "boolean":
+    case "bigint":
+      return String(value);
+    case "undefined":
+      return "undefined";
+    case "object":
+      if (value === null) return "null";
+      try {
+        return Array.isArray(value) ? "an array" : "an object";
+      } catch {
+        return "an object"; // a revoked Proxy
+      }
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+function causeText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/**
+ * The base class of every error this package throws: `kind` tells them
+ * apart, `toJSON()` lists only safe fields.
  *
  * @example Tell a Lightly error from others
  * ```ts
@@ -48,7 +122,8 @@ export interface LightlyErrorOptions {
  * try {
  *   // ... triggerSampling(...)
  * } catch (error) {
- *   if (isLightlyError(error)) console.error(error.kind, error.message);
+ *   if (isLightlyError(error, "api")) console.error(error.status, error.code);
+ *   else if (isLightlyError(error)) console.error(error.kind, error.message);
  *   else throw error;
  * }
  * ```
@@ -57,30 +132,42 @@ export class LightlyError extends Error {
   /** Which kind of failure this is. */
   readonly kind: LightlyErrorKind;
   /** HTTP method of the request, when there was one. */
-  readonly method?: string;
-  /** The request URL with secrets redacted, when there was one. */
-  readonly url?: string;
+  declare readonly method?: string;
+  /** The request URL with secrets masked, when there was one. */
+  declare readonly url?: string;
 
   /**
-   * Creates the error.
+   * Creates the error. The message, the URL and every field pass the
+   * redaction boundary with `options.secrets` first.
    *
    * @param kind The kind of failure.
    * @param message A message that reads well without a stack trace.
-   * @param options Cause and request context.
+   * @param options Cause, request context and the secrets to mask.
+   * @param fields The subclass's own fields (`undefined` ones left out).
    */
   constructor(
     kind: LightlyErrorKind,
     message: string,
     options: LightlyErrorOptions = {},
+    fields: Readonly<Record<string, unknown>> = {},
   ) {
+    const secrets = options.secrets ?? [];
     super(
-      message,
+      redactText(message, secrets),
       options.cause === undefined ? undefined : { cause: options.cause },
     );
-    this.name = "LightlyError";
+    this.name = new.target.name;
     this.kind = kind;
-    if (options.method !== undefined) this.method = options.method;
-    if (options.url !== undefined) this.url = options.url;
+    const own = { method: options.method, url: options.url, ...fields };
+    for (const [key, value] of Object.entries(own)) {
+      if (value === undefined) continue;
+      const safe = typeof value === "string"
+        ? redactText(value, secrets)
+        : typeof value === "object" && value !== null
+        ? Object.freeze(redactValue(value, secrets))
+        : value;
+      Object.defineProperty(this, key, { value: safe, enumerable: true });
+    }
   }
 
   /** Marks instances for {@linkcode isLightlyError} across module copies. */
@@ -91,7 +178,7 @@ export class LightlyError extends Error {
   /**
    * The error's safe fields, for logs and `JSON.stringify`.
    *
-   * @returns A plain object without stack or cause.
+   * @returns `name`, `kind`, `message` and the error's own fields; no stack, no cause.
    */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {
@@ -100,16 +187,39 @@ export class LightlyError extends Error {
       message: this.message,
     };
     for (const key of Object.keys(this)) {
-      const value = (this as Record<string, unknown>)[key];
-      if (value !== undefined && key !== "cause") out[key] = value;
+      if (key !== "cause") out[key] = (this as Record<string, unknown>)[key];
     }
     return out;
   }
 }
 
+/**
+ * Whether `error` is a {@linkcode LightlyError} — of the given `kind`, when
+ * one is named — even from another copy of this module (no `instanceof`).
+ *
+ * @param error Anything caught.
+ * @param kind The kind to match; any kind when absent.
+ * @returns `true` for errors of this package (of that kind).
+ *
+ * @example
+ * ```ts
+ * import { isLightlyError } from "./errors.ts";
+ * isLightlyError(new Error("x")); // false
+ * isLightlyError(new Error("x"), "timeout"); // false
+ * ```
+ */
+export function isLightlyError<K extends LightlyErrorKind = LightlyErrorKind>(
+  error: unknown,
+  kind?: K,
+): error is LightlyErrorKinds[K] {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as Record<PropertyKey, unknown>;
+  return e[BRAND] === true && (kind === undefined || e.kind === kind);
+}
+
 /** One problem found in an input: where, which rule, and what was there. */
 export interface ValidationIssue {
-  /** Dotted path, e.g. `config.stoppingCondition.nSamples` or `datasetId`. */
+  /** Dotted path, e.g. `config.stoppingCondition.nSamples` or `options.timeoutMs`. */
   readonly path: string;
   /** The rule that was broken, e.g. `must be at least 3 characters long`. */
   readonly rule: string;
@@ -118,23 +228,24 @@ export interface ValidationIssue {
 }
 
 /**
- * Bad input: nothing was sent. Lists every problem, never just the first.
+ * Bad input or options: nothing was sent. Lists every problem at once —
+ * arguments and options together — never just the first.
  *
  * @example Print each problem
  * ```ts
- * import { isSamplingValidationError } from "./errors.ts";
+ * import { isLightlyError } from "./errors.ts";
  * try {
  *   // ... buildSamplingRequest(...)
  * } catch (error) {
- *   if (isSamplingValidationError(error)) {
+ *   if (isLightlyError(error, "validation")) {
  *     for (const issue of error.issues) console.error(issue.path, issue.rule);
  *   }
  * }
  * ```
  */
-export class SamplingValidationError extends LightlyError {
+export class ValidationError extends LightlyError {
   /** Every problem found. */
-  readonly issues: readonly ValidationIssue[];
+  declare readonly issues: readonly ValidationIssue[];
 
   /**
    * Creates the error.
@@ -157,9 +268,9 @@ export class SamplingValidationError extends LightlyError {
     super(
       "validation",
       `Invalid ${subject} (${count}, nothing was sent):\n${lines.join("\n")}`,
+      {},
+      { issues: issues.map((i) => Object.freeze({ ...i })) },
     );
-    this.name = "SamplingValidationError";
-    this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i })));
   }
 }
 
@@ -188,11 +299,11 @@ export interface LightlyApiErrorOptions extends ResponseErrorOptions {
  *
  * @example React to a duplicate tag name
  * ```ts
- * import { isLightlyApiError } from "./errors.ts";
+ * import { isLightlyError } from "./errors.ts";
  * try {
  *   // ... triggerSampling(...)
  * } catch (error) {
- *   if (isLightlyApiError(error) && error.code === "TAG_NAME_EXISTS") {
+ *   if (isLightlyError(error, "api") && error.code === "TAG_NAME_EXISTS") {
  *     console.error("pick another tag name");
  *   }
  * }
@@ -200,17 +311,17 @@ export interface LightlyApiErrorOptions extends ResponseErrorOptions {
  */
 export class LightlyApiError extends LightlyError {
   /** The HTTP status. */
-  readonly status: number;
+  declare readonly status: number;
   /** The server's error code; an open set, new codes appear. */
-  readonly code: string;
+  declare readonly code: string;
   /** The server's error message. */
-  readonly serverMessage: string;
+  declare readonly serverMessage: string;
   /** The server's request id, for support. */
-  readonly requestId?: string;
+  declare readonly requestId?: string;
   /** The server's error labels. */
-  readonly errorLabels?: readonly string[];
+  declare readonly errorLabels?: readonly string[];
   /** The raw `Retry-After` header, when the server sent one. */
-  readonly retryAfter?: string;
+  declare readonly retryAfter?: string;
 
   /**
    * Creates the error.
@@ -218,24 +329,15 @@ export class LightlyApiError extends LightlyError {
    * @param options What the server said, and about which request.
    */
   constructor(options: LightlyApiErrorOptions) {
-    const where = options.method && options.url
-      ? `${options.method} ${options.url}`
-      : "The Lightly API";
     const id = options.requestId ? ` (request id ${options.requestId})` : "";
+    const { status, code, serverMessage, requestId, errorLabels, retryAfter } =
+      options;
     super(
       "api",
-      `${where} answered ${options.status} ${options.code}: ${options.serverMessage}${id}`,
+      `${where(options)} answered ${status} ${code}: ${serverMessage}${id}`,
       options,
+      { status, code, serverMessage, requestId, errorLabels, retryAfter },
     );
-    this.name = "LightlyApiError";
-    this.status = options.status;
-    this.code = options.code;
-    this.serverMessage = options.serverMessage;
-    if (options.requestId !== undefined) this.requestId = options.requestId;
-    if (options.errorLabels !== undefined) {
-      this.errorLabels = Object.freeze([...options.errorLabels]);
-    }
-    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
@@ -245,39 +347,39 @@ export interface UnexpectedResponseErrorOptions extends ResponseErrorOptions {
   reason: string;
   /** The response's `Content-Type`. */
   contentType?: string;
-  /** The first characters of the body, secrets redacted. */
+  /** The first characters of the body, secrets masked. */
   bodySnippet?: string;
 }
 
 /**
  * The server answered something this package cannot use: a non-2xx status
  * without an `ApiErrorResponse` body (an HTML page from a proxy, an empty
- * body), a 2xx whose body does not match the expected shape, or a body over
- * the size cap.
+ * body, a redirect), a 2xx whose body does not have the expected shape, or a
+ * body over the size cap.
  *
  * @example
  * ```ts
- * import { isUnexpectedResponseError } from "./errors.ts";
+ * import { isLightlyError } from "./errors.ts";
  * try {
  *   // ... triggerSampling(...)
  * } catch (error) {
- *   if (isUnexpectedResponseError(error)) console.error(error.status, error.reason);
+ *   if (isLightlyError(error, "unexpected-response")) console.error(error.status, error.reason);
  * }
  * ```
  */
 export class UnexpectedResponseError extends LightlyError {
   /** The HTTP status. */
-  readonly status: number;
+  declare readonly status: number;
   /** Why the response was not understood. */
-  readonly reason: string;
+  declare readonly reason: string;
   /** The response's `Content-Type`. */
-  readonly contentType?: string;
-  /** The first characters of the body, secrets redacted. */
-  readonly bodySnippet?: string;
+  declare readonly contentType?: string;
+  /** The first characters of the body, secrets masked. */
+  declare readonly bodySnippet?: string;
   /** The server's request id, when a header carried one. */
-  readonly requestId?: string;
+  declare readonly requestId?: string;
   /** The raw `Retry-After` header, when the server sent one. */
-  readonly retryAfter?: string;
+  declare readonly retryAfter?: string;
 
   /**
    * Creates the error.
@@ -285,26 +387,17 @@ export class UnexpectedResponseError extends LightlyError {
    * @param options What came back, and why it is unusable.
    */
   constructor(options: UnexpectedResponseErrorOptions) {
-    const where = options.method && options.url
-      ? `${options.method} ${options.url}`
-      : "The Lightly API";
-    const type = options.contentType ? ` (${options.contentType})` : "";
+    const { status, reason, contentType, bodySnippet, requestId, retryAfter } =
+      options;
+    const type = contentType ? ` (${contentType})` : "";
     super(
       "unexpected-response",
-      `${where} answered ${options.status}${type} with an unexpected response: ${options.reason}`,
+      `${
+        where(options)
+      } answered ${status}${type} with an unexpected response: ${reason}`,
       options,
+      { status, reason, contentType, bodySnippet, requestId, retryAfter },
     );
-    this.name = "UnexpectedResponseError";
-    this.status = options.status;
-    this.reason = options.reason;
-    if (options.contentType !== undefined) {
-      this.contentType = options.contentType;
-    }
-    if (options.bodySnippet !== undefined) {
-      this.bodySnippet = options.bodySnippet;
-    }
-    if (options.requestId !== undefined) this.requestId = options.requestId;
-    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
@@ -318,33 +411,33 @@ export interface NetworkErrorOptions extends LightlyErrorOptions {
 }
 
 /**
- * The request did not get an answer: DNS, connection refused or reset, TLS.
- * `cause` is a sanitized copy of what `fetch` threw.
+ * The request got no answer: DNS, connection refused or reset, TLS. `cause`
+ * is a sanitized copy of what `fetch` threw.
  *
  * @example
  * ```ts
- * import { isNetworkError } from "./errors.ts";
+ * import { isLightlyError } from "./errors.ts";
  * try {
  *   // ... triggerSampling(...)
  * } catch (error) {
- *   if (isNetworkError(error) && error.connectFailed) console.error("nothing was sent");
+ *   if (isLightlyError(error, "network") && error.connectFailed) console.error("nothing was sent");
  * }
  * ```
  */
 export class NetworkError extends LightlyError {
   /** `true` when the request certainly did not reach the server. */
-  readonly connectFailed: boolean;
+  declare readonly connectFailed: boolean;
 
   /**
    * Creates the error.
    *
-   * @param message What failed, free of secrets.
+   * @param message What failed, e.g. `could not connect (…)`.
    * @param options Cause, request context and whether the connection failed.
    */
   constructor(message: string, options: NetworkErrorOptions) {
-    super("network", message, options);
-    this.name = "NetworkError";
-    this.connectFailed = options.connectFailed;
+    super("network", `${where(options)} failed: ${message}`, options, {
+      connectFailed: options.connectFailed,
+    });
   }
 }
 
@@ -353,17 +446,17 @@ export class NetworkError extends LightlyError {
  *
  * @example
  * ```ts
- * import { isTimeoutError } from "./errors.ts";
+ * import { isLightlyError } from "./errors.ts";
  * try {
  *   // ... triggerSampling(input, { timeoutMs: 5_000 })
  * } catch (error) {
- *   if (isTimeoutError(error)) console.error(`gave up after ${error.timeoutMs} ms`);
+ *   if (isLightlyError(error, "timeout")) console.error(`gave up after ${error.timeoutMs} ms`);
  * }
  * ```
  */
 export class TimeoutError extends LightlyError {
   /** The limit that ran out, in milliseconds. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
   /**
    * Creates the error.
@@ -372,12 +465,14 @@ export class TimeoutError extends LightlyError {
    * @param options Request context.
    */
   constructor(timeoutMs: number, options: LightlyErrorOptions = {}) {
-    const where = options.method && options.url
-      ? `${options.method} ${options.url}`
-      : "The request";
-    super("timeout", `${where} timed out after ${timeoutMs} ms`, options);
-    this.name = "TimeoutError";
-    this.timeoutMs = timeoutMs;
+    super(
+      "timeout",
+      `${where(options)} timed out after ${timeoutMs} ms`,
+      options,
+      {
+        timeoutMs,
+      },
+    );
   }
 }
 
@@ -386,14 +481,8 @@ export class TimeoutError extends LightlyError {
  *
  * @example
  * ```ts
- * import { isAbortedError } from "./errors.ts";
- * const controller = new AbortController();
- * controller.abort();
- * try {
- *   // ... triggerSampling(input, { signal: controller.signal })
- * } catch (error) {
- *   if (isAbortedError(error)) console.error("stopped by the caller");
- * }
+ * import { AbortedError } from "./errors.ts";
+ * new AbortedError({ cause: "stop" }).kind; // "aborted"
  * ```
  */
 export class AbortedError extends LightlyError {
@@ -403,133 +492,326 @@ export class AbortedError extends LightlyError {
    * @param options The signal's reason as `cause`, and request context.
    */
   constructor(options: LightlyErrorOptions = {}) {
-    const where = options.method && options.url
-      ? `${options.method} ${options.url}`
-      : "The request";
-    super("aborted", `${where} was aborted by the caller`, options);
-    this.name = "AbortedError";
+    super("aborted", `${where(options)} was aborted by the caller`, options);
   }
 }
 
-function hasKind(error: unknown, kind?: LightlyErrorKind): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const e = error as Record<PropertyKey, unknown>;
-  return e[BRAND] === true && (kind === undefined || e.kind === kind);
-}
-
 /**
- * Whether `error` is any {@linkcode LightlyError}, even from another copy of
- * this module.
- *
- * @param error Anything caught.
- * @returns `true` for errors thrown by this package.
+ * The sampling job ended with `FAILED`; `serverError` is the server's reason.
  *
  * @example
  * ```ts
  * import { isLightlyError } from "./errors.ts";
- * isLightlyError(new Error("x")); // false
+ * try {
+ *   // ... await waitForJob(jobId)
+ * } catch (error) {
+ *   if (isLightlyError(error, "job-failed")) console.error(error.serverError);
+ * }
  * ```
  */
-export function isLightlyError(error: unknown): error is LightlyError {
-  return hasKind(error);
+export class SamplingJobFailedError extends LightlyError {
+  /** The job's last status, as the server sent it, secrets masked. */
+  declare readonly job: JobStatusData;
+  /** The server's `error` text, when it gave one, secrets masked. */
+  declare readonly serverError?: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param job The job status that said `FAILED`.
+   * @param options The secrets to mask in the server's text.
+   */
+  constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
+    const serverError = typeof job.error === "string" && job.error !== ""
+      ? job.error
+      : undefined;
+    super(
+      "job-failed",
+      `Sampling job ${job.id} failed: ${
+        serverError ?? "the server gave no reason"
+      }`,
+      options,
+      { job, serverError },
+    );
+  }
 }
 
 /**
- * Whether `error` is a {@linkcode SamplingValidationError}.
- *
- * @param error Anything caught.
- * @returns `true` for validation errors.
+ * The job says `FINISHED` but names no new tag: `result.data` is missing or
+ * not an ObjectId.
  *
  * @example
  * ```ts
- * import { isSamplingValidationError } from "./errors.ts";
- * isSamplingValidationError(new Error("x")); // false
+ * import { isLightlyError } from "./errors.ts";
+ * try {
+ *   // ... await waitForJob(jobId)
+ * } catch (error) {
+ *   if (isLightlyError(error, "job-result-missing")) console.error(error.job.result);
+ * }
  * ```
  */
-export function isSamplingValidationError(
-  error: unknown,
-): error is SamplingValidationError {
-  return hasKind(error, "validation");
+export class JobResultMissingError extends LightlyError {
+  /** The job status that said `FINISHED`, secrets masked. */
+  declare readonly job: JobStatusData;
+
+  /**
+   * Creates the error.
+   *
+   * @param job The job status that said `FINISHED`.
+   * @param options The secrets to mask in the server's text.
+   */
+  constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
+    const found = job.result === undefined || job.result === null
+      ? "it has no result"
+      : `result.data is ${
+        describeValue(redactValue(job.result.data, options.secrets))
+      }; it ${RULES.objectId}`;
+    super(
+      "job-result-missing",
+      `Job ${job.id} finished without the id of the new tag (${found})`,
+      options,
+      { job },
+    );
+  }
+}
+
+/** Options of {@linkcode JobDeadlineError}. */
+export interface JobDeadlineErrorOptions extends LightlyErrorOptions {
+  /** The job that was being waited for. */
+  jobId: string;
+  /** The overall deadline that ran out, in milliseconds. */
+  timeoutMs: number;
+  /** The last status received, when one was. */
+  lastJob?: JobStatusData;
 }
 
 /**
- * Whether `error` is a {@linkcode LightlyApiError}.
- *
- * @param error Anything caught.
- * @returns `true` for API errors.
+ * The job did not finish within the wait's overall `timeoutMs`. The job
+ * itself goes on: wait again with the same `jobId` to keep following it.
  *
  * @example
  * ```ts
- * import { isLightlyApiError } from "./errors.ts";
- * isLightlyApiError(new Error("x")); // false
+ * import { isLightlyError } from "./errors.ts";
+ * try {
+ *   // ... await waitForJob(jobId, { timeoutMs: 60_000 })
+ * } catch (error) {
+ *   if (isLightlyError(error, "deadline")) console.error(error.lastJob?.status);
+ * }
  * ```
  */
-export function isLightlyApiError(error: unknown): error is LightlyApiError {
-  return hasKind(error, "api");
+export class JobDeadlineError extends LightlyError {
+  /** The job that was being waited for. */
+  declare readonly jobId: string;
+  /** The deadline that ran out, in milliseconds. */
+  declare readonly timeoutMs: number;
+  /** The last status received, when one was, secrets masked. */
+  declare readonly lastJob?: JobStatusData;
+
+  /**
+   * Creates the error.
+   *
+   * @param options The job, the deadline, the last status seen and the last failure.
+   */
+  constructor(options: JobDeadlineErrorOptions) {
+    const { jobId, timeoutMs, lastJob } = options;
+    const last = lastJob
+      ? `last status ${lastJob.status}`
+      : "no status received";
+    super(
+      "deadline",
+      `Job ${jobId} did not finish within ${timeoutMs} ms (${last}); it may still be running`,
+      { cause: options.cause, secrets: options.secrets },
+      { jobId, timeoutMs, lastJob },
+    );
+  }
+}
+
+/** Options of {@linkcode PollFailedError}. */
+export interface PollFailedErrorOptions extends LightlyErrorOptions {
+  /** The job that was being waited for. */
+  jobId: string;
+  /** How many polls failed in a row. */
+  failures: number;
+  /** The last failure. */
+  cause: unknown;
+  /** The last status received, when one was. */
+  lastJob?: JobStatusData;
 }
 
 /**
- * Whether `error` is an {@linkcode UnexpectedResponseError}.
- *
- * @param error Anything caught.
- * @returns `true` for unexpected responses.
+ * Polling the job failed too many times in a row; `cause` is the last
+ * failure. The job itself may still be running.
  *
  * @example
  * ```ts
- * import { isUnexpectedResponseError } from "./errors.ts";
- * isUnexpectedResponseError(new Error("x")); // false
+ * import { isLightlyError } from "./errors.ts";
+ * try {
+ *   // ... await waitForJob(jobId)
+ * } catch (error) {
+ *   if (isLightlyError(error, "poll-failed")) console.error(error.failures, error.cause);
+ * }
  * ```
  */
-export function isUnexpectedResponseError(
-  error: unknown,
-): error is UnexpectedResponseError {
-  return hasKind(error, "unexpected-response");
+export class PollFailedError extends LightlyError {
+  /** The job that was being waited for. */
+  declare readonly jobId: string;
+  /** How many polls failed in a row. */
+  declare readonly failures: number;
+  /** The last status received, when one was, secrets masked. */
+  declare readonly lastJob?: JobStatusData;
+
+  /**
+   * Creates the error.
+   *
+   * @param options The job, the failure count and the last failure.
+   */
+  constructor(options: PollFailedErrorOptions) {
+    const { jobId, failures, lastJob } = options;
+    super(
+      "poll-failed",
+      `Gave up following job ${jobId} after ${failures} failed polls in a row; the last: ${
+        causeText(options.cause)
+      }`,
+      { cause: options.cause, secrets: options.secrets },
+      { jobId, failures, lastJob },
+    );
+  }
+}
+
+/** Options of {@linkcode SamplingMaybeAppliedError}. */
+export interface SamplingMaybeAppliedErrorOptions {
+  /** The `newTagName` of the POST. */
+  tagName: string;
+  /** The dataset the POST was for. */
+  datasetId: string;
+  /** What went wrong: a timeout, a reset connection, a 5xx, an unreadable 2xx. */
+  cause: unknown;
 }
 
 /**
- * Whether `error` is a {@linkcode NetworkError}.
- *
- * @param error Anything caught.
- * @returns `true` for network failures.
+ * The sampling POST got no clear answer (timeout, connection reset, 5xx, an
+ * unreadable 2xx) after it may have reached the server, so the job may have
+ * been started. It was not retried, because a second POST could create a
+ * second tag. Check whether the tag exists (list the dataset's tags and look
+ * for `tagName`) before trying again.
  *
  * @example
  * ```ts
- * import { isNetworkError } from "./errors.ts";
- * isNetworkError(new Error("x")); // false
+ * import { isLightlyError } from "./errors.ts";
+ * try {
+ *   // ... await triggerSampling(input)
+ * } catch (error) {
+ *   if (isLightlyError(error, "maybe-applied")) {
+ *     console.error(`look for tag "${error.tagName}" before retrying`);
+ *   }
+ * }
  * ```
  */
-export function isNetworkError(error: unknown): error is NetworkError {
-  return hasKind(error, "network");
+export class SamplingMaybeAppliedError extends LightlyError {
+  /** The `newTagName` of the POST. */
+  declare readonly tagName: string;
+  /** The dataset the POST was for. */
+  declare readonly datasetId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param options The tag name, the dataset and the original error.
+   */
+  constructor(options: SamplingMaybeAppliedErrorOptions) {
+    const { tagName, datasetId, cause } = options;
+    const request = cause as { method?: string; url?: string } | null;
+    super(
+      "maybe-applied",
+      `The sampling request for tag "${tagName}" may have been applied: ${
+        causeText(cause)
+      }. It was not retried, because a second request could create a second tag. ` +
+        `Before trying again, check whether dataset ${datasetId} has a tag named ` +
+        `"${tagName}" (listTags(), GET /v1/datasets/${datasetId}/tags).`,
+      {
+        cause,
+        method: isLightlyError(cause) ? request?.method : undefined,
+        url: isLightlyError(cause) ? request?.url : undefined,
+      },
+      { tagName, datasetId },
+    );
+  }
+}
+
+/** The steps of `selectSamples`, in order. */
+export type SelectionStep =
+  | "resolve-embedding"
+  | "preflight"
+  | "trigger"
+  | "wait"
+  | "fetch-tag";
+
+/**
+ * Why `selectSamples` refused to start, before anything was sent:
+ * `NO_PROCESSED_EMBEDDING`, `NO_TAGS`, `TAG_NAME_EXISTS`, `NO_INITIAL_TAG`
+ * or `INITIAL_TAG_EMPTY`.
+ */
+export type SelectionRefusal =
+  | "NO_PROCESSED_EMBEDDING"
+  | "NO_TAGS"
+  | "TAG_NAME_EXISTS"
+  | "NO_INITIAL_TAG"
+  | "INITIAL_TAG_EMPTY";
+
+/** Options of {@linkcode SelectionStepError}. */
+export interface SelectionStepErrorOptions extends LightlyErrorOptions {
+  /** The step that failed. */
+  step: SelectionStep;
+  /** Why a preflight check refused, e.g. `TAG_NAME_EXISTS`. */
+  reason?: SelectionRefusal;
+  /** What was wrong, for a refusal. */
+  detail?: string;
+  /** The job id, once the trigger step returned one. */
+  jobId?: string;
 }
 
 /**
- * Whether `error` is a {@linkcode TimeoutError}.
- *
- * @param error Anything caught.
- * @returns `true` for timeouts.
+ * A step of `selectSamples` failed: `step` names it, `cause` holds the
+ * original error, `reason` the code of a preflight refusal, and `jobId` the
+ * job once it exists (to keep following it with `waitForJob`).
  *
  * @example
  * ```ts
- * import { isTimeoutError } from "./errors.ts";
- * isTimeoutError(new Error("x")); // false
+ * import { isLightlyError } from "./errors.ts";
+ * try {
+ *   // ... await selectSamples(input)
+ * } catch (error) {
+ *   if (isLightlyError(error, "workflow")) console.error(error.step, error.reason, error.cause);
+ * }
  * ```
  */
-export function isTimeoutError(error: unknown): error is TimeoutError {
-  return hasKind(error, "timeout");
-}
+export class SelectionStepError extends LightlyError {
+  /** The step that failed. */
+  declare readonly step: SelectionStep;
+  /** Why a preflight check refused; absent when a call failed. */
+  declare readonly reason?: SelectionRefusal;
+  /** The job id, once the trigger step returned one. */
+  declare readonly jobId?: string;
 
-/**
- * Whether `error` is an {@linkcode AbortedError}.
- *
- * @param error Anything caught.
- * @returns `true` when the caller's signal stopped the work.
- *
- * @example
- * ```ts
- * import { isAbortedError } from "./errors.ts";
- * isAbortedError(new Error("x")); // false
- * ```
- */
-export function isAbortedError(error: unknown): error is AbortedError {
-  return hasKind(error, "aborted");
+  /**
+   * Creates the error.
+   *
+   * @param options The step, and the cause or refusal.
+   */
+  constructor(options: SelectionStepErrorOptions) {
+    const { step, reason, jobId, cause } = options;
+    const head = reason
+      ? `selectSamples() refused at step "${step}" (${reason}, nothing was sent)`
+      : `selectSamples() failed at step "${step}"`;
+    const body = [
+      options.detail,
+      cause === undefined ? undefined : causeText(cause),
+    ].filter((s) => s !== undefined).join(": ");
+    super(
+      "workflow",
+      `${head}${jobId ? ` [job ${jobId}]` : ""}: ${body}`,
+      { cause, secrets: options.secrets },
+      { step, reason, jobId },
+    );
+  }
 }

@@ -12,9 +12,9 @@ import {
   AbortedError,
   LightlyApiError,
   NetworkError,
-  SamplingValidationError,
   TimeoutError,
   UnexpectedResponseError,
+  ValidationError,
 } from "./errors.ts";
 import { redactSnippet, redactText, redactUrl, secretsOf } from "./redact.ts";
 import { readTextCapped } from "./read_capped.ts";
@@ -87,7 +87,7 @@ function checkTimeout(timeoutMs: unknown): number {
     !(timeoutMs <= MAX_TIMEOUT_MS)
   ) {
     // setTimeout fires at once for delays above 2^31 - 1 ms: refuse them.
-    throw new SamplingValidationError([{
+    throw new ValidationError([{
       path: "options.timeoutMs",
       rule:
         `must be a positive, finite number of milliseconds, at most ${MAX_TIMEOUT_MS}`,
@@ -200,7 +200,7 @@ class Call {
     const cause = sanitizedCause(error, secrets);
     const connectFailed = isConnectFailure(cause.message);
     return new NetworkError(
-      `${method} ${url} failed: ${
+      `${
         connectFailed ? "could not connect" : "the connection failed"
       } (${cause.message})`,
       { ...where, cause, connectFailed },
@@ -215,7 +215,7 @@ class Call {
 function open(request: LightlyRequest, options: HttpOptions): Call {
   const timeoutMs = checkTimeout(options.timeoutMs);
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
-    throw new SamplingValidationError([{
+    throw new ValidationError([{
       path: "options.fetch",
       rule: "must be a function like globalThis.fetch",
       received: describeValue(options.fetch),

@@ -13,10 +13,7 @@
  */
 import {
   AbortedError,
-  isLightlyApiError,
-  isNetworkError,
-  isTimeoutError,
-  isUnexpectedResponseError,
+  isLightlyError,
   type ValidationIssue,
 } from "./errors.ts";
 import { describeValue } from "./validate.ts";
@@ -303,8 +300,12 @@ export function checkBackoffOptions(
  * ```
  */
 export function isTransientFailure(error: unknown): boolean {
-  if (isNetworkError(error) || isTimeoutError(error)) return true;
-  if (isLightlyApiError(error) || isUnexpectedResponseError(error)) {
+  if (isLightlyError(error, "network") || isLightlyError(error, "timeout")) {
+    return true;
+  }
+  if (
+    isLightlyError(error, "api") || isLightlyError(error, "unexpected-response")
+  ) {
     const s = error.status;
     return s === 429 || s >= 500 || (s >= 200 && s < 300);
   }

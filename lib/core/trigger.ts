@@ -16,11 +16,8 @@
 import { type BuildOptions, buildSamplingRequest } from "./build.ts";
 import {
   AbortedError,
-  isLightlyApiError,
-  isNetworkError,
-  isTimeoutError,
-  isUnexpectedResponseError,
-  SamplingValidationError,
+  isLightlyError,
+  ValidationError,
   type ValidationIssue,
 } from "./errors.ts";
 import {
@@ -29,7 +26,7 @@ import {
   sendJson,
   sendRaw,
 } from "./http.ts";
-import { SamplingMaybeAppliedError } from "./job_errors.ts";
+import { SamplingMaybeAppliedError } from "./errors.ts";
 import { redactUrl } from "./redact.ts";
 import {
   backoffDelay,
@@ -175,7 +172,7 @@ function planRetry(retry: TriggerRetryOptions | false | undefined): RetryPlan {
   const issues: ValidationIssue[] = [];
   checkRetryOptions(retry, "options.retry", issues);
   if (issues.length > 0) {
-    throw new SamplingValidationError(issues, "request options");
+    throw new ValidationError(issues, "request options");
   }
   const r = retry === false ? { maxAttempts: 1 } : retry ?? {};
   return {
@@ -210,11 +207,12 @@ function delayAfter(
   plan: RetryPlan,
 ): number | undefined {
   if (attempt >= plan.maxAttempts) return undefined;
-  if (isNetworkError(error) && error.connectFailed) {
+  if (isLightlyError(error, "network") && error.connectFailed) {
     return backoffDelay(attempt - 1, plan.backoff);
   }
   if (
-    (isLightlyApiError(error) || isUnexpectedResponseError(error)) &&
+    (isLightlyError(error, "api") ||
+      isLightlyError(error, "unexpected-response")) &&
     error.status === 429
   ) {
     return delayAfter429(error.retryAfter, attempt, plan);
@@ -228,9 +226,11 @@ function delayAfter(
  * been acted on (timeout, reset, 5xx, an unreadable 2xx).
  */
 function settle(error: unknown, input: SamplingInput): unknown {
-  const maybeApplied = (isNetworkError(error) && !error.connectFailed) ||
-    isTimeoutError(error) ||
-    ((isLightlyApiError(error) || isUnexpectedResponseError(error)) &&
+  const maybeApplied =
+    (isLightlyError(error, "network") && !error.connectFailed) ||
+    isLightlyError(error, "timeout") ||
+    ((isLightlyError(error, "api") ||
+      isLightlyError(error, "unexpected-response")) &&
       (error.status >= 500 || (error.status >= 200 && error.status < 300)));
   return maybeApplied
     ? new SamplingMaybeAppliedError({
@@ -310,7 +310,7 @@ class Attempts {
  * @param input The dataset and embedding ids and the wire-format body.
  * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The server's `AsyncTaskData`, `{ jobId }` (unknown fields kept).
- * @throws {SamplingValidationError} Bad input or options; nothing was sent.
+ * @throws {ValidationError} Bad input or options; nothing was sent.
  * @throws {SamplingMaybeAppliedError} The POST may have been applied; check for the tag name before trying again.
  * @throws {LightlyApiError} The API said no (status, code, message, request id); a 429 once retries or time are spent.
  * @throws {UnexpectedResponseError} A 4xx answer that is not the API's (e.g. an HTML page).
@@ -366,7 +366,7 @@ export async function triggerSampling(
  * @param input The dataset and embedding ids and the wire-format body.
  * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The raw `Response`.
- * @throws {SamplingValidationError} Bad input or options; nothing was sent.
+ * @throws {ValidationError} Bad input or options; nothing was sent.
  * @throws {SamplingMaybeAppliedError} No headers came, and the POST may have been applied.
  * @throws {NetworkError | AbortedError} Could not connect on any attempt, or the caller aborted.
  *

@@ -15,40 +15,8 @@ interface ZodIssueLike {
   readonly keys?: readonly string[];
 }
 
-/**
- * A short, printable form of a value for an error message: JSON for
- * primitives (strings cut at 60 characters), a type name for the rest.
- *
- * @param value Anything.
- * @returns A short string.
- *
- * @example
- * ```ts
- * import { describeValue } from "./validate.ts";
- * describeValue("ab"); // "\"ab\""
- * describeValue(NaN); // "NaN"
- * ```
- */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case "string": {
-      const cut = value.length > 60 ? value.slice(0, 60) : value;
-      return JSON.stringify(cut) +
-        (cut === value ? "" : `… (${value.length} chars)`);
-    }
-    case "number":
-    case "boolean":
-    case "bigint":
-      return String(value);
-    case "undefined":
-      return "undefined";
-    case "object":
-      if (value === null) return "null";
-      return isArray(value) ? "an array" : "an object";
-    default:
-      return `a ${typeof value}`;
-  }
-}
+import { describeValue } from "./errors.ts";
+export { describeValue };
 
 /**
  * `Array.isArray`, but `false` for a revoked Proxy (where it throws).

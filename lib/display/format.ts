@@ -5,7 +5,7 @@
  * @module
  */
 import type { LightlyRequest } from "../core/build.ts";
-import { SamplingValidationError } from "../core/errors.ts";
+import { ValidationError } from "../core/errors.ts";
 import { redactHeaders, redactUrl } from "../core/redact.ts";
 import { describeValue } from "../core/validate.ts";
 
@@ -102,7 +102,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function envName(value: unknown, fallback: string, path: string): string {
   if (value === undefined) return fallback;
   if (typeof value === "string" && ENV_NAME.test(value)) return value;
-  throw new SamplingValidationError([{
+  throw new ValidationError([{
     path,
     rule: "must be a shell variable name (^[A-Za-z_][A-Za-z0-9_]*$)",
     received: describeValue(value),
@@ -121,7 +121,7 @@ function quote(text: string): string {
  * @param request A request from a builder of this package.
  * @param options Names of the environment variables.
  * @returns One shell command, split over lines with `\`.
- * @throws {SamplingValidationError} When an environment variable name is not
+ * @throws {ValidationError} When an environment variable name is not
  *   a plain shell variable name.
  *
  * @example

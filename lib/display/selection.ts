@@ -13,10 +13,7 @@ import {
   markup,
   type RichDisplay,
 } from "./notebook.ts";
-import {
-  SamplingValidationError,
-  type ValidationIssue,
-} from "../core/errors.ts";
+import { ValidationError, type ValidationIssue } from "../core/errors.ts";
 import type { Embedding2dData, TagData } from "../core/types.ts";
 import { describeValue } from "../core/validate.ts";
 
@@ -111,7 +108,7 @@ function check(input: SelectionDisplayInput): [number[], number[], number] {
       received: describeValue(max),
     });
   }
-  if (issues.length > 0) throw new SamplingValidationError(issues, "display");
+  if (issues.length > 0) throw new ValidationError(issues, "display");
   return [xs!, ys!, max];
 }
 
@@ -159,7 +156,7 @@ function svg(
  *
  * @param input The tag, the 2-D embedding, optionally the preselected tag.
  * @returns A {@linkcode SelectionDisplay}: return it from a notebook cell.
- * @throws {SamplingValidationError} A malformed bitmask, missing or unequal coordinates.
+ * @throws {ValidationError} A malformed bitmask, missing or unequal coordinates.
  *
  * @example
  * ```ts

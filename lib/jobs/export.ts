@@ -14,8 +14,8 @@
 import { buildGetRequest, type LightlyRequest } from "../core/build.ts";
 import {
   AbortedError,
-  SamplingValidationError,
   UnexpectedResponseError,
+  ValidationError,
   type ValidationIssue,
 } from "../core/errors.ts";
 import { sendText } from "../core/http.ts";
@@ -152,7 +152,7 @@ function planExport(
     issues.push({ path: "options.onPage", rule: "must be a function" });
   }
   if (issues.length > 0) {
-    throw new SamplingValidationError(issues, "export options");
+    throw new ValidationError(issues, "export options");
   }
   let extra = "";
   if (o.expiresIn !== undefined) extra += `&expiresIn=${o.expiresIn}`;
@@ -359,7 +359,7 @@ async function* pages(
  * @param tagId The tag's ObjectId, e.g. `selectSamples`' `tagId`.
  * @param options Format, page size, read URL lifetime, host, credentials, retries, signal.
  * @returns An async iterable of entries, one per sample of the tag.
- * @throws {SamplingValidationError} At once: a bad id or option; nothing was sent.
+ * @throws {ValidationError} At once: a bad id or option; nothing was sent.
  * @throws {LightlyApiError} While iterating: a 4xx other than 429 (e.g. 404 `TAG_UNKNOWN`).
  * @throws {UnexpectedResponseError | NetworkError | TimeoutError} While
  *   iterating: the last failure of a page after `maxConsecutiveFailures`, or a
@@ -445,7 +445,7 @@ class Entries<T> implements AsyncIterableIterator<T> {
  * @param tagId The tag's ObjectId.
  * @param options Page size, read URL lifetime, host, credentials, retries, signal.
  * @returns An async iterable of records, one per sample of the tag, in sample order.
- * @throws {SamplingValidationError} At once: a bad id or option; nothing was sent.
+ * @throws {ValidationError} At once: a bad id or option; nothing was sent.
  * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
  *   While iterating, as {@linkcode exportTagFilenames}.
  *
@@ -485,7 +485,7 @@ export function exportTagFileRecords(
  * @param embeddingId The embedding's ObjectId.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated `Embedding2dData` list (possibly empty).
- * @throws {SamplingValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
+ * @throws {ValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
  * @throws {LightlyApiError} The API said no (e.g. 404 `EMBEDDING_UNKNOWN`).
  * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `getTag`.
  *

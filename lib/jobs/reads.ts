@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SamplingValidationError } from "../core/errors.ts";
+import { ValidationError } from "../core/errors.ts";
 import { checkObjectIds, getValidated, type JobOptions } from "./wait.ts";
 import {
   EmbeddingListSchema,
@@ -26,7 +26,7 @@ function datasetPath(datasetId: string): string {
  * @param tagId The tag's ObjectId, e.g. `waitForJob`'s `tagId`.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated `TagData`.
- * @throws {SamplingValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
+ * @throws {ValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
  * @throws {LightlyApiError} The API said no (e.g. 404 `TAG_UNKNOWN`).
  * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
  *
@@ -63,7 +63,7 @@ export function getTag(
  * @param datasetId The dataset's ObjectId.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated tags, in the server's order.
- * @throws {SamplingValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
+ * @throws {ValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
  * @throws {LightlyApiError} The API said no (e.g. 404 `DATASET_UNKNOWN`).
  * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
  *
@@ -96,7 +96,7 @@ export function listTags(
  * @param datasetId The dataset's ObjectId.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated embeddings, in the server's order.
- * @throws {SamplingValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
+ * @throws {ValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
  * @throws {LightlyApiError} The API said no (e.g. 404 `DATASET_UNKNOWN`).
  * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
  *
@@ -133,7 +133,7 @@ export function listEmbeddings(
  * @param name The tag's name, e.g. `initial-tag`.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The tag, or `undefined` when the dataset has none of that name.
- * @throws {SamplingValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
+ * @throws {ValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
  * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `listTags`.
  *
  * @example
@@ -151,7 +151,7 @@ export async function findTagByName(
   options: JobOptions = {},
 ): Promise<TagData | undefined> {
   if (typeof name !== "string" || name === "") {
-    throw new SamplingValidationError([{
+    throw new ValidationError([{
       path: "name",
       rule: "must be a non-empty string",
       received: describeValue(name),

@@ -10,7 +10,7 @@ import { buildGetRequest } from "../core/build.ts";
 import type { ClientOptions } from "../core/client.ts";
 import {
   AbortedError,
-  SamplingValidationError,
+  ValidationError,
   type ValidationIssue,
 } from "../core/errors.ts";
 import {
@@ -23,7 +23,7 @@ import {
   JobResultMissingError,
   PollFailedError,
   SamplingJobFailedError,
-} from "../core/job_errors.ts";
+} from "../core/errors.ts";
 import {
   type BackoffOptions,
   checkBackoffOptions,
@@ -57,11 +57,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 180_000;
 
 /**
  * Checks that each named value is an ObjectId, throwing one
- * {@linkcode SamplingValidationError} that lists every bad one.
+ * {@linkcode ValidationError} that lists every bad one.
  *
  * @param ids Names and values, e.g. `{ jobId }`.
  * @param subject What was being validated, for the message.
- * @throws {SamplingValidationError} When any value is not an ObjectId.
+ * @throws {ValidationError} When any value is not an ObjectId.
  *
  * @example
  * ```ts
@@ -83,7 +83,7 @@ export function checkObjectIds(
       });
     }
   }
-  if (issues.length > 0) throw new SamplingValidationError(issues, subject);
+  if (issues.length > 0) throw new ValidationError(issues, subject);
 }
 
 /**
@@ -94,7 +94,7 @@ export function checkObjectIds(
  * @param schema Validates the 2xx body.
  * @param options Host, credentials, headers, fetch, signal, timeout.
  * @returns The validated body.
- * @throws {SamplingValidationError} Bad options; nothing was sent.
+ * @throws {ValidationError} Bad options; nothing was sent.
  * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
  *   As `sendJson` in `../core/http.ts`.
  *
@@ -126,7 +126,7 @@ export function getValidated<T>(
  * @param jobId The job's ObjectId, as `triggerSampling` returned it.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated `JobStatusData`.
- * @throws {SamplingValidationError} A `jobId` that is not an ObjectId, or bad options; nothing was sent.
+ * @throws {ValidationError} A `jobId` that is not an ObjectId, or bad options; nothing was sent.
  * @throws {LightlyApiError} The API said no (e.g. 404 `JOB_UNKNOWN`).
  * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
  *
@@ -355,7 +355,7 @@ function planWait(options: WaitOptions): WaitPlan {
   const issues: ValidationIssue[] = [];
   checkWaitOptions(options, issues);
   if (issues.length > 0) {
-    throw new SamplingValidationError(issues, "wait options");
+    throw new ValidationError(issues, "wait options");
   }
   const minIntervalMs = options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
   return {
@@ -391,7 +391,7 @@ function planWait(options: WaitOptions): WaitPlan {
  * @param jobId The job's ObjectId, as `triggerSampling` returned it.
  * @param options Host, credentials, intervals, deadline, signal, progress callback, clock.
  * @returns The tag id, the final job status, the number of polls and the time taken.
- * @throws {SamplingValidationError} A `jobId` that is not an ObjectId, or bad options; nothing was sent.
+ * @throws {ValidationError} A `jobId` that is not an ObjectId, or bad options; nothing was sent.
  * @throws {SamplingJobFailedError} The job ended `FAILED`; `serverError` says why.
  * @throws {JobResultMissingError} The job ended `FINISHED` without a tag id (`result.data` missing or not an ObjectId).
  * @throws {JobDeadlineError} `timeoutMs` ran out; the job may still be running.

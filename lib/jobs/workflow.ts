@@ -7,15 +7,12 @@
  * @module
  */
 import { buildSamplingRequest } from "../core/build.ts";
-import {
-  SamplingValidationError,
-  type ValidationIssue,
-} from "../core/errors.ts";
+import { ValidationError, type ValidationIssue } from "../core/errors.ts";
 import {
   type SelectionRefusal,
   type SelectionStep,
   SelectionStepError,
-} from "../core/job_errors.ts";
+} from "../core/errors.ts";
 import {
   checkWaitOptions,
   type JobOptions,
@@ -37,7 +34,7 @@ import type {
   TagData,
 } from "../core/types.ts";
 
-export type { SelectionRefusal, SelectionStep } from "../core/job_errors.ts";
+export type { SelectionRefusal, SelectionStep } from "../core/errors.ts";
 
 /** The name of the tag every dataset starts with. */
 export const INITIAL_TAG_NAME = "initial-tag";
@@ -99,7 +96,7 @@ function checkInput(
   options: SelectOptions,
 ): readonly string[] {
   if (typeof input !== "object" || input === null) {
-    throw new SamplingValidationError([{
+    throw new ValidationError([{
       path: "(input)",
       rule: "must be an object",
     }], "selection");
@@ -117,7 +114,7 @@ function checkInput(
   if (options.onStep !== undefined && typeof options.onStep !== "function") {
     issues.push({ path: "options.onStep", rule: "must be a function" });
   }
-  if (issues.length > 0) throw new SamplingValidationError(issues, "options");
+  if (issues.length > 0) throw new ValidationError(issues, "options");
   return secretsOf(request.url, request.headers);
 }
 
@@ -169,7 +166,7 @@ async function step<T>(
  * @param input The dataset, the optional embedding and the wire body.
  * @param options Host, credentials, wait and retry options, `onStep`, `onProgress`.
  * @returns The job id, the new tag and its id, the embedding id, the rowCount sent and the final job status.
- * @throws {SamplingValidationError} Bad input or options; nothing was sent.
+ * @throws {ValidationError} Bad input or options; nothing was sent.
  * @throws {SelectionStepError} A step failed or refused: `step`, `reason` (refusals), `cause` (the original error), `jobId` (once known).
  *
  * @example Select 100 samples with coreset and get the new tag
