@@ -27,6 +27,7 @@ import {
 import { type HttpOptions, sendJson } from "../lib/core/http.ts";
 import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
+  createRedactor,
   maskSecrets,
   redactSnippet,
   redactValue,
@@ -801,6 +802,33 @@ Deno.test("redactText() masks a secret JSON-escaped inside HTML, escaped twice, 
     maskSecrets(`?token="$LIGHTLY_TOKEN"`, ["zz"]),
     `?token="$LIGHTLY_TOKEN"`,
   );
+});
+
+Deno.test("redactText() masks any 8 consecutive characters of a secret, as written or escaped once or twice, and leaves shorter runs", () => {
+  const key = "aaaaaaaaaaaaaaaaaa"; // the counterexample the property found
+  assertEquals(redactText("got aaaaaaa!", [key]), "got aaaaaaa!");
+  assertEquals(redactText("got aaaaaaaa!", [key]), `got ${REDACTED}!`);
+  const secret = `Qz7&Kp<Ye>Ws"Vd'Nb\\Mc/Lr%Xt+Hu=Gj9`;
+  const escapes: ((s: string) => string)[] = [
+    (s) => s,
+    encodeURIComponent,
+    (s) => JSON.stringify(s).slice(1, -1),
+    escapeHtml,
+    (s) => encodeURIComponent(encodeURIComponent(s)),
+    (s) => JSON.stringify(escapeHtml(s)).slice(1, -1),
+    (s) => escapeHtml(JSON.stringify(s).slice(1, -1)),
+  ];
+  const redactor = createRedactor([secret]);
+  for (let from = 0; from + 8 <= secret.length; from += 3) {
+    const piece = secret.slice(from, from + 8);
+    for (const escape of escapes) {
+      const text = `before ${escape(piece)} after`;
+      assertEquals(redactor.text(text), `before ${REDACTED} after`, text);
+      assertEquals(redactText(text, [secret]), `before ${REDACTED} after`);
+    }
+    const short = secret.slice(from, from + 7);
+    assert(redactor.mask(` ${short} `).includes(short), short);
+  }
 });
 
 Deno.test("redactSnippet() masks before it cuts and never cuts a marker in two", () => {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { redactText, redactValue } from "./redact.ts";
+import { createRedactor } from "./redact.ts";
 import { RULES } from "./rules.ts";
 import type { JobStatusData } from "./types.ts";
 
@@ -151,9 +151,9 @@ export class LightlyError extends Error {
     options: LightlyErrorOptions = {},
     fields: Readonly<Record<string, unknown>> = {},
   ) {
-    const secrets = options.secrets ?? [];
+    const redactor = createRedactor(options.secrets ?? []);
     super(
-      redactText(message, secrets),
+      redactor.text(message),
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = new.target.name;
@@ -161,10 +161,8 @@ export class LightlyError extends Error {
     const own = { method: options.method, url: options.url, ...fields };
     for (const [key, value] of Object.entries(own)) {
       if (value === undefined) continue;
-      const safe = typeof value === "string"
-        ? redactText(value, secrets)
-        : typeof value === "object" && value !== null
-        ? Object.freeze(redactValue(value, secrets))
+      const safe = typeof value === "object" || typeof value === "string"
+        ? redactor.value(value)
         : value;
       Object.defineProperty(this, key, { value: safe, enumerable: true });
     }
@@ -564,7 +562,7 @@ export class JobResultMissingError extends LightlyError {
     const found = job.result === undefined || job.result === null
       ? "it has no result"
       : `result.data is ${
-        describeValue(redactValue(job.result.data, options.secrets))
+        describeValue(job.result.data)
       }; it ${RULES.objectId}`;
     super(
       "job-result-missing",
