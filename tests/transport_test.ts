@@ -14,7 +14,7 @@ import {
   MAX_BODY_BYTES,
   triggerSampling,
 } from "../mod.ts";
-import { exitCodeFor } from "../lib/cli/exit_codes.ts";
+import { exitCodeFor } from "../lib/core/policy.ts";
 import { readTextCapped } from "../lib/core/read_capped.ts";
 import { fakeClock, JOB, jobData } from "./_job_server.ts";
 import { SENTINEL, VALID } from "./_server.ts";

@@ -1,22 +1,15 @@
 /**
- * Time and retries in one place: an injectable {@linkcode Clock} (tests pass a
- * fake one and never sleep), capped exponential backoff with jitter, and
- * `Retry-After` parsing, and {@linkcode retryTransient}, the one retry loop
- * of the reads (job polls, export pages). The POST retry policy uses the
- * backoff too.
- *
- * The sleep is written here rather than taken from `deno-std`'s
- * `async/delay.js`: that build ships no type declarations, and this module is
- * imported by URL by users, so it stays free of untyped npm dependencies.
+ * The one failure policy and the one retry loop. {@linkcode FAILURE_POLICY}
+ * says, as data, what every failure means — may a read be sent again, may
+ * the sampling POST be sent again, may it have been applied, which exit code
+ * — and {@linkcode classify} is the only place that looks at an error's
+ * `kind` to decide. {@linkcode retry} runs an attempt until it succeeds or
+ * the policy, the attempt limit or the deadline says stop, waiting the
+ * backoff or the server's `Retry-After` on an injectable {@linkcode Clock}.
  *
  * @module
  */
-import {
-  AbortedError,
-  isLightlyError,
-  type ValidationIssue,
-} from "./errors.ts";
-import { describeValue } from "./validate.ts";
+import { AbortedError } from "./errors.ts";
 
 /**
  * Where time comes from: the system's by default, a fake one in tests.
@@ -45,9 +38,9 @@ export interface Clock {
 }
 
 /** The longest delay `setTimeout` honours in one go (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
 
-function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -78,14 +71,12 @@ function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
  * @example
  * ```ts
  * import { systemClock } from "./policy.ts";
- * const started = systemClock.now();
  * await systemClock.sleep(1);
- * console.log(systemClock.now() - started >= 0);
  * ```
  */
 export const systemClock: Clock = Object.freeze({
   now: (): number => Date.now(),
-  sleep: sleepFor,
+  sleep,
 });
 
 /** How long to wait before the n-th retry: capped exponential backoff with jitter. */
@@ -152,19 +143,35 @@ export function backoffDelay(
   attempt: number,
   options: BackoffOptions = {},
 ): number {
-  const initial = options.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs;
-  const max = options.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs;
-  const multiplier = options.multiplier ?? DEFAULT_BACKOFF.multiplier;
-  const jitter = options.jitter ?? DEFAULT_BACKOFF.jitter;
-  const random = options.random ?? Math.random;
+  const b = { ...DEFAULT_BACKOFF, ...withoutUndefined(options) };
   const n = Math.max(0, Math.floor(attempt) || 0);
-  const capped = Math.min(max, initial * Math.pow(multiplier, n));
-  return Math.round(capped * (1 - jitter * random()));
+  const capped = Math.min(b.maxDelayMs, b.initialDelayMs * b.multiplier ** n);
+  return Math.round(
+    capped * (1 - b.jitter * (options.random ?? Math.random)()),
+  );
 }
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== undefined) out[k as keyof T] = v;
+  }
+  return out;
+}
+
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+const TIME = "\\d\\d:\\d\\d:\\d\\d";
+/** The three forms of an HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, RFC 850, asctime. */
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d\\d ${MONTH} \\d{4} ${TIME} GMT` +
+    `|${DAY}[a-z]*, \\d\\d-${MONTH}-\\d\\d ${TIME} GMT` +
+    `|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+);
 
 /**
  * Reads a `Retry-After` header: a number of seconds (`"120"`) or an
- * HTTP-date (`"Wed, 21 Oct 2015 07:28:00 GMT"`).
+ * HTTP-date (`"Wed, 21 Oct 2015 07:28:00 GMT"`). Anything else is no answer.
  *
  * @param value The header's value, or `null`/`undefined` when absent.
  * @param nowMs The current time in Unix milliseconds (for an HTTP-date).
@@ -186,13 +193,253 @@ export function parseRetryAfter(
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // An HTTP-date names a weekday or month; this keeps Date.parse's leniency
-  // ("12", "2024-01") from reading other text as a date.
-  if (!/[a-z]{3}/i.test(text)) return undefined;
+  if (!HTTP_DATE.test(text)) return undefined;
   const at = Date.parse(text);
-  if (!Number.isFinite(at)) return undefined;
-  return Math.max(0, at - nowMs);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
+
+// ------------------------------------------------------------ the policy
+
+/** What a failure means, wherever it happened. */
+export interface Verdict {
+  /** A read (GET) may be sent again: the failure may pass. */
+  readonly retryRead: boolean;
+  /** The sampling POST may be sent again: the server cannot have acted on it. */
+  readonly resendPost: boolean;
+  /** The sampling POST may have been applied: its outcome is unknown. */
+  readonly maybeApplied: boolean;
+  /**
+   * The command line's exit code: 1 refused or maybe applied (do not retry
+   * blindly), 2 usage or validation (nothing sent), 3 transient (retrying
+   * may help), 130 interrupted.
+   */
+  readonly exitCode: 1 | 2 | 3 | 130;
+}
+
+function verdict(
+  retryRead: boolean,
+  resendPost: boolean,
+  maybeApplied: boolean,
+  exitCode: Verdict["exitCode"],
+): Verdict {
+  return Object.freeze({ retryRead, resendPost, maybeApplied, exitCode });
+}
+
+/**
+ * The policy, as data: a verdict for each kind of failure, and for an
+ * answer (`api`, `unexpected-response`) by its status. Like ky's
+ * `retryMethods` and `retryStatusCodes`, it is read, never re-derived.
+ */
+export const FAILURE_POLICY: Readonly<Record<string, Verdict>> = Object.freeze({
+  //                                     read   POST   applied exit
+  /** Nothing reached the server: refused, DNS, TLS handshake, a blocked port. */
+  "network/connect": verdict(true, true, false, 3),
+  /** The connection failed after the request may have left. */
+  "network/dropped": verdict(true, false, true, 3),
+  timeout: verdict(true, false, true, 3),
+  aborted: verdict(false, false, false, 130),
+  validation: verdict(false, false, false, 2),
+  usage: verdict(false, false, false, 2),
+  permission: verdict(false, false, false, 2),
+  "job-failed": verdict(false, false, false, 1),
+  "job-result-missing": verdict(false, false, false, 1),
+  "maybe-applied": verdict(false, false, false, 1),
+  deadline: verdict(false, false, false, 3),
+  "poll-failed": verdict(false, false, false, 3),
+  /** A refusal of `selectSamples` before anything was sent. */
+  "workflow/refused": verdict(false, false, false, 1),
+  /** A 2xx that could not be read (or an answer without a status). */
+  "status/2xx": verdict(true, false, true, 3),
+  /** A redirect, never followed. */
+  "status/3xx": verdict(false, false, false, 3),
+  "status/408": verdict(true, false, false, 3),
+  "status/429": verdict(true, true, false, 3),
+  "status/4xx": verdict(false, false, false, 1),
+  "status/5xx": verdict(true, false, true, 3),
+  /** Anything unforeseen: a bug, not a reason to retry. */
+  other: verdict(false, false, false, 1),
+});
+
+function statusClass(status: unknown): string {
+  if (typeof status !== "number" || status < 300) return "status/2xx";
+  if (status === 408 || status === 429) return `status/${status}`;
+  return status < 400
+    ? "status/3xx"
+    : status < 500
+    ? "status/4xx"
+    : "status/5xx";
+}
+
+/**
+ * What a failure means: the {@linkcode FAILURE_POLICY} row of its kind (by
+ * `kind`, read from any error, so the command line's own errors and copies
+ * of this module classify alike).
+ *
+ * @param error Anything caught.
+ * @returns The verdict.
+ *
+ * @example
+ * ```ts
+ * import { classify } from "./policy.ts";
+ * classify({ kind: "api", status: 503 }).retryRead; // true
+ * classify({ kind: "api", status: 503 }).resendPost; // false
+ * ```
+ */
+export function classify(error: unknown): Verdict {
+  const errors = globalThis.Deno?.errors;
+  if (
+    errors && (error instanceof errors.NotCapable ||
+      error instanceof errors.PermissionDenied)
+  ) return FAILURE_POLICY.permission;
+  if (typeof error !== "object" || error === null) return FAILURE_POLICY.other;
+  const e = error as {
+    kind?: unknown;
+    status?: unknown;
+    connectFailed?: unknown;
+    reason?: unknown;
+    cause?: unknown;
+  };
+  switch (e.kind) {
+    case "network":
+      return FAILURE_POLICY[
+        e.connectFailed === true ? "network/connect" : "network/dropped"
+      ];
+    case "api":
+    case "unexpected-response":
+      return FAILURE_POLICY[statusClass(e.status)];
+    case "workflow":
+      return e.reason === undefined && e.cause !== undefined
+        ? classify(e.cause)
+        : FAILURE_POLICY["workflow/refused"];
+  }
+  return typeof e.kind === "string" && Object.hasOwn(FAILURE_POLICY, e.kind)
+    ? FAILURE_POLICY[e.kind]
+    : FAILURE_POLICY.other;
+}
+
+/**
+ * The command line's exit code for a failure (see {@linkcode Verdict}).
+ *
+ * @param error Anything caught.
+ * @returns 1, 2, 3 or 130.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeFor } from "./policy.ts";
+ * exitCodeFor({ kind: "api", status: 404 }); // 1
+ * exitCodeFor({ kind: "api", status: 503 }); // 3
+ * ```
+ */
+export function exitCodeFor(error: unknown): Verdict["exitCode"] {
+  return classify(error).exitCode;
+}
+
+// --------------------------------------------------------- the retry loop
+
+/** How {@linkcode retry} goes on. */
+export interface RetryPlan {
+  /** Tries in all, the first one included (at least 1). */
+  readonly maxAttempts: number;
+  /** Which verdicts may be tried again, e.g. `(v) => v.retryRead`. */
+  readonly retryIf: (verdict: Verdict) => boolean;
+  /** The backoff between tries; a longer `Retry-After` wins. */
+  readonly backoff?: BackoffOptions;
+  /** The longest `Retry-After` honoured: one asking more ends the retries. */
+  readonly maxRetryAfterMs?: number;
+  /** Where time comes from. */
+  readonly clock: Clock;
+  /** Stops a wait at once, with an `AbortedError`. */
+  readonly signal?: AbortSignal;
+  /** A clock time no wait may reach: the last failure stands instead. */
+  readonly deadline?: number;
+  /** The request, for the `AbortedError`. */
+  readonly method: string;
+  /** The request's URL (its `token` is masked by the error). */
+  readonly url: string;
+  /** Called before a wait with the failure that caused it. */
+  readonly onRetry?: (error: unknown) => unknown;
+}
+
+/** Why {@linkcode retry} stopped: not retryable, out of tries, or out of time. */
+export type StopReason = "final" | "exhausted" | "deadline";
+
+/**
+ * Runs `attempt` until it succeeds. A failure the plan's `retryIf` accepts
+ * is tried again after the backoff, or after `Retry-After` when the server
+ * asks for longer; a failure it refuses, the last of `maxAttempts`, or one
+ * whose wait would reach the `deadline`, ends the loop through `stop` (so
+ * does a deadline already reached, with no failure yet: `undefined`).
+ *
+ * @param attempt One try; it gets the milliseconds left before the deadline.
+ * @param plan Attempts, which failures to retry, backoff, clock, signal, deadline.
+ * @param stop What to do with the last failure: throw it (the default), throw
+ *   another error, or return a value.
+ * @returns What the first successful attempt (or `stop`) returned.
+ * @throws What `stop` throws; `AbortedError` when `signal` fires mid-wait.
+ *
+ * @example
+ * ```ts
+ * import { retry, systemClock } from "./policy.ts";
+ * const answer = await retry(() => Promise.resolve(42), {
+ *   maxAttempts: 3,
+ *   retryIf: (verdict) => verdict.retryRead,
+ *   clock: systemClock,
+ *   method: "GET",
+ *   url: "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567",
+ * });
+ * ```
+ */
+export async function retry<T>(
+  attempt: (timeLeftMs: number) => Promise<T>,
+  plan: RetryPlan,
+  stop: (error: unknown, why: StopReason, failures: number) => T = (e) => {
+    throw e;
+  },
+): Promise<T> {
+  const { clock, signal } = plan;
+  const deadline = plan.deadline ?? Infinity;
+  for (let failures = 1, last: unknown;; failures++) {
+    const left = deadline - clock.now();
+    // No try starts at the deadline (a wait may end right on it).
+    if (left <= 0) return stop(last, "deadline", failures - 1);
+    let wait: number;
+    try {
+      return await attempt(left);
+    } catch (error) {
+      last = error;
+      if (!plan.retryIf(classify(error))) return stop(error, "final", failures);
+      if (failures >= plan.maxAttempts) {
+        return stop(error, "exhausted", failures);
+      }
+      const now = clock.now();
+      const backoff = backoffDelay(failures - 1, plan.backoff);
+      const asked = parseRetryAfter(
+        (error as { retryAfter?: string }).retryAfter,
+        now,
+      );
+      if (asked !== undefined && asked > (plan.maxRetryAfterMs ?? Infinity)) {
+        return stop(error, "final", failures);
+      }
+      wait = Math.max(backoff, asked ?? 0);
+      if (now + wait >= deadline) return stop(error, "deadline", failures);
+      await plan.onRetry?.(error);
+    }
+    try {
+      await clock.sleep(wait, signal);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+      throw new AbortedError({
+        method: plan.method,
+        url: plan.url,
+        cause: signal.reason,
+      });
+    }
+  }
+}
+
+// ------------------------------------ option checks (moving to rules.ts)
+import type { ValidationIssue } from "./errors.ts";
+import { describeValue } from "./errors.ts";
 
 /**
  * Checks a number option, pushing an issue naming `path` when it is not a
@@ -282,112 +529,5 @@ export function checkBackoffOptions(
   checkNumberOption(b.jitter, `${path}.jitter`, { min: 0, max: 1 }, issues);
   if (b.random !== undefined && typeof b.random !== "function") {
     issues.push({ path: `${path}.random`, rule: "must be a function" });
-  }
-}
-
-/**
- * Whether a failed read is worth another try: no answer (network, timeout),
- * 429, 5xx, or an answer that could not be read (a malformed 2xx, an HTML
- * 502). Any other 4xx — 401, 403, 404 — is not.
- *
- * @param error What the read threw.
- * @returns `true` when retrying may help.
- *
- * @example
- * ```ts
- * import { isTransientFailure } from "./policy.ts";
- * isTransientFailure(new Error("a bug")); // false
- * ```
- */
-export function isTransientFailure(error: unknown): boolean {
-  if (isLightlyError(error, "network") || isLightlyError(error, "timeout")) {
-    return true;
-  }
-  if (
-    isLightlyError(error, "api") || isLightlyError(error, "unexpected-response")
-  ) {
-    const s = error.status;
-    return s === 429 || s >= 500 || (s >= 200 && s < 300);
-  }
-  return false;
-}
-
-/** How {@linkcode retryTransient} retries. */
-export interface TransientRetryPlan {
-  /** Failures in a row after which it gives up (at least 1). */
-  readonly maxFailures: number;
-  /** Where time comes from. */
-  readonly clock: Clock;
-  /** The caller's signal: aborting it ends the wait with `AbortedError`. */
-  readonly signal?: AbortSignal;
-  /** The backoff between failures. */
-  readonly backoff?: BackoffOptions;
-  /** The method and redacted URL, for `AbortedError`. */
-  readonly where: { readonly method: string; readonly url: string };
-  /** A clock time after which nothing more is tried; none by default. */
-  readonly deadline?: number;
-  /** The error to throw after `maxFailures`; the last failure by default. */
-  readonly exhausted?: (failures: number, last: unknown) => unknown;
-  /** The error to throw at the deadline (`last` only after a failure). */
-  readonly expired?: (last: unknown) => unknown;
-}
-
-/**
- * Runs a read until it succeeds: a transient failure
- * ({@linkcode isTransientFailure}) is retried after capped exponential
- * backoff with jitter, or longer when a `Retry-After` asks; anything else is
- * thrown at once. No sleep goes past `deadline`.
- *
- * @param attempt One try; it gets the milliseconds left before the deadline.
- * @param plan Failures allowed in a row, clock, signal, backoff, deadline.
- * @returns What the first successful attempt returned.
- * @throws The last failure (or `exhausted`'s error) after `maxFailures`;
- *   `expired`'s error at the deadline; `AbortedError` when `signal` fires
- *   mid-sleep; any non-transient failure as is.
- *
- * @example
- * ```ts
- * import { retryTransient, systemClock } from "./policy.ts";
- * const answer = await retryTransient(() => Promise.resolve(42), {
- *   maxFailures: 5,
- *   clock: systemClock,
- *   where: { method: "GET", url: "https://api.lightly.ai/v1/jobs/x" },
- * });
- * ```
- */
-export async function retryTransient<T>(
-  attempt: (timeLeftMs: number) => Promise<T>,
-  plan: TransientRetryPlan,
-): Promise<T> {
-  const { clock, signal } = plan;
-  const deadline = plan.deadline ?? Infinity;
-  let last: unknown;
-  for (let failures = 0;;) {
-    const left = deadline - clock.now();
-    if (left <= 0) throw plan.expired ? plan.expired(last) : last;
-    let delayMs: number;
-    try {
-      return await attempt(left);
-    } catch (error) {
-      if (!isTransientFailure(error)) throw error;
-      failures++;
-      last = error;
-      if (failures >= plan.maxFailures) {
-        throw plan.exhausted ? plan.exhausted(failures, error) : error;
-      }
-      const e = error as { retryAfter?: string };
-      const asked = parseRetryAfter(e.retryAfter, clock.now()) ?? 0;
-      delayMs = Math.max(backoffDelay(failures - 1, plan.backoff), asked);
-    }
-    const rest = deadline - clock.now();
-    if (rest <= 0) throw plan.expired ? plan.expired(last) : last;
-    try {
-      await clock.sleep(Math.min(delayMs, rest), signal);
-    } catch (error) {
-      if (signal?.aborted) {
-        throw new AbortedError({ ...plan.where, cause: signal.reason });
-      }
-      throw error;
-    }
   }
 }

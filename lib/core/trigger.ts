@@ -13,13 +13,12 @@
  *
  * @module
  */
-import { type BuildOptions, buildSamplingRequest } from "./build.ts";
 import {
-  AbortedError,
-  isLightlyError,
-  ValidationError,
-  type ValidationIssue,
-} from "./errors.ts";
+  type BuildOptions,
+  buildSamplingRequest,
+  type SamplingRequest,
+} from "./build.ts";
+import { ValidationError, type ValidationIssue } from "./errors.ts";
 import {
   DEFAULT_TIMEOUT_MS,
   type HttpOptions,
@@ -27,14 +26,13 @@ import {
   sendRaw,
 } from "./http.ts";
 import { SamplingMaybeAppliedError } from "./errors.ts";
-import { redactUrl } from "./redact.ts";
 import {
-  backoffDelay,
   type BackoffOptions,
   checkBackoffOptions,
   checkNumberOption,
+  classify,
   type Clock,
-  parseRetryAfter,
+  retry,
   systemClock,
 } from "./policy.ts";
 import { fastAsyncTaskData } from "./_fast_responses.ts";
@@ -184,55 +182,12 @@ function planRetry(retry: TriggerRetryOptions | false | undefined): RetryPlan {
 }
 
 /**
- * The wait before retrying after a 429, or `undefined` when it must not be
- * retried: the backoff, or `Retry-After` when longer (a date in the past or
- * `0` does not make the POST hammer the server).
- */
-function delayAfter429(
-  retryAfter: string | null | undefined,
-  attempt: number,
-  plan: RetryPlan,
-): number | undefined {
-  if (attempt >= plan.maxAttempts) return undefined;
-  const backoff = backoffDelay(attempt - 1, plan.backoff);
-  const asked = parseRetryAfter(retryAfter, plan.clock.now());
-  if (asked === undefined) return backoff;
-  return asked <= plan.maxRetryAfterMs ? Math.max(asked, backoff) : undefined;
-}
-
-/** The wait before retrying after `error`, or `undefined` when it must not be retried. */
-function delayAfter(
-  error: unknown,
-  attempt: number,
-  plan: RetryPlan,
-): number | undefined {
-  if (attempt >= plan.maxAttempts) return undefined;
-  if (isLightlyError(error, "network") && error.connectFailed) {
-    return backoffDelay(attempt - 1, plan.backoff);
-  }
-  if (
-    (isLightlyError(error, "api") ||
-      isLightlyError(error, "unexpected-response")) &&
-    error.status === 429
-  ) {
-    return delayAfter429(error.retryAfter, attempt, plan);
-  }
-  return undefined;
-}
-
-/**
  * The error to throw for a failure that is not retried: the original, or
  * `SamplingMaybeAppliedError` when the POST may have reached the server and
  * been acted on (timeout, reset, 5xx, an unreadable 2xx).
  */
 function settle(error: unknown, input: SamplingInput): unknown {
-  const maybeApplied =
-    (isLightlyError(error, "network") && !error.connectFailed) ||
-    isLightlyError(error, "timeout") ||
-    ((isLightlyError(error, "api") ||
-      isLightlyError(error, "unexpected-response")) &&
-      (error.status >= 500 || (error.status >= 200 && error.status < 300)));
-  return maybeApplied
+  return classify(error).maybeApplied
     ? new SamplingMaybeAppliedError({
       tagName: input.body.newTagName,
       datasetId: input.datasetId,
@@ -241,52 +196,55 @@ function settle(error: unknown, input: SamplingInput): unknown {
     : error;
 }
 
+/** A 429 answer to `triggerSamplingRaw`, carried through the retry loop as a failure. */
+class TooManyRequests {
+  readonly kind = "api";
+  readonly status = 429;
+  readonly retryAfter?: string;
+  constructor(readonly response: Response) {
+    this.retryAfter = response.headers.get("retry-after") ?? undefined;
+  }
+}
+
 /**
- * One call's retry plan and deadline: `timeoutMs` covers every attempt and
- * the waits between them, measured on the retry clock. Each attempt gets the
- * time left as its own `timeoutMs`.
+ * Sends the POST with the trigger's retry policy: only what cannot have
+ * reached the server, or a 429, is sent again; `timeoutMs` is one deadline
+ * for the whole call, each attempt getting the time left.
  */
-class Attempts {
-  readonly plan: RetryPlan;
-  readonly #options: TriggerOptions;
-  readonly #url: string;
-  readonly #deadline: number;
-  /** The options of the next attempt. */
-  next: TriggerOptions;
-
-  constructor(options: TriggerOptions, url: string) {
-    this.plan = planRetry(options.retry);
-    this.#options = options;
-    this.#url = url;
-    this.#deadline = this.plan.clock.now() +
-      (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    this.next = options;
+function send<T>(
+  request: SamplingRequest,
+  options: TriggerOptions,
+  attempt: (options: HttpOptions) => Promise<T>,
+  stop: (error: unknown) => T,
+): Promise<T> {
+  const plan = planRetry(options.retry);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // A bad timeoutMs is refused by the first attempt's own check.
+  if (!(typeof timeoutMs === "number" && timeoutMs > 0)) {
+    return attempt(options);
   }
-
-  /** Whether a wait of `ms` ends before the deadline (else it is not started). */
-  fits(ms: number): boolean {
-    return this.plan.clock.now() + ms < this.#deadline;
-  }
-
-  /** Waits `ms`; the caller's signal stops the wait with an `AbortedError`. */
-  async pause(ms: number): Promise<void> {
-    const { clock } = this.plan;
-    const signal = this.#options.signal;
-    try {
-      await clock.sleep(ms, signal);
-    } catch (error) {
-      if (signal?.aborted) {
-        throw new AbortedError({
-          method: "POST",
-          url: redactUrl(this.#url),
-          cause: signal.reason,
-        });
-      }
-      throw error;
-    }
-    const left = Math.max(1, Math.ceil(this.#deadline - clock.now()));
-    this.next = { ...this.#options, timeoutMs: left };
-  }
+  return retry((left) =>
+    attempt({
+      fetch: options.fetch,
+      signal: options.signal,
+      timeoutMs: left >= timeoutMs
+        ? options.timeoutMs
+        : Math.max(1, Math.ceil(left)),
+    }), {
+    maxAttempts: plan.maxAttempts,
+    retryIf: (verdict) => verdict.resendPost,
+    backoff: plan.backoff,
+    maxRetryAfterMs: plan.maxRetryAfterMs,
+    clock: plan.clock,
+    signal: options.signal,
+    deadline: plan.clock.now() + timeoutMs,
+    method: "POST",
+    url: request.url,
+    onRetry: (error) =>
+      error instanceof TooManyRequests
+        ? error.response.body?.cancel()
+        : undefined,
+  }, stop);
 }
 
 /**
@@ -337,18 +295,14 @@ export async function triggerSampling(
   options: TriggerOptions = {},
 ): Promise<AsyncTaskData> {
   const request = buildSamplingRequest(input, options);
-  const attempts = new Attempts(options, request.url);
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await sendJson(request, fastAsyncTaskData, attempts.next);
-    } catch (error) {
-      const delay = delayAfter(error, attempt, attempts.plan);
-      if (delay === undefined || !attempts.fits(delay)) {
-        throw settle(error, input);
-      }
-      await attempts.pause(delay);
-    }
-  }
+  return await send(
+    request,
+    options,
+    (http) => sendJson(request, fastAsyncTaskData, http),
+    (error) => {
+      throw settle(error, input);
+    },
+  );
 }
 
 /**
@@ -386,28 +340,17 @@ export async function triggerSamplingRaw(
   options: TriggerOptions = {},
 ): Promise<Response> {
   const request = buildSamplingRequest(input, options);
-  const attempts = new Attempts(options, request.url);
-  for (let attempt = 1;; attempt++) {
-    let response: Response;
-    try {
-      response = await sendRaw(request, attempts.next);
-    } catch (error) {
-      const delay = delayAfter(error, attempt, attempts.plan);
-      if (delay === undefined || !attempts.fits(delay)) {
-        throw settle(error, input);
-      }
-      await attempts.pause(delay);
-      continue;
-    }
-    if (response.status === 429) {
-      const retryAfter = response.headers.get("retry-after");
-      const delay = delayAfter429(retryAfter, attempt, attempts.plan);
-      if (delay !== undefined && attempts.fits(delay)) {
-        await response.body?.cancel();
-        await attempts.pause(delay);
-        continue;
-      }
-    }
-    return response;
-  }
+  return await send(
+    request,
+    options,
+    async (http) => {
+      const response = await sendRaw(request, http);
+      if (response.status === 429) throw new TooManyRequests(response);
+      return response;
+    },
+    (error) => {
+      if (error instanceof TooManyRequests) return error.response;
+      throw settle(error, input);
+    },
+  );
 }

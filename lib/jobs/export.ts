@@ -18,7 +18,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from "../core/errors.ts";
-import { sendText } from "../core/http.ts";
+import { sendJson, sendText } from "../core/http.ts";
 import {
   checkObjectIds,
   checkWaitOptions,
@@ -31,7 +31,7 @@ import { redactUrl } from "../core/redact.ts";
 import {
   checkNumberOption,
   type Clock,
-  retryTransient,
+  retry,
   systemClock,
 } from "../core/policy.ts";
 import { Embedding2dListSchema } from "../core/schemas.ts";
@@ -278,7 +278,7 @@ function fetchPage(
 ): Promise<Column> {
   const o = plan.options;
   const request = pageRequest(plan, format, pageOffset);
-  return retryTransient(async () => {
+  return retry(async () => {
     const { text, contentType } = await sendText(request, {
       fetch: o.fetch,
       signal: o.signal,
@@ -287,11 +287,13 @@ function fetchPage(
     });
     return entriesOf(text, contentType, request);
   }, {
-    maxFailures: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    maxAttempts: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    retryIf: (verdict) => verdict.retryRead,
     clock: plan.clock,
     signal: o.signal,
     backoff: o.backoff,
-    where: { method: request.method, url: redactUrl(request.url) },
+    method: request.method,
+    url: request.url,
   });
 }
 
@@ -508,26 +510,8 @@ export async function getEmbeddings2d(
     `/v1/datasets/${datasetId}/embeddings/${embeddingId}/2d`,
     options,
   );
-  const { text, contentType } = await sendText(request, {
+  return await sendJson(request, Embedding2dListSchema, {
     ...options,
     maxBodyBytes: MAX_EMBEDDING_2D_BYTES,
   });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw unexpected(request, "body is not valid JSON", contentType);
-  }
-  const parsed = Embedding2dListSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 3).map((i) =>
-      `${i.path.map(String).join(".") || "(body)"} ${i.message}`
-    ).join("; ");
-    throw unexpected(
-      request,
-      `body does not have the expected shape (${problems})`,
-      contentType,
-    );
-  }
-  return parsed.data;
 }

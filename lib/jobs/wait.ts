@@ -29,7 +29,7 @@ import {
   checkBackoffOptions,
   checkNumberOption,
   type Clock,
-  retryTransient,
+  retry,
   systemClock,
 } from "../core/policy.ts";
 import { redactUrl, secretsOf } from "../core/redact.ts";
@@ -444,7 +444,7 @@ export async function waitForJob(
       throw new AbortedError({ ...where, cause: signal.reason });
     }
     // Failed polls are retried in a row; a successful one starts a new count.
-    const job = await retryTransient((remaining) => {
+    const job = await retry((remaining) => {
       polls++;
       return sendJson(request, JobStatusDataSchema, {
         fetch: options.fetch,
@@ -452,15 +452,18 @@ export async function waitForJob(
         timeoutMs: Math.max(1, Math.min(plan.requestTimeoutMs, remaining)),
       });
     }, {
-      maxFailures: plan.maxFailures,
+      maxAttempts: plan.maxFailures,
+      retryIf: (verdict) => verdict.retryRead,
       clock,
       signal,
       backoff: options.backoff,
-      where,
+      ...where,
       deadline,
-      exhausted: (failures, cause) =>
-        new PollFailedError({ jobId, failures, cause, lastJob, secrets }),
-      expired: deadlineError,
+    }, (cause, why, failures) => {
+      if (why === "final") throw cause;
+      throw why === "deadline"
+        ? deadlineError(cause)
+        : new PollFailedError({ jobId, failures, cause, lastJob, secrets });
     });
     lastJob = job;
     options.onProgress?.({
