@@ -47,6 +47,12 @@ export {
   type LightlyAuth,
 } from "./lib/core/client.ts";
 export {
+  type CallOptions,
+  createClient,
+  type CreateClientOptions,
+  LightlyClient,
+} from "./lib/client.ts";
+export {
   DEFAULT_TIMEOUT_MS,
   type HttpOptions,
   MAX_BODY_BYTES,
@@ -76,7 +82,6 @@ export {
   DEFAULT_MAX_CONSECUTIVE_FAILURES,
   DEFAULT_MAX_INTERVAL_MS,
   DEFAULT_MIN_INTERVAL_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_WAIT_TIMEOUT_MS,
   getJobStatus,
   type JobOptions,
@@ -88,9 +93,11 @@ export {
 } from "./lib/jobs/wait.ts";
 export {
   findTagByName,
+  getEmbeddings2d,
   getTag,
   listEmbeddings,
   listTags,
+  MAX_EMBEDDING_2D_BYTES,
 } from "./lib/jobs/reads.ts";
 export {
   DEFAULT_EXPORT_PAGE_SIZE,
@@ -99,8 +106,6 @@ export {
   type ExportRecordsOptions,
   exportTagFilenames,
   exportTagFileRecords,
-  getEmbeddings2d,
-  MAX_EMBEDDING_2D_BYTES,
   MAX_EXPORT_PAGE_BYTES,
   type TagFileRecord,
 } from "./lib/jobs/export.ts";
@@ -172,7 +177,19 @@ export {
   type ValidationIssue,
 } from "./lib/core/errors.ts";
 
-// Schemas and types.
+// Rules, schemas and types.
+export {
+  isValidMinDistance,
+  isValidNSamples,
+  isValidRowCount,
+  JOB_STATES,
+  OBJECT_ID_PATTERN,
+  type RuleName,
+  RULES,
+  SAMPLING_METHODS,
+  SCORE_TYPE_PATTERN,
+  TAG_NAME_PATTERN,
+} from "./lib/core/rules.ts";
 export {
   ApiErrorResponseSchema,
   AsyncTaskDataSchema,
@@ -180,24 +197,12 @@ export {
   Embedding2dDataSchema,
   Embedding2dListSchema,
   EmbeddingListSchema,
-  JOB_STATES,
   JobResultSchema,
   JobStatusDataSchema,
   JobStatusMetaSchema,
-  OBJECT_ID_PATTERN,
   ObjectIdSchema,
-  type RuleName,
-  RULES,
   type SafeParseResult,
-  SAMPLING_METHODS,
-  SamplingConfigSchema,
-  SamplingCreateRequestSchema,
-  SamplingInputSchema,
-  SamplingMethodSchema,
   type Schema,
-  SCORE_TYPE_PATTERN,
-  StoppingConditionSchema,
-  TAG_NAME_PATTERN,
   TagDataSchema,
   TagListSchema,
 } from "./lib/core/schemas.ts";

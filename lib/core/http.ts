@@ -7,21 +7,21 @@
  * @module
  */
 import type { LightlyRequest } from "./build.ts";
+import { DEFAULT_TIMEOUT_MS } from "./client.ts";
 import {
   AbortedError,
-  describeValue,
   LightlyApiError,
   NetworkError,
   TimeoutError,
   UnexpectedResponseError,
-  ValidationError,
 } from "./errors.ts";
 import { redactSnippet, redactText, redactUrl, secretsOf } from "./redact.ts";
 import { readTextCapped } from "./read_capped.ts";
+import { HTTP_OPTIONS } from "./rules.ts";
 import { ApiErrorResponseSchema } from "./schemas.ts";
+import { validate } from "./validate.ts";
 
-/** The default per-request timeout: 180 s, like Lightly's own client. */
-export const DEFAULT_TIMEOUT_MS = 180_000;
+export { DEFAULT_TIMEOUT_MS };
 /** The largest response body read into memory: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -70,23 +70,6 @@ export interface ResponseSchema<T> {
 }
 
 const TIMEOUT = Symbol("timeout");
-const MAX_TIMEOUT_MS = 2_147_483_647;
-
-function checkTimeout(timeoutMs: unknown): number {
-  if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
-  if (
-    typeof timeoutMs !== "number" || !(timeoutMs > 0) ||
-    !(timeoutMs <= MAX_TIMEOUT_MS)
-  ) {
-    throw new ValidationError([{
-      path: "options.timeoutMs",
-      rule:
-        `must be a positive, finite number of milliseconds, at most ${MAX_TIMEOUT_MS}`,
-      received: describeValue(timeoutMs),
-    }], "request options");
-  }
-  return timeoutMs;
-}
 
 function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
   const source = error instanceof Error ? error : new Error(String(error));
@@ -139,16 +122,13 @@ class Call {
   readonly fetch: typeof fetch;
 
   constructor(request: LightlyRequest, options: HttpOptions) {
-    const timeoutMs = checkTimeout(options.timeoutMs);
-    const fetchFn = options.fetch;
-    if (fetchFn !== undefined && typeof fetchFn !== "function") {
-      throw new ValidationError([{
-        path: "options.fetch",
-        rule: "must be a function like globalThis.fetch",
-        received: describeValue(fetchFn),
-      }], "request options");
-    }
-    const signal = options.signal;
+    // Read once and checked: everything below uses the snapshot.
+    const o: HttpOptions = validate("request options", [HTTP_OPTIONS], [
+      options,
+    ])[0] ?? {};
+    const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const fetchFn = o.fetch;
+    const signal = o.signal;
     if (signal?.aborted) {
       throw new AbortedError({
         method: request.method,

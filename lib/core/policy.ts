@@ -38,7 +38,7 @@ export interface Clock {
 }
 
 /** The longest delay `setTimeout` honours in one go (2^31 - 1 ms). */
-export const MAX_TIMER_MS = 2_147_483_647;
+const MAX_TIMER_MS = 2_147_483_647;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
@@ -434,100 +434,5 @@ export async function retry<T>(
         cause: signal.reason,
       });
     }
-  }
-}
-
-// ------------------------------------ option checks (moving to rules.ts)
-import type { ValidationIssue } from "./errors.ts";
-import { describeValue } from "./errors.ts";
-
-/**
- * Checks a number option, pushing an issue naming `path` when it is not a
- * number in `[min, max]` (or not a whole number when `integer`).
- *
- * @param value The option's value; `undefined` passes.
- * @param path The option's dotted name, e.g. `options.maxIntervalMs`.
- * @param rule What was expected, e.g. `{ min: 0, integer: true }`.
- * @param issues Where problems are collected.
- *
- * @example
- * ```ts
- * import type { ValidationIssue } from "./errors.ts";
- * import { checkNumberOption } from "./policy.ts";
- * const issues: ValidationIssue[] = [];
- * checkNumberOption(-1, "options.minIntervalMs", { min: 0 }, issues);
- * issues.length; // 1
- * ```
- */
-export function checkNumberOption(
-  value: unknown,
-  path: string,
-  rule: { min: number; max?: number; integer?: boolean; infinite?: boolean },
-  issues: ValidationIssue[],
-): void {
-  if (value === undefined) return;
-  const max = rule.max ?? MAX_TIMER_MS;
-  const ok = typeof value === "number" &&
-    ((rule.infinite && value === Infinity) ||
-      (value >= rule.min && value <= max &&
-        (!rule.integer || Number.isInteger(value))));
-  if (ok) return;
-  const kind = rule.integer ? "a whole number" : "a number";
-  issues.push({
-    path,
-    rule: `must be ${kind} from ${rule.min} to ${max}${
-      rule.infinite ? " (or Infinity)" : ""
-    }`,
-    received: describeValue(value),
-  });
-}
-
-/**
- * Checks {@linkcode BackoffOptions}, pushing one issue per bad field.
- *
- * @param backoff The options; `undefined` passes.
- * @param path Their dotted name, e.g. `options.backoff`.
- * @param issues Where problems are collected.
- *
- * @example
- * ```ts
- * import type { ValidationIssue } from "./errors.ts";
- * import { checkBackoffOptions } from "./policy.ts";
- * const issues: ValidationIssue[] = [];
- * checkBackoffOptions({ jitter: 2 }, "options.backoff", issues);
- * issues[0].path; // "options.backoff.jitter"
- * ```
- */
-export function checkBackoffOptions(
-  backoff: unknown,
-  path: string,
-  issues: ValidationIssue[],
-): void {
-  if (backoff === undefined) return;
-  if (typeof backoff !== "object" || backoff === null) {
-    issues.push({
-      path,
-      rule: "must be an object",
-      received: describeValue(backoff),
-    });
-    return;
-  }
-  const b = backoff as Record<string, unknown>;
-  checkNumberOption(
-    b.initialDelayMs,
-    `${path}.initialDelayMs`,
-    { min: 0 },
-    issues,
-  );
-  checkNumberOption(b.maxDelayMs, `${path}.maxDelayMs`, { min: 0 }, issues);
-  checkNumberOption(
-    b.multiplier,
-    `${path}.multiplier`,
-    { min: 1, max: 1000 },
-    issues,
-  );
-  checkNumberOption(b.jitter, `${path}.jitter`, { min: 0, max: 1 }, issues);
-  if (b.random !== undefined && typeof b.random !== "function") {
-    issues.push({ path: `${path}.random`, rule: "must be a function" });
   }
 }

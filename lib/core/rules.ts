@@ -1,10 +1,14 @@
 /**
- * The request rules of the Lightly API as plain data and predicates: the
- * patterns, enums, limits and the rule texts every error quotes. No zod here:
- * the builder's path (and so `cli.ts --dry-run`) loads this, not the schemas.
+ * THE table: every rule this package checks before it sends anything — the
+ * sampling input's fields, the path ids, and the options of every public
+ * function — as data: a field's path, whether it is required, its type
+ * check, its other checks, and the rule text each one reports. Each rule
+ * text is written here once; `validate.ts` interprets the table. No zod:
+ * building a request (and `cli.ts --dry-run`) loads this, not the schemas.
  *
  * @module
  */
+import type { ValidationIssue } from "./errors.ts";
 
 /** A MongoDB ObjectId as the Lightly API writes it: 24 lower-case hex digits. */
 export const OBJECT_ID_PATTERN: RegExp = /^[a-f0-9]{24}$/;
@@ -19,12 +23,7 @@ export const SAMPLING_METHODS: readonly [
   "CORAL",
   "CORESET",
   "RANDOM",
-] = [
-  "ACTIVE_LEARNING",
-  "CORAL",
-  "CORESET",
-  "RANDOM",
-] as const;
+] = ["ACTIVE_LEARNING", "CORAL", "CORESET", "RANDOM"] as const;
 
 /** The states a job can be in, as the API documents them today. */
 export const JOB_STATES: readonly [
@@ -33,13 +32,19 @@ export const JOB_STATES: readonly [
   "RUNNING",
   "FAILED",
   "FINISHED",
-] = [
-  "UNKNOWN",
-  "WAITING",
-  "RUNNING",
-  "FAILED",
-  "FINISHED",
-] as const;
+] = ["UNKNOWN", "WAITING", "RUNNING", "FAILED", "FINISHED"] as const;
+
+/** What an export entry can be: a file name, a datasource URL, a signed read URL. */
+export const FILE_NAME_FORMATS: readonly [
+  "NAME",
+  "DATASOURCE_FULL",
+  "REDIRECTED_READ_URL",
+] = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"] as const;
+
+/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_MS = 2_147_483_647;
+/** The Lightly API's public host. */
+export const DEFAULT_BASE_URL = "https://api.lightly.ai";
 
 /** Names of the rules in {@linkcode RULES}. */
 export type RuleName =
@@ -59,7 +64,7 @@ export type RuleName =
   | "number"
   | "unreadable";
 
-/** Rule texts, shared with the fast validator so both speak alike. */
+/** The rule texts of the sampling input (and the few every field shares). */
 export const RULES: Readonly<Record<RuleName, string>> = {
   objectId: "must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$)",
   tagNameLength: "must be at least 3 characters long",
@@ -83,8 +88,7 @@ export const RULES: Readonly<Record<RuleName, string>> = {
 
 /** Checks that `v` is a valid `nSamples` (see `RULES.nSamples`). */
 export function isValidNSamples(v: number): boolean {
-  return v === -1 || (v > 0 && v <= 1) ||
-    (v > 1 && Number.isSafeInteger(v));
+  return v === -1 || (v > 0 && v <= 1) || (v > 1 && Number.isSafeInteger(v));
 }
 
 /** Checks that `v` is a valid `minDistance` (see `RULES.minDistance`). */
@@ -97,21 +101,661 @@ export function isValidRowCount(v: number): boolean {
   return v >= 1 && Number.isSafeInteger(v);
 }
 
+// ------------------------------------------------------------- the table
+
+/** One check of a value: `test` passes it, or `rule` is reported. */
+export interface Check {
+  /** Whether the value passes; `parent` is the snapshot of its object. */
+  test(value: unknown, parent: Readonly<Record<string, unknown>>): boolean;
+  /** The rule text, or a function of the value that writes it. */
+  readonly rule: string | ((value: unknown) => string);
+}
+
+/**
+ * What a custom reader returns when the value breaks its rule: the issues,
+ * reported where the field stands in the table.
+ */
+export class Rejected {
+  /**
+   * Creates the rejection.
+   *
+   * @param issues Every problem found.
+   */
+  constructor(readonly issues: readonly ValidationIssue[]) {}
+}
+
+/** One field of the table. */
+export interface Field {
+  /** The property read from the parent object (`""` for a root). */
+  readonly key: string;
+  /** The dotted path issues name it by, e.g. `options.retry.maxAttempts`. */
+  readonly path: string;
+  /** `undefined` is a problem (else it means "the default"). */
+  readonly required?: boolean;
+  /** The type check: when it fails, the other checks are not run. */
+  readonly type?: Check;
+  /** Further checks, each reported on its own. */
+  readonly checks?: readonly Check[];
+  /** An object's fields, read once each in this order. */
+  readonly fields?: readonly Field[];
+  /** `fields`' keys. */
+  readonly keys?: ReadonlySet<string>;
+  /** The rule of a key the object does not know; absent: such keys are let be. */
+  readonly unknown?: string;
+  /** Where an unknown key is named: `${prefix}${key}`. */
+  readonly prefix?: string;
+  /** Keep an object value (an `AbortSignal`) instead of a plain stand-in. */
+  readonly keep?: boolean;
+  /** Never show the value in an issue. */
+  readonly secret?: boolean;
+  /**
+   * Reads a value of its own shape (its parts once each) and checks it:
+   * returns what the snapshot keeps, or a {@linkcode Rejected}.
+   */
+  readonly read?: (value: unknown, path: string) => unknown;
+}
+
+/** A field before its path is known: the table is written with these. */
+type Spec = Omit<Field, "key" | "path" | "fields" | "keys" | "prefix"> & {
+  readonly fields?: Readonly<Record<string, Spec>>;
+  /** Where children are named: `${prefix}${key}` (default: this path and a dot). */
+  readonly prefix?: string;
+};
+
+/** Turns a {@linkcode Spec} into a {@linkcode Field} named `path`. */
+export function field(key: string, path: string, spec: Spec): Field {
+  const prefix = spec.prefix ?? (path === "" ? "" : `${path}.`);
+  const fields = spec.fields === undefined ? undefined : Object.entries(
+    spec.fields,
+  ).map(([k, s]) => field(k, `${prefix}${k}`, s));
+  return Object.freeze({
+    ...spec,
+    key,
+    path,
+    prefix,
+    fields,
+    keys: fields && new Set(fields.map((f) => f.key)),
+  });
+}
+
+function isObject(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isFiniteNumber(v: unknown): boolean {
+  return typeof v === "number" && v - v === 0;
+}
+
+const STRING: Check = {
+  test: (v) => typeof v === "string",
+  rule: RULES.string,
+};
+const NUMBER: Check = { test: isFiniteNumber, rule: RULES.number };
+const OBJECT: Check = { test: isObject, rule: RULES.object };
+const FUNCTION: Check = {
+  test: (v) => typeof v === "function",
+  rule: "must be a function",
+};
+
 /**
  * The rule text for a bad `method`, with a hint when only the case is wrong.
  *
  * @param value The offending value.
  * @returns {@linkcode RULES}`.method`, plus `(did you mean CORESET? …)` where it fits.
- *
- * @example
- * ```ts
- * import { methodRule } from "./rules.ts";
- * methodRule("coreset"); // "must be one of … (did you mean CORESET? the API is case-sensitive)"
- * ```
  */
 export function methodRule(value: unknown): string {
   const upper = typeof value === "string" ? value.toUpperCase() : "";
   return (SAMPLING_METHODS as readonly string[]).includes(upper)
     ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
     : RULES.method;
+}
+
+const OBJECT_ID: Spec = {
+  required: true,
+  type: STRING,
+  checks: [{
+    test: (v: string) => OBJECT_ID_PATTERN.test(v),
+    rule: RULES.objectId,
+  }],
+};
+
+/** A path id (`jobId`, `datasetId`, …): a required ObjectId. */
+export function objectId(name: string): Field {
+  return field(name, name, OBJECT_ID);
+}
+
+function samplingInput(embeddingRequired: boolean): Field {
+  const closed = { type: OBJECT, unknown: RULES.unknownField };
+  return field("", "", {
+    ...closed,
+    required: true,
+    // Body fields are named by their wire path: a top-level key says so.
+    unknown: `${RULES.unknownField} (at the top level, next to body)`,
+    fields: {
+      datasetId: OBJECT_ID,
+      embeddingId: { ...OBJECT_ID, required: embeddingRequired },
+      body: {
+        ...closed,
+        required: true,
+        prefix: "",
+        fields: {
+          newTagName: {
+            required: true,
+            type: STRING,
+            checks: [
+              { test: (v: string) => v.length >= 3, rule: RULES.tagNameLength },
+              {
+                test: (v: string) => TAG_NAME_PATTERN.test(v),
+                rule: RULES.tagNamePattern,
+              },
+            ],
+          },
+          method: {
+            required: true,
+            type: {
+              test: (v) => (SAMPLING_METHODS as readonly unknown[]).includes(v),
+              rule: methodRule,
+            },
+          },
+          config: {
+            ...closed,
+            required: true,
+            fields: {
+              stoppingCondition: {
+                ...closed,
+                fields: {
+                  nSamples: {
+                    type: NUMBER,
+                    checks: [{ test: isValidNSamples, rule: RULES.nSamples }],
+                  },
+                  minDistance: {
+                    type: NUMBER,
+                    checks: [{
+                      test: isValidMinDistance,
+                      rule: RULES.minDistance,
+                    }],
+                  },
+                },
+              },
+            },
+          },
+          preselectedTagId: { ...OBJECT_ID, required: false },
+          queryTagId: { ...OBJECT_ID, required: false },
+          scoreType: {
+            type: STRING,
+            checks: [
+              {
+                test: (v: string) => v.length >= 1,
+                rule: RULES.scoreTypeLength,
+              },
+              {
+                test: (v: string) => SCORE_TYPE_PATTERN.test(v),
+                rule: RULES.scoreTypePattern,
+              },
+            ],
+          },
+          rowCount: {
+            type: NUMBER,
+            checks: [{ test: isValidRowCount, rule: RULES.rowCount }],
+          },
+        },
+      },
+    },
+  });
+}
+
+/** `{ datasetId, embeddingId, body }` of `triggerSampling` and the builder. */
+export const SAMPLING_INPUT: Field = samplingInput(true);
+/** `{ datasetId, embeddingId?, body }` of `selectSamples`. */
+export const SELECTION_INPUT: Field = samplingInput(false);
+
+// One leading `/`, then nothing that moves the host or ends the line.
+// deno-lint-ignore no-control-regex
+const PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
+
+/** `buildGetRequest`'s path: one leading `/`, nothing that moves the host. */
+export const GET_PATH: Field = field("path", "path", {
+  required: true,
+  type: {
+    test: (v) => typeof v === "string" && PATH.test(v),
+    rule:
+      "must start with a single / and contain no #, spaces or control characters",
+  },
+});
+
+/** `findTagByName`'s name. */
+export const TAG_NAME: Field = field("name", "name", {
+  required: true,
+  type: {
+    test: (v) => typeof v === "string" && v !== "",
+    rule: "must be a non-empty string",
+  },
+});
+
+// ----------------------------------------------------------------- options
+
+/** A number option: in `[min, max]`, whole when `integer`, or `Infinity` when allowed. */
+function range(
+  min: number,
+  max = MAX_MS,
+  { integer = false, infinite = false } = {},
+): Spec {
+  return {
+    type: {
+      test: (v) =>
+        typeof v === "number" &&
+        ((infinite && v === Infinity) ||
+          (v >= min && v <= max && (!integer || Number.isInteger(v)))),
+      rule: `must be ${
+        integer ? "a whole number" : "a number"
+      } from ${min} to ${max}${infinite ? " (or Infinity)" : ""}`,
+    },
+  };
+}
+
+/** A per-request limit in milliseconds (`timeoutMs` of a request, `requestTimeoutMs`). */
+const REQUEST_TIMEOUT: Spec = {
+  type: {
+    test: (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
+    rule:
+      `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
+  },
+};
+
+const BACKOFF: Spec = {
+  type: OBJECT,
+  fields: {
+    initialDelayMs: range(0),
+    maxDelayMs: range(0),
+    multiplier: range(1, 1000),
+    jitter: range(0, 1),
+    random: { type: FUNCTION },
+  },
+};
+
+const CLOCK: Spec = { read: readClock };
+
+const RETRY: Spec = {
+  type: {
+    test: (v) => v === false || isObject(v),
+    rule: "must be an object or false",
+  },
+  fields: {
+    maxAttempts: range(1, 100, { integer: true }),
+    maxRetryAfterMs: range(0),
+    backoff: BACKOFF,
+    clock: CLOCK,
+  },
+};
+
+/** The options every request shares: where to, as whom, with which extra headers. */
+const CONNECTION: Readonly<Record<string, Spec>> = {
+  baseUrl: { read: readBaseUrl },
+  auth: { read: readAuth, secret: true },
+  headers: { read: readHeaders },
+  fetch: {
+    type: {
+      test: (v) => typeof v === "function",
+      rule: "must be a function like globalThis.fetch",
+    },
+  },
+};
+
+const SIGNAL: Spec = {
+  keep: true,
+  type: {
+    test: (v) => v instanceof AbortSignal,
+    rule: "must be an AbortSignal",
+  },
+};
+
+/** The options of a retrying read: `waitForJob`'s and an export's. */
+const RETRYING_READ: Readonly<Record<string, Spec>> = {
+  signal: SIGNAL,
+  requestTimeoutMs: REQUEST_TIMEOUT,
+  maxConsecutiveFailures: range(1, 1000, { integer: true }),
+  clock: CLOCK,
+  backoff: BACKOFF,
+};
+
+const WAIT: Readonly<Record<string, Spec>> = {
+  requestTimeoutMs: REQUEST_TIMEOUT,
+  timeoutMs: range(1, MAX_MS, { infinite: true }),
+  minIntervalMs: range(0),
+  maxIntervalMs: {
+    ...range(0),
+    checks: [{
+      test: (v: number, o) =>
+        !(typeof o.minIntervalMs === "number" && o.minIntervalMs > v),
+      rule: "must be at least options.minIntervalMs",
+    }],
+  },
+  ...RETRYING_READ,
+  onProgress: { type: FUNCTION },
+};
+
+/** The options of one call, as a method of a client takes them and as a free function does (with the connection's). */
+export interface OptionTables {
+  /** The call's own options. */
+  readonly call: Field;
+  /** The call's and the connection's options. */
+  readonly free: Field;
+}
+
+function options(call: Readonly<Record<string, Spec>>): OptionTables {
+  const root = (fields: Readonly<Record<string, Spec>>) =>
+    field("", "options", { type: OBJECT, fields });
+  return { call: root(call), free: root({ ...CONNECTION, ...call }) };
+}
+
+/** Options of `createClient`: the connection, the request timeout, the POST's retry policy. */
+export const CLIENT_OPTIONS: Field = options({
+  timeoutMs: REQUEST_TIMEOUT,
+  retry: RETRY,
+}).free;
+/** Options of the builders (`buildSamplingRequest`, `buildGetRequest`). */
+export const BUILD_OPTIONS: OptionTables = options({});
+/** Options of one request: `fetch`, `signal`, `timeoutMs`. */
+export const HTTP_OPTIONS: Field = field("", "options", {
+  type: OBJECT,
+  fields: {
+    fetch: CONNECTION.fetch,
+    signal: SIGNAL,
+    timeoutMs: REQUEST_TIMEOUT,
+  },
+});
+/** Options of a single read (`getJobStatus`, `getTag`, …). */
+export const READ_OPTIONS: OptionTables = options({
+  signal: SIGNAL,
+  timeoutMs: REQUEST_TIMEOUT,
+});
+/** Options of `triggerSampling`. */
+export const TRIGGER_OPTIONS: OptionTables = options({
+  signal: SIGNAL,
+  timeoutMs: REQUEST_TIMEOUT,
+  retry: RETRY,
+});
+/** Options of `waitForJob`. */
+export const WAIT_OPTIONS: OptionTables = options(WAIT);
+/** Options of the exports. */
+export const EXPORT_OPTIONS: OptionTables = options({
+  ...RETRYING_READ,
+  fileNameFormat: {
+    type: {
+      test: (v) => (FILE_NAME_FORMATS as readonly unknown[]).includes(v),
+      rule: `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
+    },
+  },
+  pageSize: range(1, MAX_MS, { integer: true }),
+  expiresIn: range(1, MAX_MS, { integer: true }),
+  accessControl: { type: STRING },
+  onPage: { type: FUNCTION },
+});
+/** Options of `selectSamples`. */
+export const SELECT_OPTIONS: OptionTables = options({
+  ...WAIT,
+  retry: RETRY,
+  onStep: { type: FUNCTION },
+});
+
+// ------------------------------------------- options with a shape of their own
+
+/** A base URL that passed {@linkcode readBaseUrl}. */
+export interface CheckedBaseUrl {
+  /** Origin and path without trailing slash: every request URL starts with it. */
+  readonly prefix: string;
+  /** `host[:port]` as the URL parser normalised it, e.g. `127.0.0.1:8080`. */
+  readonly host: string;
+  /**
+   * `true` for `http:` to a host that is not this machine (see
+   * {@linkcode isLoopbackHostname}): a token sent there crosses the network
+   * in clear text.
+   */
+  readonly cleartext: boolean;
+}
+
+// A loopback IPv4 address as the URL parser writes every numeric host.
+const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * Whether a URL's `hostname`, as the URL parser normalised it, is this
+ * machine: exactly `localhost`, an address in `127.0.0.0/8`, or `[::1]`.
+ * Every other name goes through the system resolver, which may ask DNS:
+ * `evil.localhost` and `127.0.0.1.nip.io` are whatever DNS says.
+ *
+ * @param hostname `new URL(…).hostname`.
+ * @returns `true` for a loopback host.
+ *
+ * @example
+ * ```ts
+ * import { isLoopbackHostname } from "./rules.ts";
+ * isLoopbackHostname(new URL("http://127.1").hostname); // true
+ * isLoopbackHostname(new URL("http://evil.localhost").hostname); // false
+ * ```
+ */
+export function isLoopbackHostname(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" ||
+    LOOPBACK_V4.test(hostname);
+}
+
+/** A base URL as an issue may show it: without userinfo, query or fragment. */
+function showBaseUrl(baseUrl: string): string {
+  const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
+    .replace(/[?#].*$/s, "");
+  return JSON.stringify(shown.slice(0, 80));
+}
+
+function readBaseUrl(value: unknown, path: string): unknown {
+  if (value === undefined) return undefined;
+  const issues: ValidationIssue[] = [];
+  return checkBaseUrl(value, issues, path) ?? new Rejected(issues);
+}
+
+/**
+ * The one base-URL rule: an absolute `http:` or `https:` URL without
+ * credentials, query or fragment. Pushes an issue (never echoing credentials
+ * or a query) or returns the normalised parts.
+ *
+ * @param baseUrl The value to check; `undefined` means the default.
+ * @param issues Where a problem is pushed.
+ * @param path The name the issue gives the value.
+ * @returns The parts, or `undefined` when an issue was pushed.
+ *
+ * @example
+ * ```ts
+ * import { checkBaseUrl } from "./rules.ts";
+ * checkBaseUrl("http://127.1:8080/api/", [])?.prefix; // "http://127.0.0.1:8080/api"
+ * ```
+ */
+export function checkBaseUrl(
+  baseUrl: unknown,
+  issues: ValidationIssue[],
+  path = "options.baseUrl",
+): CheckedBaseUrl | undefined {
+  if (baseUrl === undefined) baseUrl = DEFAULT_BASE_URL;
+  if (typeof baseUrl !== "string") {
+    issues.push({ path, rule: RULES.string, received: typeof baseUrl });
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    issues.push({
+      path,
+      rule: "must be an absolute http(s) URL",
+      received: showBaseUrl(baseUrl),
+    });
+    return undefined;
+  }
+  const credentials = url.username !== "" || url.password !== "";
+  const rule = url.protocol !== "http:" && url.protocol !== "https:"
+    ? "must use http: or https:"
+    : credentials
+    ? "must not carry credentials (use options.auth)"
+    : url.search || url.hash || /[?#]/.test(baseUrl)
+    ? "must not have a query or fragment"
+    : undefined;
+  if (rule !== undefined) {
+    // Credentials are secrets and a query may hold ?token=: never echoed.
+    issues.push({
+      path,
+      rule,
+      received: credentials ? undefined : showBaseUrl(baseUrl),
+    });
+    return undefined;
+  }
+  return Object.freeze({
+    prefix: (url.origin + url.pathname).replace(/\/+$/, ""),
+    host: url.host,
+    cleartext: url.protocol === "http:" && !isLoopbackHostname(url.hostname),
+  });
+}
+
+/** The credentials as read once: the one secret, and how it travels. */
+export interface CheckedAuth {
+  /** The API key (sent as `?token=`), or `undefined`. */
+  readonly apiKey?: string;
+  /** The bearer token (sent as `Authorization`), or `undefined`. */
+  readonly bearerToken?: string;
+}
+
+// Anything but printable ASCII: spaces, control characters, non-ASCII.
+const CREDENTIAL_BAD = /[^\u0021-\u007e]/;
+
+function readAuth(auth: unknown, path: string): unknown {
+  if (auth === undefined) return undefined;
+  if (typeof auth !== "object" || auth === null) {
+    return new Rejected([{
+      path,
+      rule: "must be { apiKey } or { bearerToken }",
+    }]);
+  }
+  const issues: ValidationIssue[] = [];
+  let at = path;
+  let name: "apiKey" | "bearerToken" | undefined;
+  let secret: unknown;
+  try {
+    let count = 0;
+    for (const key in auth) {
+      if (key === "apiKey" || key === "bearerToken") continue;
+      issues.push({
+        path: `${path}.${key}`,
+        rule: `${RULES.unknownField} (use apiKey or bearerToken)`,
+      });
+    }
+    const hasKey = "apiKey" in auth;
+    const hasBearer = "bearerToken" in auth;
+    if (hasKey && hasBearer) {
+      issues.push({
+        path,
+        rule: "must have either apiKey or bearerToken, not both",
+      });
+    } else if (hasKey || hasBearer) {
+      name = hasKey ? "apiKey" : "bearerToken";
+      at = `${path}.${name}`;
+      secret = (auth as Record<string, unknown>)[name];
+      count = 1;
+    }
+    if (count === 0 && issues.length === 0) {
+      issues.push({ path, rule: "must have apiKey or bearerToken" });
+    }
+  } catch {
+    return new Rejected([{ path: at, rule: RULES.unreadable }]);
+  }
+  if (name !== undefined) {
+    // The value is a secret: the issue names the rule, never the value.
+    if (typeof secret !== "string") {
+      issues.push({ path: at, rule: RULES.string });
+    } else if (secret === "" || CREDENTIAL_BAD.test(secret)) {
+      issues.push({
+        path: at,
+        rule:
+          "must be non-empty printable ASCII, without spaces or control characters",
+      });
+    }
+  }
+  if (issues.length > 0) return new Rejected(issues);
+  return Object.freeze({ [name!]: secret }) as CheckedAuth;
+}
+
+const RESERVED_HEADERS = new Set([
+  "authorization",
+  "content-type",
+  "content-length",
+  "host",
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Control characters, and anything fetch cannot send (not a ByteString).
+// deno-lint-ignore no-control-regex
+const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
+
+function readHeaders(headers: unknown, path: string): unknown {
+  if (headers === undefined) return undefined;
+  let names: string[];
+  try {
+    if (!isObject(headers)) {
+      return new Rejected([{ path, rule: "must be an object of strings" }]);
+    }
+    names = Object.keys(headers as object);
+  } catch {
+    return new Rejected([{ path, rule: RULES.unreadable }]);
+  }
+  const issues: ValidationIssue[] = [];
+  const pairs: [string, string][] = [];
+  for (const name of names) {
+    const at = `${path}.${name}`;
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) {
+      issues.push({ path: at, rule: "is not a valid header name" });
+      continue;
+    }
+    if (RESERVED_HEADERS.has(lower)) {
+      issues.push({
+        path: at,
+        rule: lower === "authorization"
+          ? "is set by this package: use options.auth"
+          : "is set by this package and cannot be overridden",
+      });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = (headers as Record<string, unknown>)[name];
+    } catch {
+      issues.push({ path: at, rule: RULES.unreadable });
+      continue;
+    }
+    if (typeof value !== "string") {
+      issues.push({ path: at, rule: RULES.string });
+    } else if (HEADER_VALUE_BAD.test(value)) {
+      issues.push({
+        path: at,
+        rule: "must not contain line breaks or control characters",
+      });
+    } else pairs.push([name, value]);
+  }
+  return issues.length > 0 ? new Rejected(issues) : Object.freeze(pairs);
+}
+
+function readClock(clock: unknown, path: string): unknown {
+  if (clock === undefined) return undefined;
+  let now: unknown;
+  let sleep: unknown;
+  try {
+    now = (clock as { now?: unknown } | null)?.now;
+    sleep = (clock as { sleep?: unknown } | null)?.sleep;
+  } catch {
+    return new Rejected([{ path, rule: RULES.unreadable }]);
+  }
+  if (typeof now !== "function" || typeof sleep !== "function") {
+    return new Rejected([{
+      path,
+      rule: "must have now() and sleep(ms, signal) methods",
+    }]);
+  }
+  return Object.freeze({
+    now: () => now.call(clock),
+    sleep: (ms: number, signal?: AbortSignal) => sleep.call(clock, ms, signal),
+  });
 }

@@ -11,32 +11,18 @@
  *
  * @module
  */
-import { buildGetRequest, type LightlyRequest } from "../core/build.ts";
+import { getRequest, type LightlyRequest } from "../core/build.ts";
+import { type Client, prepare } from "../core/client.ts";
+import { AbortedError, UnexpectedResponseError } from "../core/errors.ts";
+import { sendText } from "../core/http.ts";
+import { retry, systemClock } from "../core/policy.ts";
+import { EXPORT_OPTIONS, objectId } from "../core/rules.ts";
+import type { FileNameFormat } from "../core/types.ts";
+import { DATASET_ID } from "./reads.ts";
 import {
-  AbortedError,
-  UnexpectedResponseError,
-  ValidationError,
-  type ValidationIssue,
-} from "../core/errors.ts";
-import { sendJson, sendText } from "../core/http.ts";
-import {
-  checkObjectIds,
-  checkWaitOptions,
   DEFAULT_MAX_CONSECUTIVE_FAILURES,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  type JobOptions,
   type RetryingReadOptions,
 } from "./wait.ts";
-import { redactUrl } from "../core/redact.ts";
-import {
-  checkNumberOption,
-  type Clock,
-  retry,
-  systemClock,
-} from "../core/policy.ts";
-import { Embedding2dListSchema } from "../core/schemas.ts";
-import type { Embedding2dData, FileNameFormat } from "../core/types.ts";
-import { describeValue } from "../core/validate.ts";
 
 /** The page size of an export, as Lightly's own client uses: 5000 entries. */
 export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
@@ -45,13 +31,7 @@ export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
  * can exceed the 1 MiB cap of the other answers).
  */
 export const MAX_EXPORT_PAGE_BYTES = 64 * 1024 * 1024;
-/** The largest 2-D embedding answer read: 256 MiB (two numbers per sample). */
-export const MAX_EMBEDDING_2D_BYTES = 256 * 1024 * 1024;
-const FILE_NAME_FORMATS: readonly FileNameFormat[] = Object.freeze([
-  "NAME",
-  "DATASOURCE_FULL",
-  "REDIRECTED_READ_URL",
-]);
+const TAG_ID = objectId("tagId");
 
 /** One page's news, for progress displays. */
 export interface ExportProgress {
@@ -113,61 +93,49 @@ export interface TagFileRecord {
   datasourceUrl: string;
 }
 
-interface ExportPlan {
+/** An export's validated options (the connection's aside). */
+type ExportCall = Readonly<
+  Omit<ExportOptions, "baseUrl" | "auth" | "headers" | "fetch">
+>;
+
+/** What every page request of one export shares. */
+export interface ExportPlan {
+  readonly client: Client;
   readonly path: string;
+  readonly o: ExportCall;
   readonly pageSize: number;
   readonly extra: string;
-  readonly clock: Clock;
-  readonly options: ExportRecordsOptions;
 }
 
-function planExport(
-  datasetId: string,
-  tagId: string,
-  options: ExportOptions,
+/** Validates an export (ids and options, one error) and plans its requests. */
+export function planExport(
+  client: Client | undefined,
+  datasetId: unknown,
+  tagId: unknown,
+  options: unknown,
 ): ExportPlan {
-  checkObjectIds({ datasetId, tagId }, "export request");
-  const o = options;
-  const issues: ValidationIssue[] = [];
-  checkWaitOptions(o, issues); // the options shared with waitForJob
-  const whole = { min: 1, integer: true };
-  checkNumberOption(o.pageSize, "options.pageSize", whole, issues);
-  checkNumberOption(o.expiresIn, "options.expiresIn", whole, issues);
-  const format = o.fileNameFormat;
-  if (format !== undefined && !FILE_NAME_FORMATS.includes(format)) {
-    issues.push({
-      path: "options.fileNameFormat",
-      rule: `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
-      received: describeValue(format),
-    });
-  }
-  if (o.accessControl !== undefined && typeof o.accessControl !== "string") {
-    issues.push({
-      path: "options.accessControl",
-      rule: "must be a string",
-      received: describeValue(o.accessControl),
-    });
-  }
-  if (o.onPage !== undefined && typeof o.onPage !== "function") {
-    issues.push({ path: "options.onPage", rule: "must be a function" });
-  }
-  if (issues.length > 0) {
-    throw new ValidationError(issues, "export options");
-  }
+  const call = prepare<ExportCall>(
+    client,
+    "export",
+    EXPORT_OPTIONS,
+    options,
+    [DATASET_ID, datasetId],
+    [TAG_ID, tagId],
+  );
+  const o = call.options;
   let extra = "";
   if (o.expiresIn !== undefined) extra += `&expiresIn=${o.expiresIn}`;
   if (o.accessControl !== undefined) {
     extra += `&accessControl=${encodeURIComponent(o.accessControl)}`;
   }
-  const plan: ExportPlan = {
-    path: `/v1/datasets/${datasetId}/tags/${tagId}/export/basic/filenames`,
+  const [d, t] = call.args;
+  return {
+    client: call.client,
+    path: `/v1/datasets/${d}/tags/${t}/export/basic/filenames`,
+    o,
     pageSize: o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE,
     extra,
-    clock: o.clock ?? systemClock,
-    options: o,
   };
-  pageRequest(plan, "NAME", 0); // checks the client options before any request
-  return plan;
 }
 
 function pageRequest(
@@ -175,9 +143,9 @@ function pageRequest(
   format: FileNameFormat,
   pageOffset: number,
 ): LightlyRequest {
-  return buildGetRequest(
+  return getRequest(
+    plan.client,
     `${plan.path}?fileNameFormat=${format}&pageSize=${plan.pageSize}&pageOffset=${pageOffset}${plan.extra}`,
-    plan.options,
   );
 }
 
@@ -189,7 +157,7 @@ function unexpected(
   // No body snippet: a page may hold signed read URLs.
   return new UnexpectedResponseError({
     method: request.method,
-    url: redactUrl(request.url),
+    url: request.url,
     status: 200,
     contentType,
     reason,
@@ -276,22 +244,20 @@ function fetchPage(
   format: FileNameFormat,
   pageOffset: number,
 ): Promise<Column> {
-  const o = plan.options;
+  const { client, o } = plan;
   const request = pageRequest(plan, format, pageOffset);
   return retry(async () => {
     const { text, contentType } = await sendText(request, {
-      fetch: o.fetch,
-      signal: o.signal,
-      timeoutMs: o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      ...client.http(o.signal, o.requestTimeoutMs),
       maxBodyBytes: MAX_EXPORT_PAGE_BYTES,
     });
     return entriesOf(text, contentType, request);
   }, {
     maxAttempts: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
     retryIf: (verdict) => verdict.retryRead,
-    clock: plan.clock,
-    signal: o.signal,
     backoff: o.backoff,
+    clock: o.clock ?? systemClock,
+    signal: o.signal,
     method: request.method,
     url: request.url,
   });
@@ -305,19 +271,15 @@ async function* pages(
   plan: ExportPlan,
   formats: readonly FileNameFormat[],
 ): AsyncGenerator<Column[], void, undefined> {
-  const { pageSize, options } = plan;
+  const { pageSize, o } = plan;
   let exported = 0;
   for (let page = 0;; page++) {
     const pageOffset = page * pageSize;
     const columns: Column[] = [];
     for (const format of formats) {
-      if (options.signal?.aborted) {
+      if (o.signal?.aborted) {
         const { method, url } = pageRequest(plan, format, pageOffset);
-        throw new AbortedError({
-          method,
-          url: redactUrl(url),
-          cause: options.signal.reason,
-        });
+        throw new AbortedError({ method, url, cause: o.signal.reason });
       }
       columns.push(await fetchPage(plan, format, pageOffset));
     }
@@ -339,7 +301,7 @@ async function* pages(
     }
     if (count > 0) {
       exported += count;
-      options.onPage?.({ page, pageOffset, entries: count, exported });
+      o.onPage?.({ page, pageOffset, entries: count, exported });
       yield columns;
     }
     if (count < pageSize) return;
@@ -385,8 +347,14 @@ export function exportTagFilenames(
   tagId: string,
   options: ExportOptions = {},
 ): AsyncIterableIterator<string> {
-  const plan = planExport(datasetId, tagId, options);
-  const format = options.fileNameFormat ?? "NAME";
+  return exportFilenames(planExport(undefined, datasetId, tagId, options));
+}
+
+/** The entries of a planned export, in its one format. */
+export function exportFilenames(
+  plan: ExportPlan,
+): AsyncIterableIterator<string> {
+  const format = plan.o.fileNameFormat ?? "NAME";
   return new Entries(pages(plan, [format]), (columns, i) => columns[0].at(i)!);
 }
 
@@ -468,50 +436,17 @@ export function exportTagFileRecords(
   tagId: string,
   options: ExportRecordsOptions = {},
 ): AsyncIterableIterator<TagFileRecord> {
-  const plan = planExport(datasetId, tagId, options);
+  return exportRecords(planExport(undefined, datasetId, tagId, options));
+}
+
+/** The records of a planned export, page-aligned. */
+export function exportRecords(
+  plan: ExportPlan,
+): AsyncIterableIterator<TagFileRecord> {
   const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
   return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
     fileName: names.at(i)!,
     readUrl: reads.at(i)!,
     datasourceUrl: sources.at(i)!,
   }));
-}
-
-/**
- * Reads the 2-D projections of an embedding:
- * `GET /v1/datasets/{datasetId}/embeddings/{embeddingId}/2d`. The
- * coordinates are in sample order, the bit order of a tag's `bitMaskData`;
- * the answer may be large (read up to {@linkcode MAX_EMBEDDING_2D_BYTES}).
- *
- * @param datasetId The dataset's ObjectId.
- * @param embeddingId The embedding's ObjectId.
- * @param options Host, credentials, headers, fetch, signal, per-request timeout.
- * @returns The validated `Embedding2dData` list (possibly empty).
- * @throws {ValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError} The API said no (e.g. 404 `EMBEDDING_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `getTag`.
- *
- * @example
- * ```ts ignore
- * import { getEmbeddings2d } from "./export.ts";
- * const [projection] = await getEmbeddings2d("0123456789abcdef01234567", "89abcdef0123456789abcdef", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * console.log(projection?.dimensionalityReductionMethod, projection?.coordinatesDimension1?.length);
- * ```
- */
-export async function getEmbeddings2d(
-  datasetId: string,
-  embeddingId: string,
-  options: JobOptions = {},
-): Promise<Embedding2dData[]> {
-  checkObjectIds({ datasetId, embeddingId }, "2-D embedding request");
-  const request = buildGetRequest(
-    `/v1/datasets/${datasetId}/embeddings/${embeddingId}/2d`,
-    options,
-  );
-  return await sendJson(request, Embedding2dListSchema, {
-    ...options,
-    maxBodyBytes: MAX_EMBEDDING_2D_BYTES,
-  });
 }
