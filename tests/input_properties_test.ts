@@ -19,8 +19,11 @@ import {
   ValidationError,
 } from "../mod.ts";
 import type { ValidationIssue } from "../lib/core/errors.ts";
-import { SAMPLING_INPUT } from "../lib/core/rules.ts";
-import { check, snapshot } from "../lib/core/validate.ts";
+import {
+  isObjectId,
+  OBJECT_ID_PATTERN,
+  SAMPLING_INPUT,
+} from "../lib/core/rules.ts";
 import { samplingRequestProblems } from "../lib/stub/api_rules.ts";
 import {
   getterInput,
@@ -169,8 +172,8 @@ Deno.test("buildSamplingRequest() sends every valid input's body exactly, in wir
   checkProperty(
     fc.property(validInput, (input) => {
       // Every valid input passes both modes of the check, and the oracle.
-      const snap = snapshot(SAMPLING_INPUT, input);
-      assert(check(SAMPLING_INPUT, snap), "the fast check said no");
+      const snap = SAMPLING_INPUT.read(input);
+      assert(SAMPLING_INPUT.check(snap), "the fast check said no");
       assertEquals(issuesOf(snap), []);
       assertEquals(oracleProblems(input), []);
       const request = buildSamplingRequest(input as never);
@@ -189,9 +192,9 @@ Deno.test("buildSamplingRequest() sends every valid input's body exactly, in wir
   );
 });
 
-function issuesOf(snap: unknown): ValidationIssue[] {
+function issuesOf(snap: unknown[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  check(SAMPLING_INPUT, snap, undefined, issues);
+  SAMPLING_INPUT.check(snap, issues);
   return issues;
 }
 
@@ -208,8 +211,8 @@ Deno.test("the fast check and the collect-all check agree on every input, and th
         { weight: 1, arbitrary: hostileValue },
       ),
       (x) => {
-        const snap = snapshot(SAMPLING_INPUT, x);
-        const fast = check(SAMPLING_INPUT, snap);
+        const snap = SAMPLING_INPUT.read(x);
+        const fast = SAMPLING_INPUT.check(snap);
         const issues = issuesOf(snap);
         assertEquals(
           fast,
@@ -263,5 +266,23 @@ Deno.test("the fast check and the collect-all check agree on every input, and th
   assert(
     seen.oracle > RUNS / 2,
     `only ${seen.oracle} inputs judged by the oracle`,
+  );
+});
+
+Deno.test("isObjectId() says exactly what OBJECT_ID_PATTERN says, for any string", (t) => {
+  const near = fc.oneof(
+    fc.string(),
+    fc.string({
+      unit: fc.constantFrom(..."0123456789abcdefABCDEFg\n "),
+      minLength: 22,
+      maxLength: 26,
+    }),
+  );
+  checkProperty(
+    fc.property(near, (s) => {
+      assertEquals(isObjectId(s), OBJECT_ID_PATTERN.test(s), JSON.stringify(s));
+    }),
+    RUNS,
+    t,
   );
 });

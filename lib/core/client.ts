@@ -16,10 +16,10 @@ import {
   type CheckedAuth,
   type CheckedBaseUrl,
   DEFAULT_BASE_URL,
-  type Field,
   type OptionTables,
 } from "./rules.ts";
-import { validate } from "./validate.ts";
+import { ValidationError, type ValidationIssue } from "./errors.ts";
+import type { Table } from "./validate.ts";
 import { USER_AGENT } from "./version.ts";
 
 export { checkBaseUrl, DEFAULT_BASE_URL };
@@ -124,8 +124,16 @@ const JSON_HEADERS = Object.freeze({
   ...COMMON_HEADERS,
 });
 const GET_HEADERS = Object.freeze({ ...COMMON_HEADERS });
-// A valid API key that the percent-encoding below leaves as it is (most are).
-const PLAIN_KEY = /^[A-Za-z0-9_.-]+$/;
+/** Whether a key is only letters, digits and `_ . -`: percent-encoding keeps it as it is. */
+function isPlainKey(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+    if (!plain) return false;
+  }
+  return true;
+}
 
 /**
  * Percent-encodes a query value, `! ' ( ) * ~` included (which
@@ -133,7 +141,7 @@ const PLAIN_KEY = /^[A-Za-z0-9_.-]+$/;
  * of the key may be written with them.
  */
 function encodeQueryValue(value: string): string {
-  return PLAIN_KEY.test(value) ? value : encodeURIComponent(value).replace(
+  return isPlainKey(value) ? value : encodeURIComponent(value).replace(
     /[!'()*~]/g,
     (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
   );
@@ -271,13 +279,30 @@ export function prepare<O>(
   subject: string,
   tables: OptionTables,
   options: unknown,
-  ...args: [Field, unknown][]
+  ...args: [Table, unknown][]
 ): Prepared<O> {
-  const fields = args.map(([f]) => f);
-  const values = args.map(([, v]) => v);
-  fields.push(client === undefined ? tables.free : tables.call);
-  values.push(options);
-  const snapshots = validate(subject, fields, values);
-  const o = (snapshots.pop() ?? {}) as O & ClientSnapshot;
-  return { client: client ?? new Client(o), args: snapshots, options: o };
+  const table = client === undefined ? tables.free : tables.call;
+  const snapshot = table.read(options);
+  let ok = table.check(snapshot);
+  const snapshots: unknown[][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const read = args[i][0].read(args[i][1]);
+    ok = args[i][0].check(read) && ok;
+    snapshots.push(read);
+  }
+  if (!ok) {
+    // Again, collecting every problem: the arguments', then the options'.
+    const issues: ValidationIssue[] = [];
+    for (let i = 0; i < args.length; i++) {
+      args[i][0].check(snapshots[i], issues);
+    }
+    table.check(snapshot, issues);
+    throw new ValidationError(issues, subject);
+  }
+  const o = (table.plain(snapshot) ?? {}) as O & ClientSnapshot;
+  const plain: unknown[] = [];
+  for (let i = 0; i < args.length; i++) {
+    plain.push(args[i][0].plain(snapshots[i]));
+  }
+  return { client: client ?? new Client(o), args: plain, options: o };
 }

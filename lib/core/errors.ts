@@ -10,7 +10,6 @@
  * @module
  */
 import { createRedactor } from "./redact.ts";
-import { RULES } from "./rules.ts";
 import type { JobStatusData } from "./types.ts";
 
 const BRAND: unique symbol = Symbol.for(
@@ -561,9 +560,7 @@ export class JobResultMissingError extends LightlyError {
   constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
     const found = job.result === undefined || job.result === null
       ? "it has no result"
-      : `result.data is ${
-        describeValue(job.result.data)
-      }; it ${RULES.objectId}`;
+      : `result.data is ${describeValue(job.result.data)}, not an ObjectId`;
     super(
       "job-result-missing",
       `Job ${job.id} finished without the id of the new tag (${found})`,

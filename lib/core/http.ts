@@ -107,6 +107,12 @@ interface Context {
   readonly secrets: readonly string[];
 }
 
+/** The request's method, URL and secrets: computed only for an error. */
+function contextOf(request: LightlyRequest): Context {
+  const { method, url, headers } = request;
+  return { method, url, secrets: secretsOf(url, headers) };
+}
+
 /**
  * One request in flight: its timer, its link to the caller's signal, and the
  * mapping of failures to typed errors. A class rather than closures keeps the
@@ -142,12 +148,6 @@ class Call {
     this.fetch = fetchFn ?? fetch;
     this.#timer = setTimeout(abortForTimeout, timeoutMs, this.#controller);
     signal?.addEventListener("abort", this, { once: true });
-  }
-
-  /** The request's method, URL and secrets, for errors. */
-  get context(): Context {
-    const { method, url, headers } = this.#request;
-    return { method, url, secrets: secretsOf(url, headers) };
   }
 
   /** The caller's signal fired: abort fetch with its reason. */
@@ -197,7 +197,7 @@ class Call {
   /** Maps a failure (of fetch or of body reading) to a typed error. */
   fail(error: unknown): Error {
     this.finish();
-    const { method, url, secrets } = this.context;
+    const { method, url, secrets } = contextOf(this.#request);
     const signal = this.#controller.signal;
     if (signal.aborted) {
       return signal.reason === TIMEOUT
@@ -219,10 +219,11 @@ class Call {
 function errorFor(
   response: Response,
   text: string | undefined,
-  context: Context,
+  request: LightlyRequest,
   cap: number,
   reason?: string,
 ): Error {
+  const context = contextOf(request);
   const header = (name: string) => response.headers.get(name) ?? undefined;
   const base = {
     method: context.method,
@@ -301,7 +302,7 @@ async function exchange(
   request: LightlyRequest,
   options: HttpOptions,
   cap: number,
-): Promise<{ response: Response; text: string; context: Context }> {
+): Promise<{ response: Response; text: string }> {
   const call = new Call(request, options);
   let response: Response;
   let text: string | undefined;
@@ -315,9 +316,9 @@ async function exchange(
   }
   call.finish();
   if (!response.ok || text === undefined) {
-    throw errorFor(response, text, call.context, cap);
+    throw errorFor(response, text, request, cap);
   }
-  return { response, text, context: call.context };
+  return { response, text };
 }
 
 /** Options of {@linkcode sendJson} and {@linkcode sendText}: those of every call, and a body cap. */
@@ -348,12 +349,12 @@ export async function sendJson<T>(
   options: ReadOptions = {},
 ): Promise<T> {
   const cap = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const { response, text, context } = await exchange(request, options, cap);
+  const { response, text } = await exchange(request, options, cap);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw errorFor(response, text, context, cap, "body is not valid JSON");
+    throw errorFor(response, text, request, cap, "body is not valid JSON");
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
@@ -363,7 +364,7 @@ export async function sendJson<T>(
   throw errorFor(
     response,
     text,
-    context,
+    request,
     cap,
     `body does not have the expected shape (${problems})`,
   );

@@ -9,6 +9,18 @@
  * @module
  */
 import type { ValidationIssue } from "./errors.ts";
+import {
+  FUNCTION,
+  isObject,
+  NUMBER,
+  OBJECT,
+  Rejected,
+  type Spec,
+  STRING,
+  type Table,
+  table,
+  TYPE_RULES,
+} from "./validate.ts";
 
 /** A MongoDB ObjectId as the Lightly API writes it: 24 lower-case hex digits. */
 export const OBJECT_ID_PATTERN: RegExp = /^[a-f0-9]{24}$/;
@@ -79,12 +91,25 @@ export const RULES: Readonly<Record<RuleName, string>> = {
     "must contain only letters, digits and _ + = , . @ : / - (^[a-zA-Z0-9_+=,.@:\\/-]*$)",
   rowCount: "must be a whole number >= 1",
   unknownField: "is not a known field",
-  required: "is required",
-  object: "must be an object",
-  string: "must be a string",
-  number: "must be a finite JSON number",
-  unreadable: "could not be read (a getter or Proxy trap threw)",
+  required: TYPE_RULES.required,
+  object: TYPE_RULES.object,
+  string: TYPE_RULES.string,
+  number: TYPE_RULES.number,
+  unreadable: TYPE_RULES.unreadable,
 };
+
+/**
+ * Whether `v` is an ObjectId: {@linkcode OBJECT_ID_PATTERN}, by hand (a
+ * regular expression costs half a build; a property test holds both equal).
+ */
+export function isObjectId(v: unknown): v is string {
+  if (typeof v !== "string" || v.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = v.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
 /** Checks that `v` is a valid `nSamples` (see `RULES.nSamples`). */
 export function isValidNSamples(v: number): boolean {
@@ -103,100 +128,6 @@ export function isValidRowCount(v: number): boolean {
 
 // ------------------------------------------------------------- the table
 
-/** One check of a value: `test` passes it, or `rule` is reported. */
-export interface Check {
-  /** Whether the value passes; `parent` is the snapshot of its object. */
-  test(value: unknown, parent: Readonly<Record<string, unknown>>): boolean;
-  /** The rule text, or a function of the value that writes it. */
-  readonly rule: string | ((value: unknown) => string);
-}
-
-/**
- * What a custom reader returns when the value breaks its rule: the issues,
- * reported where the field stands in the table.
- */
-export class Rejected {
-  /**
-   * Creates the rejection.
-   *
-   * @param issues Every problem found.
-   */
-  constructor(readonly issues: readonly ValidationIssue[]) {}
-}
-
-/** One field of the table. */
-export interface Field {
-  /** The property read from the parent object (`""` for a root). */
-  readonly key: string;
-  /** The dotted path issues name it by, e.g. `options.retry.maxAttempts`. */
-  readonly path: string;
-  /** `undefined` is a problem (else it means "the default"). */
-  readonly required?: boolean;
-  /** The type check: when it fails, the other checks are not run. */
-  readonly type?: Check;
-  /** Further checks, each reported on its own. */
-  readonly checks?: readonly Check[];
-  /** An object's fields, read once each in this order. */
-  readonly fields?: readonly Field[];
-  /** `fields`' keys. */
-  readonly keys?: ReadonlySet<string>;
-  /** The rule of a key the object does not know; absent: such keys are let be. */
-  readonly unknown?: string;
-  /** Where an unknown key is named: `${prefix}${key}`. */
-  readonly prefix?: string;
-  /** Keep an object value (an `AbortSignal`) instead of a plain stand-in. */
-  readonly keep?: boolean;
-  /** Never show the value in an issue. */
-  readonly secret?: boolean;
-  /**
-   * Reads a value of its own shape (its parts once each) and checks it:
-   * returns what the snapshot keeps, or a {@linkcode Rejected}.
-   */
-  readonly read?: (value: unknown, path: string) => unknown;
-}
-
-/** A field before its path is known: the table is written with these. */
-type Spec = Omit<Field, "key" | "path" | "fields" | "keys" | "prefix"> & {
-  readonly fields?: Readonly<Record<string, Spec>>;
-  /** Where children are named: `${prefix}${key}` (default: this path and a dot). */
-  readonly prefix?: string;
-};
-
-/** Turns a {@linkcode Spec} into a {@linkcode Field} named `path`. */
-export function field(key: string, path: string, spec: Spec): Field {
-  const prefix = spec.prefix ?? (path === "" ? "" : `${path}.`);
-  const fields = spec.fields === undefined ? undefined : Object.entries(
-    spec.fields,
-  ).map(([k, s]) => field(k, `${prefix}${k}`, s));
-  return Object.freeze({
-    ...spec,
-    key,
-    path,
-    prefix,
-    fields,
-    keys: fields && new Set(fields.map((f) => f.key)),
-  });
-}
-
-function isObject(v: unknown): boolean {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function isFiniteNumber(v: unknown): boolean {
-  return typeof v === "number" && v - v === 0;
-}
-
-const STRING: Check = {
-  test: (v) => typeof v === "string",
-  rule: RULES.string,
-};
-const NUMBER: Check = { test: isFiniteNumber, rule: RULES.number };
-const OBJECT: Check = { test: isObject, rule: RULES.object };
-const FUNCTION: Check = {
-  test: (v) => typeof v === "function",
-  rule: "must be a function",
-};
-
 /**
  * The rule text for a bad `method`, with a hint when only the case is wrong.
  *
@@ -214,19 +145,19 @@ const OBJECT_ID: Spec = {
   required: true,
   type: STRING,
   checks: [{
-    test: (v: string) => OBJECT_ID_PATTERN.test(v),
+    test: isObjectId,
     rule: RULES.objectId,
   }],
 };
 
 /** A path id (`jobId`, `datasetId`, …): a required ObjectId. */
-export function objectId(name: string): Field {
-  return field(name, name, OBJECT_ID);
+export function objectId(name: string): Table {
+  return table(name, OBJECT_ID);
 }
 
-function samplingInput(embeddingRequired: boolean): Field {
+function samplingInput(embeddingRequired: boolean): Table {
   const closed = { type: OBJECT, unknown: RULES.unknownField };
-  return field("", "", {
+  return table("", {
     ...closed,
     required: true,
     // Body fields are named by their wire path: a top-level key says so.
@@ -305,16 +236,16 @@ function samplingInput(embeddingRequired: boolean): Field {
 }
 
 /** `{ datasetId, embeddingId, body }` of `triggerSampling` and the builder. */
-export const SAMPLING_INPUT: Field = samplingInput(true);
+export const SAMPLING_INPUT: Table = samplingInput(true);
 /** `{ datasetId, embeddingId?, body }` of `selectSamples`. */
-export const SELECTION_INPUT: Field = samplingInput(false);
+export const SELECTION_INPUT: Table = samplingInput(false);
 
 // One leading `/`, then nothing that moves the host or ends the line.
 // deno-lint-ignore no-control-regex
 const PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
 
 /** `buildGetRequest`'s path: one leading `/`, nothing that moves the host. */
-export const GET_PATH: Field = field("path", "path", {
+export const GET_PATH: Table = table("path", {
   required: true,
   type: {
     test: (v) => typeof v === "string" && PATH.test(v),
@@ -324,7 +255,7 @@ export const GET_PATH: Field = field("path", "path", {
 });
 
 /** `findTagByName`'s name. */
-export const TAG_NAME: Field = field("name", "name", {
+export const TAG_NAME: Table = table("name", {
   required: true,
   type: {
     test: (v) => typeof v === "string" && v !== "",
@@ -425,9 +356,9 @@ const WAIT: Readonly<Record<string, Spec>> = {
   maxIntervalMs: {
     ...range(0),
     checks: [{
-      test: (v: number, o) =>
-        !(typeof o.minIntervalMs === "number" && o.minIntervalMs > v),
+      test: (v: number, min) => !(typeof min === "number" && min > v),
       rule: "must be at least options.minIntervalMs",
+      with: "minIntervalMs",
     }],
   },
   ...RETRYING_READ,
@@ -437,26 +368,26 @@ const WAIT: Readonly<Record<string, Spec>> = {
 /** The options of one call, as a method of a client takes them and as a free function does (with the connection's). */
 export interface OptionTables {
   /** The call's own options. */
-  readonly call: Field;
+  readonly call: Table;
   /** The call's and the connection's options. */
-  readonly free: Field;
+  readonly free: Table;
 }
 
 function options(call: Readonly<Record<string, Spec>>): OptionTables {
   const root = (fields: Readonly<Record<string, Spec>>) =>
-    field("", "options", { type: OBJECT, fields });
+    table("options", { type: OBJECT, fields });
   return { call: root(call), free: root({ ...CONNECTION, ...call }) };
 }
 
 /** Options of `createClient`: the connection, the request timeout, the POST's retry policy. */
-export const CLIENT_OPTIONS: Field = options({
+export const CLIENT_OPTIONS: Table = options({
   timeoutMs: REQUEST_TIMEOUT,
   retry: RETRY,
 }).free;
 /** Options of the builders (`buildSamplingRequest`, `buildGetRequest`). */
 export const BUILD_OPTIONS: OptionTables = options({});
 /** Options of one request: `fetch`, `signal`, `timeoutMs`. */
-export const HTTP_OPTIONS: Field = field("", "options", {
+export const HTTP_OPTIONS: Table = table("options", {
   type: OBJECT,
   fields: {
     fetch: CONNECTION.fetch,
@@ -620,8 +551,14 @@ export interface CheckedAuth {
   readonly bearerToken?: string;
 }
 
-// Anything but printable ASCII: spaces, control characters, non-ASCII.
-const CREDENTIAL_BAD = /[^\u0021-\u007e]/;
+/** Non-empty printable ASCII: no space, control or non-ASCII character. */
+function isCredential(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return v.length > 0;
+}
 
 function readAuth(auth: unknown, path: string): unknown {
   if (auth === undefined) return undefined;
@@ -667,7 +604,7 @@ function readAuth(auth: unknown, path: string): unknown {
     // The value is a secret: the issue names the rule, never the value.
     if (typeof secret !== "string") {
       issues.push({ path: at, rule: RULES.string });
-    } else if (secret === "" || CREDENTIAL_BAD.test(secret)) {
+    } else if (!isCredential(secret)) {
       issues.push({
         path: at,
         rule:
@@ -676,7 +613,9 @@ function readAuth(auth: unknown, path: string): unknown {
     }
   }
   if (issues.length > 0) return new Rejected(issues);
-  return Object.freeze({ [name!]: secret }) as CheckedAuth;
+  return name === "apiKey"
+    ? { apiKey: secret as string }
+    : { bearerToken: secret as string };
 }
 
 const RESERVED_HEADERS = new Set([

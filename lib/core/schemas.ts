@@ -22,7 +22,8 @@ import type {
   JobStatusMeta,
   TagData,
 } from "./types.ts";
-import { OBJECT_ID_PATTERN, RULES } from "./rules.ts";
+import { isObjectId, OBJECT_ID_PATTERN, RULES } from "./rules.ts";
+import { isObject } from "./validate.ts";
 
 /** The outcome of {@linkcode Schema.safeParse}. */
 export type SafeParseResult<T> =
@@ -121,8 +122,22 @@ const datasetEmbeddingData = z.looseObject({
 
 /** A MongoDB ObjectId: 24 lower-case hex characters. */
 export const ObjectIdSchema: Schema<string> = objectId;
-/** `AsyncTaskData`: the answer to a trigger. */
-export const AsyncTaskDataSchema: Schema<AsyncTaskData> = asyncTaskData;
+/**
+ * `AsyncTaskData`: the answer to a trigger. The common answer — an object
+ * whose `jobId` is an ObjectId — passes without zod (the trigger's
+ * overhead gate); anything else goes to zod, for its issues.
+ */
+export const AsyncTaskDataSchema: Schema<AsyncTaskData> = {
+  parse: (data) => isAsyncTaskData(data) ? data : asyncTaskData.parse(data),
+  safeParse: (data) =>
+    isAsyncTaskData(data)
+      ? { success: true, data }
+      : asyncTaskData.safeParse(data) as SafeParseResult<AsyncTaskData>,
+};
+
+function isAsyncTaskData(data: unknown): data is AsyncTaskData {
+  return isObject(data) && isObjectId(data.jobId);
+}
 /** `ApiErrorResponse`: the body of a non-2xx answer from the API. */
 export const ApiErrorResponseSchema: Schema<ApiErrorResponse> =
   apiErrorResponse;

@@ -73,7 +73,7 @@ class TooManyRequests {
  * @param raw Return the `Response` untouched (only a 429 is retried).
  * @returns The validated `{ jobId }`, or the raw response.
  */
-export async function sendSampling(
+export function sendSampling(
   client: Client,
   input: SamplingInput,
   call: TriggerCall,
@@ -94,15 +94,16 @@ export async function sendSampling(
       })
       : error;
   };
-  return await retry(async (left) => {
+  return retry<AsyncTaskData | Response>((left) => {
     const http = client.http(
       call.signal,
       left >= timeoutMs ? timeoutMs : Math.max(1, Math.ceil(left)),
     );
-    if (!raw) return await sendJson(request, AsyncTaskDataSchema, http);
-    const response = await sendRaw(request, http);
-    if (response.status === 429) throw new TooManyRequests(response);
-    return response;
+    if (!raw) return sendJson(request, AsyncTaskDataSchema, http);
+    return sendRaw(request, http).then((response) => {
+      if (response.status === 429) throw new TooManyRequests(response);
+      return response;
+    });
   }, {
     maxAttempts: r.maxAttempts ?? DEFAULT_TRIGGER_ATTEMPTS,
     retryIf: (verdict) => verdict.resendPost,
@@ -118,21 +119,25 @@ export async function sendSampling(
 }
 
 /** {@linkcode triggerSampling} and its raw twin, for a client or a free call. */
-export async function triggerWith(
+export function triggerWith(
   client: Client | undefined,
   input: unknown,
   options: unknown,
   raw: boolean,
 ): Promise<AsyncTaskData | Response> {
-  const call = prepare<TriggerCall>(
-    client,
-    "sampling request",
-    TRIGGER_OPTIONS,
-    options,
-    [SAMPLING_INPUT, input],
-  );
-  const snapshot = call.args[0] as SamplingInput;
-  return await sendSampling(call.client, snapshot, call.options, raw);
+  try {
+    const call = prepare<TriggerCall>(
+      client,
+      "sampling request",
+      TRIGGER_OPTIONS,
+      options,
+      [SAMPLING_INPUT, input],
+    );
+    const snapshot = call.args[0] as SamplingInput;
+    return sendSampling(call.client, snapshot, call.options, raw);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -172,11 +177,13 @@ export async function triggerWith(
  * }, { auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! } });
  * ```
  */
-export async function triggerSampling(
+export function triggerSampling(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<AsyncTaskData> {
-  return await triggerWith(undefined, input, options, false) as AsyncTaskData;
+  return triggerWith(undefined, input, options, false) as Promise<
+    AsyncTaskData
+  >;
 }
 
 /**
@@ -195,9 +202,9 @@ export async function triggerSampling(
  * @throws {SamplingMaybeAppliedError} No headers came, and the POST may have been applied.
  * @throws {NetworkError | AbortedError} Could not connect on any attempt, or the caller aborted.
  */
-export async function triggerSamplingRaw(
+export function triggerSamplingRaw(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<Response> {
-  return await triggerWith(undefined, input, options, true) as Response;
+  return triggerWith(undefined, input, options, true) as Promise<Response>;
 }

@@ -24,14 +24,13 @@ import {
   systemClock,
 } from "../core/policy.ts";
 import {
-  OBJECT_ID_PATTERN,
+  isObjectId,
   objectId,
   READ_OPTIONS,
   WAIT_OPTIONS,
 } from "../core/rules.ts";
 import { JobStatusDataSchema } from "../core/schemas.ts";
 import type { JobStatusData } from "../core/types.ts";
-import { check, snapshot } from "../core/validate.ts";
 import { type JobOptions, type ReadCall, readJson } from "./reads.ts";
 
 export type { JobOptions };
@@ -216,7 +215,8 @@ export function checkWaitOptions(
   options: WaitOptions,
   issues: ValidationIssue[],
 ): void {
-  check(WAIT_OPTIONS.call, snapshot(WAIT_OPTIONS.call, options), {}, issues);
+  const table = WAIT_OPTIONS.call;
+  table.check(table.read(options), issues);
 }
 
 /** {@linkcode waitForJob} for a client or a free call. */
@@ -312,7 +312,7 @@ export async function waitPrepared(
     }
     if (job.status === "FINISHED") {
       const tagId = job.result?.data;
-      if (typeof tagId !== "string" || !OBJECT_ID_PATTERN.test(tagId)) {
+      if (!isObjectId(tagId)) {
         throw new JobResultMissingError(job, { secrets });
       }
       return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
