@@ -50,6 +50,7 @@ export {
   type CallOptions,
   createClient,
   type CreateClientOptions,
+  type Held,
   LightlyClient,
 } from "./lib/client.ts";
 export {

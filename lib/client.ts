@@ -58,7 +58,7 @@ import {
 export type { CreateClientOptions };
 
 /** The options a client holds, which its methods do not take. */
-type Held = "baseUrl" | "auth" | "headers" | "fetch";
+export type Held = "baseUrl" | "auth" | "headers" | "fetch";
 
 /** Options of one read through a client: the signal, and a timeout of its own. */
 export type CallOptions = Omit<HttpOptions, "fetch">;

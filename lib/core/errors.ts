@@ -1,11 +1,11 @@
 /**
  * The errors this package throws, by concept: bad input, an answer that says
  * no or cannot be used, no answer, a stop, a job that did not deliver, a POST
- * that may have been applied, a workflow step. Every one extends
- * {@linkcode LightlyError}, is told apart by its `kind` (one guard,
- * {@linkcode isLightlyError}, works across copies of this module), and passes
- * the redaction boundary: the base class masks the request's secrets in its
- * message, its URL and every field it holds, server text included.
+ * that may have been applied, a workflow step. Each extends
+ * {@linkcode LightlyError} and is told apart by its `kind`: one guard,
+ * {@linkcode isLightlyError}, works across copies of this module. The base
+ * is the redaction boundary of every error: it masks the request's secrets
+ * in the message, the URL and every field, server text included.
  *
  * @module
  */
@@ -16,59 +16,58 @@ const BRAND: unique symbol = Symbol.for(
   "lightly-sampling.LightlyError",
 ) as never;
 
-/** Each kind of {@linkcode LightlyError} and the class that has it. */
+/** Each kind of {@linkcode LightlyError}, and the class that has it. */
 export interface LightlyErrorKinds {
-  /** Bad input or options: {@linkcode ValidationError}. */
+  /** Bad input or options. */
   validation: ValidationError;
-  /** The API said no: {@linkcode LightlyApiError}. */
+  /** The API said no. */
   api: LightlyApiError;
-  /** An answer this package cannot use: {@linkcode UnexpectedResponseError}. */
+  /** An answer this package cannot use. */
   "unexpected-response": UnexpectedResponseError;
-  /** No answer: {@linkcode NetworkError}. */
+  /** No answer. */
   network: NetworkError;
-  /** A request ran out of time: {@linkcode TimeoutError}. */
+  /** A request ran out of time. */
   timeout: TimeoutError;
-  /** The caller's signal: {@linkcode AbortedError}. */
+  /** The caller's signal fired. */
   aborted: AbortedError;
-  /** The job ended `FAILED`: {@linkcode SamplingJobFailedError}. */
+  /** The job ended `FAILED`. */
   "job-failed": SamplingJobFailedError;
-  /** A finished job named no tag: {@linkcode JobResultMissingError}. */
+  /** A finished job named no tag. */
   "job-result-missing": JobResultMissingError;
-  /** A wait ran out of time: {@linkcode JobDeadlineError}. */
+  /** A wait ran out of time. */
   deadline: JobDeadlineError;
-  /** Polls kept failing: {@linkcode PollFailedError}. */
+  /** Polls kept failing. */
   "poll-failed": PollFailedError;
-  /** The POST may have been applied: {@linkcode SamplingMaybeAppliedError}. */
+  /** The POST may have been applied. */
   "maybe-applied": SamplingMaybeAppliedError;
-  /** A step of `selectSamples` failed: {@linkcode SelectionStepError}. */
+  /** A step of `selectSamples` failed. */
   workflow: SelectionStepError;
-  /** The command line's usage errors (they extend this base). */
+  /** The command line's usage errors. */
   usage: LightlyError;
-  /** The command line's missing-permission errors (they extend this base). */
+  /** The command line's missing permissions. */
   permission: LightlyError;
 }
 
 /** The kinds of {@linkcode LightlyError}. */
 export type LightlyErrorKind = keyof LightlyErrorKinds;
 
-/** What every {@linkcode LightlyError} may say about the request it belongs to. */
+/** What every {@linkcode LightlyError} may say about its request. */
 export interface LightlyErrorOptions {
   /** The underlying error, already free of secrets. */
   cause?: unknown;
   /** HTTP method of the request. */
   method?: string;
-  /** The request URL (its `token` value is masked). */
+  /** The request URL (its `token` is masked). */
   url?: string;
   /**
-   * The request's secrets (API key, bearer token, secret headers), masked
-   * wherever the server may have echoed them; never stored.
+   * The request's secrets, masked wherever the server may have echoed them; never stored.
    *
    * @default {[]}
    */
   secrets?: readonly string[];
 }
 
-/** `METHOD url` of the request, or a stand-in when there was none. */
+/** `METHOD url`: the one way an error names its request. */
 function where(options: LightlyErrorOptions): string {
   return options.method && options.url
     ? `${options.method} ${options.url}`
@@ -78,23 +77,14 @@ function where(options: LightlyErrorOptions): string {
 /**
  * A short, printable form of a value for an error message: JSON for
  * primitives (strings cut at 60 characters), a type name for the rest.
- *
- * @param value Anything.
- * @returns A short string, e.g. `"ab"`, `NaN`, `an array`.
  */
 export function describeValue(value: unknown): string {
   switch (typeof value) {
     case "string": {
-      const cut = value.length > 60 ? value.slice(0, 60) : value;
+      const cut = value.slice(0, 60);
       return JSON.stringify(cut) +
         (cut === value ? "" : `… (${value.length} chars)`);
     }
-    case "number":
-    case "boolean":
-    case "bigint":
-      return String(value);
-    case "undefined":
-      return "undefined";
     case "object":
       if (value === null) return "null";
       try {
@@ -102,8 +92,11 @@ export function describeValue(value: unknown): string {
       } catch {
         return "an object"; // a revoked Proxy
       }
-    default:
+    case "function":
+    case "symbol":
       return `a ${typeof value}`;
+    default:
+      return String(value);
   }
 }
 
@@ -112,10 +105,9 @@ function causeText(cause: unknown): string {
 }
 
 /**
- * The base class of every error this package throws: `kind` tells them
- * apart, `toJSON()` lists only safe fields.
+ * The base class of every error this package throws.
  *
- * @example Tell a Lightly error from others
+ * @example Tell Lightly errors apart
  * ```ts
  * import { isLightlyError } from "./errors.ts";
  * try {
@@ -132,16 +124,15 @@ export class LightlyError extends Error {
   readonly kind: LightlyErrorKind;
   /** HTTP method of the request, when there was one. */
   declare readonly method?: string;
-  /** The request URL with secrets masked, when there was one. */
+  /** The request URL, secrets masked, when there was one. */
   declare readonly url?: string;
 
   /**
-   * Creates the error. The message, the URL and every field pass the
-   * redaction boundary with `options.secrets` first.
+   * Creates the error; its message, URL and fields are masked first.
    *
    * @param kind The kind of failure.
    * @param message A message that reads well without a stack trace.
-   * @param options Cause, request context and the secrets to mask.
+   * @param options Cause, request and the secrets to mask.
    * @param fields The subclass's own fields (`undefined` ones left out).
    */
   constructor(
@@ -160,10 +151,12 @@ export class LightlyError extends Error {
     const own = { method: options.method, url: options.url, ...fields };
     for (const [key, value] of Object.entries(own)) {
       if (value === undefined) continue;
-      const safe = typeof value === "object" || typeof value === "string"
-        ? redactor.value(value)
-        : value;
-      Object.defineProperty(this, key, { value: safe, enumerable: true });
+      Object.defineProperty(this, key, {
+        value: typeof value === "object" || typeof value === "string"
+          ? redactor.value(value)
+          : value,
+        enumerable: true,
+      });
     }
   }
 
@@ -175,7 +168,7 @@ export class LightlyError extends Error {
   /**
    * The error's safe fields, for logs and `JSON.stringify`.
    *
-   * @returns `name`, `kind`, `message` and the error's own fields; no stack, no cause.
+   * @returns `name`, `kind`, `message` and the own fields; no stack, no cause.
    */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {
@@ -191,8 +184,8 @@ export class LightlyError extends Error {
 }
 
 /**
- * Whether `error` is a {@linkcode LightlyError} — of the given `kind`, when
- * one is named — even from another copy of this module (no `instanceof`).
+ * Whether `error` is a {@linkcode LightlyError} (of `kind`, when named), even
+ * from another copy of this module; narrows to the kind's class.
  *
  * @param error Anything caught.
  * @param kind The kind to match; any kind when absent.
@@ -201,7 +194,6 @@ export class LightlyError extends Error {
  * @example
  * ```ts
  * import { isLightlyError } from "./errors.ts";
- * isLightlyError(new Error("x")); // false
  * isLightlyError(new Error("x"), "timeout"); // false
  * ```
  */
@@ -220,26 +212,11 @@ export interface ValidationIssue {
   readonly path: string;
   /** The rule that was broken, e.g. `must be at least 3 characters long`. */
   readonly rule: string;
-  /** A short printable form of the offending value; absent for secrets and missing values. */
+  /** The offending value, shown short; absent for secrets and missing values. */
   readonly received?: string;
 }
 
-/**
- * Bad input or options: nothing was sent. Lists every problem at once —
- * arguments and options together — never just the first.
- *
- * @example Print each problem
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... buildSamplingRequest(...)
- * } catch (error) {
- *   if (isLightlyError(error, "validation")) {
- *     for (const issue of error.issues) console.error(issue.path, issue.rule);
- *   }
- * }
- * ```
- */
+/** Bad input or options, every problem listed (arguments and options together); nothing was sent. */
 export class ValidationError extends LightlyError {
   /** Every problem found. */
   declare readonly issues: readonly ValidationIssue[];
@@ -248,14 +225,14 @@ export class ValidationError extends LightlyError {
    * Creates the error.
    *
    * @param issues Every problem found (at least one).
-   * @param subject What was being validated, for the message's first line.
+   * @param subject What was validated, for the first line.
    */
   constructor(
     issues: readonly ValidationIssue[],
     subject = "sampling request",
   ) {
     const lines = issues.map((i) =>
-      `  - ${i.path || "(input)"}: ${i.rule}${
+      `\n  - ${i.path || "(input)"}: ${i.rule}${
         i.received === undefined ? "" : ` (got ${i.received})`
       }`
     );
@@ -264,9 +241,9 @@ export class ValidationError extends LightlyError {
       : `${issues.length} problems`;
     super(
       "validation",
-      `Invalid ${subject} (${count}, nothing was sent):\n${lines.join("\n")}`,
+      `Invalid ${subject} (${count}, nothing was sent):${lines.join("")}`,
       {},
-      { issues: issues.map((i) => Object.freeze({ ...i })) },
+      { issues },
     );
   }
 }
@@ -277,7 +254,7 @@ export interface ResponseErrorOptions extends LightlyErrorOptions {
   status: number;
   /** The server's request id (body `requestId` or `x-request-id` header). */
   requestId?: string;
-  /** The raw `Retry-After` header, when the server sent one. */
+  /** The raw `Retry-After` header. */
   retryAfter?: string;
 }
 
@@ -291,25 +268,11 @@ export interface LightlyApiErrorOptions extends ResponseErrorOptions {
   errorLabels?: readonly string[];
 }
 
-/**
- * The API answered with a non-2xx status and an `ApiErrorResponse` body.
- *
- * @example React to a duplicate tag name
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(...)
- * } catch (error) {
- *   if (isLightlyError(error, "api") && error.code === "TAG_NAME_EXISTS") {
- *     console.error("pick another tag name");
- *   }
- * }
- * ```
- */
+/** The API answered with a non-2xx status and an `ApiErrorResponse` body. */
 export class LightlyApiError extends LightlyError {
   /** The HTTP status. */
   declare readonly status: number;
-  /** The server's error code; an open set, new codes appear. */
+  /** The server's error code; an open set. */
   declare readonly code: string;
   /** The server's error message. */
   declare readonly serverMessage: string;
@@ -317,30 +280,35 @@ export class LightlyApiError extends LightlyError {
   declare readonly requestId?: string;
   /** The server's error labels. */
   declare readonly errorLabels?: readonly string[];
-  /** The raw `Retry-After` header, when the server sent one. */
+  /** The raw `Retry-After` header. */
   declare readonly retryAfter?: string;
 
   /**
    * Creates the error.
    *
-   * @param options What the server said, and about which request.
+   * @param o What the server said, and about which request.
    */
-  constructor(options: LightlyApiErrorOptions) {
-    const id = options.requestId ? ` (request id ${options.requestId})` : "";
-    const { status, code, serverMessage, requestId, errorLabels, retryAfter } =
-      options;
+  constructor(o: LightlyApiErrorOptions) {
+    const id = o.requestId ? ` (request id ${o.requestId})` : "";
     super(
       "api",
-      `${where(options)} answered ${status} ${code}: ${serverMessage}${id}`,
-      options,
-      { status, code, serverMessage, requestId, errorLabels, retryAfter },
+      `${where(o)} answered ${o.status} ${o.code}: ${o.serverMessage}${id}`,
+      o,
+      {
+        status: o.status,
+        code: o.code,
+        serverMessage: o.serverMessage,
+        requestId: o.requestId,
+        errorLabels: o.errorLabels,
+        retryAfter: o.retryAfter,
+      },
     );
   }
 }
 
 /** Options of {@linkcode UnexpectedResponseError}. */
 export interface UnexpectedResponseErrorOptions extends ResponseErrorOptions {
-  /** Why the response was not understood, e.g. `body is not JSON`. */
+  /** Why the response was not understood, e.g. `body is not valid JSON`. */
   reason: string;
   /** The response's `Content-Type`. */
   contentType?: string;
@@ -349,20 +317,9 @@ export interface UnexpectedResponseErrorOptions extends ResponseErrorOptions {
 }
 
 /**
- * The server answered something this package cannot use: a non-2xx status
- * without an `ApiErrorResponse` body (an HTML page from a proxy, an empty
- * body, a redirect), a 2xx whose body does not have the expected shape, or a
- * body over the size cap.
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(...)
- * } catch (error) {
- *   if (isLightlyError(error, "unexpected-response")) console.error(error.status, error.reason);
- * }
- * ```
+ * The server answered something this package cannot use: a non-2xx without
+ * an `ApiErrorResponse` body (a proxy's HTML page, an empty body, a
+ * redirect), a 2xx of the wrong shape, or a body over the size cap.
  */
 export class UnexpectedResponseError extends LightlyError {
   /** The HTTP status. */
@@ -375,52 +332,41 @@ export class UnexpectedResponseError extends LightlyError {
   declare readonly bodySnippet?: string;
   /** The server's request id, when a header carried one. */
   declare readonly requestId?: string;
-  /** The raw `Retry-After` header, when the server sent one. */
+  /** The raw `Retry-After` header. */
   declare readonly retryAfter?: string;
 
   /**
    * Creates the error.
    *
-   * @param options What came back, and why it is unusable.
+   * @param o What came back, and why it is unusable.
    */
-  constructor(options: UnexpectedResponseErrorOptions) {
-    const { status, reason, contentType, bodySnippet, requestId, retryAfter } =
-      options;
-    const type = contentType ? ` (${contentType})` : "";
+  constructor(o: UnexpectedResponseErrorOptions) {
+    const type = o.contentType ? ` (${o.contentType})` : "";
     super(
       "unexpected-response",
       `${
-        where(options)
-      } answered ${status}${type} with an unexpected response: ${reason}`,
-      options,
-      { status, reason, contentType, bodySnippet, requestId, retryAfter },
+        where(o)
+      } answered ${o.status}${type} with an unexpected response: ${o.reason}`,
+      o,
+      {
+        status: o.status,
+        reason: o.reason,
+        contentType: o.contentType,
+        bodySnippet: o.bodySnippet,
+        requestId: o.requestId,
+        retryAfter: o.retryAfter,
+      },
     );
   }
 }
 
 /** Options of {@linkcode NetworkError}. */
 export interface NetworkErrorOptions extends LightlyErrorOptions {
-  /**
-   * `true` when the connection could not be made, so the request certainly
-   * did not reach the server; `false` when it may have.
-   */
+  /** `true` when the connection could not be made: the request certainly did not reach the server. */
   connectFailed: boolean;
 }
 
-/**
- * The request got no answer: DNS, connection refused or reset, TLS. `cause`
- * is a sanitized copy of what `fetch` threw.
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(...)
- * } catch (error) {
- *   if (isLightlyError(error, "network") && error.connectFailed) console.error("nothing was sent");
- * }
- * ```
- */
+/** The request got no answer (DNS, refused, reset, TLS); `cause` is a sanitized copy of `fetch`'s error. */
 export class NetworkError extends LightlyError {
   /** `true` when the request certainly did not reach the server. */
   declare readonly connectFailed: boolean;
@@ -429,7 +375,7 @@ export class NetworkError extends LightlyError {
    * Creates the error.
    *
    * @param message What failed, e.g. `could not connect (…)`.
-   * @param options Cause, request context and whether the connection failed.
+   * @param options Cause, request and whether the connection failed.
    */
   constructor(message: string, options: NetworkErrorOptions) {
     super("network", `${where(options)} failed: ${message}`, options, {
@@ -438,19 +384,7 @@ export class NetworkError extends LightlyError {
   }
 }
 
-/**
- * The request took longer than its `timeoutMs` (headers and body together).
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(input, { timeoutMs: 5_000 })
- * } catch (error) {
- *   if (isLightlyError(error, "timeout")) console.error(`gave up after ${error.timeoutMs} ms`);
- * }
- * ```
- */
+/** The request took longer than its `timeoutMs`, headers and body together. */
 export class TimeoutError extends LightlyError {
   /** The limit that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
@@ -459,7 +393,7 @@ export class TimeoutError extends LightlyError {
    * Creates the error.
    *
    * @param timeoutMs The limit that ran out.
-   * @param options Request context.
+   * @param options The request.
    */
   constructor(timeoutMs: number, options: LightlyErrorOptions = {}) {
     super(
@@ -473,49 +407,29 @@ export class TimeoutError extends LightlyError {
   }
 }
 
-/**
- * The caller's `AbortSignal` stopped the work; `cause` is the signal's reason.
- *
- * @example
- * ```ts
- * import { AbortedError } from "./errors.ts";
- * new AbortedError({ cause: "stop" }).kind; // "aborted"
- * ```
- */
+/** The caller's `AbortSignal` stopped the work; `cause` is the signal's reason. */
 export class AbortedError extends LightlyError {
   /**
    * Creates the error.
    *
-   * @param options The signal's reason as `cause`, and request context.
+   * @param options The signal's reason as `cause`, and the request.
    */
   constructor(options: LightlyErrorOptions = {}) {
     super("aborted", `${where(options)} was aborted by the caller`, options);
   }
 }
 
-/**
- * The sampling job ended with `FAILED`; `serverError` is the server's reason.
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... await waitForJob(jobId)
- * } catch (error) {
- *   if (isLightlyError(error, "job-failed")) console.error(error.serverError);
- * }
- * ```
- */
+/** The sampling job ended `FAILED`; `serverError` is the server's reason. */
 export class SamplingJobFailedError extends LightlyError {
-  /** The job's last status, as the server sent it, secrets masked. */
+  /** The job's last status, secrets masked. */
   declare readonly job: JobStatusData;
-  /** The server's `error` text, when it gave one, secrets masked. */
+  /** The server's `error` text, secrets masked. */
   declare readonly serverError?: string;
 
   /**
    * Creates the error.
    *
-   * @param job The job status that said `FAILED`.
+   * @param job The status that said `FAILED`.
    * @param options The secrets to mask in the server's text.
    */
   constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
@@ -533,28 +447,15 @@ export class SamplingJobFailedError extends LightlyError {
   }
 }
 
-/**
- * The job says `FINISHED` but names no new tag: `result.data` is missing or
- * not an ObjectId.
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... await waitForJob(jobId)
- * } catch (error) {
- *   if (isLightlyError(error, "job-result-missing")) console.error(error.job.result);
- * }
- * ```
- */
+/** The job says `FINISHED` but names no new tag: `result.data` is missing or not an ObjectId. */
 export class JobResultMissingError extends LightlyError {
-  /** The job status that said `FINISHED`, secrets masked. */
+  /** The status that said `FINISHED`, secrets masked. */
   declare readonly job: JobStatusData;
 
   /**
    * Creates the error.
    *
-   * @param job The job status that said `FINISHED`.
+   * @param job The status that said `FINISHED`.
    * @param options The secrets to mask in the server's text.
    */
   constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
@@ -572,103 +473,75 @@ export class JobResultMissingError extends LightlyError {
 
 /** Options of {@linkcode JobDeadlineError}. */
 export interface JobDeadlineErrorOptions extends LightlyErrorOptions {
-  /** The job that was being waited for. */
+  /** The job waited for. */
   jobId: string;
   /** The overall deadline that ran out, in milliseconds. */
   timeoutMs: number;
-  /** The last status received, when one was. */
+  /** The last status received. */
   lastJob?: JobStatusData;
 }
 
-/**
- * The job did not finish within the wait's overall `timeoutMs`. The job
- * itself goes on: wait again with the same `jobId` to keep following it.
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... await waitForJob(jobId, { timeoutMs: 60_000 })
- * } catch (error) {
- *   if (isLightlyError(error, "deadline")) console.error(error.lastJob?.status);
- * }
- * ```
- */
+/** The job did not finish within the wait's `timeoutMs`; it goes on: wait again to follow it. */
 export class JobDeadlineError extends LightlyError {
-  /** The job that was being waited for. */
+  /** The job waited for. */
   declare readonly jobId: string;
   /** The deadline that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
-  /** The last status received, when one was, secrets masked. */
+  /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
   /**
    * Creates the error.
    *
-   * @param options The job, the deadline, the last status seen and the last failure.
+   * @param o The job, the deadline, the last status and the last failure.
    */
-  constructor(options: JobDeadlineErrorOptions) {
-    const { jobId, timeoutMs, lastJob } = options;
-    const last = lastJob
-      ? `last status ${lastJob.status}`
+  constructor(o: JobDeadlineErrorOptions) {
+    const last = o.lastJob
+      ? `last status ${o.lastJob.status}`
       : "no status received";
     super(
       "deadline",
-      `Job ${jobId} did not finish within ${timeoutMs} ms (${last}); it may still be running`,
-      { cause: options.cause, secrets: options.secrets },
-      { jobId, timeoutMs, lastJob },
+      `Job ${o.jobId} did not finish within ${o.timeoutMs} ms (${last}); it may still be running`,
+      { cause: o.cause, secrets: o.secrets },
+      { jobId: o.jobId, timeoutMs: o.timeoutMs, lastJob: o.lastJob },
     );
   }
 }
 
 /** Options of {@linkcode PollFailedError}. */
 export interface PollFailedErrorOptions extends LightlyErrorOptions {
-  /** The job that was being waited for. */
+  /** The job waited for. */
   jobId: string;
   /** How many polls failed in a row. */
   failures: number;
   /** The last failure. */
   cause: unknown;
-  /** The last status received, when one was. */
+  /** The last status received. */
   lastJob?: JobStatusData;
 }
 
-/**
- * Polling the job failed too many times in a row; `cause` is the last
- * failure. The job itself may still be running.
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... await waitForJob(jobId)
- * } catch (error) {
- *   if (isLightlyError(error, "poll-failed")) console.error(error.failures, error.cause);
- * }
- * ```
- */
+/** Polling failed too often in a row; `cause` is the last failure. The job may still be running. */
 export class PollFailedError extends LightlyError {
-  /** The job that was being waited for. */
+  /** The job waited for. */
   declare readonly jobId: string;
   /** How many polls failed in a row. */
   declare readonly failures: number;
-  /** The last status received, when one was, secrets masked. */
+  /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
   /**
    * Creates the error.
    *
-   * @param options The job, the failure count and the last failure.
+   * @param o The job, the failure count and the last failure.
    */
-  constructor(options: PollFailedErrorOptions) {
-    const { jobId, failures, lastJob } = options;
+  constructor(o: PollFailedErrorOptions) {
     super(
       "poll-failed",
-      `Gave up following job ${jobId} after ${failures} failed polls in a row; the last: ${
-        causeText(options.cause)
+      `Gave up following job ${o.jobId} after ${o.failures} failed polls in a row; the last: ${
+        causeText(o.cause)
       }`,
-      { cause: options.cause, secrets: options.secrets },
-      { jobId, failures, lastJob },
+      { cause: o.cause, secrets: o.secrets },
+      { jobId: o.jobId, failures: o.failures, lastJob: o.lastJob },
     );
   }
 }
@@ -684,23 +557,9 @@ export interface SamplingMaybeAppliedErrorOptions {
 }
 
 /**
- * The sampling POST got no clear answer (timeout, connection reset, 5xx, an
- * unreadable 2xx) after it may have reached the server, so the job may have
- * been started. It was not retried, because a second POST could create a
- * second tag. Check whether the tag exists (list the dataset's tags and look
- * for `tagName`) before trying again.
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... await triggerSampling(input)
- * } catch (error) {
- *   if (isLightlyError(error, "maybe-applied")) {
- *     console.error(`look for tag "${error.tagName}" before retrying`);
- *   }
- * }
- * ```
+ * The sampling POST got no clear answer after it may have reached the
+ * server, so the job may have started. It was not retried (a second POST
+ * could create a second tag): check whether `tagName` exists first.
  */
 export class SamplingMaybeAppliedError extends LightlyError {
   /** The `newTagName` of the POST. */
@@ -711,24 +570,19 @@ export class SamplingMaybeAppliedError extends LightlyError {
   /**
    * Creates the error.
    *
-   * @param options The tag name, the dataset and the original error.
+   * @param o The tag name, the dataset and the original error.
    */
-  constructor(options: SamplingMaybeAppliedErrorOptions) {
-    const { tagName, datasetId, cause } = options;
-    const request = cause as { method?: string; url?: string } | null;
+  constructor(o: SamplingMaybeAppliedErrorOptions) {
+    const request = isLightlyError(o.cause) ? o.cause : undefined;
     super(
       "maybe-applied",
-      `The sampling request for tag "${tagName}" may have been applied: ${
-        causeText(cause)
+      `The sampling request for tag "${o.tagName}" may have been applied: ${
+        causeText(o.cause)
       }. It was not retried, because a second request could create a second tag. ` +
-        `Before trying again, check whether dataset ${datasetId} has a tag named ` +
-        `"${tagName}" (listTags(), GET /v1/datasets/${datasetId}/tags).`,
-      {
-        cause,
-        method: isLightlyError(cause) ? request?.method : undefined,
-        url: isLightlyError(cause) ? request?.url : undefined,
-      },
-      { tagName, datasetId },
+        `Before trying again, check whether dataset ${o.datasetId} has a tag named ` +
+        `"${o.tagName}" (listTags(), GET /v1/datasets/${o.datasetId}/tags).`,
+      { cause: o.cause, method: request?.method, url: request?.url },
+      { tagName: o.tagName, datasetId: o.datasetId },
     );
   }
 }
@@ -741,11 +595,7 @@ export type SelectionStep =
   | "wait"
   | "fetch-tag";
 
-/**
- * Why `selectSamples` refused to start, before anything was sent:
- * `NO_PROCESSED_EMBEDDING`, `NO_TAGS`, `TAG_NAME_EXISTS`, `NO_INITIAL_TAG`
- * or `INITIAL_TAG_EMPTY`.
- */
+/** Why `selectSamples` refused to start, before anything was sent. */
 export type SelectionRefusal =
   | "NO_PROCESSED_EMBEDDING"
   | "NO_TAGS"
@@ -757,7 +607,7 @@ export type SelectionRefusal =
 export interface SelectionStepErrorOptions extends LightlyErrorOptions {
   /** The step that failed. */
   step: SelectionStep;
-  /** Why a preflight check refused, e.g. `TAG_NAME_EXISTS`. */
+  /** Why a preflight check refused. */
   reason?: SelectionRefusal;
   /** What was wrong, for a refusal. */
   detail?: string;
@@ -767,18 +617,8 @@ export interface SelectionStepErrorOptions extends LightlyErrorOptions {
 
 /**
  * A step of `selectSamples` failed: `step` names it, `cause` holds the
- * original error, `reason` the code of a preflight refusal, and `jobId` the
- * job once it exists (to keep following it with `waitForJob`).
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... await selectSamples(input)
- * } catch (error) {
- *   if (isLightlyError(error, "workflow")) console.error(error.step, error.reason, error.cause);
- * }
- * ```
+ * original error, `reason` a preflight refusal, `jobId` the job once it
+ * exists (to keep following it with `waitForJob`).
  */
 export class SelectionStepError extends LightlyError {
   /** The step that failed. */
@@ -791,22 +631,19 @@ export class SelectionStepError extends LightlyError {
   /**
    * Creates the error.
    *
-   * @param options The step, and the cause or refusal.
+   * @param o The step, and the cause or the refusal.
    */
-  constructor(options: SelectionStepErrorOptions) {
-    const { step, reason, jobId, cause } = options;
-    const head = reason
-      ? `selectSamples() refused at step "${step}" (${reason}, nothing was sent)`
-      : `selectSamples() failed at step "${step}"`;
-    const body = [
-      options.detail,
-      cause === undefined ? undefined : causeText(cause),
-    ].filter((s) => s !== undefined).join(": ");
+  constructor(o: SelectionStepErrorOptions) {
+    const head = o.reason
+      ? `selectSamples() refused at step "${o.step}" (${o.reason}, nothing was sent)`
+      : `selectSamples() failed at step "${o.step}"`;
+    const cause = o.cause === undefined ? undefined : causeText(o.cause);
+    const body = [o.detail, cause].filter((s) => s !== undefined).join(": ");
     super(
       "workflow",
-      `${head}${jobId ? ` [job ${jobId}]` : ""}: ${body}`,
-      { cause, secrets: options.secrets },
-      { step, reason, jobId },
+      `${head}${o.jobId ? ` [job ${o.jobId}]` : ""}: ${body}`,
+      { cause: o.cause, secrets: o.secrets },
+      { step: o.step, reason: o.reason, jobId: o.jobId },
     );
   }
 }

@@ -1,11 +1,11 @@
 /**
- * The one failure policy and the one retry loop. {@linkcode FAILURE_POLICY}
- * says, as data, what every failure means — may a read be sent again, may
- * the sampling POST be sent again, may it have been applied, which exit code
- * — and {@linkcode classify} is the only place that looks at an error's
- * `kind` to decide. {@linkcode retry} runs an attempt until it succeeds or
- * the policy, the attempt limit or the deadline says stop, waiting the
- * backoff or the server's `Retry-After` on an injectable {@linkcode Clock}.
+ * Time, the one failure policy and the one retry loop.
+ * {@linkcode FAILURE_POLICY} says, as data, what every failure means — may a
+ * read be sent again, may the sampling POST, may it have been applied,
+ * which exit code — and {@linkcode classify} is the one place that reads an
+ * error's `kind` to decide. {@linkcode retry} runs an attempt until the
+ * policy, the attempt limit or the deadline says stop, waiting the backoff or
+ * `Retry-After` on an injectable {@linkcode Clock}.
  *
  * @module
  */
@@ -64,16 +64,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * The system clock: `Date.now()` and an abortable `setTimeout` sleep that
- * clears its timer when the signal aborts.
- *
- * @example
- * ```ts
- * import { systemClock } from "./policy.ts";
- * await systemClock.sleep(1);
- * ```
- */
+/** The system clock: `Date.now()`, and a `setTimeout` sleep a signal stops (clearing its timer). */
 export const systemClock: Clock = Object.freeze({
   now: (): number => Date.now(),
   sleep,
@@ -202,17 +193,13 @@ export function parseRetryAfter(
 
 /** What a failure means, wherever it happened. */
 export interface Verdict {
-  /** A read (GET) may be sent again: the failure may pass. */
+  /** A read (GET) may be sent again. */
   readonly retryRead: boolean;
-  /** The sampling POST may be sent again: the server cannot have acted on it. */
+  /** The sampling POST may be sent again: the server cannot have acted. */
   readonly resendPost: boolean;
-  /** The sampling POST may have been applied: its outcome is unknown. */
+  /** The sampling POST may have been applied. */
   readonly maybeApplied: boolean;
-  /**
-   * The command line's exit code: 1 refused or maybe applied (do not retry
-   * blindly), 2 usage or validation (nothing sent), 3 transient (retrying
-   * may help), 130 interrupted.
-   */
+  /** Exit code: 1 refused or maybe applied, 2 nothing sent, 3 transient, 130 interrupted. */
   readonly exitCode: 1 | 2 | 3 | 130;
 }
 
@@ -225,11 +212,7 @@ function verdict(
   return Object.freeze({ retryRead, resendPost, maybeApplied, exitCode });
 }
 
-/**
- * The policy, as data: a verdict for each kind of failure, and for an
- * answer (`api`, `unexpected-response`) by its status. Like ky's
- * `retryMethods` and `retryStatusCodes`, it is read, never re-derived.
- */
+/** The policy as data (as ky's `retryMethods`, `retryStatusCodes`): a verdict by kind, and by status for an answer. */
 export const FAILURE_POLICY: Readonly<Record<string, Verdict>> = Object.freeze({
   //                                     read   POST   applied exit
   /** Nothing reached the server: refused, DNS, TLS handshake, a blocked port. */
@@ -271,19 +254,9 @@ function statusClass(status: unknown): string {
 }
 
 /**
- * What a failure means: the {@linkcode FAILURE_POLICY} row of its kind (by
- * `kind`, read from any error, so the command line's own errors and copies
- * of this module classify alike).
- *
- * @param error Anything caught.
- * @returns The verdict.
- *
- * @example
- * ```ts
- * import { classify } from "./policy.ts";
- * classify({ kind: "api", status: 503 }).retryRead; // true
- * classify({ kind: "api", status: 503 }).resendPost; // false
- * ```
+ * What a failure means: the {@linkcode FAILURE_POLICY} row of its `kind`
+ * (read from any error: the command line's own and other copies of this
+ * module classify alike).
  */
 export function classify(error: unknown): Verdict {
   const errors = globalThis.Deno?.errors;
@@ -317,19 +290,7 @@ export function classify(error: unknown): Verdict {
     : FAILURE_POLICY.other;
 }
 
-/**
- * The command line's exit code for a failure (see {@linkcode Verdict}).
- *
- * @param error Anything caught.
- * @returns 1, 2, 3 or 130.
- *
- * @example
- * ```ts
- * import { exitCodeFor } from "./policy.ts";
- * exitCodeFor({ kind: "api", status: 404 }); // 1
- * exitCodeFor({ kind: "api", status: 503 }); // 3
- * ```
- */
+/** The command line's exit code for a failure (see {@linkcode Verdict}). */
 export function exitCodeFor(error: unknown): Verdict["exitCode"] {
   return classify(error).exitCode;
 }
@@ -338,56 +299,37 @@ export function exitCodeFor(error: unknown): Verdict["exitCode"] {
 
 /** How {@linkcode retry} goes on. */
 export interface RetryPlan {
-  /** Tries in all, the first one included (at least 1). */
+  /** Tries in all, the first included. */
   readonly maxAttempts: number;
   /** Which verdicts may be tried again, e.g. `(v) => v.retryRead`. */
   readonly retryIf: (verdict: Verdict) => boolean;
-  /** The backoff between tries; a longer `Retry-After` wins. */
+  /** The backoff between tries. */
   readonly backoff?: BackoffOptions;
-  /** The longest `Retry-After` honoured: one asking more ends the retries. */
+  /** The longest `Retry-After` honoured; a longer one ends the retries. */
   readonly maxRetryAfterMs?: number;
   /** Where time comes from. */
   readonly clock: Clock;
-  /** Stops a wait at once, with an `AbortedError`. */
+  /** Stops a wait at once. */
   readonly signal?: AbortSignal;
-  /** A clock time no wait may reach: the last failure stands instead. */
+  /** A clock time no wait may reach. */
   readonly deadline?: number;
-  /** The request, for the `AbortedError`. */
+  /** The request's method, for an `AbortedError`. */
   readonly method: string;
-  /** The request's URL (its `token` is masked by the error). */
+  /** The request's URL, for an `AbortedError`. */
   readonly url: string;
   /** Called before a wait with the failure that caused it. */
   readonly onRetry?: (error: unknown) => unknown;
 }
 
-/** Why {@linkcode retry} stopped: not retryable, out of tries, or out of time. */
+/** Why {@linkcode retry} stopped: not retryable, out of tries, out of time. */
 export type StopReason = "final" | "exhausted" | "deadline";
 
 /**
- * Runs `attempt` until it succeeds. A failure the plan's `retryIf` accepts
- * is tried again after the backoff, or after `Retry-After` when the server
- * asks for longer; a failure it refuses, the last of `maxAttempts`, or one
- * whose wait would reach the `deadline`, ends the loop through `stop` (so
- * does a deadline already reached, with no failure yet: `undefined`).
- *
- * @param attempt One try; it gets the milliseconds left before the deadline.
- * @param plan Attempts, which failures to retry, backoff, clock, signal, deadline.
- * @param stop What to do with the last failure: throw it (the default), throw
- *   another error, or return a value.
- * @returns What the first successful attempt (or `stop`) returned.
- * @throws What `stop` throws; `AbortedError` when `signal` fires mid-wait.
- *
- * @example
- * ```ts
- * import { retry, systemClock } from "./policy.ts";
- * const answer = await retry(() => Promise.resolve(42), {
- *   maxAttempts: 3,
- *   retryIf: (verdict) => verdict.retryRead,
- *   clock: systemClock,
- *   method: "GET",
- *   url: "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567",
- * });
- * ```
+ * Runs `attempt` until it succeeds. A failure `retryIf` accepts is tried
+ * again after the backoff, or `Retry-After` when longer; one it refuses, the
+ * last of `maxAttempts`, one whose wait would reach the `deadline` (or a
+ * deadline already reached) ends the loop through `stop`, which throws the
+ * failure by default. A signal firing mid-wait throws `AbortedError`.
  */
 export async function retry<T>(
   attempt: (timeLeftMs: number) => Promise<T>,
