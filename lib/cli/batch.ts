@@ -1,17 +1,14 @@
 /**
  * `trigger --batch`: one sampling request per JSON line, streamed. A first
- * pass reads every line, checks it with the library's builder and counts
- * it — every invalid line is reported, and nothing is sent while one is
- * left (unless `--skip-invalid`) —; a second pass reads the lines again and
- * sends them through a pool of `--concurrency` workers. Neither pass holds
+ * pass checks every line with the library's builder (nothing is sent while an
+ * invalid line is left, unless `--skip-invalid`); a second pass reads the
+ * lines again and sends them through `--concurrency` workers. Neither holds
  * the file as objects: a file is read twice, stdin's raw lines are kept.
  *
- * The workers share one pause gate: when any request is answered 429,
- * every worker waits out the pause before sending again, and the refused
- * request is sent again (a 429 was not applied). The pool is ours rather
- * than `deno-std`'s `pooledMap`, which yields results in input order (a
- * slow first line would hold back every outcome) and stops at the first
- * failure, while a batch streams each outcome as it ends and runs every line.
+ * A 429 pauses every worker, and its request is sent again (a 429 was not
+ * applied). The pool is ours: `deno-std`'s `pooledMap` yields in input order
+ * and stops at the first failure, while a batch streams each outcome as it
+ * ends and runs every line.
  *
  * @module
  */
@@ -19,12 +16,11 @@ import type { SamplingInput, WaitResult } from "../../mod.ts";
 import { buildSamplingRequest } from "../core/build.ts";
 import { isSamplingValidationError } from "../core/errors.ts";
 import type { Clock } from "../core/policy.ts";
-import type { Connection } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";
-import type { Options } from "./flags.ts";
-import type { Input } from "./io.ts";
-import { describeDryRun, errorJson, type Output } from "./output.ts";
+import { issueLines } from "./flags.ts";
+import { connect, goOnline, type Input, type RunContext } from "./io.ts";
+import { describeDryRun, errorJson } from "./output.ts";
 import { formatElapsed } from "./progress.ts";
 
 /** One line of a batch: its number (from 1), and its JSON or its problems. */
@@ -147,18 +143,6 @@ export async function runBatch<T, R>(
   return { started };
 }
 
-/** The library's public API, as `mod.ts` exports it (loaded once a run sends). */
-export type Library = typeof import("../../mod.ts");
-
-/** What a batch works with; `watch.exitCode` ends an interrupted run. */
-export interface BatchContext {
-  readonly options: Options;
-  readonly out: Output;
-  readonly signal: AbortSignal;
-  readonly clock: Clock;
-  readonly watch: { readonly exitCode: number };
-}
-
 type LineResult = { jobId: string; wait?: WaitResult; waitError?: unknown };
 type ValidLine = { line: number; input: SamplingInput };
 
@@ -167,12 +151,11 @@ type ValidLine = { line: number; input: SamplingInput };
  * shows them with `--dry-run`), one outcome per line and a summary.
  */
 export async function triggerBatch(
-  ctx: BatchContext,
+  ctx: RunContext,
   input: Input,
-  client: Connection,
-  start: () => Promise<Library>,
 ): Promise<number> {
   const { options: o, out } = ctx;
+  const client = connect(ctx);
   const build = { baseUrl: client.baseUrl, auth: client.auth };
   const invalid: { line: number; problems: string[] }[] = [];
   let valid = 0;
@@ -186,10 +169,7 @@ export async function triggerBatch(
       valid++;
     } catch (error) {
       if (!isSamplingValidationError(error)) throw error;
-      const problems = error.issues.map((i) =>
-        `${i.path}: ${i.rule}${i.received ? ` (got ${i.received})` : ""}`
-      );
-      invalid.push({ line: entry.line, problems });
+      invalid.push({ line: entry.line, problems: issueLines(error.issues) });
     }
   }
   const lines = valid + invalid.length;
@@ -210,7 +190,7 @@ export async function triggerBatch(
   }
 
   const emit = (json: Record<string, unknown>, human: string) =>
-    o.json ? out.jsonLine(json) : out.line(human);
+    o.json ? out.jsonLine(json) : out.text(human);
   for (const { line, problems } of invalid) {
     emit(
       { line, ok: false, skipped: true, problems },
@@ -241,7 +221,7 @@ export async function triggerBatch(
     return EXIT.OK;
   }
 
-  const lib = await start();
+  const lib = await goOnline(ctx);
   // The library's longest Retry-After (loaded with it, not before).
   const { DEFAULT_MAX_RETRY_AFTER_MS } = await import("../core/trigger.ts");
   let [ok, failed, notSent, refused] = [0, 0, 0, false];

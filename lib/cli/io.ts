@@ -1,16 +1,20 @@
 /**
- * What a run touches outside its own memory — standard streams, the
- * environment, the network, the clock and the signals — injectable, so the
- * whole command line runs inside a test's process; and the reading of a
- * file or stdin named by a flag, within a size cap and the permissions.
+ * What a run touches outside its own memory — standard streams, environment,
+ * network, clock, signals — injectable, so the whole command line runs inside
+ * a test's process: the run's context, its connection, the library loaded
+ * once it goes to the network, and the files or stdin named by its flags
+ * (read within a size cap and the permissions).
  *
  * @module
  */
 import type { Clock } from "../core/policy.ts";
+import type { CliConfig, Connection } from "./config.ts";
+import { DENO_SOURCES, resolveConfig } from "./config.ts";
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
-import type { OutputStream } from "./output.ts";
-import { flagsFor, isGranted } from "./permissions.ts";
-import type { SignalSource } from "./signals.ts";
+import type { Options } from "./flags.ts";
+import type { Output, OutputStream } from "./output.ts";
+import { flagsFor, isGranted, requirePermissions } from "./permissions.ts";
+import type { InterruptWatch, SignalSource } from "./signals.ts";
 
 /** What a run reads, writes and waits on; each part defaults to the real one. */
 export interface CliIo {
@@ -33,6 +37,52 @@ export interface CliIo {
   signals?: SignalSource;
 }
 
+/** What a command works with, and what it learned on the way (for the report of a failure). */
+export interface RunContext {
+  readonly options: Options;
+  readonly out: Output;
+  readonly io: CliIo;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly watch: InterruptWatch;
+  config?: CliConfig;
+  /** The job, once the server named it. */
+  jobId?: string;
+  /** The POST in flight: the tag it creates, for an interrupted send. */
+  sending?: { datasetId: string; tagName: string };
+}
+
+/** The library's public API, as `mod.ts` exports it. */
+export type Library = typeof import("../../mod.ts");
+
+/** Resolves the run's connection settings, kept in `ctx.config`; its secrets are masked from now on. */
+export function connect(ctx: RunContext): Connection {
+  const env = ctx.io.env; // injected: read without a permission
+  const config = resolveConfig(
+    ctx.options,
+    env === undefined ? DENO_SOURCES : {
+      ...DENO_SOURCES,
+      readEnv: (v) => ({ granted: true, value: env[v] }),
+    },
+  );
+  ctx.out.addSecrets(config.secrets);
+  for (const note of config.notes) ctx.out.note(note);
+  ctx.config = config;
+  return { baseUrl: config.baseUrl, auth: config.auth, fetch: ctx.io.fetch };
+}
+
+/**
+ * Before the first request (after {@linkcode connect}): the permission to
+ * reach the host (Deno's fetch only), then the library — `mod.ts`, with zod,
+ * loaded only now, so a dry run loads the pure builder alone.
+ */
+export function goOnline(ctx: RunContext): Promise<Library> {
+  if (ctx.io.fetch === undefined) {
+    requirePermissions([{ name: "net", host: ctx.config!.host }]);
+  }
+  return import("../../mod.ts");
+}
+
 /** The largest `--body` read, in bytes. */
 export const MAX_BODY_FILE_BYTES = 1024 * 1024;
 /** The largest `--batch` read, in bytes. */
@@ -44,11 +94,6 @@ export interface Input {
   readonly name: string;
   /** The lines, from the first at each call: a file is read again, stdin's lines are kept. */
   lines(): AsyncIterable<string>;
-}
-
-/** The whole text of an input (its lines joined). */
-export async function readAll(input: Input): Promise<string> {
-  return (await Array.fromAsync(input.lines())).join("\n");
 }
 
 /**

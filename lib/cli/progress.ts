@@ -7,7 +7,7 @@
  * @module
  */
 import { progressFraction } from "../display/format.ts";
-import { type Output, type Span, statusColour } from "./output.ts";
+import type { Output, Span } from "./output.ts";
 
 /** What one poll reported (a subset of the library's `JobProgress`). */
 export interface ProgressEvent {
@@ -108,7 +108,14 @@ export function createProgress(options: ProgressOptions): Progress {
       const { status, processed, total } = event;
       show([
         `job ${event.jobId} `,
-        [status, statusColour(status)],
+        [
+          status,
+          status === "FINISHED"
+            ? "green"
+            : status === "FAILED"
+            ? "red"
+            : "cyan",
+        ],
         ...(processed === undefined || total === undefined
           ? []
           : [` ${formatCount({ processed, total })}`]),

@@ -154,6 +154,14 @@ export function formatCurl(
 }
 
 /**
+ * The characters a terminal would act on: C0 controls but tab and newline,
+ * DEL and the C1 controls (`\x1b`, `\x7f`, `\u009b`). Every display that
+ * shows text from a server or a file escapes or replaces them.
+ */
+// deno-lint-ignore no-control-regex
+export const CONTROL_CHARACTERS: RegExp = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
  * The share of a job's work that is done, `processed / total` kept within
  * [0, 1] (servers over-report), or `undefined` when it cannot be told (no
  * numbers, a total of 0). Every progress display reads it from here.
