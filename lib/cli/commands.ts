@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { SamplingInput, SelectionStep, WaitResult } from "../../mod.ts";
+import type { SamplingInput, SelectionStep } from "../../mod.ts";
 import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
 import { isSamplingValidationError } from "../core/errors.ts";
 import { systemClock } from "../core/policy.ts";
