@@ -7,38 +7,8 @@
  * @module
  */
 import { progressFraction } from "../display/format.ts";
+import type { JobProgress } from "../jobs/wait.ts";
 import type { Output, Span } from "./output.ts";
-
-/** What one poll reported (a subset of the library's `JobProgress`). */
-export interface ProgressEvent {
-  jobId: string;
-  /** The job's status as the server wrote it. */
-  status: string;
-  processed?: number;
-  total?: number;
-}
-
-/**
- * Options of {@linkcode createProgress}: the output, a live line or plain
- * lines (default: whether stderr is a terminal), the clock (`Date.now`),
- * the redraw interval of the live line (100 ms).
- */
-export interface ProgressOptions {
-  out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
-  tty?: boolean;
-  now?: () => number;
-  intervalMs?: number;
-}
-
-/** A progress display; call `stop()` when done, whatever happened. */
-export interface Progress {
-  /** Shows what the command is doing now, e.g. `checking tags`. */
-  step(text: string): void;
-  /** Shows a poll's news. */
-  update(event: ProgressEvent): void;
-  /** Ends the display: clears the live line, stops its timer. */
-  stop(): void;
-}
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -63,10 +33,17 @@ export function formatCount(
   return `${meta.processed}/${meta.total}${percent}`;
 }
 
-/** Starts a progress display. */
-export function createProgress(options: ProgressOptions): Progress {
+/**
+ * Starts a progress display (call `stop()` when done, whatever happened): a
+ * live line on a terminal, redrawn every `intervalMs` (100); else plain lines.
+ */
+export function createProgress(options: {
+  out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
+  now?: () => number;
+  intervalMs?: number;
+}) {
   const { out, now = Date.now } = options;
-  const tty = options.tty ?? out.stderrIsTerminal;
+  const tty = out.stderrIsTerminal;
   const started = now();
   let text: readonly Span[] = [];
   let last = "";
@@ -103,8 +80,12 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 
   return {
-    step: (what) => show([`${what}…`]),
-    update(event) {
+    /** Shows what the command is doing now, e.g. `checking tags`. */
+    step: (what: string) => show([`${what}…`]),
+    /** Shows a poll's news. */
+    update(
+      event: Pick<JobProgress, "jobId" | "status" | "processed" | "total">,
+    ) {
       const { status, processed, total } = event;
       show([
         `job ${event.jobId} `,
@@ -121,6 +102,7 @@ export function createProgress(options: ProgressOptions): Progress {
           : [` ${formatCount({ processed, total })}`]),
       ]);
     },
+    /** Ends the display: clears the live line, stops its timer. */
     stop() {
       if (stopped) return;
       stopped = true;
