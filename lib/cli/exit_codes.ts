@@ -1,9 +1,7 @@
 /**
- * The exit codes, and the one place that classifies a failure: its exit
- * code, whether a batch pauses for it (and how long), whether the job may
- * still be running. Errors are told apart by their `kind` (the library's
- * and the command line's own), never by `instanceof`, so copies of the
- * library loaded from different URLs classify alike.
+ * The exit codes, and the one place that classifies a failure. Errors are
+ * told apart by their `kind`, never by `instanceof`, so copies of the library
+ * loaded from different URLs classify alike.
  *
  * @module
  */
@@ -22,22 +20,19 @@ export const EXIT = Object.freeze(
   } as const,
 );
 
-/** One of the values of {@linkcode EXIT}. */
-export type ExitCode = typeof EXIT[keyof typeof EXIT];
-
 /**
  * What a failure means for the run: its exit code (130 for any
- * interruption), for a 429 asked about with a retry context how long a
- * batch pauses before it sends the request again (none when it must not),
- * and whether the job may still be running (say how to resume).
+ * interruption), for a 429 asked about with a retry context how long a batch
+ * pauses before it sends the request again (none when it must not), and
+ * whether the job may still be running (say how to resume).
  */
 export interface Verdict {
-  readonly exitCode: ExitCode;
+  readonly exitCode: typeof EXIT[keyof typeof EXIT];
   readonly pauseMs?: number;
   readonly jobMayRun: boolean;
 }
 
-/** When {@linkcode classify} is asked whether to send again after a pause: the attempt that failed (from 1), the time, the longest `Retry-After` honoured. */
+/** When a 429 may be sent again: the attempt that failed (from 1), the time, the longest `Retry-After` honoured. */
 export type RetryContext = {
   readonly attempt: number;
   readonly now: number;
@@ -45,24 +40,15 @@ export type RetryContext = {
 };
 
 /**
- * Classifies a failure.
- *
- * - 1: a 4xx but 408 and 429 — an `api` one, or an `unexpected-response`
- *   one such as a proxy's HTML 403 —, `job-failed`, `job-result-missing`,
- *   `maybe-applied` (a blind retry could start a second job), a `workflow`
- *   refusal, anything unforeseen.
- * - 2: `validation`, `usage`, `permission`, Deno's `NotCapable` /
- *   `PermissionDenied`.
- * - 3: `network`, `timeout`, `poll-failed` and `deadline` (the job may
- *   still run), 408, 429, 5xx, any other `unexpected-response`.
- * - 130: `aborted`.
- * - A `workflow` error that wraps a cause is classified as its cause.
- *
- * A 429 pauses a batch for the library's rule: the `Retry-After` (at most
- * `maxRetryAfterMs`), and at least the backoff of the attempt.
+ * Classifies a failure: 1 the API or the job said no, or a trigger may have
+ * been applied (look before retrying); 2 usage, validation, permission; 3
+ * retrying may help (network, timeout, 408, 429, 5xx, an unreadable answer,
+ * a lost poll); 130 interrupted. A `workflow` error that wraps a cause is
+ * classified as its cause. With `retry`, a 429 pauses a batch for the
+ * library's rule: the `Retry-After`, at least the attempt's backoff.
  */
 export function classify(error: unknown, retry?: RetryContext): Verdict {
-  const verdict = (exitCode: ExitCode, jobMayRun = false) => ({
+  const verdict = (exitCode: Verdict["exitCode"], jobMayRun = false) => ({
     exitCode,
     jobMayRun,
   });
@@ -87,6 +73,7 @@ export function classify(error: unknown, retry?: RetryContext): Verdict {
       return verdict(EXIT.INTERRUPTED);
     case "api":
     case "unexpected-response": {
+      // A 4xx but 408 and 429 is a refusal, from the API or a proxy's page.
       const retryable = status === 408 || status === 429 ||
         (status ?? 0) >= 500;
       const clientError = status !== undefined && status >= 400 &&
@@ -114,7 +101,7 @@ export function classify(error: unknown, retry?: RetryContext): Verdict {
       return e.reason === undefined && e.cause !== undefined
         ? classify(e.cause)
         : verdict(EXIT.REFUSED);
-    default:
+    default: // job-failed, job-result-missing, maybe-applied, the unforeseen
       return verdict(EXIT.REFUSED);
   }
 }

@@ -10,10 +10,10 @@
 import type { Clock } from "../core/policy.ts";
 import type { CliConfig, Connection } from "./config.ts";
 import { DENO_SOURCES, resolveConfig } from "./config.ts";
-import { CliUsageError, MissingPermissionError } from "./errors.ts";
+import { CliUsageError } from "./errors.ts";
 import type { Options } from "./flags.ts";
 import type { Output, OutputStream } from "./output.ts";
-import { flagsFor, isGranted, requirePermissions } from "./permissions.ts";
+import { requirePermissions } from "./permissions.ts";
 import type { InterruptWatch, SignalSource } from "./signals.ts";
 
 /** What a run reads, writes and waits on; each part defaults to the real one. */
@@ -124,9 +124,7 @@ export async function openInput(
       },
     };
   }
-  if (!isGranted({ name: "read", path })) {
-    throw new MissingPermissionError(flagsFor([{ name: "read", path }]));
-  }
+  requirePermissions([{ name: "read", path }]);
   const fail = (why: string) => new CliUsageError([`${flag} ${path}: ${why}`]);
   let info: Deno.FileInfo;
   try {

@@ -11,14 +11,11 @@
 import { EXIT } from "./exit_codes.ts";
 
 /** Where signals come from: `Deno` itself, or a fake one in tests. */
-export interface SignalSource {
-  /** Calls `handler` on each `signal`. */
-  addSignalListener(signal: Deno.Signal, handler: () => void): void;
-  /** Stops calling `handler`. */
-  removeSignalListener(signal: Deno.Signal, handler: () => void): void;
-}
+export type SignalSource = Pick<
+  typeof Deno,
+  "addSignalListener" | "removeSignalListener"
+>;
 
-/** The signals handled, and the code each one ends the run with. */
 const SIGNALS: readonly (readonly [Deno.Signal, number])[] = [
   ["SIGINT", EXIT.INTERRUPTED],
   ["SIGTERM", EXIT.TERMINATED],
@@ -33,10 +30,7 @@ export interface InterruptWatch extends Disposable {
   readonly exitCode: number;
 }
 
-/**
- * Watches for SIGINT, SIGTERM and SIGHUP until disposed, which removes
- * every listener.
- */
+/** Watches for SIGINT, SIGTERM and SIGHUP until disposed, which removes every listener. */
 export function watchInterrupt(source: SignalSource = Deno): InterruptWatch {
   const controller = new AbortController();
   let exitCode: number = EXIT.INTERRUPTED;
