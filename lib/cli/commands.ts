@@ -1,14 +1,13 @@
 /**
- * One handler per command and {@linkcode runCommand}, which runs one, turns
- * any failure into a message and an exit code, and says how to pick up a job
- * left running. Every command checks all it can before it sends anything;
- * each request is built once, by the library's builder, its problems named by
- * the flag or file they came from. What goes wrong after a POST is never
- * reported as "nothing was sent": the job may exist.
+ * One handler per command, and {@linkcode runCommand}: any failure becomes a
+ * message and an exit code, and a job left running is named with the command
+ * that resumes it. Every command checks all it can before it sends anything;
+ * after a POST, nothing is reported as "not sent": the job may exist.
  *
  * @module
  */
-import type { SamplingInput, SelectionStep } from "../../mod.ts";
+import type { SamplingInput, SelectionInput } from "../../mod.ts";
+import type { SelectionStep } from "../../mod.ts";
 import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
 import { isSamplingValidationError } from "../core/errors.ts";
 import { systemClock } from "../core/policy.ts";
@@ -17,24 +16,17 @@ import { type Connection, resumeCommand } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";
 import { checkWritable, exportCommand, writeExport } from "./export.ts";
-import type { CommandLine, CommandName } from "./flags.ts";
+import type { CommandName, RunLine } from "./flags.ts";
 import { composeBody, issueLines } from "./flags.ts";
 import { helpHint } from "./help.ts";
-import type { CliIo, Library, RunContext } from "./io.ts";
-import { connect, goOnline } from "./io.ts";
+import { type CliIo, connect, goOnline, type Library } from "./io.ts";
 import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES, openInput } from "./io.ts";
-import type { DryRunView, Field, Output } from "./output.ts";
-import { describeDryRun } from "./output.ts";
+import type { RunContext } from "./io.ts";
+import { describeDryRun, type DryRunView, type Field } from "./output.ts";
+import type { Output } from "./output.ts";
 import { fromDenoPermissionError } from "./permissions.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
 import { watchInterrupt } from "./signals.ts";
-
-/** A command line that names a command to run. */
-export type RunLine = Extract<CommandLine, { kind: "run" }>;
-
-interface Context extends RunContext {
-  readonly line: RunLine;
-}
 
 /** The placeholder `select` validates with before the embedding is known. */
 const PLACEHOLDER_ID = "000000000000000000000000";
@@ -47,13 +39,9 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
   "fetch-tag": "reading the new tag",
 };
 
-/**
- * Resolves the connection and builds the request, once, with the library's
- * builder. Every problem — those found before, the input's, the settings' —
- * is reported at once.
- */
+/** Connects and builds the request, once, by the library's builder; every problem at once. */
 function prepare(
-  ctx: Context,
+  ctx: RunContext,
   input: SamplingInput,
   problems: string[],
 ): { request: SamplingRequest; client: Connection } {
@@ -81,7 +69,7 @@ function prepare(
 }
 
 /** The problems of `--timeout` by the library's own rule (the one `waitForJob` applies). */
-async function timeoutProblems({ options }: Context): Promise<string[]> {
+async function timeoutProblems({ options }: RunContext): Promise<string[]> {
   if (options.timeoutMs === undefined) return [];
   const { checkWaitOptions } = await import("../jobs/wait.ts");
   const issues: Parameters<typeof checkWaitOptions>[1] = [];
@@ -89,17 +77,21 @@ async function timeoutProblems({ options }: Context): Promise<string[]> {
   return issueLines(issues, options);
 }
 
-async function bodyOf({ options, io }: Context) {
-  const path = options.body;
-  const file = path &&
-    await openInput("--body", path, MAX_BODY_FILE_BYTES, io);
-  return composeBody(
-    options,
-    file ? (await Array.fromAsync(file.lines())).join("\n") : undefined,
-  );
+/** The request's input: the flags, and the `--body` file's JSON. */
+async function inputOf({ options: o, io }: RunContext) {
+  const file = o.body &&
+    await openInput("--body", o.body, MAX_BODY_FILE_BYTES, io);
+  const text = file
+    ? (await Array.fromAsync(file.lines())).join("\n")
+    : undefined;
+  return {
+    datasetId: o.datasetId,
+    ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
+    body: composeBody(o, text),
+  } as unknown as SelectionInput & SamplingInput;
 }
 
-function printDryRun(ctx: Context, view: DryRunView): number {
+function printDryRun(ctx: RunContext, view: DryRunView): number {
   ctx.out.text(view.text);
   if (ctx.options.json) ctx.out.result([], view.json);
   ctx.out.note("dry run: nothing was sent");
@@ -108,7 +100,7 @@ function printDryRun(ctx: Context, view: DryRunView): number {
 
 /** Follows a job to its tag: a finished wait, for people and for JSON. */
 async function follow(
-  ctx: Context,
+  ctx: RunContext,
   lib: Library,
   jobId: string,
   client: Connection,
@@ -139,7 +131,7 @@ async function follow(
 }
 
 /** `trigger`: one request (optionally followed to its tag), or a batch. */
-async function trigger(ctx: Context): Promise<number> {
+async function trigger(ctx: RunContext): Promise<number> {
   const o = ctx.options;
   const problems = await timeoutProblems(ctx);
   if (o.batch !== undefined) {
@@ -152,11 +144,7 @@ async function trigger(ctx: Context): Promise<number> {
     );
     return await triggerBatch(ctx, file);
   }
-  const input = {
-    datasetId: o.datasetId,
-    embeddingId: o.embeddingId,
-    body: await bodyOf(ctx),
-  } as unknown as SamplingInput;
+  const input = await inputOf(ctx);
   const { request, client } = prepare(ctx, input, problems);
   if (o.dryRun) return printDryRun(ctx, describeDryRun(request));
 
@@ -183,14 +171,10 @@ async function trigger(ctx: Context): Promise<number> {
 }
 
 /** `select`: the whole workflow, embedding to tag. */
-async function select(ctx: Context): Promise<number> {
+async function select(ctx: RunContext): Promise<number> {
   const o = ctx.options;
   const problems = await timeoutProblems(ctx);
-  const input = {
-    datasetId: o.datasetId,
-    ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
-    body: await bodyOf(ctx),
-  } as unknown as { datasetId: string; embeddingId?: string } & SamplingInput;
+  const input = await inputOf(ctx);
   const resolved = input.embeddingId !== undefined;
   const { request, client } = prepare(ctx, {
     ...input,
@@ -287,7 +271,7 @@ async function select(ctx: Context): Promise<number> {
 }
 
 /** `status`: one GET of the job. */
-async function status(ctx: Context): Promise<number> {
+async function status(ctx: RunContext): Promise<number> {
   const client = connect(ctx);
   const { getJobStatus } = await goOnline(ctx);
   const job = await getJobStatus(ctx.line.jobId!, {
@@ -323,7 +307,7 @@ async function status(ctx: Context): Promise<number> {
 }
 
 /** `wait`: follow a job to its tag. */
-async function wait(ctx: Context): Promise<number> {
+async function wait(ctx: RunContext): Promise<number> {
   const problems = await timeoutProblems(ctx);
   if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);
@@ -332,7 +316,7 @@ async function wait(ctx: Context): Promise<number> {
   return EXIT.OK;
 }
 
-const HANDLERS: Record<CommandName, (ctx: Context) => Promise<number>> = {
+const HANDLERS: Record<CommandName, (ctx: RunContext) => Promise<number>> = {
   trigger,
   select,
   status,
@@ -340,7 +324,7 @@ const HANDLERS: Record<CommandName, (ctx: Context) => Promise<number>> = {
   export: exportCommand,
 };
 
-function report(caught: unknown, ctx: Context): number {
+function report(caught: unknown, ctx: RunContext): number {
   const error = fromDenoPermissionError(caught) ?? caught;
   const verdict = classify(error);
   const interrupted = verdict.exitCode === EXIT.INTERRUPTED;
@@ -372,19 +356,14 @@ function report(caught: unknown, ctx: Context): number {
   return code;
 }
 
-/**
- * Runs one command: checks, sends, prints, and turns any failure into a
- * message on stderr (and a JSON document with `--json`) and an exit code.
- * SIGINT, SIGTERM or SIGHUP stop the command (exit code 130, 143 or 129);
- * a job left running is named with the command that resumes it.
- */
+/** Runs one command to its exit code; SIGINT, SIGTERM or SIGHUP stop it (130, 143, 129). */
 export async function runCommand(
   line: RunLine,
   out: Output,
   io: CliIo = {},
 ): Promise<number> {
   using watch = watchInterrupt(io.signals);
-  const ctx: Context = {
+  const ctx: RunContext = {
     line,
     options: line.options,
     out,

@@ -448,6 +448,9 @@ export type CommandLine =
     json: boolean;
   };
 
+/** A command line that names a command to run. */
+export type RunLine = Extract<CommandLine, { kind: "run" }>;
+
 /** Flags that would carry a secret: refused, with the reason and the way. */
 const SECRET_FLAGS =
   /^(token|api-?key|api-token|lightly-token|jwt|lightly-jwt|bearer|bearer-token|auth|password|secret)$/i;

@@ -11,7 +11,7 @@ import type { Clock } from "../core/policy.ts";
 import type { CliConfig, Connection } from "./config.ts";
 import { DENO_SOURCES, resolveConfig } from "./config.ts";
 import { CliUsageError } from "./errors.ts";
-import type { Options } from "./flags.ts";
+import type { Options, RunLine } from "./flags.ts";
 import type { Output, OutputStream } from "./output.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { InterruptWatch, SignalSource } from "./signals.ts";
@@ -39,6 +39,7 @@ export interface CliIo {
 
 /** What a command works with, and what it learned on the way (for the report of a failure). */
 export interface RunContext {
+  readonly line: RunLine;
   readonly options: Options;
   readonly out: Output;
   readonly io: CliIo;
