@@ -1,19 +1,12 @@
 /**
- * Where the command line's connection settings come from, and the rules that
- * keep the token safe:
- *
- * - The token comes from `--token-file FILE`, else `LIGHTLY_TOKEN` (sent as
- *   `?token=`), else `LIGHTLY_JWT` (sent as `Authorization: Bearer`); never
- *   from a flag. A token file holding a JWT (`eyJ….….…`) is sent as a bearer.
- * - The base URL comes from `--base-url`, else `LIGHTLY_SERVER_LOCATION`, else
- *   `https://api.lightly.ai`, and is used as the library's one rule
- *   (`checkBaseUrl`) normalises it.
- * - A token never goes over plain `http://` to another machine than this one
- *   (`isLoopbackHostname`) unless `--insecure-http` says so.
- * - A dry run needs no permission: what it cannot read, it says so, and shows
- *   a placeholder.
- * - The command that resumes following a job repeats these settings and
- *   permissions, never a secret.
+ * Where the connection settings come from, and the rules that keep the token
+ * safe. The token: `--token-file` (a JWT in it is sent as a bearer), else
+ * `LIGHTLY_TOKEN` (`?token=`), else `LIGHTLY_JWT` (`Authorization: Bearer`),
+ * never a flag. The base URL: `--base-url`, else `LIGHTLY_SERVER_LOCATION`,
+ * else the default, as the library's `checkBaseUrl` normalises it. No token
+ * over plain `http://` to another machine without `--insecure-http`. A dry
+ * run needs no permission (it shows a placeholder). The resume command
+ * repeats settings and permissions, never a secret.
  *
  * @module
  */
@@ -108,12 +101,10 @@ function fromTokenFile(
 }
 
 /**
- * Resolves the base URL and the token from flags and environment, and
- * applies the safety rules.
+ * Resolves the base URL and the token and applies the safety rules.
  *
  * @throws {MissingPermissionError} Naming every `--allow-…` flag missing (never in a dry run).
- * @throws {CliUsageError} No token, an unusable token file, a bad base URL,
- *   or a token that would travel over plain http to another machine.
+ * @throws {CliUsageError} No token, a bad token file or base URL, a token for plain http.
  */
 export function resolveConfig(
   flags: Partial<
@@ -256,11 +247,7 @@ function scriptName(mainModule: string): string {
     : path;
 }
 
-/**
- * The `deno run … wait <jobId>` command that resumes following a job, with
- * the permissions and connection flags this run used (never a secret).
- * `mainModule` is the script being run (`Deno.mainModule`).
- */
+/** The `deno run … wait <jobId>` that resumes following a job, with this run's permissions and settings. */
 export function resumeCommand(
   jobId: string,
   config: CliConfig,

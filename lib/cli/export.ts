@@ -45,10 +45,7 @@ export function checkWritable(path: string): void {
   ]);
 }
 
-/**
- * Streams a tag's entries to stdout or to `output`, all or nothing: the
- * count must be the tag's `totSize`, and the file appears only when complete.
- */
+/** Streams a tag's entries to stdout or `output`, all or nothing: as many as its `totSize`, the file only when complete. */
 export async function writeExport(
   ctx: RunContext,
   lib: Library,

@@ -285,10 +285,7 @@ type Always<N extends FlagName> = Spec<N> extends { value: string }
   ? Spec<N> extends { default: unknown } ? true : false
   : true;
 
-/**
- * What a command line sets, checked and typed, by option name (the flag's
- * name in camelCase, or its `key`): switches always, values when given.
- */
+/** What a command line sets, typed, by option name (the flag's in camelCase, or its `key`): switches always, values when given. */
 export type Options =
   & {
     -readonly [N in FlagName as Always<N> extends true ? KeyOf<N> : never]:
@@ -439,11 +436,10 @@ export type CommandLine =
   | { kind: "help"; command?: CommandName }
   | { kind: "version"; json: boolean }
   | { kind: "run"; command: CommandName; options: Options; jobId?: string }
+  // The command, when recognised, for the help hint.
   | {
     kind: "usage-error";
-    /** Every problem found, one line each. */
     problems: string[];
-    /** The command, when it was recognised (for the help hint). */
     command?: CommandName;
     json: boolean;
   };
@@ -456,10 +452,7 @@ const SECRET_FLAGS =
   /^(token|api-?key|api-token|lightly-token|jwt|lightly-jwt|bearer|bearer-token|auth|password|secret)$/i;
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
 
-/**
- * Parses and checks a command line. Never throws and never reads anything:
- * every problem comes back at once in a `usage-error`.
- */
+/** Parses and checks a command line; never throws or reads anything: every problem at once in a `usage-error`. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   // Known flags with their values (a switch's is `undefined` unless `=…`).
   const given = new Map<string, (string | undefined)[]>();
@@ -631,12 +624,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
- * Composes the wire body from the body flags and, with `--body`, the file's
- * JSON: a flag fills in a field the file leaves out, repeats it, or is an
- * error when it says something else.
- *
- * @throws {CliUsageError} Bad JSON, a body that is not an object, or a flag
- *   that contradicts the file.
+ * The wire body from the body flags and the `--body` file's JSON: a flag
+ * fills in a field the file leaves out, or repeats it; contradicting it is a
+ * {@linkcode CliUsageError}, as bad JSON is.
  */
 export function composeBody(
   o: Options,
@@ -691,10 +681,7 @@ export function composeBody(
   return body;
 }
 
-/**
- * Names an issue's path the way the user gave the value: the flag when a
- * flag set it, the field in the `--body` file otherwise.
- */
+/** Names an issue's path as the user gave the value: the flag that set it, else the field in the `--body` file. */
 export function labelFor(path: string, o: Options): string {
   // Body fields come unprefixed (`newTagName`) or as `body.newTagName`.
   const p =

@@ -1,9 +1,7 @@
 /**
- * What a run touches outside its own memory — standard streams, environment,
- * network, clock, signals — injectable, so the whole command line runs inside
- * a test's process: the run's context, its connection, the library loaded
- * once it goes to the network, and the files or stdin named by its flags
- * (read within a size cap and the permissions).
+ * What a run touches outside its memory, injectable so the whole command line
+ * runs inside a test's process; the run's context and connection; the files
+ * or stdin its flags name, read within a size cap and the permissions.
  *
  * @module
  */
@@ -72,11 +70,7 @@ export function connect(ctx: RunContext): Connection {
   return { baseUrl: config.baseUrl, auth: config.auth, fetch: ctx.io.fetch };
 }
 
-/**
- * Before the first request (after {@linkcode connect}): the permission to
- * reach the host (Deno's fetch only), then the library — `mod.ts`, with zod,
- * loaded only now, so a dry run loads the pure builder alone.
- */
+/** After {@linkcode connect}, before the first request: the net permission (Deno's fetch only), then `mod.ts` (a dry run never loads it). */
 export function goOnline(ctx: RunContext): Promise<Library> {
   if (ctx.io.fetch === undefined) {
     requirePermissions([{ name: "net", host: ctx.config!.host }]);
@@ -97,13 +91,7 @@ export interface Input {
   lines(): AsyncIterable<string>;
 }
 
-/**
- * Opens a file named by a flag, or stdin for `-`: the permission, the kind
- * of file and its size are checked before anything is read.
- *
- * @throws {MissingPermissionError} Without `--allow-read` for the file.
- * @throws {CliUsageError} A missing, unreadable or too large file.
- */
+/** Opens a file named by a flag, or stdin for `-`: permission, kind and size checked before reading. */
 export async function openInput(
   flag: string,
   path: string,

@@ -210,10 +210,7 @@ export function createOutput(options: OutputOptions = {}) {
 /** A dry run, for people and for `--json`. */
 export type DryRunView = { text: string; json: Record<string, unknown> };
 
-/**
- * Describes the request a command would send: the request, secrets
- * masked, and an equivalent `curl` reading the token from the environment.
- */
+/** The request a command would send, secrets masked, and a `curl` reading the token from the environment. */
 export function describeDryRun(
   request: LightlyRequest,
   options: {

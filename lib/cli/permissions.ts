@@ -1,8 +1,6 @@
 /**
- * Deno permissions: ask before touching anything, so a missing permission
- * becomes one line naming the exact flag to add (exit code 2) instead of a
- * prompt or a stack trace. Nothing here ever triggers a permission prompt:
- * only a permission already `granted` counts.
+ * Deno permissions, asked before touching anything: a missing one is a line
+ * naming the flag to add (exit code 2), never a prompt or a stack trace.
  *
  * @module
  */

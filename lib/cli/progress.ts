@@ -1,8 +1,6 @@
 /**
- * Progress of a job on stderr: on a terminal, one live line redrawn in
- * place (spinner, status, processed/total, elapsed); otherwise plain
- * timestamped lines, one per change, that read well in a log. Lines are
- * written through the output (`output.ts`), which escapes and colours them.
+ * Progress on stderr: on a terminal one live line redrawn in place (spinner,
+ * status, processed/total, elapsed), else timestamped lines, one per change.
  *
  * @module
  */
@@ -33,10 +31,7 @@ export function formatCount(
   return `${meta.processed}/${meta.total}${percent}`;
 }
 
-/**
- * Starts a progress display (call `stop()` when done, whatever happened): a
- * live line on a terminal, redrawn every `intervalMs` (100); else plain lines.
- */
+/** Starts a progress display (the live line redrawn every `intervalMs`, 100); `stop()` it whatever happened. */
 export function createProgress(options: {
   out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
   now?: () => number;

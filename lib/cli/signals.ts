@@ -1,10 +1,7 @@
 /**
- * Interruptions: SIGINT (Ctrl-C), SIGTERM (`timeout`, `kill`, `docker
- * stop`) and SIGHUP (the terminal closed) are handled alike. The first one
- * aborts the running command through an `AbortSignal`, so it can say what
- * was left running and how to resume, print its JSON document or batch
- * summary, and exit with 128 + the signal's number (130, 143, 129); a
- * second one exits at once with that code.
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP alike: the first aborts the command
+ * through an `AbortSignal`, so it can say what it left running and exit with
+ * 128 + the signal's number (130, 143, 129); a second exits at once.
  *
  * @module
  */
