@@ -20,6 +20,9 @@ export function formatElapsed(ms: number): string {
   return m < 60 ? `${m}m${two(s)}s` : `${Math.floor(m / 60)}h${two(m)}m`;
 }
 
+const colourOf = (status: string) =>
+  status === "FINISHED" ? "green" : status === "FAILED" ? "red" : "cyan";
+
 /** Formats units of work done: `40/100 (40%)`. */
 export function formatCount(
   meta: { processed: number; total: number },
@@ -84,14 +87,7 @@ export function createProgress(options: {
       const { status, processed, total } = event;
       show([
         `job ${event.jobId} `,
-        [
-          status,
-          status === "FINISHED"
-            ? "green"
-            : status === "FAILED"
-            ? "red"
-            : "cyan",
-        ],
+        [status, colourOf(status)],
         ...(processed === undefined || total === undefined
           ? []
           : [` ${formatCount({ processed, total })}`]),
