@@ -17,52 +17,76 @@
  *
  * @module
  */
-import { parseCommandLine } from "./lib/cli/args.ts";
 import { CliUsageError } from "./lib/cli/errors.ts";
 import { EXIT } from "./lib/cli/exit_codes.ts";
+import { parseCommandLine } from "./lib/cli/flags.ts";
 import { commandHelp, helpHint, PROGRAM, toolHelp } from "./lib/cli/help.ts";
+import type { CliIo } from "./lib/cli/io.ts";
 import { createOutput } from "./lib/cli/output.ts";
 import { VERSION } from "./lib/core/version.ts";
+
+export type { CliIo } from "./lib/cli/io.ts";
+export type { OutputStream } from "./lib/cli/output.ts";
+export type { SignalSource } from "./lib/cli/signals.ts";
+export type { Clock } from "./lib/core/policy.ts";
 
 /**
  * Runs the command line and returns the exit code (0 success, 1 refused,
  * 2 usage, 3 transient, 130 / 143 / 129 interrupted by SIGINT / SIGTERM /
- * SIGHUP). Writes to stdout and stderr.
+ * SIGHUP). Everything it touches outside the process can be injected: a
+ * test runs the whole tool in its own process, with the stub's in-process
+ * `fetch` and a fake clock.
  *
  * @param args The arguments, without the program.
+ * @param io Standard streams, environment, fetch, clock and signals; the real ones by default.
  * @returns The exit code.
  *
- * @example
- * ```ts ignore
+ * @example Run a dry run in process, capturing stdout
+ * ```ts
  * import { main } from "./cli.ts";
- * Deno.exit(await main(["status", "0123456789abcdef01234567", "--json"]));
+ * let stdout = "";
+ * const code = await main([
+ *   "trigger", "--dry-run", "--dataset-id", "0123456789abcdef01234567",
+ *   "--embedding-id", "89abcdef0123456789abcdef", "--tag-name", "random-10",
+ *   "--method", "random",
+ * ], {
+ *   env: { LIGHTLY_TOKEN: "my-token" },
+ *   stdout: {
+ *     writeSync: (bytes) => (stdout += new TextDecoder().decode(bytes), bytes.length),
+ *     isTerminal: () => false,
+ *   },
+ * });
+ * console.log(code, stdout.includes("?token=[REDACTED]")); // 0 true
  * ```
  */
-export async function main(args: readonly string[]): Promise<number> {
+export async function main(
+  args: readonly string[],
+  io: CliIo = {},
+): Promise<number> {
   const line = parseCommandLine(args);
+  const out = createOutput({
+    json: line.kind === "run" ? line.options.json : "json" in line && line.json,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    noColor: io.env === undefined ? undefined : Boolean(io.env.NO_COLOR),
+  });
   switch (line.kind) {
-    case "help": {
-      const out = createOutput();
+    case "help":
       out.text(line.command ? commandHelp(line.command) : toolHelp());
       return EXIT.OK;
-    }
-    case "version": {
-      const out = createOutput({ json: line.json });
+    case "version":
       if (line.json) out.result([], { name: PROGRAM, version: VERSION });
       else out.text(`${PROGRAM} ${VERSION}`);
       return EXIT.OK;
-    }
-    case "usage-error": {
-      const out = createOutput({ json: line.json });
+    case "usage-error":
       out.error(new CliUsageError(line.problems), EXIT.USAGE, {
         hints: [helpHint(line.command)],
       });
       return EXIT.USAGE;
-    }
   }
   // Loaded only when a command runs: help and usage errors stay fast.
   const { runCommand } = await import("./lib/cli/commands.ts");
-  return await runCommand(line, createOutput({ json: line.options.json }));
+  return await runCommand(line, out, io);
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -10,9 +10,16 @@
  * {@linkcode ValidationError} that lists every problem. Secrets (API
  * key, bearer token) never appear in any error, log line or printed request.
  *
+ * In a loop, or for a script that talks to one API, {@linkcode createClient}
+ * validates the options once and offers every call as a method.
+ *
+ * Two more entry points: `./display` (jobs, tags, requests and selections
+ * rendered in Jupyter notebooks) and `./schemas` (zod schemas of the API's
+ * answers, and the request rules' patterns and enums).
+ *
  * @example Trigger a coreset selection
- * ```ts ignore
- * import { triggerSampling } from "./mod.ts";
+ * ```ts
+ * import { triggerSampling } from "@lightly-sampling/lightly-sampling";
  *
  * const { jobId } = await triggerSampling({
  *   datasetId: "0123456789abcdef01234567",
@@ -38,14 +45,11 @@ export {
 } from "./lib/core/build.ts";
 export {
   type TriggerOptions,
+  type TriggerRetryOptions,
   triggerSampling,
   triggerSamplingRaw,
 } from "./lib/core/trigger.ts";
-export {
-  type ClientOptions,
-  DEFAULT_BASE_URL,
-  type LightlyAuth,
-} from "./lib/core/client.ts";
+export { type ClientOptions, type LightlyAuth } from "./lib/core/client.ts";
 export {
   type CallOptions,
   createClient,
@@ -53,11 +57,7 @@ export {
   type Held,
   LightlyClient,
 } from "./lib/client.ts";
-export {
-  DEFAULT_TIMEOUT_MS,
-  type HttpOptions,
-  MAX_BODY_BYTES,
-} from "./lib/core/http.ts";
+export type { HttpOptions } from "./lib/core/http.ts";
 export {
   type CurlOptions,
   formatCurl,
@@ -65,25 +65,11 @@ export {
   type RedactedRequest,
   redactRequest,
 } from "./lib/display/format.ts";
-export {
-  REDACTED,
-  redactHeaders,
-  redactText,
-  redactUrl,
-} from "./lib/core/redact.ts";
-export { USER_AGENT, VERSION } from "./lib/core/version.ts";
+export { REDACTED } from "./lib/core/redact.ts";
+export { VERSION } from "./lib/core/version.ts";
 
 // Jobs, reads and the workflow.
 export {
-  DEFAULT_MAX_RETRY_AFTER_MS,
-  DEFAULT_TRIGGER_ATTEMPTS,
-  type TriggerRetryOptions,
-} from "./lib/core/trigger.ts";
-export {
-  DEFAULT_MAX_CONSECUTIVE_FAILURES,
-  DEFAULT_MAX_INTERVAL_MS,
-  DEFAULT_MIN_INTERVAL_MS,
-  DEFAULT_WAIT_TIMEOUT_MS,
   getJobStatus,
   type JobOptions,
   type JobProgress,
@@ -98,16 +84,13 @@ export {
   getTag,
   listEmbeddings,
   listTags,
-  MAX_EMBEDDING_2D_BYTES,
 } from "./lib/jobs/reads.ts";
 export {
-  DEFAULT_EXPORT_PAGE_SIZE,
   type ExportOptions,
   type ExportProgress,
   type ExportRecordsOptions,
   exportTagFilenames,
   exportTagFileRecords,
-  MAX_EXPORT_PAGE_BYTES,
   type TagFileRecord,
 } from "./lib/jobs/export.ts";
 export {
@@ -125,27 +108,6 @@ export {
   parseRetryAfter,
   systemClock,
 } from "./lib/core/policy.ts";
-
-// Notebook display.
-export {
-  displayJob,
-  displayRequest,
-  displayTag,
-  displayTags,
-  type JobDisplayInput,
-  type JobSnapshot,
-  JUPYTER_DISPLAY,
-  type MimeBundle,
-  type RichDisplay,
-} from "./lib/display/notebook.ts";
-export {
-  DEFAULT_MAX_BACKGROUND_POINTS,
-  displaySelection,
-  type SelectionCounts,
-  type SelectionDisplay,
-  type SelectionDisplayInput,
-} from "./lib/display/selection.ts";
-
 // Errors.
 export {
   AbortedError,
@@ -178,35 +140,7 @@ export {
   type ValidationIssue,
 } from "./lib/core/errors.ts";
 
-// Rules, schemas and types.
-export {
-  isValidMinDistance,
-  isValidNSamples,
-  isValidRowCount,
-  JOB_STATES,
-  OBJECT_ID_PATTERN,
-  type RuleName,
-  RULES,
-  SAMPLING_METHODS,
-  SCORE_TYPE_PATTERN,
-  TAG_NAME_PATTERN,
-} from "./lib/core/rules.ts";
-export {
-  ApiErrorResponseSchema,
-  AsyncTaskDataSchema,
-  DatasetEmbeddingDataSchema,
-  Embedding2dDataSchema,
-  Embedding2dListSchema,
-  EmbeddingListSchema,
-  JobResultSchema,
-  JobStatusDataSchema,
-  JobStatusMetaSchema,
-  ObjectIdSchema,
-  type SafeParseResult,
-  type Schema,
-  TagDataSchema,
-  TagListSchema,
-} from "./lib/core/schemas.ts";
+// The API's data.
 export type {
   ApiErrorResponse,
   AsyncTaskData,

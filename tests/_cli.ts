@@ -1,13 +1,20 @@
 /**
- * Running `cli.ts` as a subprocess for the CLI tests: a fresh `deno run`
- * with exactly the permissions and environment a test gives, stdout and
- * stderr captured, and the sentinel secret checked absent from both on
- * every run.
+ * Running the CLI for its tests: in this process through `main(args, io)`
+ * (the stub's in-process fetch, a fake clock, captured streams), or, for
+ * the few smoke tests of what only a real process shows (permissions,
+ * signals, a terminal, a run by URL), as a fresh `deno run` with exactly
+ * the permissions and environment a test gives. Either way the sentinel
+ * secrets are checked absent from every output.
  */
 import { assert } from "@std/assert";
-import { parseCommandLine } from "../lib/cli/args.ts";
-import { runCommand } from "../lib/cli/commands.ts";
-import { createOutput, type OutputStream } from "../lib/cli/output.ts";
+import {
+  type Clock,
+  main,
+  type OutputStream,
+  type SignalSource,
+} from "../cli.ts";
+import { startLightlyStub, type StubOptions } from "../testing.ts";
+import { fakeClock } from "./_job_server.ts";
 
 /** The repository root. */
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -139,6 +146,16 @@ export async function runCliUntil(
   return run;
 }
 
+/**
+ * `--base-url` of a stub; an in-process stub's host (`lightly-stub.invalid`)
+ * is not this machine, so it also needs `--insecure-http`.
+ */
+export function baseUrlFlags(stub: { url: string }): string[] {
+  return new URL(stub.url).hostname === "127.0.0.1"
+    ? ["--base-url", stub.url]
+    : ["--base-url", stub.url, "--insecure-http"];
+}
+
 /** The arguments of a valid `trigger` against `stub`. */
 export function triggerFlags(
   stub: { url: string; datasetId: string; embeddingId: string },
@@ -146,8 +163,7 @@ export function triggerFlags(
 ): string[] {
   return [
     "trigger",
-    "--base-url",
-    stub.url,
+    ...baseUrlFlags(stub),
     "--dataset-id",
     stub.datasetId,
     "--embedding-id",
@@ -161,6 +177,18 @@ export function triggerFlags(
   ];
 }
 
+/** A stub with no socket, for runs in this process; its token is the sentinel. */
+export function inProcessStub(options: StubOptions = {}) {
+  return startLightlyStub({
+    listen: false,
+    token: SENTINEL,
+    jwt: SENTINEL_JWT,
+    waitingPolls: 0,
+    runningPolls: 1,
+    ...options,
+  });
+}
+
 /** A shell-quoted word. */
 export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word)
@@ -168,44 +196,83 @@ export function shellQuote(word: string): string {
     : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** A stream that keeps what is written; not a terminal. */
-export function captureStream(): OutputStream & { text(): string } {
-  const chunks: Uint8Array[] = [];
+/**
+ * A stream that keeps what is written; not a terminal. `onText` sees the
+ * whole text after each write.
+ */
+export function captureStream(
+  onText?: (text: string) => void,
+  terminal = false,
+): OutputStream & { text(): string } {
+  let text = "";
+  const decoder = new TextDecoder();
   return {
     writeSync(bytes) {
-      chunks.push(bytes.slice());
+      text += decoder.decode(bytes, { stream: true });
+      onText?.(text);
       return bytes.length;
     },
-    isTerminal: () => false,
-    text: () =>
-      new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c]))),
+    isTerminal: () => terminal,
+    text: () => text,
   };
 }
 
+/** A fake signal source: `send()` delivers a signal to the run. */
+export function fakeSignals(): SignalSource & { send(s: Deno.Signal): void } {
+  const handlers = new Map<Deno.Signal, Set<() => void>>();
+  return {
+    addSignalListener(signal, handler) {
+      handlers.set(signal, (handlers.get(signal) ?? new Set()).add(handler));
+    },
+    removeSignalListener(signal, handler) {
+      handlers.get(signal)?.delete(handler);
+    },
+    send(signal) {
+      for (const handler of handlers.get(signal) ?? []) handler();
+    },
+  };
+}
+
+/** Options of {@linkcode runInProcess}. */
+export interface InProcessOptions {
+  /** The fetch requests go through: an in-process stub's, or the real one. */
+  fetch?: typeof fetch;
+  /** The environment; `{ LIGHTLY_TOKEN: SENTINEL }` by default. */
+  env?: Record<string, string>;
+  /** Text for stdin. */
+  stdin?: string;
+  /** The clock; a fake one whose sleeps return at once by default. */
+  clock?: Clock;
+  /** Where signals come from; none come by default. */
+  signals?: SignalSource;
+  /** Called with stderr's whole text after each write. */
+  onStderr?: (text: string) => void;
+  /** Whether stdout and stderr are terminals; not by default. */
+  terminal?: boolean;
+}
+
 /**
- * Runs a command in this process (no subprocess): parsed, run and printed
- * as `cli.ts` does, with the token ({@linkcode SENTINEL}) read from a
- * temporary `--token-file`, output captured and checked free of it. The
- * command line must parse (usage errors of the parser need `runCli`).
+ * Runs the CLI in this process, as `cli.ts` does, with everything it
+ * touches injected; the output is checked free of the sentinel secrets.
  */
-export async function runInProcess(args: string[]): Promise<CliRun> {
-  const tokenFile = await Deno.makeTempFile();
-  try {
-    await Deno.writeTextFile(tokenFile, SENTINEL, { mode: 0o600 });
-    const line = parseCommandLine([...args, "--token-file", tokenFile]);
-    if (line.kind !== "run") {
-      throw new Error(`not a command to run: ${JSON.stringify(line)}`);
-    }
-    const stdout = captureStream();
-    const stderr = captureStream();
-    const code = await runCommand(
-      line,
-      createOutput({ json: line.options.json, stdout, stderr, noColor: true }),
-    );
-    const run = { code, stdout: stdout.text(), stderr: stderr.text() };
-    assertNoSecret(run.stdout, run.stderr);
-    return run;
-  } finally {
-    await Deno.remove(tokenFile);
-  }
+export async function runInProcess(
+  args: string[],
+  options: InProcessOptions = {},
+): Promise<CliRun> {
+  const stdout = captureStream(undefined, options.terminal);
+  const stderr = captureStream(options.onStderr, options.terminal);
+  const code = await main(args, {
+    stdout,
+    stderr,
+    env: options.env ?? { LIGHTLY_TOKEN: SENTINEL },
+    fetch: options.fetch,
+    clock: options.clock ?? fakeClock(),
+    signals: options.signals ?? fakeSignals(),
+    stdin: options.stdin === undefined
+      ? undefined
+      : ReadableStream.from([new TextEncoder().encode(options.stdin)]),
+  });
+  const run = { code, stdout: stdout.text(), stderr: stderr.text() };
+  assertNoSecret(run.stdout, run.stderr);
+  return run;
 }

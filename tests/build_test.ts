@@ -9,7 +9,8 @@ import {
   assertNotStrictEquals,
   assertThrows,
 } from "@std/assert";
-import { buildSamplingRequest, USER_AGENT, ValidationError } from "../mod.ts";
+import { buildSamplingRequest, ValidationError } from "../mod.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 

@@ -3,7 +3,7 @@ import {
   type CommandLine,
   parseCommandLine,
   parseDuration,
-} from "../lib/cli/args.ts";
+} from "../lib/cli/flags.ts";
 import { closest } from "../lib/cli/suggest.ts";
 
 const IDS = [
@@ -159,6 +159,39 @@ Deno.test("parseCommandLine() rejects repeated flags, empty values and bad numbe
   ]);
 });
 
+Deno.test("parseCommandLine() reads a value after = or as the next word, - and negative numbers included; a switch takes none", () => {
+  const o = options(parseCommandLine([
+    "trigger",
+    "--dataset-id=0123456789abcdef01234567",
+    "--embedding-id",
+    "89abcdef0123456789abcdef",
+    "--body",
+    "-",
+    "--min-distance",
+    "-0.5",
+    "--dry-run",
+  ]));
+  assertEquals([o.datasetId, o.body, o.minDistance, o.dryRun], [
+    "0123456789abcdef01234567",
+    "-",
+    -0.5,
+    true,
+  ]);
+  assertEquals(
+    problems(
+      parseCommandLine(["status", "0123456789abcdef01234567", "--json=no"]),
+    ),
+    ["--json takes no value"],
+  );
+  // After --, everything is positional.
+  assertEquals(
+    problems(
+      parseCommandLine(["status", "0123456789abcdef01234567", "--", "--json"]),
+    ),
+    ['unexpected argument "--json" (status takes one JOB_ID)'],
+  );
+});
+
 Deno.test("parseCommandLine() keeps batch flags and request flags apart", () => {
   assertEquals(
     problems(
@@ -200,15 +233,26 @@ Deno.test("parseCommandLine() keeps batch flags and request flags apart", () => 
   );
 });
 
-Deno.test("parseCommandLine() takes exactly one JOB_ID for status and wait", () => {
-  assertEquals(parseCommandLine(["wait", "abc"]).kind, "run");
+Deno.test("parseCommandLine() takes exactly one JOB_ID for status and wait, an ObjectId", () => {
+  const job = "0123456789abcdef01234567";
+  assertEquals(parseCommandLine(["wait", job]).kind, "run");
   assertEquals(
-    (parseCommandLine(["wait", "abc"]) as { jobId?: string }).jobId,
-    "abc",
+    (parseCommandLine(["wait", job]) as { jobId?: string }).jobId,
+    job,
   );
   assertEquals(problems(parseCommandLine(["status"])), ["missing JOB_ID"]);
-  assertEquals(problems(parseCommandLine(["status", "a", "b"])), [
+  assertEquals(problems(parseCommandLine(["status", job, "b"])), [
     'unexpected argument "b" (status takes one JOB_ID)',
+  ]);
+  assertEquals(problems(parseCommandLine(["wait", "abc"])), [
+    'JOB_ID must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$) (got "abc")',
+  ]);
+});
+
+Deno.test("parseCommandLine() names export's bad --dataset-id with its other problems, at once", () => {
+  assertEquals(problems(parseCommandLine(["export", "--dataset-id", "abc"])), [
+    '--dataset-id must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$) (got "abc")',
+    "give the tag as exactly one of --tag NAME and --tag-id ID",
   ]);
 });
 

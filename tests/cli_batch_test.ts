@@ -1,10 +1,12 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import type { Clock } from "../mod.ts";
-import { parseJsonLines, runBatch } from "../lib/cli/batch.ts";
-import { startLightlyStub } from "../testing.ts";
-import { runCli, SENTINEL } from "./_cli.ts";
-
-const TOKEN_ENV = { LIGHTLY_TOKEN: SENTINEL };
+import {
+  batchEntries,
+  type BatchEntry,
+  type BatchOutcome,
+  runBatch,
+} from "../lib/cli/batch.ts";
+import { baseUrlFlags, inProcessStub, runInProcess } from "./_cli.ts";
 
 /** A fake clock: sleeping moves time forward at once; every sleep is logged. */
 function fakeClock(): Clock & { sleeps: number[]; time(): number } {
@@ -34,10 +36,15 @@ function line(
   });
 }
 
-Deno.test("parseJsonLines() numbers lines from 1, skips blank ones, and reports non-objects", () => {
-  const { entries, invalid } = parseJsonLines(
-    '{"a":1}\n\n  \n[1]\n{oops\n{"b":2}\r\n',
+Deno.test("batchEntries() numbers lines from 1, skips blank ones, and reports non-objects", async () => {
+  const all: BatchEntry[] = await Array.fromAsync(
+    batchEntries('{"a":1}\n\n  \n[1]\n{oops\n{"b":2}\r\n'.split("\n")),
   );
+  const entries = all.filter((e) => "value" in e);
+  const invalid = all.filter((e) => "problems" in e) as {
+    line: number;
+    problems: string[];
+  }[];
   assertEquals(entries, [{ line: 1, value: { a: 1 } }, {
     line: 6,
     value: { b: 2 },
@@ -54,6 +61,7 @@ Deno.test("runBatch() never has more than `concurrency` items in flight and stre
   const started: number[] = [];
   const ended: number[] = [];
   const finishers = new Map<number, () => void>();
+  const outcomes: BatchOutcome<number, number>[] = [];
   const done = runBatch([1, 2, 3, 4, 5], {
     concurrency: 2,
     clock: fakeClock(),
@@ -68,7 +76,10 @@ Deno.test("runBatch() never has more than `concurrency` items in flight and stre
         })
       );
     },
-    onOutcome: (o) => ended.push(o.item),
+    onOutcome: (o) => {
+      ended.push(o.item);
+      outcomes.push(o);
+    },
   });
   await flush();
   assertEquals(started, [1, 2]);
@@ -82,15 +93,42 @@ Deno.test("runBatch() never has more than `concurrency` items in flight and stre
   }
   const run = await done;
   assertEquals(ended, [2, 3, 1, 4, 5]);
-  assertEquals(run.outcomes.map((o) => o.item), ended);
+  assertEquals(outcomes.map((o) => o.item), ended);
+  assertEquals(run.started, 5);
   assertEquals(peak, 2);
+});
+
+Deno.test("runBatch() pulls items as workers free up, never the whole input ahead of its outcomes", async () => {
+  let pulled = 0;
+  let ended = 0;
+  let ahead = 0;
+  async function* items() {
+    for (let n = 1; n <= 50; n++) {
+      pulled++;
+      ahead = Math.max(ahead, pulled - ended);
+      yield n;
+    }
+  }
+  const { started } = await runBatch(items(), {
+    concurrency: 3,
+    clock: fakeClock(),
+    pauseFor: () => undefined,
+    send: async (n) => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return n;
+    },
+    onOutcome: () => ended++,
+  });
+  assertEquals([started, ended], [50, 50]);
+  assert(ahead <= 3, `pulled ${ahead} items ahead of their outcomes`);
 });
 
 Deno.test("runBatch() pauses every worker for a 429's Retry-After and sends the refused item again", async () => {
   const clock = fakeClock();
   const sentAt: [number, number][] = [];
   let refused = false;
-  const run = await runBatch([1, 2, 3, 4], {
+  const outcomes: BatchOutcome<number, number>[] = [];
+  await runBatch([1, 2, 3, 4], {
     concurrency: 2,
     clock,
     send: async (n) => {
@@ -104,10 +142,11 @@ Deno.test("runBatch() pauses every worker for a 429's Retry-After and sends the 
     },
     pauseFor: (error) =>
       (error as { status?: number }).status === 429 ? 5_000 : undefined,
-    onOutcome: () => {},
+    onOutcome: (o) => outcomes.push(o),
   });
-  assert(run.outcomes.every((o) => o.ok));
-  const retried = run.outcomes.find((o) => o.item === 1)!;
+  assertEquals(outcomes.length, 4);
+  assert(outcomes.every((o) => o.ok));
+  const retried = outcomes.find((o) => o.item === 1)!;
   assertEquals(retried.attempts, 2);
   // 1 and 2 went out at once; everything after the 429 (3, 4 and 1 again,
   // from both workers) waited for the gate to open again.
@@ -119,16 +158,17 @@ Deno.test("runBatch() pauses every worker for a 429's Retry-After and sends the 
 });
 
 Deno.test("runBatch() gives up on an item after maxAttempts 429s and carries on with the rest", async () => {
-  const run = await runBatch(["a", "b"], {
+  const outcomes: BatchOutcome<string, string>[] = [];
+  await runBatch(["a", "b"], {
     concurrency: 1,
     clock: fakeClock(),
     maxAttempts: 3,
     send: (s) =>
       s === "a" ? Promise.reject({ status: 429 }) : Promise.resolve(s),
     pauseFor: () => 1,
-    onOutcome: () => {},
+    onOutcome: (o) => outcomes.push(o),
   });
-  assertEquals(run.outcomes.map((o) => [o.item, o.ok, o.attempts]), [
+  assertEquals(outcomes.map((o) => [o.item, o.ok, o.attempts]), [
     ["a", false, 3],
     ["b", true, 1],
   ]);
@@ -136,19 +176,23 @@ Deno.test("runBatch() gives up on an item after maxAttempts 429s and carries on 
 
 Deno.test("runBatch() stops starting items once its signal aborts", async () => {
   const controller = new AbortController();
+  const sent: number[] = [];
+  const outcomes: BatchOutcome<number, number>[] = [];
   const run = await runBatch([1, 2, 3], {
     concurrency: 1,
     clock: fakeClock(),
     signal: controller.signal,
     send: (n) => {
+      sent.push(n);
       if (n === 1) controller.abort();
       return Promise.resolve(n);
     },
     pauseFor: () => undefined,
-    onOutcome: () => {},
+    onOutcome: (o) => outcomes.push(o),
   });
-  assertEquals(run.outcomes.length, 1);
-  assertEquals(run.notStarted, [2, 3]);
+  assertEquals(outcomes.length, 1);
+  // 2 and 3 were never started.
+  assertEquals([run.started, sent], [1, [1]]);
 });
 
 Deno.test("runBatch() reports an item stopped during a 429 pause as not sent", async () => {
@@ -162,6 +206,7 @@ Deno.test("runBatch() reports an item stopped during a 429 pause as not sent", a
         signal?.addEventListener("abort", () => reject(signal.reason));
       }),
   };
+  const outcomes: BatchOutcome<string, never>[] = [];
   const run = await runBatch(["a", "b"], {
     concurrency: 1,
     clock,
@@ -169,20 +214,20 @@ Deno.test("runBatch() reports an item stopped during a 429 pause as not sent", a
     send: () => Promise.reject({ kind: "api", status: 429 }),
     pauseFor: () => 30_000,
     onPause: () => controller.abort(),
-    onOutcome: () => {},
+    onOutcome: (o) => outcomes.push(o),
   });
-  assertEquals(run.outcomes.length, 1);
-  const [outcome] = run.outcomes;
+  assertEquals(outcomes.length, 1);
+  const [outcome] = outcomes;
   assertEquals(
     [outcome.item, outcome.ok, !outcome.ok && outcome.notSent],
     ["a", false, true],
   );
   assertEquals(outcome.attempts, 1);
-  assertEquals(run.notStarted, ["b"]);
+  assertEquals(run.started, 1); // "b" was never started
 });
 
 Deno.test("cli trigger --batch checks every line first: bad lines are named by number and nothing is sent", async () => {
-  await using stub = startLightlyStub({ token: SENTINEL });
+  await using stub = inProcessStub();
   const file = await Deno.makeTempFile({ suffix: ".jsonl" });
   try {
     await Deno.writeTextFile(
@@ -199,12 +244,9 @@ Deno.test("cli trigger --batch checks every line first: bad lines are named by n
         line(stub, "batch-ok-2"),
       ].join("\n"),
     );
-    const run = await runCli(
-      ["trigger", "--batch", file, "--base-url", stub.url],
-      {
-        perms: ["--allow-net=127.0.0.1", "--allow-env", `--allow-read=${file}`],
-        env: TOKEN_ENV,
-      },
+    const run = await runInProcess(
+      ["trigger", "--batch", file, ...baseUrlFlags(stub)],
+      { fetch: stub.fetch },
     );
     assertEquals(run.code, 2, run.stderr);
     assertStringIncludes(run.stderr, "2 invalid lines, nothing was sent");
@@ -221,14 +263,14 @@ Deno.test("cli trigger --batch checks every line first: bad lines are named by n
 });
 
 Deno.test("cli trigger --batch --skip-invalid --json streams one JSON line per outcome and a summary", async () => {
-  await using stub = startLightlyStub({ token: SENTINEL });
+  await using stub = inProcessStub();
   const input = [
     line(stub, "stream-1"),
     '{"datasetId": 1}',
     line(stub, "stream-2"),
     line(stub, "stream-3"),
   ].join("\n");
-  const run = await runCli(
+  const run = await runInProcess(
     [
       "trigger",
       "--batch",
@@ -237,10 +279,9 @@ Deno.test("cli trigger --batch --skip-invalid --json streams one JSON line per o
       "--concurrency",
       "2",
       "--json",
-      "--base-url",
-      stub.url,
+      ...baseUrlFlags(stub),
     ],
-    { env: TOKEN_ENV, stdin: input },
+    { fetch: stub.fetch, stdin: input },
   );
   assertEquals(run.code, 0, run.stderr);
   const docs = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
@@ -256,9 +297,72 @@ Deno.test("cli trigger --batch --skip-invalid --json streams one JSON line per o
   });
 });
 
+Deno.test("cli trigger --batch pauses for a 429 by the library's rule: at least the backoff, even for Retry-After: 0", async () => {
+  await using stub = inProcessStub({
+    faults: [{
+      route: "trigger",
+      nth: 1,
+      fault: { kind: "status", status: 429, retryAfter: "0" },
+    }],
+  });
+  const clock = fakeClock();
+  const run = await runInProcess(
+    ["trigger", "--batch", "-", "--json", ...baseUrlFlags(stub)],
+    { fetch: stub.fetch, stdin: line(stub, "paused-1"), clock },
+  );
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(clock.sleeps.length, 1);
+  assert(clock.sleeps[0] >= 400, `paused ${clock.sleeps[0]} ms`);
+  assertStringIncludes(run.stderr, "the batch pauses for 0.");
+});
+
+Deno.test("cli trigger --batch reads a file twice and reports every line exactly once, by its number", async () => {
+  await using stub = inProcessStub();
+  const file = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) => line(stub, `twice-${i}`),
+    );
+    lines.splice(7, 0, "", "   "); // blank lines keep their numbers
+    await Deno.writeTextFile(file, lines.join("\r\n"));
+    const run = await runInProcess(
+      [
+        "trigger",
+        "--batch",
+        file,
+        "--concurrency",
+        "8",
+        "--json",
+        ...baseUrlFlags(stub),
+      ],
+      { fetch: stub.fetch },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    const docs = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const numbers = docs.filter((d) => d.ok).map((d) => d.line).sort((a, b) =>
+      a - b
+    );
+    const expected = [
+      ...Array.from({ length: 7 }, (_, i) => i + 1),
+      ...Array.from({ length: 33 }, (_, i) => i + 10),
+    ];
+    assertEquals(numbers, expected);
+    assertEquals(docs.at(-1).summary, {
+      lines: 40,
+      ok: 40,
+      failed: 0,
+      skipped: 0,
+      notStarted: 0,
+    });
+    assertEquals(stub.jobs().length, 40);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
 Deno.test("cli trigger --batch honours a 429 across the batch, sends the line again, and reports refusals with exit 1", async () => {
-  await using stub = startLightlyStub({
-    token: SENTINEL,
+  await using stub = inProcessStub({
     faults: [{
       route: "trigger",
       nth: 1,
@@ -271,7 +375,7 @@ Deno.test("cli trigger --batch honours a 429 across the batch, sends the line ag
     line(stub, "rate-2"),
     line(stub, "rate-1"),
   ].join("\n");
-  const run = await runCli(
+  const run = await runInProcess(
     [
       "trigger",
       "--batch",
@@ -279,10 +383,9 @@ Deno.test("cli trigger --batch honours a 429 across the batch, sends the line ag
       "--concurrency",
       "1",
       "--json",
-      "--base-url",
-      stub.url,
+      ...baseUrlFlags(stub),
     ],
-    { env: TOKEN_ENV, stdin: input },
+    { fetch: stub.fetch, stdin: input },
   );
   assertEquals(run.code, 1, run.stderr);
   assertStringIncludes(run.stderr, "429 Too Many Requests; the batch pauses");

@@ -4,11 +4,13 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { type ConfigSources, resolveConfig } from "../lib/cli/config.ts";
+import {
+  type ConfigSources,
+  resolveConfig,
+  resumeCommand,
+} from "../lib/cli/config.ts";
 import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
-import { composeBody, issueLines } from "../lib/cli/inputs.ts";
-import { resumeCommand } from "../lib/cli/resume.ts";
-import type { CommandLineOptions } from "../lib/cli/args.ts";
+import { composeBody, issueLines, type Options } from "../lib/cli/flags.ts";
 
 /**
  * Fake sources: `env` values of `null` are not readable (no permission);
@@ -195,7 +197,7 @@ Deno.test("resolveConfig() without any token is a usage error; a dry run shows a
   );
 });
 
-const NO_FLAGS = {} as CommandLineOptions;
+const NO_FLAGS = {} as Options;
 
 Deno.test("composeBody() builds the wire body from flags, nesting the stopping condition", () => {
   assertEquals(

@@ -5,18 +5,15 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { bitMaskToIndices, startLightlyStub } from "../testing.ts";
+import { bitMaskToIndices } from "../testing.ts";
 import {
-  assertNoSecret,
-  baseEnv,
-  denoArgs,
-  NET_AND_ENV,
-  ROOT,
+  baseUrlFlags,
+  fakeSignals,
+  inProcessStub,
   runCli,
+  runInProcess,
   SENTINEL,
 } from "./_cli.ts";
-
-const TOKEN_ENV = { LIGHTLY_TOKEN: SENTINEL };
 
 function nameOf(i: number): string {
   return `images/${String(Math.floor(i / 1000)).padStart(4, "0")}/sample-${
@@ -25,10 +22,7 @@ function nameOf(i: number): string {
 }
 
 function stubFor(sampleCount = 12_000) {
-  return startLightlyStub({
-    token: SENTINEL,
-    waitingPolls: 0,
-    runningPolls: 1,
+  return inProcessStub({
     waitTimeTillNextPoll: 0,
     datasets: [{
       sampleCount,
@@ -43,17 +37,11 @@ function exportFlags(
 ): string[] {
   return [
     "export",
-    "--base-url",
-    stub.url,
+    ...baseUrlFlags(stub),
     "--dataset-id",
     stub.datasetId,
     ...rest,
   ];
-}
-
-/** Permissions to write (and rename) in `dir`. */
-function writeIn(dir: string): string[] {
-  return [...NET_AND_ENV, `--allow-read=${dir}`, `--allow-write=${dir}`];
 }
 
 async function filesIn(dir: string): Promise<string[]> {
@@ -64,8 +52,8 @@ async function filesIn(dir: string): Promise<string[]> {
 
 Deno.test("cli export streams a tag's file names, one per line, to stdout", async () => {
   await using stub = stubFor();
-  const run = await runCli(exportFlags(stub, "--tag", "labelled"), {
-    env: TOKEN_ENV,
+  const run = await runInProcess(exportFlags(stub, "--tag", "labelled"), {
+    fetch: stub.fetch,
   });
   assertEquals(run.code, 0, run.stderr);
   assertEquals(run.stdout, [1, 5, 7, 11_999].map(nameOf).join("\n") + "\n");
@@ -77,7 +65,7 @@ Deno.test("cli export --output writes exactly the tag's entries, in sample order
   const dir = await Deno.makeTempDir();
   try {
     const output = `${dir}/initial.txt`;
-    const run = await runCli(
+    const run = await runInProcess(
       exportFlags(
         stub,
         "--tag-id",
@@ -86,7 +74,7 @@ Deno.test("cli export --output writes exactly the tag's entries, in sample order
         output,
         "--json",
       ),
-      { env: TOKEN_ENV, perms: writeIn(dir) },
+      { fetch: stub.fetch },
     );
     assertEquals(run.code, 0, run.stderr);
     const lines = (await Deno.readTextFile(output)).split("\n");
@@ -108,9 +96,9 @@ Deno.test("cli export --output writes exactly the tag's entries, in sample order
 
 Deno.test("cli export --format read-url --json prints JSON lines; the read URLs reach stdout only", async () => {
   await using stub = stubFor();
-  const run = await runCli(
+  const run = await runInProcess(
     exportFlags(stub, "--tag", "labelled", "--format", "read-url", "--json"),
-    { env: TOKEN_ENV },
+    { fetch: stub.fetch },
   );
   assertEquals(run.code, 0, run.stderr);
   const docs = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
@@ -134,7 +122,7 @@ Deno.test("cli export of a failed page leaves no file at the destination, exit 1
   });
   const dir = await Deno.makeTempDir();
   try {
-    const run = await runCli(
+    const run = await runInProcess(
       exportFlags(
         stub,
         "--tag-id",
@@ -144,7 +132,7 @@ Deno.test("cli export of a failed page leaves no file at the destination, exit 1
         "--output",
         `${dir}/urls.txt`,
       ),
-      { env: TOKEN_ENV, perms: writeIn(dir) },
+      { fetch: stub.fetch },
     );
     assertEquals(run.code, 1, run.stderr);
     assertStringIncludes(run.stderr, "TAG_UNKNOWN");
@@ -162,37 +150,24 @@ Deno.test("cli: Ctrl-C during export --output exits 130 and leaves no file", asy
   const dir = await Deno.makeTempDir();
   try {
     const output = `${dir}/names.txt`;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: denoArgs(
-        exportFlags(stub, "--tag", "initial-tag", "--output", output),
-        writeIn(dir),
-      ),
-      cwd: ROOT,
-      clearEnv: true,
-      env: { ...baseEnv(), ...TOKEN_ENV, NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stdoutText = new Response(child.stdout).text();
-    const reader = child.stderr.pipeThrough(new TextDecoderStream())
-      .getReader();
-    let stderr = "";
+    const signals = fakeSignals();
     let interrupted = false;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stderr += value;
-      if (!interrupted && /5000\/12000/.test(stderr)) {
-        child.kill("SIGINT"); // after the first page, the second hangs
-        interrupted = true;
-      }
-    }
-    const { code } = await child.status;
-    assertNoSecret(await stdoutText, stderr);
-    assert(interrupted, stderr);
-    assertEquals(code, 130, stderr);
-    assertStringIncludes(stderr, `nothing was written to ${output}`);
+    const run = await runInProcess(
+      exportFlags(stub, "--tag", "initial-tag", "--output", output),
+      {
+        fetch: stub.fetch,
+        signals,
+        onStderr: (stderr) => {
+          if (!interrupted && /5000\/12000/.test(stderr)) {
+            interrupted = true; // after the first page, the second hangs
+            signals.send("SIGINT");
+          }
+        },
+      },
+    );
+    assert(interrupted, run.stderr);
+    assertEquals(run.code, 130, run.stderr);
+    assertStringIncludes(run.stderr, `nothing was written to ${output}`);
     assertEquals(await filesIn(dir), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -219,7 +194,10 @@ Deno.test("cli export refuses what it can before sending: flags, ids, write perm
     [["export", "--tag", "a"], "missing required flag: --dataset-id"],
   ];
   for (const [args, message] of cases) {
-    const run = await runCli(args, { env: TOKEN_ENV });
+    // A permission is only missing in a process that lacks it.
+    const run = message.startsWith("--allow-")
+      ? await runCli(args, { env: { LIGHTLY_TOKEN: SENTINEL } })
+      : await runInProcess(args, { fetch: stub.fetch });
     assertEquals(run.code, 2, `${args.join(" ")}\n${run.stderr}`);
     assertStringIncludes(run.stderr, message);
   }
@@ -228,8 +206,8 @@ Deno.test("cli export refuses what it can before sending: flags, ids, write perm
 
 Deno.test("cli export --tag with an unknown name suggests the closest, exit 1", async () => {
   await using stub = stubFor();
-  const run = await runCli(exportFlags(stub, "--tag", "labeled"), {
-    env: TOKEN_ENV,
+  const run = await runInProcess(exportFlags(stub, "--tag", "labeled"), {
+    fetch: stub.fetch,
   });
   assertEquals(run.code, 1, run.stderr);
   assertStringIncludes(
@@ -243,10 +221,9 @@ Deno.test("cli select --export writes the new tag's file names when the job fini
   const dir = await Deno.makeTempDir();
   try {
     const output = `${dir}/selected.txt`;
-    const run = await runCli([
+    const run = await runInProcess([
       "select",
-      "--base-url",
-      stub.url,
+      ...baseUrlFlags(stub),
       "--dataset-id",
       stub.datasetId,
       "--tag-name",
@@ -257,7 +234,7 @@ Deno.test("cli select --export writes the new tag's file names when the job fini
       "37",
       "--export",
       output,
-    ], { env: TOKEN_ENV, perms: writeIn(dir) });
+    ], { fetch: stub.fetch });
     assertEquals(run.code, 0, run.stderr);
     const tag = stub.datasets()[0].tags.find((t) => t.name === "random-37")!;
     assertEquals(

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
   AbortedError,
+  isLightlyError,
   JobDeadlineError,
   LightlyApiError,
   NetworkError,
@@ -12,8 +13,13 @@ import {
   UnexpectedResponseError,
   ValidationError,
 } from "../mod.ts";
-import { CliUsageError, MissingPermissionError } from "../lib/cli/errors.ts";
-import { exitCodeFor } from "../lib/cli/exit_codes.ts";
+import {
+  CliUsageError,
+  InterruptedError,
+  MissingPermissionError,
+  UnprintableAnswerError,
+} from "../lib/cli/errors.ts";
+import { classify } from "../lib/cli/exit_codes.ts";
 import {
   createOutput,
   escapeControl,
@@ -53,7 +59,7 @@ const JOB = {
   error: "boom",
 };
 
-Deno.test("exitCodeFor() maps every failure to 1, 2, 3 or 130, a non-JSON 4xx like a JSON one", () => {
+Deno.test("classify() maps every failure to 1, 2, 3 or 130, a non-JSON 4xx like a JSON one", () => {
   const api = (status: number) =>
     new LightlyApiError({ status, code: "X", serverMessage: "no" });
   const network = new NetworkError("down", { connectFailed: true });
@@ -96,7 +102,81 @@ Deno.test("exitCodeFor() maps every failure to 1, 2, 3 or 130, a non-JSON 4xx li
     [new Error("a bug"), 1],
   ];
   for (const [error, code] of cases) {
-    assertEquals(exitCodeFor(error), code, (error as Error).message);
+    assertEquals(classify(error).exitCode, code, (error as Error).message);
+  }
+});
+
+Deno.test("classify() says which failure pauses a batch and for how long, and which leaves the job running", () => {
+  const retry = (attempt: number) => ({
+    attempt,
+    now: 0,
+    maxRetryAfterMs: 60_000,
+  });
+  const tooMany = (retryAfter?: string) =>
+    new LightlyApiError({
+      status: 429,
+      code: "X",
+      serverMessage: "slow down",
+      retryAfter,
+    });
+  // A 429 is refused, not applied: the batch pauses for its Retry-After, at
+  // least the backoff, and never longer than the library's cap.
+  assertEquals(classify(tooMany("2"), retry(1)).pauseMs, 2_000);
+  const backoff = classify(tooMany(), retry(1)).pauseMs!;
+  assert(backoff >= 400 && backoff <= 500, String(backoff));
+  assert(classify(tooMany("0"), retry(3)).pauseMs! >= 1_600);
+  assertEquals(classify(tooMany("61"), retry(1)).pauseMs, undefined);
+  const proxy = new UnexpectedResponseError({
+    status: 429,
+    reason: "html",
+    retryAfter: "1",
+  });
+  assertEquals(classify(proxy, retry(1)).pauseMs, 1_000);
+  // Anything else is never sent again by the batch.
+  for (
+    const error of [
+      new LightlyApiError({ status: 503, code: "X", serverMessage: "down" }),
+      new NetworkError("down", { connectFailed: true }),
+      new TimeoutError(10),
+    ]
+  ) {
+    assertEquals(classify(error, retry(1)).pauseMs, undefined);
+  }
+  const network = new NetworkError("down", { connectFailed: true });
+  const running = [
+    new JobDeadlineError({ jobId: JOB.id, timeoutMs: 1 }),
+    new PollFailedError({ jobId: JOB.id, failures: 5, cause: network }),
+    new SelectionStepError({
+      step: "wait",
+      cause: new JobDeadlineError({ jobId: JOB.id, timeoutMs: 1 }),
+    }),
+  ];
+  for (const error of running) assertEquals(classify(error).jobMayRun, true);
+  for (const error of [network, new SamplingJobFailedError(JOB)]) {
+    assertEquals(classify(error).jobMayRun, false);
+  }
+});
+
+Deno.test("the CLI's errors are the library's LightlyErrors: the guard, kind and safe toJSON", () => {
+  const errors = [
+    [new CliUsageError(["bad", "worse"]), "usage", {
+      problems: ["bad", "worse"],
+    }],
+    [new MissingPermissionError(["--allow-net=x"]), "permission", {
+      flags: ["--allow-net=x"],
+    }],
+    [new UnprintableAnswerError(64), "unexpected-response", {}],
+    [new InterruptedError("stopped"), "aborted", {}],
+  ] as const;
+  for (const [error, kind, fields] of errors) {
+    assert(isLightlyError(error), error.name);
+    assertEquals(error.kind, kind);
+    assertEquals(error.toJSON(), {
+      name: error.name,
+      kind,
+      message: error.message,
+      ...fields,
+    });
   }
 });
 
@@ -123,14 +203,14 @@ Deno.test("createOutput() writes people's results aligned, masks known secrets, 
     [["job", "abc"], ["status", "RUNNING"], ["skipped", undefined]],
     {},
   );
-  out.warn("token s3cret/val and s3cret%2Fval leaked?");
+  out.note("token s3cret/val and s3cret%2Fval leaked?");
   assertEquals(
     stdout.text(),
     "\x1b[2mjob\x1b[22m     abc\n\x1b[2mstatus\x1b[22m  RUNNING\n",
   );
   assertEquals(
     stderr.text(),
-    "warning: token [REDACTED] and [REDACTED] leaked?\n",
+    "note: token [REDACTED] and [REDACTED] leaked?\n",
   );
 
   const plain = stream(true);
@@ -147,7 +227,6 @@ Deno.test("createOutput({ json: true }) puts exactly one JSON document on stdout
     const stderr = stream(false);
     const out = createOutput({ json: true, stdout, stderr, noColor: true });
     out.text("for people only");
-    out.line("for people only");
     out.note("a note");
     if (fail) {
       out.error(new CliUsageError(["one", "two"]), 2, { hints: ["a hint"] });
@@ -282,9 +361,7 @@ Deno.test("createOutput() escapes control characters in everything written for p
   const out = createOutput({ stdout, stderr, noColor: false });
   out.result([["status", HOSTILE], [HOSTILE, "x"]], {});
   out.text(HOSTILE);
-  out.line(HOSTILE);
   out.note(HOSTILE);
-  out.warn(HOSTILE);
   out.error(new Error(HOSTILE), 1, { hints: [HOSTILE] });
   out.error(new CliUsageError([HOSTILE, `  ${HOSTILE}`]), 2);
   const progress = createProgress({ out, now: () => 0, intervalMs: 60_000 });
@@ -328,7 +405,7 @@ Deno.test("createOutput({ json: true }) refuses a result nested too deep as unex
   } catch (error) {
     refused = error;
   }
-  assertEquals(exitCodeFor(refused), 3);
+  assertEquals(classify(refused).exitCode, 3);
   assertStringIncludes(String(refused), `deeper than ${MAX_JSON_DEPTH} levels`);
   assertEquals(stdout.text(), ""); // nothing half-written
   out.error(refused, 3, { extra: { job: { deep } } });

@@ -7,22 +7,14 @@ import {
 import { VERSION } from "../mod.ts";
 import { startLightlyStub } from "../testing.ts";
 import {
-  NET_AND_ENV,
+  baseUrlFlags,
+  inProcessStub,
   runCli,
   runInProcess,
   SENTINEL,
   SENTINEL_JWT,
   triggerFlags,
 } from "./_cli.ts";
-
-function stubFor() {
-  return startLightlyStub({
-    token: SENTINEL,
-    jwt: SENTINEL_JWT,
-    waitingPolls: 0,
-    runningPolls: 1,
-  });
-}
 
 const TOKEN_ENV = { LIGHTLY_TOKEN: SENTINEL };
 
@@ -32,9 +24,9 @@ function assertOneLine(text: string): void {
 }
 
 Deno.test("cli trigger POSTs the request once and prints the new job's id, exit 0", async () => {
-  await using stub = stubFor();
-  const run = await runCli(triggerFlags(stub, "coreset-10"), {
-    env: TOKEN_ENV,
+  await using stub = inProcessStub();
+  const run = await runInProcess(triggerFlags(stub, "coreset-10"), {
+    fetch: stub.fetch,
   });
   assertEquals(run.code, 0, run.stderr);
   const [job] = stub.jobs();
@@ -57,9 +49,9 @@ Deno.test("cli trigger POSTs the request once and prints the new job's id, exit 
 });
 
 Deno.test("cli trigger --json prints exactly one JSON document on stdout", async () => {
-  await using stub = stubFor();
-  const run = await runCli([...triggerFlags(stub, "json-10"), "--json"], {
-    env: TOKEN_ENV,
+  await using stub = inProcessStub();
+  const run = await runInProcess([...triggerFlags(stub, "json-10"), "--json"], {
+    fetch: stub.fetch,
   });
   assertEquals(run.code, 0, run.stderr);
   const doc = JSON.parse(run.stdout);
@@ -68,9 +60,9 @@ Deno.test("cli trigger --json prints exactly one JSON document on stdout", async
 });
 
 Deno.test("cli trigger --wait follows the job to its new tag, with plain progress lines when piped", async () => {
-  await using stub = stubFor();
-  const run = await runCli([...triggerFlags(stub, "wait-10"), "--wait"], {
-    env: TOKEN_ENV,
+  await using stub = inProcessStub();
+  const run = await runInProcess([...triggerFlags(stub, "wait-10"), "--wait"], {
+    fetch: stub.fetch,
   });
   assertEquals(run.code, 0, run.stderr);
   const [job] = stub.jobs();
@@ -87,10 +79,10 @@ Deno.test("cli trigger --wait follows the job to its new tag, with plain progres
 });
 
 Deno.test("cli trigger --wait --json gives the tag id in one JSON document", async () => {
-  await using stub = stubFor();
-  const run = await runCli(
+  await using stub = inProcessStub();
+  const run = await runInProcess(
     [...triggerFlags(stub, "wait-json"), "--wait", "--json"],
-    { env: TOKEN_ENV },
+    { fetch: stub.fetch },
   );
   assertEquals(run.code, 0, run.stderr);
   const doc = JSON.parse(run.stdout);
@@ -103,7 +95,7 @@ Deno.test("cli trigger --wait --json gives the tag id in one JSON document", asy
 });
 
 Deno.test("cli: every command-line mistake gets one explanation, exit 2, and sends nothing", async () => {
-  await using stub = stubFor();
+  await using stub = inProcessStub();
   const base = triggerFlags(stub, "ok-name").slice(1);
   const cases: [string[], string[]][] = [
     [["trigger", ...base, "--dataset-di", "x"], [
@@ -113,7 +105,7 @@ Deno.test("cli: every command-line mistake gets one explanation, exit 2, and sen
       "--token is not accepted",
       "LIGHTLY_TOKEN",
     ]],
-    [["trigger", "--base-url", stub.url], [
+    [["trigger", ...baseUrlFlags(stub)], [
       "missing required flags: --dataset-id, --embedding-id, --tag-name, --method",
     ]],
     [["trigger", ...base, "--n-samples", "1.5", "--tag-name", "x"], [
@@ -122,8 +114,7 @@ Deno.test("cli: every command-line mistake gets one explanation, exit 2, and sen
     ]],
     [[
       "trigger",
-      "--base-url",
-      stub.url,
+      ...baseUrlFlags(stub),
       "--dataset-id",
       "NOT-AN-ID",
       "--embedding-id",
@@ -146,7 +137,7 @@ Deno.test("cli: every command-line mistake gets one explanation, exit 2, and sen
     [["trigger", ...base, "--concurrency", "2"], [
       "--concurrency only apply with --batch",
     ]],
-    [["status", "not-a-job", "--base-url", stub.url], [
+    [["status", "not-a-job", ...baseUrlFlags(stub)], [
       "JOB_ID must be a 24-character lower-case hex ObjectId",
     ]],
     [["status", "--wait", stub.datasetId], [
@@ -160,7 +151,7 @@ Deno.test("cli: every command-line mistake gets one explanation, exit 2, and sen
     ]],
   ];
   const runs = await Promise.all(
-    cases.map(([args]) => runCli(args, { env: TOKEN_ENV })),
+    cases.map(([args]) => runInProcess(args, { fetch: stub.fetch })),
   );
   runs.forEach((run, i) => {
     const [args, expected] = cases[i];
@@ -173,9 +164,9 @@ Deno.test("cli: every command-line mistake gets one explanation, exit 2, and sen
 });
 
 Deno.test("cli: a usage error with --json is one JSON document naming every problem", async () => {
-  await using stub = stubFor();
-  const run = await runCli(["trigger", "--base-url", stub.url, "--json"], {
-    env: TOKEN_ENV,
+  await using stub = inProcessStub();
+  const run = await runInProcess(["trigger", ...baseUrlFlags(stub), "--json"], {
+    fetch: stub.fetch,
   });
   assertEquals(run.code, 2);
   const doc = JSON.parse(run.stdout);
@@ -188,7 +179,7 @@ Deno.test("cli: a usage error with --json is one JSON document naming every prob
 });
 
 Deno.test("cli trigger --dry-run runs with no permission at all and sends nothing", async () => {
-  await using stub = stubFor();
+  await using stub = startLightlyStub({ token: SENTINEL });
   const run = await runCli([
     "trigger",
     "--dry-run",
@@ -217,10 +208,10 @@ Deno.test("cli trigger --dry-run runs with no permission at all and sends nothin
 });
 
 Deno.test("cli trigger --dry-run --json shows the real base URL and token kind, redacted", async () => {
-  await using stub = stubFor();
-  const run = await runCli(
+  await using stub = inProcessStub();
+  const run = await runInProcess(
     [...triggerFlags(stub, "dry-json"), "--dry-run", "--json"],
-    { perms: ["--allow-env"], env: { LIGHTLY_JWT: SENTINEL_JWT } },
+    { fetch: stub.fetch, env: { LIGHTLY_JWT: SENTINEL_JWT } },
   );
   assertEquals(run.code, 0, run.stderr);
   const doc = JSON.parse(run.stdout);
@@ -236,7 +227,7 @@ Deno.test("cli trigger --dry-run --json shows the real base URL and token kind, 
 });
 
 Deno.test("cli: a missing permission is one line naming the exact flag, exit 2", async () => {
-  await using stub = stubFor();
+  await using stub = startLightlyStub({ token: SENTINEL });
   const port = new URL(stub.url).port;
   const batch = await Deno.makeTempFile({ suffix: ".jsonl" });
   const [noNet, noEnv, noLocation, noRead] = await Promise.all([
@@ -272,13 +263,13 @@ Deno.test("cli: a missing permission is one line naming the exact flag, exit 2",
 });
 
 Deno.test("cli: the API saying no exits 1 with its code and request id", async () => {
-  await using stub = stubFor();
-  const first = await runCli(triggerFlags(stub, "taken-10"), {
-    env: TOKEN_ENV,
+  await using stub = inProcessStub();
+  const first = await runInProcess(triggerFlags(stub, "taken-10"), {
+    fetch: stub.fetch,
   });
   assertEquals(first.code, 0, first.stderr);
-  const second = await runCli(triggerFlags(stub, "taken-10"), {
-    env: TOKEN_ENV,
+  const second = await runInProcess(triggerFlags(stub, "taken-10"), {
+    fetch: stub.fetch,
   });
   assertEquals(second.code, 1);
   assertStringIncludes(second.stderr, "409 TAG_NAME_EXISTS");
@@ -287,17 +278,20 @@ Deno.test("cli: the API saying no exits 1 with its code and request id", async (
 });
 
 Deno.test("cli: a FAILED job exits 1 with the server's reason", async () => {
-  await using stub = stubFor();
+  await using stub = inProcessStub();
   stub.failNextJob("the embedding is corrupt");
-  const run = await runCli([...triggerFlags(stub, "fails-10"), "--wait"], {
-    env: TOKEN_ENV,
-  });
+  const run = await runInProcess(
+    [...triggerFlags(stub, "fails-10"), "--wait"],
+    {
+      fetch: stub.fetch,
+    },
+  );
   assertEquals(run.code, 1, run.stderr);
   assertStringIncludes(run.stderr, "the embedding is corrupt");
 });
 
 Deno.test("cli: a 5xx or no answer at all exits 3", async () => {
-  await using stub = stubFor();
+  await using stub = inProcessStub();
   stub.addFault({
     route: "job",
     nth: 1,
@@ -307,15 +301,16 @@ Deno.test("cli: a 5xx or no answer at all exits 3", async () => {
   const closedPort = listener.addr.port;
   listener.close();
   const [fiveHundred, refused] = await Promise.all([
-    runCli(["status", stub.datasetId, "--base-url", stub.url], {
-      env: TOKEN_ENV,
+    runInProcess(["status", stub.datasetId, ...baseUrlFlags(stub)], {
+      fetch: stub.fetch,
     }),
-    runCli([
+    // Deno's own fetch, to a port nothing listens on.
+    runInProcess([
       "status",
       stub.datasetId,
       "--base-url",
       `http://127.0.0.1:${closedPort}`,
-    ], { env: TOKEN_ENV }),
+    ]),
   ]);
   assertEquals(fiveHundred.code, 3, fiveHundred.stderr);
   assertStringIncludes(fiveHundred.stderr, "503");
@@ -324,45 +319,39 @@ Deno.test("cli: a 5xx or no answer at all exits 3", async () => {
 });
 
 Deno.test("cli status and wait read and follow a job by its id", async () => {
-  await using stub = startLightlyStub({
-    token: SENTINEL,
-    waitingPolls: 0,
-    runningPolls: 2,
-  });
-  const started = await runCli(
+  await using stub = inProcessStub({ runningPolls: 2 });
+  const started = await runInProcess(
     [...triggerFlags(stub, "later-10"), "--json"],
-    { env: TOKEN_ENV },
+    { fetch: stub.fetch },
   );
   const { jobId } = JSON.parse(started.stdout);
-  const status = await runCli(["status", jobId, "--base-url", stub.url], {
-    env: TOKEN_ENV,
+  const status = await runInProcess(["status", jobId, ...baseUrlFlags(stub)], {
+    fetch: stub.fetch,
   });
   assertEquals(status.code, 0, status.stderr);
   assertMatch(status.stdout, new RegExp(`^job\\s+${jobId}$`, "m"));
   assertMatch(status.stdout, /^status\s+RUNNING$/m);
   assertMatch(status.stdout, /^progress\s+\d+\/\d+ \(\d+%\)$/m);
-  const wait = await runCli(["wait", jobId, "--base-url", stub.url, "--json"], {
-    env: TOKEN_ENV,
-  });
+  const wait = await runInProcess(
+    ["wait", jobId, ...baseUrlFlags(stub), "--json"],
+    { fetch: stub.fetch },
+  );
   assertEquals(wait.code, 0, wait.stderr);
   const doc = JSON.parse(wait.stdout);
   assertEquals([doc.jobId, doc.tagId], [jobId, stub.jobs()[0].tagId]);
-  const done = await runCli(
-    ["status", jobId, "--base-url", stub.url, "--json"],
-    {
-      env: TOKEN_ENV,
-    },
+  const done = await runInProcess(
+    ["status", jobId, ...baseUrlFlags(stub), "--json"],
+    { fetch: stub.fetch },
   );
   assertEquals(JSON.parse(done.stdout).status, "FINISHED");
   assertEquals(JSON.parse(done.stdout).tagId, doc.tagId);
 });
 
 Deno.test("cli select runs the whole workflow; an existing tag name is refused with exit 1 before any POST", async () => {
-  await using stub = stubFor();
+  await using stub = inProcessStub();
   const flags = [
     "select",
-    "--base-url",
-    stub.url,
+    ...baseUrlFlags(stub),
     "--dataset-id",
     stub.datasetId,
     "--tag-name",
@@ -372,7 +361,7 @@ Deno.test("cli select runs the whole workflow; an existing tag name is refused w
     "--n-samples",
     "25",
   ];
-  const run = await runCli([...flags, "--json"], { env: TOKEN_ENV });
+  const run = await runInProcess([...flags, "--json"], { fetch: stub.fetch });
   assertEquals(run.code, 0, run.stderr);
   const doc = JSON.parse(run.stdout);
   assertEquals(doc.tag.name, "select-25");
@@ -390,26 +379,25 @@ Deno.test("cli select runs the whole workflow; an existing tag name is refused w
   );
 
   stub.requests.length = 0;
-  const again = await runCli(flags, { env: TOKEN_ENV });
+  const again = await runInProcess(flags, { fetch: stub.fetch });
   assertEquals(again.code, 1, again.stderr);
   assertStringIncludes(again.stderr, "TAG_NAME_EXISTS");
   assertEquals(stub.requests.filter((r) => r.method === "POST"), []);
 });
 
 Deno.test("cli select --dry-run lists the steps and leaves the embedding to be resolved", async () => {
-  await using stub = stubFor();
-  const run = await runCli([
+  await using stub = inProcessStub();
+  const run = await runInProcess([
     "select",
     "--dry-run",
-    "--base-url",
-    stub.url,
+    ...baseUrlFlags(stub),
     "--dataset-id",
     stub.datasetId,
     "--tag-name",
     "select-dry",
     "--method",
     "coral",
-  ], { perms: ["--allow-env"], env: TOKEN_ENV });
+  ], { fetch: stub.fetch });
   assertEquals(run.code, 0, run.stderr);
   assertStringIncludes(
     run.stdout,
@@ -421,9 +409,10 @@ Deno.test("cli select --dry-run lists the steps and leaves the embedding to be r
 });
 
 Deno.test("cli: LIGHTLY_SERVER_LOCATION sets the base URL, trailing slash removed", async () => {
-  await using stub = stubFor();
+  await using stub = inProcessStub();
   const [, , , ...rest] = triggerFlags(stub, "env-url"); // no --base-url
-  const run = await runCli(["trigger", ...rest, "--json"], {
+  const run = await runInProcess(["trigger", ...rest, "--json"], {
+    fetch: stub.fetch,
     env: { ...TOKEN_ENV, LIGHTLY_SERVER_LOCATION: `${stub.url}/` },
   });
   assertEquals(run.code, 0, run.stderr);
@@ -447,8 +436,8 @@ Deno.test("cli refuses to send a token over plain http to another host unless --
     "random",
   ];
   const [refused, allowed] = await Promise.all([
-    runCli(flags, { env: TOKEN_ENV }),
-    runCli([...flags, "--insecure-http"], { env: TOKEN_ENV }),
+    runInProcess(flags),
+    runInProcess([...flags, "--insecure-http"]),
   ]);
   assertEquals(refused.code, 2);
   assertStringIncludes(
@@ -460,22 +449,21 @@ Deno.test("cli refuses to send a token over plain http to another host unless --
 });
 
 Deno.test("cli --body - reads the wire JSON from stdin; flags fill in but may not contradict", async () => {
-  await using stub = stubFor();
+  await using stub = inProcessStub();
   const body = JSON.stringify({
     newTagName: "from-stdin",
     method: "CORESET",
     config: { stoppingCondition: { minDistance: 0.5 } },
   });
   const ids = [
-    "--base-url",
-    stub.url,
+    ...baseUrlFlags(stub),
     "--dataset-id",
     stub.datasetId,
     "--embedding-id",
     stub.embeddingId,
   ];
   const [merged, contradicted] = await Promise.all([
-    runCli(
+    runInProcess(
       [
         "trigger",
         ...ids,
@@ -486,12 +474,12 @@ Deno.test("cli --body - reads the wire JSON from stdin; flags fill in but may no
         "--dry-run",
         "--json",
       ],
-      { env: TOKEN_ENV, stdin: body },
+      { fetch: stub.fetch, stdin: body },
     ),
-    runCli(["trigger", ...ids, "--body", "-", "--tag-name", "other-name"], {
-      env: TOKEN_ENV,
-      stdin: body,
-    }),
+    runInProcess(
+      ["trigger", ...ids, "--body", "-", "--tag-name", "other-name"],
+      { fetch: stub.fetch, stdin: body },
+    ),
   ]);
   assertEquals(merged.code, 0, merged.stderr);
   assertEquals(JSON.parse(merged.stdout).request.body, {
@@ -508,40 +496,42 @@ Deno.test("cli --body - reads the wire JSON from stdin; flags fill in but may no
 });
 
 Deno.test("cli: the API token and the JWT never appear in any output, whatever happens", async () => {
-  await using stub = stubFor();
+  await using stub = inProcessStub();
   const dir = await Deno.makeTempDir();
   try {
     const keyFile = `${dir}/token`;
     const jwtFile = `${dir}/jwt`;
     await Deno.writeTextFile(keyFile, `${SENTINEL}\n`, { mode: 0o600 });
     await Deno.writeTextFile(jwtFile, SENTINEL_JWT, { mode: 0o644 });
-    const readFiles = [...NET_AND_ENV, `--allow-read=${dir}`];
-    // Each run is checked by runCli: neither secret in stdout or stderr.
-    const first = await runCli(
+    const { fetch } = stub;
+    // Each run is checked by runInProcess: neither secret in stdout or stderr.
+    const first = await runInProcess(
       [...triggerFlags(stub, "secret-1"), "--token-file", keyFile],
-      { perms: readFiles },
+      { fetch, env: {} },
     );
     const runs = await Promise.all([
       Promise.resolve(first),
-      runCli([
+      runInProcess([
         ...triggerFlags(stub, "secret-2"),
         "--token-file",
         jwtFile,
         "--json",
-      ], {
-        perms: readFiles,
-      }),
-      runCli([...triggerFlags(stub, "secret-1"), "--json"], { env: TOKEN_ENV }), // 409
-      runCli(["status", stub.datasetId, "--base-url", stub.url, "--json"], {
-        env: { LIGHTLY_JWT: SENTINEL_JWT }, // 404 JOB_UNKNOWN
-      }),
-      runCli([...triggerFlags(stub, "secret-3"), "--dry-run"], {
-        env: TOKEN_ENV,
-      }),
-      runCli([...triggerFlags(stub, "secret-4"), `--token=${SENTINEL}`], {
-        env: TOKEN_ENV,
-      }),
-      runCli(["status", stub.datasetId, "--base-url", stub.url], {
+      ], { fetch, env: {} }),
+      runInProcess([...triggerFlags(stub, "secret-1"), "--json"], { fetch }), // 409
+      runInProcess(
+        ["status", stub.datasetId, ...baseUrlFlags(stub), "--json"],
+        {
+          fetch,
+          env: { LIGHTLY_JWT: SENTINEL_JWT }, // 404 JOB_UNKNOWN
+        },
+      ),
+      runInProcess([...triggerFlags(stub, "secret-3"), "--dry-run"], { fetch }),
+      runInProcess(
+        [...triggerFlags(stub, "secret-4"), `--token=${SENTINEL}`],
+        { fetch },
+      ),
+      runInProcess(["status", stub.datasetId, ...baseUrlFlags(stub)], {
+        fetch,
         env: { LIGHTLY_TOKEN: `${SENTINEL}-wrong` }, // 401
       }),
     ]);
@@ -561,12 +551,12 @@ Deno.test("cli: the API token and the JWT never appear in any output, whatever h
 
 Deno.test("cli --help explains the tool and each command with examples; --version prints the version", async () => {
   const runs = await Promise.all([
-    runCli(["--help"], { perms: [] }),
+    runInProcess(["--help"]),
     ...["trigger", "select", "status", "wait"].map((c) =>
-      runCli([c, "--help"], { perms: [] })
+      runInProcess([c, "--help"])
     ),
-    runCli(["--version"], { perms: [] }),
-    runCli([], { perms: [] }),
+    runInProcess(["--version"]),
+    runInProcess([]),
   ]);
   const [tool, trigger, select, status, wait, version, bare] = runs;
   assertEquals(tool.code, 0);
@@ -601,7 +591,7 @@ Deno.test("cli --help explains the tool and each command with examples; --versio
 });
 
 Deno.test("cli trigger --wait checks --timeout by the library's rule before sending anything, one request or a batch", async () => {
-  await using stub = stubFor();
+  await using stub = inProcessStub();
   const file = await Deno.makeTempFile({ suffix: ".jsonl" });
   try {
     await Deno.writeTextFile(
@@ -622,7 +612,7 @@ Deno.test("cli trigger --wait checks --timeout by the library's rule before send
           "--wait",
           "--timeout",
           timeout,
-        ]),
+        ], { fetch: stub.fetch }),
         await runInProcess([
           "trigger",
           "--batch",
@@ -630,9 +620,8 @@ Deno.test("cli trigger --wait checks --timeout by the library's rule before send
           "--wait",
           "--timeout",
           timeout,
-          "--base-url",
-          stub.url,
-        ]),
+          ...baseUrlFlags(stub),
+        ], { fetch: stub.fetch }),
       );
     }
     for (const run of runs) {

@@ -1,11 +1,31 @@
 /**
  * SIGTERM and SIGHUP stop a run the way Ctrl-C does (see `cli_tty_test.ts`
  * for SIGINT): the JSON document or the batch summary is printed, and the
- * run exits with 128 + the signal's number.
+ * run exits with 128 + the signal's number. Real signals to a real process
+ * for one request; a batch in this process, with a fake signal source.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import type { Clock } from "../mod.ts";
 import { startLightlyStub } from "../testing.ts";
-import { runCliUntil, SENTINEL, triggerFlags } from "./_cli.ts";
+import {
+  baseUrlFlags,
+  fakeSignals,
+  inProcessStub,
+  runCliUntil,
+  runInProcess,
+  SENTINEL,
+  triggerFlags,
+} from "./_cli.ts";
+
+/** A clock whose every sleep lasts until the signal aborts it. */
+const stoppedClock: Clock = {
+  now: () => 0,
+  sleep: (_ms, signal) =>
+    new Promise((_, reject) => {
+      if (signal?.aborted) reject(signal.reason);
+      signal?.addEventListener("abort", () => reject(signal.reason));
+    }),
+};
 
 const TOKEN_ENV = { LIGHTLY_TOKEN: SENTINEL };
 
@@ -51,9 +71,7 @@ Deno.test("cli trigger --wait --json stopped by SIGTERM or SIGHUP prints its JSO
 });
 
 Deno.test("cli trigger --batch stopped by SIGTERM reports every started line, the one paused by a 429 as not sent, a summary, and exits 143", async () => {
-  await using stub = startLightlyStub({
-    token: SENTINEL,
-    waitingPolls: 0,
+  await using stub = inProcessStub({
     runningPolls: 1_000,
     // The second POST to arrive is refused: the batch pauses for 30 s.
     faults: [{
@@ -69,7 +87,9 @@ Deno.test("cli trigger --batch stopped by SIGTERM reports every started line, th
       body: { newTagName: `paused-${n}`, method: "RANDOM", config: {} },
     })
   ).join("\n");
-  const run = await runCliUntil(
+  const signals = fakeSignals();
+  let sent = false;
+  const run = await runInProcess(
     [
       "trigger",
       "--batch",
@@ -78,13 +98,22 @@ Deno.test("cli trigger --batch stopped by SIGTERM reports every started line, th
       "2",
       "--wait",
       "--json",
-      "--base-url",
-      stub.url,
+      ...baseUrlFlags(stub),
     ],
-    /the batch pauses/,
-    "SIGTERM",
-    { env: TOKEN_ENV, stdin: input },
+    {
+      fetch: stub.fetch,
+      stdin: input,
+      clock: stoppedClock,
+      signals,
+      onStderr: (text) => {
+        if (!sent && /the batch pauses/.test(text)) {
+          sent = true;
+          signals.send("SIGTERM");
+        }
+      },
+    },
   );
+  assert(sent, run.stderr);
   assertEquals(run.code, 143, run.stderr);
   const docs = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
   assertEquals(docs.at(-1), {

@@ -9,8 +9,10 @@ import {
   assertNoSecret,
   baseEnv,
   denoArgs,
+  inProcessStub,
   ROOT,
   runCliUntil,
+  runInProcess,
   SENTINEL,
   shellQuote,
   triggerFlags,
@@ -56,10 +58,12 @@ Deno.test({
     "cli --wait on a terminal redraws one live line with a spinner; NO_COLOR keeps it colourless",
   ignore: !HAS_SCRIPT,
   async fn() {
+    // FINISHED at the first poll: no real wait (the progress shown on a
+    // terminal is checked in process, below).
     await using stub = startLightlyStub({
       token: SENTINEL,
       waitingPolls: 0,
-      runningPolls: 2,
+      runningPolls: 0,
     });
     const [coloured, plain] = await Promise.all([
       runInTerminal([...triggerFlags(stub, "tty-colour"), "--wait"], {}),
@@ -76,7 +80,6 @@ Deno.test({
       );
       const frames = new Set(run.output.match(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/g));
       assert(frames.size >= 2, `spinner frames: ${[...frames]}`);
-      assertMatch(run.output, /RUNNING[^\r]* \d+\/\d+ \(\d+%\)/);
       assertMatch(run.output, /tag id\S*\s+\S*[0-9a-f]{24}/);
       // No plain log lines on a terminal.
       assert(!/^\d{4}-\d\d-\d\dT/m.test(run.output), run.output);
@@ -89,11 +92,29 @@ Deno.test({
   },
 });
 
+Deno.test("cli --wait on a terminal shows the job's status and progress in the live line", async () => {
+  await using stub = inProcessStub({ runningPolls: 2 });
+  const run = await runInProcess([
+    ...triggerFlags(stub, "tty-progress"),
+    "--wait",
+  ], {
+    fetch: stub.fetch,
+    terminal: true,
+  });
+  assertEquals(run.code, 0, run.stderr);
+  assert(run.stderr.split("\r\x1b[2K").length > 3, JSON.stringify(run.stderr));
+  assertMatch(run.stderr, /RUNNING[^\r]* \d+\/\d+ \(\d+%\)/);
+  assertStringIncludes(run.stderr, "\x1b[36m"); // coloured: no NO_COLOR
+  assert(!/^\d{4}-\d\d-\d\dT/m.test(run.stderr), run.stderr);
+});
+
 Deno.test("cli: Ctrl-C during --wait exits 130 and prints the exact command that resumes, which works", async () => {
+  // One RUNNING poll: interrupted while it waits for the next, the job is
+  // still RUNNING; the resumed wait's first poll finds it FINISHED.
   await using stub = startLightlyStub({
     token: SENTINEL,
     waitingPolls: 0,
-    runningPolls: 3,
+    runningPolls: 1,
   });
   // Interrupted after the first progress line.
   const { code, stdout, stderr } = await runCliUntil(

@@ -1,11 +1,6 @@
 import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
-import {
-  displaySelection,
-  type Embedding2dData,
-  isLightlyError,
-  JUPYTER_DISPLAY,
-  type TagData,
-} from "../mod.ts";
+import { type Embedding2dData, isLightlyError, type TagData } from "../mod.ts";
+import { displaySelection, JUPYTER_DISPLAY } from "../display.ts";
 
 const VEGA = "application/vnd.vegalite.v5+json";
 
@@ -165,4 +160,20 @@ Deno.test("displaySelection() refuses a malformed bitmask and unequal coordinate
     "embedding2d.coordinatesDimension1",
     "maxBackgroundPoints",
   ]);
+});
+
+Deno.test("displaySelection() hands out a chart the caller may change without changing the next picture", () => {
+  const input = { tag: tag("pick", [1, 3]), embedding2d: embedding(5) };
+  type Scale = { scale: { domain: string[]; range: string[] } };
+  const colour = (view: { vegaLite: Record<string, unknown> }) =>
+    (view.vegaLite.encoding as { color: Scale }).color.scale;
+  const first = displaySelection(input);
+  colour(first).range[1] = "#000000";
+  colour(first).domain[1] = "changed";
+  const second = displaySelection(input);
+  assertEquals(colour(second), {
+    domain: ["not selected", "selected", "preselected"],
+    range: ["#adb5bd", "#e8590c", "#1c7ed6"],
+  });
+  assertFalse(second.html.includes("#000000"));
 });

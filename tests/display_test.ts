@@ -1,24 +1,26 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
   buildSamplingRequest,
-  displayJob,
-  displayRequest,
-  displayTag,
-  displayTags,
   getTag,
-  type JobDisplayInput,
   type JobProgress,
   type JobStatusData,
-  JUPYTER_DISPLAY,
   REDACTED,
-  type RichDisplay,
   type SelectionResult,
   type TagData,
   triggerSampling,
   waitForJob,
   type WaitResult,
 } from "../mod.ts";
-import { escapeHtml } from "../lib/display/notebook.ts";
+import {
+  displayJob,
+  displayRequest,
+  displayTag,
+  displayTags,
+  type JobDisplayInput,
+  JUPYTER_DISPLAY,
+  type RichDisplay,
+} from "../display.ts";
+import { escapeHtml } from "../lib/display/rich_display.ts";
 import { startLightlyStub } from "../testing.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 

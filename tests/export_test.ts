@@ -13,9 +13,9 @@ import {
   findTagByName,
   getEmbeddings2d,
   isLightlyError,
-  MAX_BODY_BYTES,
   type TagFileRecord,
 } from "../mod.ts";
+import { MAX_BODY_BYTES } from "../lib/core/http.ts";
 import { type LightlyStub, startLightlyStub } from "../testing.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });

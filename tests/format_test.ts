@@ -12,9 +12,9 @@ import {
   type LightlyRequest,
   REDACTED,
   redactRequest,
-  USER_AGENT,
   ValidationError,
 } from "../mod.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 

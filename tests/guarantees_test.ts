@@ -4,6 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { isLightlyError, triggerSampling } from "../mod.ts";
+import { EXIT } from "../lib/cli/exit_codes.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 
 /** What Deno's fetch throws when a host name does not resolve. */
@@ -72,10 +73,14 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** The names a test file gives its tests, as literals and as patterns (template names). */
+/**
+ * The names a test file gives its tests: literal names, and a matcher for
+ * each template name (`${...}` parts match any text that the file spells
+ * out somewhere, so a made-up name that only fits the template's shape fails).
+ */
 async function testNames(
   file: string,
-): Promise<{ literal: Set<string>; patterns: RegExp[] }> {
+): Promise<{ has: (name: string) => boolean }> {
   const text = await Deno.readTextFile(new URL(file, ROOT));
   const literal = new Set<string>();
   for (const m of text.matchAll(/Deno\.test\(\s*"((?:[^"\\\n]|\\.)*)"/g)) {
@@ -84,32 +89,76 @@ async function testNames(
   const patterns: RegExp[] = [];
   for (const m of text.matchAll(/Deno\.test\(\s*`((?:[^`\\]|\\.)*)`/g)) {
     const parts = m[1].split(/\$\{[^}]*\}/).map(escapeRegExp);
-    patterns.push(new RegExp(`^${parts.join(".+")}$`));
+    patterns.push(new RegExp(`^${parts.join("(.+?)")}$`));
   }
-  return { literal, patterns };
+  return {
+    has: (name) =>
+      literal.has(name) ||
+      patterns.some((p) =>
+        p.exec(name)?.slice(1).every((part) => text.includes(part)) ?? false
+      ),
+  };
 }
 
+/** The table rows of the document: each one's four cells. */
+function tableRows(doc: string): string[][] {
+  return doc.split("\n")
+    .filter((l) =>
+      l.startsWith("| ") && !l.startsWith("| failure") && !l.startsWith("| ---")
+    )
+    .map((l) => l.slice(1, -1).split(" | ").map((cell) => cell.trim()));
+}
+
+const doc = await Deno.readTextFile(new URL("docs/guarantees.md", ROOT));
+
 Deno.test("docs/guarantees.md names only tests and scripts that exist, and every row has a proof", async () => {
-  const doc = await Deno.readTextFile(new URL("docs/guarantees.md", ROOT));
-  const rows = doc.split("\n").filter((l) =>
-    l.startsWith("| ") && !l.startsWith("| failure") && !l.startsWith("| ---")
-  );
-  assert(rows.length >= 25, `only ${rows.length} rows`);
+  const rows = tableRows(doc);
+  assert(rows.length >= 45, `only ${rows.length} rows`);
   let cited = 0;
   for (const row of rows) {
-    const proof = row.split(" | ").at(-1)!;
+    assertEquals(row.length, 4, `not four cells: ${row.join(" | ")}`);
+    const proof = row[3];
     const tests = [...proof.matchAll(/`(tests\/[a-z_]+\.ts)` › "([^"]+)"/g)];
     const scripts = [...proof.matchAll(/`(bench\/[a-z_]+\.ts)`/g)];
     assert(tests.length + scripts.length > 0, `a row without a proof: ${row}`);
     for (const [, file] of scripts) await Deno.stat(new URL(file, ROOT));
     for (const [, file, name] of tests) {
-      const { literal, patterns } = await testNames(file);
       assert(
-        literal.has(name) || patterns.some((p) => p.test(name)),
+        (await testNames(file)).has(name),
         `${file} has no test named ${JSON.stringify(name)}`,
       );
       cited++;
     }
   }
-  assert(cited >= 40, `only ${cited} tests cited`);
+  assert(cited >= 95, `only ${cited} tests cited`);
+});
+
+Deno.test("docs/guarantees.md gives only exit codes the CLI has, and explains each of them", () => {
+  const codes = new Set<number>(Object.values(EXIT));
+  const introduction = doc.split("\n## ")[0];
+  for (const code of codes) {
+    assert(
+      introduction.includes(`\`${code}\``),
+      `the introduction does not explain exit code ${code}`,
+    );
+  }
+  for (const [, , cli] of tableRows(doc)) {
+    // Code spans (`--json`, `\x1b`) hold no exit code.
+    const numbers = cli.replaceAll(/`[^`]*`/g, "").match(/\b\d+\b/g) ?? [];
+    for (const n of numbers) {
+      assert(codes.has(Number(n)), `exit code ${n} does not exist: ${cli}`);
+    }
+  }
+});
+
+Deno.test("docs/guarantees.md says why each pending clause is pending", () => {
+  for (const row of tableRows(doc)) {
+    for (const m of row.join(" | ").matchAll(/\*\*pending\*\*(.?.?)/g)) {
+      assertEquals(
+        m[1],
+        " (",
+        `a pending clause without its reason: ${row[0]}`,
+      );
+    }
+  }
 });

@@ -8,12 +8,12 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   buildSamplingRequest,
   isLightlyError,
-  RULES,
   type SamplingInput,
   selectSamples,
   triggerSampling,
   ValidationError,
 } from "../mod.ts";
+import { RULES } from "../lib/core/rules.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 
 const GOOD_JOB = "600d600d600d600d600d600d";

@@ -14,10 +14,7 @@ import {
   isLightlyError,
   type LightlyAuth,
   REDACTED,
-  redactHeaders,
   redactRequest,
-  redactText,
-  redactUrl,
   selectSamples,
   triggerSampling,
   triggerSamplingRaw,
@@ -29,11 +26,14 @@ import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
   createRedactor,
   maskSecrets,
+  redactHeaders,
   redactSnippet,
+  redactText,
+  redactUrl,
   redactValue,
   secretsOf,
 } from "../lib/core/redact.ts";
-import { escapeHtml } from "../lib/display/notebook.ts";
+import { escapeHtml } from "../lib/display/rich_display.ts";
 import type { JobStatusData } from "../lib/core/types.ts";
 import {
   DATASET,

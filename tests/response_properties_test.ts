@@ -21,12 +21,12 @@ import { assert, assertEquals } from "@std/assert";
 import {
   getJobStatus,
   isLightlyError,
-  JobStatusDataSchema,
   type LightlyAuth,
-  MAX_BODY_BYTES,
   triggerSampling,
   waitForJob,
 } from "../mod.ts";
+import { MAX_BODY_BYTES } from "../lib/core/http.ts";
+import { JobStatusDataSchema } from "../schemas.ts";
 import {
   type BodySpec,
   bodyText,

@@ -11,10 +11,10 @@ import {
   getJobStatus,
   isLightlyError,
   listTags,
-  MAX_BODY_BYTES,
   triggerSampling,
 } from "../mod.ts";
-import { exitCodeFor } from "../lib/core/policy.ts";
+import { MAX_BODY_BYTES } from "../lib/core/http.ts";
+import { classify } from "../lib/cli/exit_codes.ts";
 import { readTextCapped } from "../lib/core/read_capped.ts";
 import { fakeClock, JOB, jobData } from "./_job_server.ts";
 import { SENTINEL, VALID } from "./_server.ts";
@@ -260,7 +260,7 @@ Deno.test("triggerSampling() retries a failed TLS handshake: nothing was sent, s
     assertEquals(error.connectFailed, true);
     assertMatch(error.message, /could not connect/);
     assertEquals(clock.sleeps, [500, 1000]);
-    assertEquals(exitCodeFor(error), 3);
+    assertEquals(classify(error).exitCode, 3);
     await server.close();
     assertEquals(server.connections, 3);
     assert(requests.every((bytes) => !bytes.includes("POST")));
@@ -277,5 +277,5 @@ Deno.test("triggerSampling() retries a port that fetch blocks: nothing was sent"
   assertEquals(error.connectFailed, true);
   assertMatch(error.message, /port 6000 are blocked/);
   assertEquals(clock.sleeps, [500, 1000]);
-  assertEquals(exitCodeFor(error), 3);
+  assertEquals(classify(error).exitCode, 3);
 });

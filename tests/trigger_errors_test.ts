@@ -17,13 +17,11 @@ import {
 } from "@std/assert";
 import {
   AbortedError,
-  AsyncTaskDataSchema,
   buildSamplingRequest,
   isLightlyError,
   LightlyApiError,
   LightlyError,
   type LightlyErrorKind,
-  MAX_BODY_BYTES,
   NetworkError,
   TimeoutError,
   triggerSampling,
@@ -31,7 +29,12 @@ import {
   UnexpectedResponseError,
   ValidationError,
 } from "../mod.ts";
-import { type HttpOptions, sendJson } from "../lib/core/http.ts";
+import { AsyncTaskDataSchema } from "../schemas.ts";
+import {
+  type HttpOptions,
+  MAX_BODY_BYTES,
+  sendJson,
+} from "../lib/core/http.ts";
 import {
   json,
   SENTINEL,

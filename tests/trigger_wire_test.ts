@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch } from "@std/assert";
-import { triggerSampling, USER_AGENT, VERSION } from "../mod.ts";
+import { triggerSampling, VERSION } from "../mod.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 
 Deno.test("triggerSampling() sends the documented wire with an API key as ?token=", async () => {

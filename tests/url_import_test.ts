@@ -2,8 +2,9 @@
  * Proves the package works imported by URL, the way users import it: the
  * repository is served over HTTP on 127.0.0.1, and a fresh Deno (empty
  * `DENO_DIR`, working directory outside the repository, `--no-config`, so
- * this repository's `deno.json` and import map are never seen) imports
- * `mod.ts` and `testing.ts` from that server and runs `cli.ts` from it.
+ * this repository's `deno.json` and import map are never seen) resolves every
+ * entry point `deno.json` lists, imports `mod.ts` and `testing.ts` from that
+ * server and runs `cli.ts` from it.
  *
  * A bare specifier (`"zod"`, `"@std/assert"`) in any file reachable from
  * those entry points makes these tests fail: `deno info` reports it even in
@@ -81,6 +82,17 @@ function graphProblems(graph: ModuleGraph, base: string): string[] {
   return problems;
 }
 
+/** The files `deno.json` lists under `exports` (its `//` comment lines dropped). */
+async function entryPoints(): Promise<string[]> {
+  const text = await Deno.readTextFile(
+    new URL("../deno.json", import.meta.url),
+  );
+  const config = JSON.parse(text.replace(/^\s*\/\/.*$/gm, ""));
+  return Object.values<string>(config.exports).map((file) =>
+    file.replace(/^\.\//, "")
+  );
+}
+
 function describe(run: Run): string {
   return `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 }
@@ -107,7 +119,9 @@ Deno.test("the package works imported by URL into a fresh Deno, with no deno.jso
   const work = await Deno.makeTempDir({ prefix: "lightly-url-import-" });
   const denoDir = `${work}/deno_dir`;
   try {
-    for (const entry of ["mod.ts", "testing.ts", "cli.ts"]) {
+    const entries = await entryPoints();
+    assert(entries.includes("mod.ts"), `deno.json exports: ${entries}`);
+    for (const entry of entries) {
       await t.step(
         `every import reachable from ${entry} resolves by URL, type-only ones included`,
         async () => {

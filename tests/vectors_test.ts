@@ -8,11 +8,11 @@ import {
   buildSamplingRequest,
   type ClientOptions,
   isLightlyError,
-  RULES,
-  SAMPLING_METHODS,
-  USER_AGENT,
   ValidationError,
 } from "../mod.ts";
+import { RULES } from "../lib/core/rules.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
+import { SAMPLING_METHODS } from "../schemas.ts";
 import { SENTINEL } from "./_server.ts";
 
 const D = "0123456789abcdef01234567";

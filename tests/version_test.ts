@@ -1,6 +1,7 @@
 /** The version the package reports is the version it is published as. */
 import { assertEquals, assertMatch } from "@std/assert";
-import { buildSamplingRequest, USER_AGENT, VERSION } from "../mod.ts";
+import { buildSamplingRequest, VERSION } from "../mod.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
 import { objectId, validInput } from "./_arbitraries.ts";
 import { checkProperty, fc } from "./_property.ts";

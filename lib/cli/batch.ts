@@ -1,236 +1,314 @@
 /**
- * Batches: reading a JSON-lines file, and sending its requests through a
- * bounded pool whose workers share one pause gate — when any request is
- * answered 429, every worker waits out the `Retry-After` before sending
- * again, and the refused request is sent again (a 429 was not applied).
+ * `trigger --batch`: one sampling request per JSON line, streamed. A first
+ * pass checks every line with the library's builder (nothing is sent while an
+ * invalid line is left, unless `--skip-invalid`); a second pass reads the
+ * lines again and sends them through `--concurrency` workers. Neither holds
+ * the file as objects: a file is read twice, stdin's raw lines are kept.
  *
- * The pool is written here rather than taken from `deno-std`'s
- * `async/pool.js`: `pooledMap` yields results in input order (a slow first
- * line would hold back every outcome) and stops at the first failure, while
- * a batch streams each outcome as it finishes and runs every line.
+ * A 429 pauses every worker, and its request is sent again (a 429 was not
+ * applied). The pool is ours: `deno-std`'s `pooledMap` yields in input order
+ * and stops at the first failure, while a batch streams each outcome as it
+ * ends and runs every line.
  *
  * @module
  */
-import type { Clock } from "../../mod.ts";
+import type { SamplingInput, WaitResult } from "../../mod.ts";
+import { buildSamplingRequest } from "../core/build.ts";
+import { isLightlyError } from "../core/errors.ts";
+import type { Clock } from "../core/policy.ts";
+import { CliUsageError, InterruptedError } from "./errors.ts";
+import { classify, EXIT } from "./exit_codes.ts";
+import { issueLines } from "./flags.ts";
+import { connect, goOnline, type Input, type RunContext } from "./io.ts";
+import { describeDryRun, errorJson } from "./output.ts";
+import { formatElapsed } from "./progress.ts";
 
-/** One line of a batch file: its number (from 1) and its parsed JSON. */
-export interface BatchEntry {
-  /** The line number, from 1. */
-  line: number;
-  /** The line's JSON value. */
-  value: unknown;
-}
+/** One line of a batch: its number (from 1), and its JSON or its problems. */
+export type BatchEntry =
+  | { line: number; value: Record<string, unknown> }
+  | { line: number; problems: string[] };
 
-/** A line that cannot be sent, and why. */
-export interface InvalidLine {
-  /** The line number, from 1. */
-  line: number;
-  /** Every problem, one line each. */
-  problems: string[];
-}
-
-/** What {@linkcode parseJsonLines} found. */
-export interface ParsedLines {
-  /** Lines holding a JSON object. */
-  entries: BatchEntry[];
-  /** Lines that are not JSON objects. */
-  invalid: InvalidLine[];
-}
-
-/**
- * Splits a JSON-lines text into entries; blank lines are skipped, a line
- * that is not a JSON object is reported with its number.
- *
- * @param text The file's content.
- * @returns The entries and the invalid lines.
- *
- * @example
- * ```ts
- * import { parseJsonLines } from "./batch.ts";
- * const { entries, invalid } = parseJsonLines('{"a":1}\n\n[2]\n');
- * entries[0].line; // 1
- * invalid[0].line; // 3
- * ```
- */
-export function parseJsonLines(text: string): ParsedLines {
-  const entries: BatchEntry[] = [];
-  const invalid: InvalidLine[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const source = lines[i].trim();
-    if (source === "") continue;
+/** Numbers the lines from 1 and parses each; blank lines are skipped. */
+export async function* batchEntries(
+  lines: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<BatchEntry> {
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === "") continue;
     let value: unknown;
+    let problem = "must be a JSON object {datasetId, embeddingId, body}";
     try {
-      value = JSON.parse(source);
+      value = JSON.parse(text);
     } catch (error) {
-      const why = error instanceof SyntaxError ? error.message : "bad JSON";
-      invalid.push({ line: i + 1, problems: [`not valid JSON (${why})`] });
-      continue;
+      problem = `not valid JSON (${(error as Error).message})`;
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      invalid.push({
-        line: i + 1,
-        problems: ["must be a JSON object {datasetId, embeddingId, body}"],
-      });
-      continue;
-    }
-    entries.push({ line: i + 1, value });
+    yield typeof value === "object" && value !== null && !Array.isArray(value)
+      ? { line, value: value as Record<string, unknown> }
+      : { line, problems: [problem] };
   }
-  return { entries, invalid };
 }
 
-/**
- * How one item of a batch ended. A failure with `notSent` was stopped by
- * the signal while it waited for a pause to end: every attempt it made was
- * refused with a 429 (see {@linkcode BatchRunOptions.pauseFor}), so none of
- * it was applied.
- */
+/** How one item ended; `notSent`: stopped during a pause, every attempt refused with a 429 (none applied). */
 export type BatchOutcome<T, R> =
   | { item: T; ok: true; value: R; attempts: number }
-  | {
-    item: T;
-    ok: false;
-    error: unknown;
-    attempts: number;
-    notSent?: true;
-  };
-
-/** Options of {@linkcode runBatch}. */
-export interface BatchRunOptions<T, R> {
-  /** Items in flight at most. */
-  concurrency: number;
-  /** Sends one item. */
-  send(item: T, signal?: AbortSignal): Promise<R>;
-  /**
-   * When `error` is a refusal to be retried after a pause (a 429), the
-   * pause in milliseconds for the given attempt (from 1); else `undefined`.
-   */
-  pauseFor(error: unknown, attempt: number): number | undefined;
-  /** Called as each item ends, in the order they end. */
-  onOutcome(outcome: BatchOutcome<T, R>): void;
-  /** Called when a 429 pauses the whole batch. */
-  onPause?(info: { item: T; waitMs: number; attempt: number }): void;
-  /** Where time comes from. */
-  clock: Clock;
-  /** Stops the batch: no new item starts, items in flight are aborted. */
-  signal?: AbortSignal;
-  /**
-   * Attempts per item in all, 429s included.
-   *
-   * @default {5}
-   */
-  maxAttempts?: number;
-}
-
-/** What {@linkcode runBatch} returns. */
-export interface BatchRun<T, R> {
-  /** Every item that ended, in the order they ended. */
-  outcomes: BatchOutcome<T, R>[];
-  /** Items never started because the batch was stopped. */
-  notStarted: T[];
-}
+  | { item: T; ok: false; error: unknown; attempts: number; notSent?: true };
 
 /**
- * A gate every worker passes before sending; a 429 closes it for everyone
- * until its `Retry-After` has passed.
- */
-class PauseGate {
-  #until = 0;
-  readonly #clock: Clock;
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
-  pause(ms: number): void {
-    this.#until = Math.max(this.#until, this.#clock.now() + ms);
-  }
-
-  async pass(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const left = this.#until - this.#clock.now();
-      if (left <= 0) return;
-      await this.#clock.sleep(left, signal);
-    }
-  }
-}
-
-/**
- * Sends every item through a pool of `concurrency` workers, streaming each
- * outcome as it ends. A 429 pauses all workers (see
- * {@linkcode BatchRunOptions.pauseFor}) and its item is sent again, up to
- * `maxAttempts`; any other failure is that item's outcome, and the batch
- * goes on.
- *
- * @param items The items, in order.
- * @param options Concurrency, the sender, the 429 rule, the clock, the signal.
- * @returns Every outcome, and the items never started if the batch was stopped.
- *
- * @example
- * ```ts
- * import { runBatch } from "./batch.ts";
- * import { systemClock } from "../../mod.ts";
- * const run = await runBatch([1, 2, 3], {
- *   concurrency: 2,
- *   send: (n) => Promise.resolve(n * 10),
- *   pauseFor: () => undefined,
- *   onOutcome: (o) => console.log(o),
- *   clock: systemClock,
- * });
- * run.outcomes.length; // 3
- * ```
+ * Sends every item through `concurrency` workers, streaming each outcome as
+ * it ends. When `pauseFor` gives a pause (a 429), every worker waits it out
+ * and the item is sent again, up to `maxAttempts` (5) in all; any other
+ * failure is that item's outcome. The signal starts no new item and aborts
+ * those in flight.
  */
 export async function runBatch<T, R>(
-  items: readonly T[],
-  options: BatchRunOptions<T, R>,
-): Promise<BatchRun<T, R>> {
-  const gate = new PauseGate(options.clock);
-  const maxAttempts = options.maxAttempts ?? 5;
-  const { signal } = options;
-  const outcomes: BatchOutcome<T, R>[] = [];
-  let next = 0;
+  items: AsyncIterable<T> | Iterable<T>,
+  options: {
+    concurrency: number;
+    send(item: T, signal?: AbortSignal): Promise<R>;
+    pauseFor(error: unknown, attempt: number): number | undefined;
+    onOutcome(outcome: BatchOutcome<T, R>): void;
+    onPause?(info: { item: T; waitMs: number; attempt: number }): void;
+    clock: Clock;
+    signal?: AbortSignal;
+    maxAttempts?: number;
+  },
+): Promise<{ started: number }> {
+  const { clock, signal, maxAttempts = 5 } = options;
+  const iterator = Symbol.asyncIterator in items
+    ? items[Symbol.asyncIterator]()
+    : items[Symbol.iterator]();
+  let pausedUntil = 0;
+  let started = 0;
 
-  const finish = (outcome: BatchOutcome<T, R>) => {
-    outcomes.push(outcome);
-    options.onOutcome(outcome);
-  };
-
-  async function runOne(item: T): Promise<void> {
+  async function runOne(item: T): Promise<BatchOutcome<T, R>> {
     for (let attempt = 1;; attempt++) {
       try {
-        await gate.pass(signal);
+        // The gate: wait while a 429 pauses the batch.
+        for (let left; (left = pausedUntil - clock.now()) > 0;) {
+          await clock.sleep(left, signal);
+        }
       } catch (error) {
-        return finish({
-          item,
-          ok: false,
-          error,
-          attempts: attempt - 1,
-          ...(signal?.aborted ? { notSent: true as const } : {}),
-        });
+        const notSent = signal?.aborted ? { notSent: true as const } : {};
+        return { item, ok: false, error, attempts: attempt - 1, ...notSent };
       }
       try {
         const value = await options.send(item, signal);
-        return finish({ item, ok: true, value, attempts: attempt });
+        return { item, ok: true, value, attempts: attempt };
       } catch (error) {
         const waitMs = signal?.aborted
           ? undefined
           : options.pauseFor(error, attempt);
         if (waitMs === undefined || attempt >= maxAttempts) {
-          return finish({ item, ok: false, error, attempts: attempt });
+          return { item, ok: false, error, attempts: attempt };
         }
-        gate.pause(waitMs);
+        pausedUntil = Math.max(pausedUntil, clock.now() + waitMs);
         options.onPause?.({ item, waitMs, attempt });
       }
     }
   }
 
   async function worker(): Promise<void> {
-    while (next < items.length && !signal?.aborted) {
-      await runOne(items[next++]);
+    for (let next; !signal?.aborted && !(next = await iterator.next()).done;) {
+      started++;
+      options.onOutcome(await runOne(next.value));
     }
   }
 
-  const workers = Math.max(1, Math.min(options.concurrency, items.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return { outcomes, notStarted: items.slice(next) };
+  const workers = Array.from({ length: options.concurrency }, worker);
+  const ended = await Promise.allSettled(workers);
+  await iterator.return?.();
+  for (const e of ended) if (e.status === "rejected") throw e.reason;
+  return { started };
+}
+
+type LineResult = { jobId: string; wait?: WaitResult; waitError?: unknown };
+type ValidLine = { line: number; input: SamplingInput };
+
+/** `trigger --batch`: checks every line, then sends (or shows) the valid ones; an outcome per line, a summary. */
+export async function triggerBatch(
+  ctx: RunContext,
+  input: Input,
+): Promise<number> {
+  const { options: o, out } = ctx;
+  const client = connect(ctx);
+  const build = { baseUrl: client.baseUrl, auth: client.auth };
+  const invalid: { line: number; problems: string[] }[] = [];
+  let valid = 0;
+  for await (const entry of batchEntries(input.lines())) {
+    if ("problems" in entry) {
+      invalid.push(entry);
+      continue;
+    }
+    try {
+      buildSamplingRequest(entry.value as never, build);
+      valid++;
+    } catch (error) {
+      if (!isLightlyError(error, "validation")) throw error;
+      invalid.push({ line: entry.line, problems: issueLines(error.issues) });
+    }
+  }
+  const lines = valid + invalid.length;
+  const where = `--batch ${input.name}`;
+  if (lines === 0) {
+    throw new CliUsageError([
+      `${where}: no requests (one JSON object {datasetId, embeddingId, body} per line)`,
+    ]);
+  }
+  if (invalid.length > 0 && !o.skipInvalid) {
+    const [s, them] = invalid.length > 1 ? ["s", "them"] : ["", "it"];
+    throw new CliUsageError([
+      `${where}: ${invalid.length} invalid line${s}, nothing was sent (fix ${them}, or pass --skip-invalid):`,
+      ...invalid.flatMap((l) =>
+        l.problems.map((p) => `  line ${l.line}: ${p}`)
+      ),
+    ]);
+  }
+
+  const emit = (json: Record<string, unknown>, human: string) =>
+    o.json ? out.jsonLine(json) : out.text(human);
+  for (const { line, problems } of invalid) {
+    emit(
+      { line, ok: false, skipped: true, problems },
+      `line ${line}  skipped   ${problems.join("; ")}`,
+    );
+  }
+  const skipped = new Set(invalid.map((l) => l.line));
+  async function* validLines(): AsyncGenerator<ValidLine> {
+    for await (const entry of batchEntries(input.lines())) {
+      if ("value" in entry && !skipped.has(entry.line)) {
+        yield { line: entry.line, input: entry.value as never };
+      }
+    }
+  }
+  if (o.dryRun) {
+    for await (const { line, input } of validLines()) {
+      const view = describeDryRun(buildSamplingRequest(input, build));
+      emit({ line, ...view.json }, `# line ${line}\n${view.text}`);
+    }
+    emit(
+      { summary: { lines, valid, skipped: skipped.size, dryRun: true } },
+      `${valid} request${
+        valid === 1 ? "" : "s"
+      } shown, ${skipped.size} skipped`,
+    );
+    out.note("dry run: nothing was sent");
+    return EXIT.OK;
+  }
+
+  const lib = await goOnline(ctx);
+  // The library's longest Retry-After (loaded with it, not before).
+  const { DEFAULT_MAX_RETRY_AFTER_MS } = await import("../core/trigger.ts");
+  let [ok, failed, notSent, refused] = [0, 0, 0, false];
+  const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
+    const { item: { line }, attempts } = outcome;
+    const jobId = outcome.ok ? outcome.value.jobId : undefined;
+    if (outcome.ok && outcome.value.waitError === undefined) {
+      ok++;
+      const { wait } = outcome.value;
+      const done = wait && { tagId: wait.tagId, status: wait.job.status };
+      return emit(
+        { line, ok: true, jobId, ...done, attempts },
+        `line ${line}  ${wait ? "finished" : "started "}  job ${jobId}${
+          wait ? `  tag ${wait.tagId}` : ""
+        }`,
+      );
+    }
+    // Stopped during a 429 pause: every attempt was refused, none applied.
+    const paused = !outcome.ok && outcome.notSent === true;
+    const error = paused
+      ? new InterruptedError(
+        "interrupted while the batch paused for a 429: not sent",
+      )
+      : outcome.ok
+      ? outcome.value.waitError
+      : outcome.error;
+    const verdict = classify(error).exitCode;
+    const interrupted = verdict === EXIT.INTERRUPTED;
+    const code = interrupted ? ctx.watch.exitCode : verdict;
+    failed++;
+    notSent += paused ? 1 : 0;
+    refused ||= code === EXIT.REFUSED || code === EXIT.USAGE;
+    const message = interrupted && !paused && jobId === undefined
+      ? "interrupted while sending: the job may or may not have been created"
+      : (error instanceof Error ? error.message : String(error))
+        .replace(/\s*\n\s*/g, "; ");
+    emit(
+      {
+        line,
+        ok: false,
+        ...(paused ? { notSent: true } : {}),
+        exitCode: code,
+        ...(jobId ? { jobId } : {}),
+        error: errorJson(error),
+        attempts,
+      },
+      `line ${line}  ${paused ? "not sent " : "failed   "} ${
+        jobId ? `job ${jobId}: ` : ""
+      }${message}`,
+    );
+  };
+
+  const { started } = await runBatch<ValidLine, LineResult>(validLines(), {
+    concurrency: o.concurrency,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    send: async (v, signal) => {
+      // A 429 is sent again by the batch, which pauses every worker.
+      const { jobId } = await lib.triggerSampling(v.input, {
+        ...client,
+        signal,
+        retry: false,
+      });
+      if (!o.wait) return { jobId };
+      const { timeoutMs } = o;
+      return await lib.waitForJob(jobId, {
+        ...client,
+        signal,
+        timeoutMs,
+        clock: ctx.clock,
+      }).then(
+        (wait) => ({ jobId, wait }),
+        (waitError) => ({ jobId, waitError }),
+      );
+    },
+    pauseFor: (error, attempt) =>
+      classify(error, {
+        attempt,
+        now: ctx.clock.now(),
+        maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
+      }).pauseMs,
+    onPause: ({ item, waitMs }) =>
+      out.note(
+        `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
+          formatElapsed(waitMs)
+        }`,
+      ),
+    onOutcome: report,
+  });
+
+  const notStarted = valid - started;
+  const interrupted = ctx.signal.aborted;
+  emit(
+    {
+      summary: {
+        lines,
+        ok,
+        failed,
+        skipped: skipped.size,
+        notStarted,
+        ...(interrupted ? { interrupted: true } : {}),
+      },
+    },
+    `${lines} lines: ${ok} ok, ${failed} failed, ${skipped.size} skipped` +
+      (notStarted > 0 ? `, ${notStarted} not started` : ""),
+  );
+  if (interrupted) {
+    const unsent = notStarted + notSent;
+    out.note(
+      `interrupted: ${unsent} line${unsent === 1 ? " was" : "s were"} not sent`,
+    );
+    return ctx.watch.exitCode;
+  }
+  return refused ? EXIT.REFUSED : failed > 0 ? EXIT.TRANSIENT : EXIT.OK;
 }

@@ -1,71 +1,32 @@
 /**
- * One function per command — `trigger` (one request, or a `--batch`),
- * `select`, `status`, `wait` — and {@linkcode runCommand}, which runs one,
- * turns any failure into a message and an exit code, and says how to pick
- * up a job that is left running.
- *
- * Every command checks everything it can before it sends anything: flags
- * (wait options by the library's own rule), body, every batch line, token,
- * base URL, permissions. What goes wrong after a POST is never reported as
- * "nothing was sent": an answer the command cannot follow means the job
- * may exist.
+ * One handler per command, and {@linkcode runCommand}: any failure becomes a
+ * message and an exit code, and a job left running is named with the command
+ * that resumes it. Every command checks all it can before it sends anything;
+ * after a POST, nothing is reported as "not sent": the job may exist.
  *
  * @module
  */
-import type {
-  JobStatusData,
-  SamplingInput,
-  SelectionStep,
-  WaitResult,
-} from "../../mod.ts";
-import type { CommandLine, CommandLineOptions } from "./args.ts";
-import { type BatchOutcome, parseJsonLines, runBatch } from "./batch.ts";
-import { type CliConfig, resolveConfig } from "./config.ts";
-import { describeDryRun, type DryRunView } from "./dry_run.ts";
-import { CliUsageError } from "./errors.ts";
-import { EXIT, exitCodeFor } from "./exit_codes.ts";
+import type { SamplingInput, SelectionInput } from "../../mod.ts";
+import type { SelectionStep } from "../../mod.ts";
+import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
+import { isLightlyError } from "../core/errors.ts";
+import { systemClock } from "../core/policy.ts";
+import { triggerBatch } from "./batch.ts";
+import { type Connection, resumeCommand } from "./config.ts";
+import { CliUsageError, InterruptedError } from "./errors.ts";
+import { classify, EXIT } from "./exit_codes.ts";
 import { checkWritable, exportCommand, writeExport } from "./export.ts";
+import type { CommandName, RunLine } from "./flags.ts";
+import { composeBody, issueLines } from "./flags.ts";
 import { helpHint } from "./help.ts";
-import {
-  buildSamplingRequest,
-  isLightlyError,
-  type Library,
-  loadLibrary,
-  OBJECT_ID_PATTERN,
-  type SamplingRequest,
-  waitOptionIssues,
-} from "./library.ts";
-import {
-  composeBody,
-  issueLines,
-  MAX_BATCH_FILE_BYTES,
-  MAX_BODY_FILE_BYTES,
-  readInput,
-} from "./inputs.ts";
-import { type InterruptWatch, watchInterrupt } from "./interrupt.ts";
-import type { Field, Output } from "./output.ts";
-import { fromDenoPermissionError, requirePermissions } from "./permissions.ts";
+import { type CliIo, connect, goOnline, type Library } from "./io.ts";
+import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES, openInput } from "./io.ts";
+import type { RunContext } from "./io.ts";
+import { describeDryRun, type DryRunView, type Field } from "./output.ts";
+import type { Output } from "./output.ts";
+import { fromDenoPermissionError } from "./permissions.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
-import { resumeCommand } from "./resume.ts";
-
-/** A command line that names a command to run. */
-export type RunLine = Extract<CommandLine, { kind: "run" }>;
-
-/** What a command works with, and what it learned on the way. */
-interface Context {
-  readonly line: RunLine;
-  readonly options: CommandLineOptions;
-  readonly out: Output;
-  readonly signal: AbortSignal;
-  /** The signals that interrupt the run, and the code that ends it then. */
-  readonly watch: InterruptWatch;
-  /** The connection settings, once resolved. */
-  config?: CliConfig;
-  /** The job, once the server named it. */
-  jobId?: string;
-  /** The POST in flight: the tag it creates, for an interrupted send. */
-  sending?: { datasetId: string; tagName: string };
-}
+import { watchInterrupt } from "./signals.ts";
 
 /** The placeholder `select` validates with before the embedding is known. */
 const PLACEHOLDER_ID = "000000000000000000000000";
@@ -78,528 +39,188 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
   "fetch-tag": "reading the new tag",
 };
 
-/**
- * Runs a library check, turning its validation error into a usage error
- * that names flags; `problems` found earlier are reported with its own.
- */
-function validated<T>(
-  ctx: Context,
-  build: () => T,
-  problems: readonly string[] = [],
-): T {
-  let value: T;
-  try {
-    value = build();
-  } catch (error) {
-    if (isLightlyError(error, "validation")) {
-      throw new CliUsageError([
-        ...problems,
-        ...issueLines(error.issues, ctx.options),
-      ]);
-    }
-    throw error;
-  }
-  if (problems.length > 0) throw new CliUsageError(problems);
-  return value;
-}
-
-function connect(ctx: Context): { baseUrl: string; auth: CliConfig["auth"] } {
-  const o = ctx.options;
-  const config = resolveConfig({
-    baseUrl: o.baseUrl,
-    tokenFile: o.tokenFile,
-    insecureHttp: o.insecureHttp,
-    dryRun: o.dryRun,
-  });
-  ctx.out.addSecrets(config.secrets);
-  for (const note of config.notes) ctx.out.note(note);
-  ctx.config = config;
-  return { baseUrl: config.baseUrl, auth: config.auth };
-}
-
-function allowNet(ctx: Context): void {
-  requirePermissions([{ name: "net", host: ctx.config!.host }]);
-}
-
-function checkJobId(jobId: string | undefined): string {
-  if (jobId === undefined || !OBJECT_ID_PATTERN.test(jobId)) {
-    throw new CliUsageError([
-      `JOB_ID must be a 24-character lower-case hex ObjectId (got ${
-        JSON.stringify(String(jobId).slice(0, 40))
-      })`,
-    ]);
-  }
-  return jobId;
-}
-
-/**
- * The exit code for a failure: {@linkcode exitCodeFor}'s, with an
- * interruption ending the run with the code of the signal that came.
- */
-function codeFor(ctx: Context, error: unknown): number {
-  const code = exitCodeFor(error);
-  return code === EXIT.INTERRUPTED ? ctx.watch.exitCode : code;
-}
-
-/** Wait options, as the flags give them. */
-interface WaitFlags {
-  timeoutMs?: number;
-}
-
-/**
- * The wait options the flags give, and their problems by the library's own
- * rule (the one `waitForJob` applies), found before anything is sent.
- */
-async function waitOptions(
-  ctx: Context,
-): Promise<{ wait: WaitFlags; problems: string[] }> {
-  const o = ctx.options;
-  const wait = o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs };
-  const issues = await waitOptionIssues(wait);
-  return { wait, problems: issueLines(issues, o) };
-}
-
-/**
- * POSTs a request and returns the new job's id. An id that is not an
- * ObjectId cannot be followed; the job may exist all the same, so it is
- * reported as maybe applied (look before retrying), never as a usage error.
- */
-async function post(
-  lib: Library,
+/** Connects and builds the request, once, by the library's builder; every problem at once. */
+function prepare(
+  ctx: RunContext,
   input: SamplingInput,
-  options: Parameters<Library["triggerSampling"]>[1],
-): Promise<string> {
-  const { jobId } = await lib.triggerSampling(input, options);
-  if (OBJECT_ID_PATTERN.test(jobId)) return jobId;
-  throw new lib.SamplingMaybeAppliedError({
-    tagName: input.body.newTagName,
-    datasetId: input.datasetId,
-    cause: new Error(
-      `the server answered with job id ${
-        JSON.stringify(jobId.slice(0, 40))
-      }, which is not a 24-character hex ObjectId and cannot be followed`,
-    ),
-  });
+  problems: string[],
+): { request: SamplingRequest; client: Connection } {
+  let client: Connection | undefined;
+  let settings: readonly string[] = [];
+  try {
+    client = connect(ctx);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    settings = error.problems;
+  }
+  let request: SamplingRequest | undefined;
+  try {
+    request = buildSamplingRequest(input, {
+      baseUrl: client?.baseUrl,
+      auth: client?.auth,
+    });
+  } catch (error) {
+    if (!isLightlyError(error, "validation")) throw error;
+    problems.push(...issueLines(error.issues, ctx.options));
+  }
+  problems.push(...settings);
+  if (problems.length > 0) throw new CliUsageError(problems);
+  return { request: request!, client: client! };
 }
 
-async function bodyOf(ctx: Context): Promise<Record<string, unknown>> {
-  const o = ctx.options;
-  const text = o.body === undefined
-    ? undefined
-    : await readInput("--body", o.body, MAX_BODY_FILE_BYTES);
-  return composeBody(o, text);
+/** The problems of `--timeout` by the library's own rule (the one `waitForJob` applies). */
+async function timeoutProblems({ options }: RunContext): Promise<string[]> {
+  if (options.timeoutMs === undefined) return [];
+  const { checkWaitOptions } = await import("../jobs/wait.ts");
+  const issues: Parameters<typeof checkWaitOptions>[1] = [];
+  checkWaitOptions({ timeoutMs: options.timeoutMs }, issues);
+  return issueLines(issues, options);
 }
 
-function printDryRun(ctx: Context, view: DryRunView): number {
+/** The request's input: the flags, and the `--body` file's JSON. */
+async function inputOf({ options: o, io }: RunContext) {
+  const file = o.body &&
+    await openInput("--body", o.body, MAX_BODY_FILE_BYTES, io);
+  const text = file
+    ? (await Array.fromAsync(file.lines())).join("\n")
+    : undefined;
+  return {
+    datasetId: o.datasetId,
+    ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
+    body: composeBody(o, text),
+  } as unknown as SelectionInput & SamplingInput;
+}
+
+function printDryRun(ctx: RunContext, view: DryRunView): number {
   ctx.out.text(view.text);
   if (ctx.options.json) ctx.out.result([], view.json);
   ctx.out.note("dry run: nothing was sent");
   return EXIT.OK;
 }
 
+/** Follows a job to its tag: a finished wait, for people and for JSON. */
 async function follow(
-  ctx: Context,
+  ctx: RunContext,
+  lib: Library,
   jobId: string,
-  client: { baseUrl: string; auth: CliConfig["auth"] },
-  wait: WaitFlags,
-): Promise<WaitResult> {
+  client: Connection,
+): Promise<[Field[], Record<string, unknown>]> {
   ctx.jobId = jobId;
-  const progress = createProgress({ out: ctx.out });
+  const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
   progress.step(`waiting for job ${jobId}`);
   try {
-    const { waitForJob } = await loadLibrary();
-    return await waitForJob(jobId, {
+    const r = await lib.waitForJob(jobId, {
       ...client,
-      ...wait,
+      timeoutMs: ctx.options.timeoutMs,
+      clock: ctx.clock,
       signal: ctx.signal,
       onProgress: (event) => progress.update(event),
     });
+    const { tagId, polls, elapsedMs } = r;
+    const status = r.job.status;
+    return [[
+      ["job", jobId],
+      ["status", status],
+      ["tag id", tagId],
+      ["polls", String(polls)],
+      ["elapsed", formatElapsed(elapsedMs)],
+    ], { jobId, status, tagId, polls, elapsedMs }];
   } finally {
     progress.stop();
   }
 }
 
-function waitFields(result: WaitResult): Field[] {
-  return [
-    ["job", result.jobId],
-    ["status", result.job.status],
-    ["tag id", result.tagId],
-    ["polls", String(result.polls)],
-    ["elapsed", formatElapsed(result.elapsedMs)],
-  ];
-}
-
-function waitJson(result: WaitResult): Record<string, unknown> {
-  return {
-    jobId: result.jobId,
-    status: result.job.status,
-    tagId: result.tagId,
-    polls: result.polls,
-    elapsedMs: result.elapsedMs,
-  };
-}
-
-/**
- * `trigger`: one request (optionally followed to its tag), or a batch.
- *
- * @param ctx The command line, output and interrupt signal.
- * @returns The exit code.
- */
-async function trigger(ctx: Context): Promise<number> {
+/** `trigger`: one request (optionally followed to its tag), or a batch. */
+async function trigger(ctx: RunContext): Promise<number> {
   const o = ctx.options;
-  const { wait, problems } = o.wait
-    ? await waitOptions(ctx)
-    : { wait: {}, problems: [] };
+  const problems = await timeoutProblems(ctx);
   if (o.batch !== undefined) {
     if (problems.length > 0) throw new CliUsageError(problems);
-    return await triggerBatch(ctx, o.batch, wait);
+    const file = await openInput(
+      "--batch",
+      o.batch,
+      MAX_BATCH_FILE_BYTES,
+      ctx.io,
+    );
+    return await triggerBatch(ctx, file);
   }
-  const input = {
-    datasetId: o.datasetId,
-    embeddingId: o.embeddingId,
-    body: await bodyOf(ctx),
-  } as unknown as SamplingInput;
-  validated(ctx, () => buildSamplingRequest(input), problems);
-  const client = connect(ctx);
-  const request = validated(ctx, () => buildSamplingRequest(input, client));
+  const input = await inputOf(ctx);
+  const { request, client } = prepare(ctx, input, problems);
   if (o.dryRun) return printDryRun(ctx, describeDryRun(request));
 
-  allowNet(ctx);
-  const lib = await loadLibrary();
-  ctx.sending = { datasetId: input.datasetId, tagName: input.body.newTagName };
-  const jobId = await post(lib, input, { ...client, signal: ctx.signal });
+  const lib = await goOnline(ctx);
+  const { datasetId, embeddingId } = input;
+  const tagName = input.body.newTagName;
+  ctx.sending = { datasetId, tagName };
+  const { jobId } = await lib.triggerSampling(input, {
+    ...client,
+    signal: ctx.signal,
+  });
   ctx.sending = undefined;
   ctx.jobId = jobId;
-  const about = {
-    jobId,
-    datasetId: input.datasetId,
-    embeddingId: input.embeddingId,
-    tagName: input.body.newTagName,
-  };
+  const about = { jobId, datasetId, embeddingId, tagName };
   if (!o.wait) {
-    ctx.out.result([
-      ["job", jobId],
-      ["dataset", input.datasetId],
-      ["tag name", input.body.newTagName],
-    ], about);
-    ctx.out.note(
-      `follow the job with: ${resumeCommand(jobId, ctx.config!)}`,
-    );
+    const fields: Field[] = [["job", jobId], ["dataset", datasetId]];
+    ctx.out.result([...fields, ["tag name", tagName]], about);
+    ctx.out.note(`follow the job with: ${resumeCommand(jobId, ctx.config!)}`);
     return EXIT.OK;
   }
-  const result = await follow(ctx, jobId, client, wait);
-  ctx.out.result(
-    [...waitFields(result), ["tag name", input.body.newTagName]],
-    { ...about, ...waitJson(result) },
-  );
+  const [fields, json] = await follow(ctx, lib, jobId, client);
+  ctx.out.result([...fields, ["tag name", tagName]], { ...about, ...json });
   return EXIT.OK;
 }
 
-/** What one batch line's work produced. */
-interface LineResult {
-  jobId: string;
-  wait?: WaitResult;
-  waitError?: unknown;
-}
-
-interface ValidLine {
-  line: number;
-  input: SamplingInput;
-  request: SamplingRequest;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, "; ");
-}
-
-async function triggerBatch(
-  ctx: Context,
-  file: string,
-  waitWith: WaitFlags,
-): Promise<number> {
+/** `select`: the whole workflow, embedding to tag. */
+async function select(ctx: RunContext): Promise<number> {
   const o = ctx.options;
-  const source = file === "-" ? "stdin" : file;
-  const text = await readInput("--batch", file, MAX_BATCH_FILE_BYTES);
-  const { entries, invalid } = parseJsonLines(text);
-  const client = connect(ctx);
-  const valid: ValidLine[] = [];
-  for (const entry of entries) {
-    const input = entry.value as SamplingInput;
-    try {
-      valid.push({
-        line: entry.line,
-        input,
-        request: buildSamplingRequest(input, client),
-      });
-    } catch (error) {
-      if (!isLightlyError(error, "validation")) throw error;
-      invalid.push({
-        line: entry.line,
-        problems: error.issues.map((i) =>
-          `${i.path}: ${i.rule}${
-            i.received === undefined ? "" : ` (got ${i.received})`
-          }`
-        ),
-      });
-    }
-  }
-  invalid.sort((a, b) => a.line - b.line);
-  if (valid.length + invalid.length === 0) {
-    throw new CliUsageError([
-      `--batch ${source}: no requests (one JSON object {datasetId, embeddingId, body} per line)`,
-    ]);
-  }
-  if (invalid.length > 0 && !o.skipInvalid) {
-    throw new CliUsageError([
-      `--batch ${source}: ${invalid.length} invalid line${
-        invalid.length > 1 ? "s" : ""
-      }, nothing was sent (fix ${
-        invalid.length > 1 ? "them" : "it"
-      }, or pass --skip-invalid):`,
-      ...invalid.flatMap((l) =>
-        l.problems.map((p) => `  line ${l.line}: ${p}`)
-      ),
-    ]);
-  }
-
-  const out = ctx.out;
-  const emit = (json: Record<string, unknown>, human: string) => {
-    if (o.json) out.jsonLine(json);
-    else out.line(human);
-  };
-  for (const l of invalid) {
-    emit(
-      { line: l.line, ok: false, skipped: true, problems: l.problems },
-      `line ${l.line}  skipped   ${l.problems.join("; ")}`,
-    );
-  }
-  if (o.dryRun) {
-    for (const v of valid) {
-      const view = describeDryRun(v.request);
-      if (o.json) out.jsonLine({ line: v.line, ...view.json });
-      else out.text(`# line ${v.line}\n${view.text}`);
-    }
-    emit(
-      {
-        summary: {
-          lines: valid.length + invalid.length,
-          valid: valid.length,
-          skipped: invalid.length,
-          dryRun: true,
-        },
-      },
-      `${valid.length} request${
-        valid.length === 1 ? "" : "s"
-      } shown, ${invalid.length} skipped`,
-    );
-    out.note("dry run: nothing was sent");
-    return EXIT.OK;
-  }
-
-  allowNet(ctx);
-  const lib = await loadLibrary();
-  const codes: number[] = [];
-  let notSent = 0;
-  const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
-    const line = outcome.item.line;
-    if (outcome.ok && outcome.value.waitError === undefined) {
-      const { jobId, wait } = outcome.value;
-      emit(
-        {
-          line,
-          ok: true,
-          jobId,
-          ...(wait ? { tagId: wait.tagId, status: wait.job.status } : {}),
-          attempts: outcome.attempts,
-        },
-        `line ${line}  ${wait ? "finished" : "started "}  job ${jobId}${
-          wait ? `  tag ${wait.tagId}` : ""
-        }`,
-      );
-      return;
-    }
-    const jobId = outcome.ok ? outcome.value.jobId : undefined;
-    if (!outcome.ok && outcome.notSent) {
-      // Stopped during a 429 pause: every attempt was refused, none applied.
-      notSent++;
-      const error = new Interrupted(
-        "interrupted while the batch paused for a 429: not sent",
-      );
-      codes.push(codeFor(ctx, error));
-      emit(
-        {
-          line,
-          ok: false,
-          notSent: true,
-          exitCode: codeFor(ctx, error),
-          error: error.toJSON(),
-          attempts: outcome.attempts,
-        },
-        `line ${line}  not sent  ${error.message}`,
-      );
-      return;
-    }
-    const error = outcome.ok ? outcome.value.waitError : outcome.error;
-    const code = codeFor(ctx, error);
-    codes.push(code);
-    const message =
-      exitCodeFor(error) === EXIT.INTERRUPTED && jobId === undefined
-        ? "interrupted while sending: the job may or may not have been created"
-        : oneLine(error instanceof Error ? error.message : String(error));
-    emit(
-      {
-        line,
-        ok: false,
-        exitCode: code,
-        ...(jobId ? { jobId } : {}),
-        error: errorJson(error),
-        attempts: outcome.attempts,
-      },
-      `line ${line}  failed    ${jobId ? `job ${jobId}: ` : ""}${message}`,
-    );
-  };
-
-  const run = await runBatch<ValidLine, LineResult>(valid, {
-    concurrency: o.concurrency,
-    clock: lib.systemClock,
-    signal: ctx.signal,
-    send: async (v, signal) => {
-      const jobId = await post(lib, v.input, {
-        ...client,
-        signal,
-        retry: false, // 429s are retried by the batch, which pauses every worker
-      });
-      if (!o.wait) return { jobId };
-      try {
-        const wait = await lib.waitForJob(jobId, {
-          ...client,
-          ...waitWith,
-          signal,
-        });
-        return { jobId, wait };
-      } catch (waitError) {
-        return { jobId, waitError };
-      }
-    },
-    pauseFor: (error, attempt) => {
-      const e = error as {
-        kind?: string;
-        status?: number;
-        retryAfter?: string;
-      };
-      if (
-        (e.kind !== "api" && e.kind !== "unexpected-response") ||
-        e.status !== 429
-      ) return undefined;
-      const asked = lib.parseRetryAfter(e.retryAfter, lib.systemClock.now());
-      if (asked === undefined) return lib.backoffDelay(attempt - 1);
-      return asked <= MAX_BATCH_PAUSE_MS ? asked : undefined;
-    },
-    onPause: ({ item, waitMs }) =>
-      out.note(
-        `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
-          formatElapsed(waitMs)
-        }`,
-      ),
-    onOutcome: report,
-  });
-
-  const failed = codes.length;
-  const ok = run.outcomes.length - failed;
-  const interrupted = ctx.signal.aborted;
-  emit(
-    {
-      summary: {
-        lines: valid.length + invalid.length,
-        ok,
-        failed,
-        skipped: invalid.length,
-        notStarted: run.notStarted.length,
-        ...(interrupted ? { interrupted: true } : {}),
-      },
-    },
-    `${
-      valid.length + invalid.length
-    } lines: ${ok} ok, ${failed} failed, ${invalid.length} skipped` +
-      (run.notStarted.length > 0
-        ? `, ${run.notStarted.length} not started`
-        : ""),
-  );
-  if (interrupted) {
-    const unsent = run.notStarted.length + notSent;
-    out.note(
-      `interrupted: ${unsent} line${unsent === 1 ? " was" : "s were"} not sent`,
-    );
-    return ctx.watch.exitCode;
-  }
-  if (codes.includes(EXIT.REFUSED) || codes.includes(EXIT.USAGE)) {
-    return EXIT.REFUSED;
-  }
-  return codes.length > 0 ? EXIT.TRANSIENT : EXIT.OK;
-}
-
-/** The longest `Retry-After` a batch waits out; a longer one fails the line. */
-const MAX_BATCH_PAUSE_MS = 60_000;
-
-/**
- * `select`: the whole workflow, embedding to tag.
- *
- * @param ctx The command line, output and interrupt signal.
- * @returns The exit code.
- */
-async function select(ctx: Context): Promise<number> {
-  const o = ctx.options;
-  const { wait, problems } = await waitOptions(ctx);
-  const input = {
-    datasetId: o.datasetId,
-    ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
-    body: await bodyOf(ctx),
-  } as unknown as { datasetId: string; embeddingId?: string } & SamplingInput;
-  const probe = { ...input, embeddingId: input.embeddingId ?? PLACEHOLDER_ID };
-  validated(ctx, () => buildSamplingRequest(probe), problems);
-  const client = connect(ctx);
-  const request = validated(ctx, () => buildSamplingRequest(probe, client));
+  const problems = await timeoutProblems(ctx);
+  const input = await inputOf(ctx);
+  const resolved = input.embeddingId !== undefined;
+  const { request, client } = prepare(ctx, {
+    ...input,
+    embeddingId: input.embeddingId ?? PLACEHOLDER_ID,
+  }, problems);
+  const counted = input.body.rowCount !== undefined;
   if (o.dryRun) {
     const base = ctx.config!.baseUrl;
     const dataset = `${base}/v1/datasets/${input.datasetId}`;
+    // The library's page size, read only when there are pages to show.
+    const pages = o.exportFile !== undefined &&
+      (await import("../jobs/export.ts")).DEFAULT_EXPORT_PAGE_SIZE;
     const steps = [
-      ...(input.embeddingId === undefined
-        ? [`GET ${dataset}/embeddings  (pick the newest processed embedding)`]
-        : []),
+      ...(resolved
+        ? []
+        : [`GET ${dataset}/embeddings  (pick the newest processed embedding)`]),
       `GET ${dataset}/tags  (refuse an existing tag name${
-        input.body.rowCount === undefined
-          ? "; rowCount = totSize of initial-tag"
-          : ""
+        counted ? "" : "; rowCount = totSize of initial-tag"
       })`,
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
       `GET ${dataset}/tags/{tagId}  (the new tag)`,
-      ...(o.exportFile === undefined ? [] : [
-        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of 5000, into ${o.exportFile})`,
+      ...(pages === false ? [] : [
+        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of ${pages}, into ${o.exportFile})`,
       ]),
     ];
     return printDryRun(
       ctx,
       describeDryRun(request, {
         steps,
-        ...(input.embeddingId === undefined
-          ? { replace: [PLACEHOLDER_ID, "{embeddingId}"] as const }
-          : {}),
-        notes: input.body.rowCount === undefined
-          ? ["rowCount is added at run time: the totSize of the initial-tag"]
-          : [],
+        ...(resolved ? {} : { replace: [PLACEHOLDER_ID, "{embeddingId}"] }),
+        notes: counted
+          ? []
+          : ["rowCount is added at run time: the totSize of the initial-tag"],
       }),
     );
   }
 
-  allowNet(ctx);
+  const lib = await goOnline(ctx);
   if (o.exportFile !== undefined) checkWritable(o.exportFile);
-  const progress = createProgress({ out: ctx.out });
+  const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
   try {
-    const { selectSamples } = await loadLibrary();
-    const result = await selectSamples(input, {
+    const result = await lib.selectSamples(input, {
       ...client,
-      ...wait,
+      timeoutMs: o.timeoutMs,
+      clock: ctx.clock,
       signal: ctx.signal,
       onStep: (step) => {
         ctx.sending = step === "trigger"
@@ -613,20 +234,16 @@ async function select(ctx: Context): Promise<number> {
       },
     });
     progress.stop();
-    const exported = o.exportFile === undefined ? undefined : await writeExport(
-      ctx,
-      client,
-      input.datasetId,
-      result.tag,
-      o.exportFile,
-    )
-      .catch((error) => {
-        ctx.out.note(
-          `the selection finished (tag ${result.tag.name}, ${result.tagId}); export it with: ` +
-            `lightly-sampling export --dataset-id ${input.datasetId} --tag-id ${result.tagId} --output ${o.exportFile}`,
-        );
-        throw error;
-      });
+    const exported = o.exportFile === undefined
+      ? undefined
+      : await writeExport(ctx, lib, client, result.tag, o.exportFile)
+        .catch((error) => {
+          ctx.out.note(
+            `the selection finished (tag ${result.tag.name}, ${result.tagId}); export it with: ` +
+              `lightly-sampling export --dataset-id ${input.datasetId} --tag-id ${result.tagId} --output ${o.exportFile}`,
+          );
+          throw error;
+        });
     ctx.out.result([
       ["tag name", result.tag.name],
       ["tag id", result.tagId],
@@ -653,179 +270,110 @@ async function select(ctx: Context): Promise<number> {
   }
 }
 
-function jobFields(job: JobStatusData): Field[] {
-  const tagId =
-    job.status === "FINISHED" && typeof job.result?.data === "string"
-      ? job.result.data
-      : undefined;
+/** `status`: one GET of the job. */
+async function status(ctx: RunContext): Promise<number> {
+  const client = connect(ctx);
+  const { getJobStatus } = await goOnline(ctx);
+  const job = await getJobStatus(ctx.line.jobId!, {
+    ...client,
+    signal: ctx.signal,
+  });
+  const tagId = job.status === "FINISHED" ? job.result?.data : undefined;
   // A time JavaScript cannot represent as a date is shown as the number.
-  const time = (ms: number | undefined) => {
-    if (ms === undefined) return undefined;
-    const date = new Date(ms);
-    return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
-  };
-  return [
+  const time = (ms?: number) =>
+    ms === undefined
+      ? undefined
+      : Number.isNaN(new Date(ms).getTime())
+      ? String(ms)
+      : new Date(ms).toISOString();
+  ctx.out.result([
     ["job", job.id],
     ["status", job.status],
     ["progress", job.meta ? formatCount(job.meta) : undefined],
     ["created", time(job.createdAt)],
     ["finished", time(job.finishedAt)],
-    ["tag id", tagId],
+    ["tag id", typeof tagId === "string" ? tagId : undefined],
     ["error", job.error],
-  ];
-}
-
-/**
- * `status`: one GET of the job.
- *
- * @param ctx The command line, output and interrupt signal.
- * @returns The exit code.
- */
-async function status(ctx: Context): Promise<number> {
-  const jobId = checkJobId(ctx.line.jobId);
-  const client = connect(ctx);
-  allowNet(ctx);
-  const { getJobStatus } = await loadLibrary();
-  const job = await getJobStatus(jobId, { ...client, signal: ctx.signal });
-  ctx.out.result(jobFields(job), {
+  ], {
     jobId: job.id,
     status: job.status,
     processed: job.meta?.processed,
     total: job.meta?.total,
-    tagId: job.status === "FINISHED" ? job.result?.data : undefined,
+    tagId,
     error: job.error,
     job,
   });
   return EXIT.OK;
 }
 
-/**
- * `wait`: follow a job to its tag.
- *
- * @param ctx The command line, output and interrupt signal.
- * @returns The exit code.
- */
-async function wait(ctx: Context): Promise<number> {
-  const jobId = checkJobId(ctx.line.jobId);
-  const { wait, problems } = await waitOptions(ctx);
+/** `wait`: follow a job to its tag. */
+async function wait(ctx: RunContext): Promise<number> {
+  const problems = await timeoutProblems(ctx);
   if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);
-  allowNet(ctx);
-  const result = await follow(ctx, jobId, client, wait);
-  ctx.out.result(waitFields(result), waitJson(result));
+  const lib = await goOnline(ctx);
+  ctx.out.result(...await follow(ctx, lib, ctx.line.jobId!, client));
   return EXIT.OK;
 }
 
-function errorJson(error: unknown): unknown {
-  const toJSON = (error as { toJSON?: () => unknown })?.toJSON;
-  if (typeof toJSON === "function") return toJSON.call(error);
-  return error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { message: String(error) };
-}
+const HANDLERS: Record<CommandName, (ctx: RunContext) => Promise<number>> = {
+  trigger,
+  select,
+  status,
+  wait,
+  export: exportCommand,
+};
 
-/** An interruption, reported like an error (`kind` `aborted`). */
-class Interrupted extends Error {
-  readonly kind = "aborted";
-  constructor(message: string) {
-    super(message);
-    this.name = "Interrupted";
-  }
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, kind: this.kind, message: this.message };
-  }
-}
-
-function report(caught: unknown, ctx: Context): number {
+function report(caught: unknown, ctx: RunContext): number {
   const error = fromDenoPermissionError(caught) ?? caught;
-  const code = codeFor(ctx, error);
-  const hints: string[] = [];
-  const extra: Record<string, unknown> = {};
-  const kind = (error as { kind?: unknown })?.kind;
-  const jobId = ctx.jobId ??
-    ((error as { jobId?: unknown })?.jobId as string | undefined);
-  const resume = jobId !== undefined && ctx.config !== undefined
-    ? resumeCommand(jobId, ctx.config)
-    : undefined;
-  if (jobId !== undefined) extra.jobId = jobId;
-  if (kind === "usage") hints.push(helpHint(ctx.line.command));
-
-  if (exitCodeFor(error) === EXIT.INTERRUPTED) {
-    let message = "interrupted";
-    if (jobId !== undefined) {
-      message =
-        `interrupted: job ${jobId} goes on running on the server; this only stopped following it`;
-      if (resume) {
-        hints.push(`resume with: ${resume}`);
-        extra.resume = resume;
-      }
-    } else if (ctx.sending !== undefined) {
-      message =
-        `interrupted while sending: the job may or may not have been created. ` +
-        `Before re-running, check whether dataset ${ctx.sending.datasetId} ` +
-        `has a tag named "${ctx.sending.tagName}"`;
-    }
-    ctx.out.error(new Interrupted(message), code, { hints, extra });
-    return code;
+  const verdict = classify(error);
+  const interrupted = verdict.exitCode === EXIT.INTERRUPTED;
+  const code = interrupted ? ctx.watch.exitCode : verdict.exitCode;
+  const hints = error instanceof CliUsageError
+    ? [helpHint(ctx.line.command)]
+    : [];
+  const jobId = ctx.jobId ?? (error as { jobId?: string })?.jobId;
+  const extra: Record<string, unknown> = jobId ? { jobId } : {};
+  if (jobId && ctx.config && (interrupted || verdict.jobMayRun)) {
+    extra.resume = resumeCommand(jobId, ctx.config);
+    hints.push(
+      `${
+        interrupted ? "" : "the job may still be running; "
+      }resume with: ${extra.resume}`,
+    );
   }
-  const stillRunning = (e: unknown): boolean => {
-    const k = (e as { kind?: unknown })?.kind;
-    if (k === "deadline" || k === "poll-failed") return true;
-    return k === "workflow" && stillRunning((e as { cause?: unknown }).cause);
-  };
-  if (resume !== undefined && stillRunning(error)) {
-    hints.push(`the job may still be running; resume with: ${resume}`);
-    extra.resume = resume;
-  }
-  ctx.out.error(error, code, { hints, extra });
+  const sending = ctx.sending;
+  const shown = !interrupted ? error : new InterruptedError(
+    jobId
+      ? `interrupted: job ${jobId} goes on running on the server; this only stopped following it`
+      : sending
+      ? `interrupted while sending: the job may or may not have been created. ` +
+        `Before re-running, check whether dataset ${sending.datasetId} ` +
+        `has a tag named "${sending.tagName}"`
+      : "interrupted",
+  );
+  ctx.out.error(shown, code, { hints, extra });
   return code;
 }
 
-/**
- * Runs one command: checks, sends, prints, and turns any failure into a
- * message on stderr (and a JSON document with `--json`) and an exit code.
- * Ctrl-C, SIGTERM or SIGHUP stop the command (exit code 130, 143 or 129);
- * a job left running is named with the command that resumes it.
- *
- * @param line The parsed command line.
- * @param out Where to write.
- * @returns The exit code (see `exit_codes.ts`).
- *
- * @example
- * ```ts ignore
- * import { parseCommandLine } from "./args.ts";
- * import { runCommand } from "./commands.ts";
- * import { createOutput } from "./output.ts";
- * const line = parseCommandLine(["status", "0123456789abcdef01234567"]);
- * if (line.kind === "run") Deno.exit(await runCommand(line, createOutput()));
- * ```
- */
-export async function runCommand(line: RunLine, out: Output): Promise<number> {
-  using watch = watchInterrupt();
-  const ctx: Context = {
+/** Runs one command to its exit code; SIGINT, SIGTERM or SIGHUP stop it (130, 143, 129). */
+export async function runCommand(
+  line: RunLine,
+  out: Output,
+  io: CliIo = {},
+): Promise<number> {
+  using watch = watchInterrupt(io.signals);
+  const ctx: RunContext = {
     line,
     options: line.options,
     out,
+    io,
+    clock: io.clock ?? systemClock,
     signal: watch.signal,
     watch,
   };
   try {
-    switch (line.command) {
-      case "trigger":
-        return await trigger(ctx);
-      case "select":
-        return await select(ctx);
-      case "status":
-        return await status(ctx);
-      case "wait":
-        return await wait(ctx);
-      case "export":
-        return await exportCommand(ctx, () => {
-          const client = connect(ctx);
-          allowNet(ctx);
-          return client;
-        });
-    }
+    return await HANDLERS[line.command](ctx);
   } catch (error) {
     return report(error, ctx);
   }

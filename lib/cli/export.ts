@@ -1,41 +1,20 @@
 /**
  * `export` and `select --export FILE`: a tag's entries — file names, signed
- * read URLs or datasource URLs — one per line, streamed to stdout or to a
- * file. A file is written under a temporary name in its own folder and
- * renamed only once every entry is in, so a failed or interrupted export
- * never leaves a file that looks complete.
+ * read URLs or datasource URLs — one per line, to stdout or to a file. A file
+ * is written under a temporary name in its own folder and renamed once every
+ * entry is in: a failed or interrupted export never leaves a file that looks
+ * complete.
  *
  * @module
  */
 import type { FileNameFormat, TagData } from "../../mod.ts";
-import type { CommandLineOptions } from "./args.ts";
-import type { CliConfig } from "./config.ts";
-import { CliUsageError } from "./errors.ts";
+import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
+import type { Connection } from "./config.ts";
 import { EXIT } from "./exit_codes.ts";
-import { loadLibrary, OBJECT_ID_PATTERN } from "./library.ts";
-import type { Output } from "./output.ts";
+import { connect, goOnline, type Library, type RunContext } from "./io.ts";
 import { requirePermissions } from "./permissions.ts";
 import { createProgress, formatCount } from "./progress.ts";
 import { closest } from "./suggest.ts";
-
-/** What an export works with: the command line, the output, Ctrl-C. */
-export interface ExportContext {
-  readonly options: CommandLineOptions;
-  readonly out: Output;
-  readonly signal: AbortSignal;
-}
-
-/** Host and credentials. */
-export type ExportClient = Pick<CliConfig, "baseUrl" | "auth">;
-
-/** What an export wrote. */
-export interface ExportSummary {
-  tagId: string;
-  tagName: string;
-  entries: number;
-  format: FileNameFormat;
-  output?: string;
-}
 
 /** The key of each entry in `--json` lines. */
 const JSON_KEY: Readonly<Record<FileNameFormat, string>> = {
@@ -44,14 +23,11 @@ const JSON_KEY: Readonly<Record<FileNameFormat, string>> = {
   DATASOURCE_FULL: "datasourceUrl",
 };
 
-/** A failure found by the command line itself, e.g. no tag of that name. */
-class ExportFailure extends Error {
-  constructor(readonly kind: string, message: string) {
-    super(message);
+/** A failure the export finds itself: no tag of that name (1), a count that is off (3). */
+class ExportFailure extends LightlyError {
+  constructor(kind: "tag-unknown" | "unexpected-response", message: string) {
+    super(kind as LightlyErrorKind, message);
     this.name = "ExportFailure";
-  }
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, kind: this.kind, message: this.message };
   }
 }
 
@@ -60,13 +36,7 @@ function folderOf(path: string): string {
   return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
 }
 
-/**
- * Checks, before anything is sent, that the folder of `path` may be written
- * and read (Deno's rename needs both).
- *
- * @param path The file to write.
- * @throws {MissingPermissionError} Naming the flags to add.
- */
+/** Before anything is sent: the folder of `path` may be written and read (Deno's rename needs both). */
 export function checkWritable(path: string): void {
   const folder = folderOf(path);
   requirePermissions([
@@ -75,24 +45,15 @@ export function checkWritable(path: string): void {
   ]);
 }
 
-/**
- * Streams a tag's entries to stdout or to `output`, all or nothing: the
- * count must be the tag's `totSize`, and the file appears only when complete.
- *
- * @param ctx The command line, output and Ctrl-C signal.
- * @param client Host and credentials.
- * @param datasetId The dataset.
- * @param tag The tag.
- * @param output The file to write; stdout when absent.
- * @returns What was written.
- */
+/** Streams a tag's entries to stdout or `output`, all or nothing: as many as its `totSize`, the file only when complete. */
 export async function writeExport(
-  ctx: ExportContext,
-  client: ExportClient,
-  datasetId: string,
+  ctx: RunContext,
+  lib: Library,
+  client: Connection,
   tag: TagData,
   output?: string,
-): Promise<ExportSummary> {
+) {
+  const datasetId = ctx.options.datasetId!;
   const format = ctx.options.format ?? "NAME";
   const out = ctx.out;
   const temp = output === undefined
@@ -117,17 +78,17 @@ export async function writeExport(
     let bytes = encoder.encode(batch.join("\n") + "\n");
     while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
   };
-  const progress = createProgress({ out });
+  const progress = createProgress({ out, now: ctx.clock.now });
   let shown = -1;
   let count = 0;
   try {
-    const { exportTagFilenames } = await loadLibrary();
     progress.step(`exporting tag ${tag.name}`);
     const batch: string[] = [];
     for await (
-      const entry of exportTagFilenames(datasetId, tag.id, {
+      const entry of lib.exportTagFilenames(datasetId, tag.id, {
         ...client,
         signal: ctx.signal,
+        clock: ctx.clock,
         fileNameFormat: format,
         onPage: ({ exported }) => {
           // A live line on a terminal; in a log, a line per tenth.
@@ -174,30 +135,13 @@ export async function writeExport(
   return { tagId: tag.id, tagName: tag.name, entries: count, format, output };
 }
 
-/**
- * The `export` command.
- *
- * @param ctx The command line, output and Ctrl-C signal.
- * @param connect Resolves host and credentials and checks the net permission.
- * @returns The exit code.
- */
-export async function exportCommand(
-  ctx: ExportContext,
-  connect: () => ExportClient,
-): Promise<number> {
+/** The `export` command. */
+export async function exportCommand(ctx: RunContext): Promise<number> {
   const o = ctx.options;
   const datasetId = o.datasetId!;
-  const problems = [["--dataset-id", datasetId], ["--tag-id", o.tagId]]
-    .filter(([, id]) => id !== undefined && !OBJECT_ID_PATTERN.test(id))
-    .map(([flag, id]) =>
-      `${flag} must be a 24-character lower-case hex ObjectId (got ${
-        JSON.stringify(id!.slice(0, 40))
-      })`
-    );
-  if (problems.length > 0) throw new CliUsageError(problems);
   if (o.output !== undefined) checkWritable(o.output);
-  const client = connect();
-  const lib = await loadLibrary();
+  const client = connect(ctx);
+  const lib = await goOnline(ctx);
   const read = { ...client, signal: ctx.signal };
   const tag = o.tagId !== undefined
     ? await lib.getTag(datasetId, o.tagId, read)
@@ -211,7 +155,7 @@ export async function exportCommand(
         (guess ? `; did you mean ${JSON.stringify(guess)}?` : ""),
     );
   }
-  const summary = await writeExport(ctx, client, datasetId, tag, o.output);
+  const summary = await writeExport(ctx, lib, client, tag, o.output);
   const json = { datasetId, ...summary };
   if (o.output !== undefined) {
     ctx.out.result([

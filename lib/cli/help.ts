@@ -1,27 +1,19 @@
 /**
  * The help texts: the tool's and each command's, with examples, the
- * environment and the exit codes, all read from the table in `spec.ts`.
+ * environment and the exit codes, all read from the table in `flags.ts`.
  *
  * @module
  */
 import {
-  COMMAND_SPECS,
+  COMMAND_NAMES,
   type CommandName,
   COMMANDS,
-  EXIT_CODE_HELP,
+  type FlagName,
   FLAGS,
-  GLOBAL_FLAGS,
-} from "./spec.ts";
+  flagsOf,
+} from "./flags.ts";
 
-/**
- * The name the tool is installed under (see README, `deno install -n`).
- *
- * @example
- * ```ts
- * import { PROGRAM } from "./help.ts";
- * console.log(`${PROGRAM} --help`);
- * ```
- */
+/** The name the tool is installed under (see README, `deno install -n`). */
 export const PROGRAM = "lightly-sampling";
 
 const RUN_BY_URL =
@@ -37,34 +29,47 @@ const ENVIRONMENT = [
   ["NO_COLOR", "no colour, even on a terminal"],
 ] as const;
 
+const EXIT_CODES = [
+  ["0", "success"],
+  [
+    "1",
+    "the API, a proxy in front of it (an HTML 4xx page) or the job said no " +
+    "(4xx but 408 and 429, FAILED, a refused preflight), or a trigger may " +
+    "have been applied (look before retrying)",
+  ],
+  ["2", "usage or validation error, or a missing permission: nothing was sent"],
+  [
+    "3",
+    "network, timeout, 408, 429 or 5xx, an unreadable answer: retrying may help",
+  ],
+  [
+    "130",
+    "interrupted by Ctrl-C (SIGINT); says what was left running and prints " +
+    "the command that resumes",
+  ],
+  ["143", "the same, interrupted by SIGTERM (timeout, kill, docker stop)"],
+  ["129", "the same, interrupted by SIGHUP (the terminal closed)"],
+] as const;
+
 function table(rows: readonly (readonly [string, string])[]): string[] {
   const width = Math.max(...rows.map(([left]) => left.length));
   return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
 }
 
-function flagRows(names: readonly string[]): [string, string][] {
-  return names.map((name) => {
-    const spec = FLAGS[name];
-    const left = spec.value ? `--${name} ${spec.value}` : `--${name}`;
-    return [left, spec.help];
-  });
+function flagText(name: FlagName): string {
+  const value = (FLAGS[name] as { value?: string }).value;
+  return value ? `--${name} ${value}` : `--${name}`;
 }
 
-function exitCodes(): string[] {
-  return table(EXIT_CODE_HELP.map(([code, text]) => [String(code), text]));
+function flagRows(names: readonly FlagName[]): [string, string][] {
+  return names.map((name) => [flagText(name), FLAGS[name].help]);
 }
 
-/**
- * The tool's help: commands, common flags, environment, exit codes.
- *
- * @returns Multi-line text ending with a newline.
- *
- * @example
- * ```ts
- * import { toolHelp } from "./help.ts";
- * console.log(toolHelp());
- * ```
- */
+const GLOBAL_FLAGS = (Object.keys(FLAGS) as FlagName[]).filter((n) =>
+  !("commands" in FLAGS[n])
+);
+
+/** The tool's help: commands, common flags, environment, exit codes. */
 export function toolHelp(): string {
   return [
     `${PROGRAM}: build and trigger Lightly sampling jobs`,
@@ -74,7 +79,7 @@ export function toolHelp(): string {
     `  ${RUN_BY_URL} <command> [flags]`,
     "",
     "Commands:",
-    ...table(COMMANDS.map((c) => [c, COMMAND_SPECS[c].summary])),
+    ...table(COMMAND_NAMES.map((c) => [c, COMMANDS[c].summary])),
     "",
     "Flags for every command:",
     ...table([...flagRows(GLOBAL_FLAGS), ["--version", "print the version"]]),
@@ -83,40 +88,33 @@ export function toolHelp(): string {
     ...table(ENVIRONMENT),
     "",
     "Exit codes:",
-    ...exitCodes(),
+    ...table(EXIT_CODES),
     "",
     `Run '${PROGRAM} <command> --help' for a command's flags and examples.`,
     "",
   ].join("\n");
 }
 
-/**
- * One command's help: usage, description, flags, examples, exit codes.
- *
- * @param command The command.
- * @returns Multi-line text ending with a newline.
- *
- * @example
- * ```ts
- * import { commandHelp } from "./help.ts";
- * console.log(commandHelp("trigger"));
- * ```
- */
+/** One command's help: usage, description, flags, examples, exit codes. */
 export function commandHelp(command: CommandName): string {
-  const spec = COMMAND_SPECS[command];
-  const lines = [
+  const spec = COMMANDS[command];
+  const own = flagsOf(command).filter((n) => !GLOBAL_FLAGS.includes(n));
+  const usage = spec.usage ?? [
+    command,
+    spec.positional,
+    ...(spec.required ?? []).map(flagText),
+    "[flags]",
+  ].filter(Boolean).join(" ");
+  return [
     `${PROGRAM} ${command}: ${spec.summary}`,
     "",
     "Usage:",
-    `  ${PROGRAM} ${spec.usage}`,
+    `  ${PROGRAM} ${usage}`,
     "",
-    ...wrap(spec.description, 78),
+    // Lines of at most 78 characters, cut at spaces.
+    ...spec.description.match(/\S.{0,77}(?=\s|$)/g)!,
     "",
-  ];
-  if (spec.flags.length > 0) {
-    lines.push("Flags:", ...table(flagRows(spec.flags)), "");
-  }
-  lines.push(
+    ...(own.length > 0 ? ["Flags:", ...table(flagRows(own)), ""] : []),
     "Flags for every command:",
     ...table(flagRows(GLOBAL_FLAGS)),
     "",
@@ -124,37 +122,12 @@ export function commandHelp(command: CommandName): string {
     ...spec.examples.map((e) => e.split("\n").map((l) => `  ${l}`).join("\n")),
     "",
     "Exit codes:",
-    ...exitCodes(),
+    ...table(EXIT_CODES),
     "",
-  );
-  return lines.join("\n");
+  ].join("\n");
 }
 
-/**
- * A short reminder after a usage error: how to get help.
- *
- * @param command The command, when one was recognised.
- * @returns One line.
- *
- * @example
- * ```ts
- * import { helpHint } from "./help.ts";
- * helpHint("trigger"); // "Run 'lightly-sampling trigger --help' for usage."
- * ```
- */
+/** A short reminder after a usage error: how to get help. */
 export function helpHint(command?: CommandName): string {
   return `Run '${PROGRAM}${command ? ` ${command}` : ""} --help' for usage.`;
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }

@@ -1,20 +1,24 @@
 /**
- * Everything the command line writes: results on stdout (aligned text for
- * people, or exactly one JSON document with `--json`, JSON lines for a
- * batch), everything else on stderr. Colour only on a terminal and never
- * with `NO_COLOR`. Every byte written passes a last mask of the known
- * secrets, on top of the library's own redaction.
+ * Everything the command line writes: results on stdout (aligned text, or
+ * exactly one JSON document with `--json`, JSON lines for a batch), the rest
+ * on stderr. Colour only on a terminal and never with `NO_COLOR`. Every byte
+ * passes a last mask of the known secrets, on top of the library's redaction.
  *
- * Text for people comes from servers and files too (job ids, statuses,
- * error messages, JSON key names), so every piece of it passes
- * {@linkcode escapeControl} here, and only then gets this module's own
- * colours and line redraws: nothing written can move the cursor, clear the
- * screen or retitle the window. JSON is escaped by `JSON.stringify`, and
- * DEL and C1 characters, which it leaves as they are, are escaped too.
+ * Text for people comes from servers and files too, so every piece of it is
+ * escaped ({@linkcode escapeControl}) before this module adds its own colours
+ * and redraws: nothing written can move the cursor or retitle the window.
+ * JSON leaves DEL and C1 raw: they are escaped too.
  *
  * @module
  */
+import type { LightlyRequest } from "../core/build.ts";
 import { maskSecrets } from "../core/redact.ts";
+import {
+  CONTROL_CHARACTERS,
+  formatCurl,
+  formatRequest,
+  redactRequest,
+} from "../display/format.ts";
 import { UnprintableAnswerError } from "./errors.ts";
 
 /** A stream to write to: `Deno.stdout` and `Deno.stderr` are ones. */
@@ -28,166 +32,38 @@ export interface OutputStream {
 /** One row of a result for people: a label and a value. */
 export type Field = readonly [label: string, value: string | undefined];
 
-/**
- * A piece of text for people: plain, or with a colour. The output escapes
- * the text (see {@linkcode escapeControl}) before it paints it.
- */
-export type Span = string | readonly [text: string, colour: Colour];
-
-/** Options of {@linkcode createOutput}. */
-export interface OutputOptions {
-  /**
-   * Print JSON on stdout instead of text.
-   *
-   * @default {false}
-   */
-  json?: boolean;
-  /**
-   * Where results go.
-   *
-   * @default {Deno.stdout}
-   */
-  stdout?: OutputStream;
-  /**
-   * Where progress, notes and errors go.
-   *
-   * @default {Deno.stderr}
-   */
-  stderr?: OutputStream;
-  /**
-   * Never colour (`NO_COLOR`, which Deno reads without a permission).
-   *
-   * @default {Deno.noColor}
-   */
-  noColor?: boolean;
-}
-
-/** The command line's writer. */
-export interface Output {
-  /** Whether results are JSON. */
-  readonly json: boolean;
-  /** Whether stderr is a terminal (live progress) or not (plain lines). */
-  readonly stderrIsTerminal: boolean;
-  /** Adds secrets to mask in everything written from now on. */
-  addSecrets(secrets: readonly string[]): void;
-  /**
-   * Writes the result: aligned `fields` for people, `data` as JSON. Throws
-   * {@linkcode UnprintableAnswerError}, writing nothing, when `data` nests
-   * deeper than {@linkcode MAX_JSON_DEPTH}.
-   */
-  result(fields: readonly Field[], data: unknown): void;
-  /** Writes text to stdout as is (people only; ignored with `--json`). */
-  text(text: string): void;
-  /**
-   * Writes one JSON line to stdout (batch outcomes, in either mode); data
-   * nested deeper than {@linkcode MAX_JSON_DEPTH} is cut.
-   */
-  jsonLine(data: unknown): void;
-  /** Writes a line to stdout for people (ignored with `--json`). */
-  line(text: string): void;
-  /**
-   * Writes a progress line to stderr: `live` redraws the terminal's current
-   * line in place; otherwise the line is written and ended.
-   */
-  progress(spans: readonly Span[], live: boolean): void;
-  /** Clears a live progress line. */
-  clearProgress(): void;
-  /** Writes `note: …` to stderr. */
-  note(text: string): void;
-  /** Writes `warning: …` to stderr. */
-  warn(text: string): void;
-  /**
-   * Reports a failure: `error: …` and `hints` on stderr; with `--json` also
-   * `{ "error": …, "exitCode": …, ...extra }` on stdout (data nested deeper
-   * than {@linkcode MAX_JSON_DEPTH} is cut).
-   */
-  error(
-    error: unknown,
-    exitCode: number,
-    options?: { hints?: readonly string[]; extra?: Record<string, unknown> },
-  ): void;
-}
-
 const CODES = {
   red: [31, 39],
   green: [32, 39],
-  yellow: [33, 39],
   cyan: [36, 39],
-  bold: [1, 22],
   dim: [2, 22],
 } as const;
 
-/** A colour of the output's palette. */
-export type Colour = keyof typeof CODES;
+/** A piece of text for people, plain or coloured; escaped before it is painted. */
+export type Span = string | readonly [text: string, colour: keyof typeof CODES];
 
-/** Wraps `text` in an ANSI colour when `enabled`. */
-function paint(text: string, colour: Colour, enabled: boolean): string {
-  if (!enabled) return text;
-  const [open, close] = CODES[colour];
-  return `\x1b[${open}m${text}\x1b[${close}m`;
-}
+const hex = (char: string) => char.charCodeAt(0).toString(16).padStart(2, "0");
 
-// C0 controls but tab and newline, DEL, and the C1 controls.
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-// What JSON.stringify leaves unescaped of them: DEL and C1.
-const RAW_IN_JSON = /[\x7f-\x9f]/g;
-
-function hex(char: string): string {
-  return char.charCodeAt(0).toString(16).padStart(2, "0");
-}
-
-/**
- * Escapes the control characters of `text` that a terminal would act on —
- * C0 but tab and newline (`\x1b`), DEL (`\x7f`) and C1 (`\u009b`) — so
- * that text from a server or a file is shown, never obeyed.
- *
- * @param text Any text.
- * @returns The text with each such character written out.
- *
- * @example
- * ```ts
- * import { escapeControl } from "./output.ts";
- * escapeControl("RUNNING\x1b]0;owned\x07"); // "RUNNING\\x1b]0;owned\\x07"
- * ```
- */
+/** Escapes what a terminal would act on, so text from a server or a file is shown, never obeyed. */
 export function escapeControl(text: string): string {
   return text.replace(
-    CONTROL,
+    CONTROL_CHARACTERS,
     (char) => char < "\x80" ? `\\x${hex(char)}` : `\\u00${hex(char)}`,
   );
 }
 
-/** Escapes each span's text, then paints it. */
 function render(spans: readonly Span[], colour: boolean): string {
-  return spans.map((span) =>
-    typeof span === "string"
-      ? escapeControl(span)
-      : paint(escapeControl(span[0]), span[1], colour)
-  ).join("");
+  return spans.map((span) => {
+    if (typeof span === "string") return escapeControl(span);
+    const [open, close] = CODES[span[1]];
+    const text = escapeControl(span[0]);
+    return colour ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+  }).join("");
 }
 
-/**
- * The deepest nesting JSON output carries. Lightly's answers nest a few
- * levels; data nested deeper is refused as a result and cut in an error
- * report, so that `JSON.stringify` never recurses past it.
- *
- * @example
- * ```ts
- * import { MAX_JSON_DEPTH } from "./output.ts";
- * console.log(`JSON nested deeper than ${MAX_JSON_DEPTH} levels is not printed`);
- * ```
- */
+/** The deepest nesting JSON output carries: deeper data is refused as a result, cut in an error report. */
 export const MAX_JSON_DEPTH = 64;
 
-/** What stands for data cut at {@linkcode MAX_JSON_DEPTH}. */
-const TOO_DEEP = "[nested too deep]";
-
-/**
- * `JSON.stringify` with DEL and C1 escaped as well, and data nested deeper
- * than {@linkcode MAX_JSON_DEPTH} refused (`cut: false`) or replaced by a
- * marker (`cut: true`).
- */
 function toJson(data: unknown, indent: number, cut: boolean): string {
   const depths = new WeakMap<object, number>();
   const text = JSON.stringify(
@@ -196,7 +72,7 @@ function toJson(data: unknown, indent: number, cut: boolean): string {
       if (typeof value !== "object" || value === null) return value;
       const depth = (depths.get(this) ?? 0) + 1;
       if (depth > MAX_JSON_DEPTH) {
-        if (cut) return TOO_DEEP;
+        if (cut) return "[nested too deep]";
         throw new UnprintableAnswerError(MAX_JSON_DEPTH);
       }
       depths.set(value, depth);
@@ -204,93 +80,34 @@ function toJson(data: unknown, indent: number, cut: boolean): string {
     },
     indent,
   ) ?? "null";
-  return text.replace(RAW_IN_JSON, (char) => `\\u00${hex(char)}`);
+  // JSON.stringify escapes C0 but tab and newline, never DEL and C1.
+  return text.replace(CONTROL_CHARACTERS, (char) => `\\u00${hex(char)}`);
 }
 
-/**
- * The colour of a job status, for people.
- *
- * @param status A job status.
- * @returns The colour to show it in.
- *
- * @example
- * ```ts
- * import { statusColour } from "./output.ts";
- * statusColour("FINISHED"); // "green"
- * ```
- */
-export function statusColour(status: string): Colour {
-  return status === "FINISHED" ? "green" : status === "FAILED" ? "red" : "cyan";
+/** An error's safe fields for JSON: its `toJSON()`, else name and message. */
+export function errorJson(error: unknown): Record<string, unknown> {
+  const toJSON = (error as { toJSON?: unknown } | null)?.toJSON;
+  if (typeof toJSON === "function") return toJSON.call(error);
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { message: String(error) };
 }
 
-/**
- * Aligns fields in two columns; fields whose value is `undefined` are left
- * out, and values are escaped (see {@linkcode escapeControl}).
- *
- * @param fields Labels and values.
- * @param colour Whether labels are dimmed.
- * @returns Lines, each ending with a newline.
- *
- * @example
- * ```ts
- * import { formatFields } from "./output.ts";
- * formatFields([["job", "abc"], ["status", "RUNNING"]], false);
- * // "job     abc\nstatus  RUNNING\n"
- * ```
- */
-export function formatFields(
-  fields: readonly Field[],
-  colour: boolean,
-): string {
-  const shown = fields.filter(([, value]) => value !== undefined);
-  const width = Math.max(0, ...shown.map(([label]) => label.length));
-  return render(
-    shown.flatMap(([label, value]): Span[] => [
-      [label, "dim"],
-      `${" ".repeat(width - label.length)}  ${value}\n`,
-    ]),
-    colour,
-  );
+/** Options of {@linkcode createOutput}: each defaults to the process's. */
+export interface OutputOptions {
+  /** Print JSON on stdout instead of text. */
+  json?: boolean;
+  stdout?: OutputStream;
+  stderr?: OutputStream;
+  /** Never colour (`Deno.noColor`). */
+  noColor?: boolean;
 }
 
-function masker(secrets: Set<string>): (text: string) => string {
-  return (text) => maskSecrets(text, [...secrets]);
-}
+/** The command line's writer. */
+export type Output = ReturnType<typeof createOutput>;
 
-function errorJson(error: unknown): Record<string, unknown> {
-  if (error !== null && typeof error === "object") {
-    const toJSON = (error as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") {
-      return toJSON.call(error) as Record<string, unknown>;
-    }
-  }
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message };
-  }
-  return { message: String(error) };
-}
-
-function errorLines(error: unknown): string[] {
-  const problems = (error as { problems?: unknown })?.problems;
-  if (Array.isArray(problems)) return problems.map(String);
-  const message = error instanceof Error ? error.message : String(error);
-  return [message];
-}
-
-/**
- * Creates the writer for one run.
- *
- * @param options JSON or text, the streams, and colour.
- * @returns The writer.
- *
- * @example
- * ```ts
- * import { createOutput } from "./output.ts";
- * const out = createOutput({ json: false });
- * out.result([["job", "0123456789abcdef01234567"]], { jobId: "0123456789abcdef01234567" });
- * ```
- */
-export function createOutput(options: OutputOptions = {}): Output {
+/** Creates the writer for one run. */
+export function createOutput(options: OutputOptions = {}) {
   const stdout = options.stdout ?? Deno.stdout;
   const stderr = options.stderr ?? Deno.stderr;
   const noColor = options.noColor ?? Deno.noColor;
@@ -298,14 +115,13 @@ export function createOutput(options: OutputOptions = {}): Output {
   const stdoutColor = !noColor && stdout.isTerminal();
   const stderrIsTerminal = stderr.isTerminal();
   const stderrColor = !noColor && stderrIsTerminal;
-  const secrets = new Set<string>();
-  const mask = masker(secrets);
+  const secrets: string[] = [];
   const encoder = new TextEncoder();
   const broken = new Set<OutputStream>();
 
   function write(stream: OutputStream, text: string): void {
     if (broken.has(stream)) return;
-    let bytes = encoder.encode(mask(text));
+    let bytes = encoder.encode(maskSecrets(text, secrets));
     try {
       while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
     } catch (error) {
@@ -316,66 +132,117 @@ export function createOutput(options: OutputOptions = {}): Output {
   }
 
   return {
+    /** Whether results are JSON. */
     json,
+    /** Whether stderr is a terminal (live progress) or not (plain lines). */
     stderrIsTerminal,
-    addSecrets(list) {
+    /** Adds secrets to mask in everything written from now on. */
+    addSecrets(list: readonly string[]): void {
+      // Masking "a" would garble everything; maskSecrets masks encoded forms too.
       for (const secret of list) {
-        if (secret.length < 4) continue; // masking "a" would garble everything
-        secrets.add(secret); // maskSecrets masks its encoded forms too
+        if (secret.length >= 4 && !secrets.includes(secret)) {
+          secrets.push(secret);
+        }
       }
     },
-    result(fields, data) {
-      if (json) write(stdout, toJson(data, 2, false) + "\n");
-      else write(stdout, formatFields(fields, stdoutColor));
+    /** The result: aligned `fields`, or `data` as JSON (refused, unwritten, when too deep). */
+    result(fields: readonly Field[], data: unknown): void {
+      if (json) return write(stdout, toJson(data, 2, false) + "\n");
+      const shown = fields.filter(([, value]) => value !== undefined);
+      const width = Math.max(0, ...shown.map(([label]) => label.length));
+      write(
+        stdout,
+        render(
+          shown.flatMap(([label, value]): Span[] => [
+            [label, "dim"],
+            `${" ".repeat(width - label.length)}  ${value}\n`,
+          ]),
+          stdoutColor,
+        ),
+      );
     },
-    text(text) {
-      if (!json) {
-        write(
-          stdout,
-          render([text.endsWith("\n") ? text : text + "\n"], false),
-        );
-      }
+    /** Text for people on stdout, ending in a newline (not with `--json`). */
+    text(text: string): void {
+      if (!json) write(stdout, render([text.replace(/\n?$/, "\n")], false));
     },
-    jsonLine(data) {
+    /** One JSON line on stdout, in either mode (cut when too deep). */
+    jsonLine(data: unknown): void {
       write(stdout, toJson(data, 0, true) + "\n");
     },
-    line(text) {
-      if (!json) write(stdout, render([text, "\n"], false));
-    },
-    progress(spans, live) {
+    /** A progress line on stderr: `live` redraws the terminal's line in place. */
+    progress(spans: readonly Span[], live: boolean): void {
       const line = render(spans, stderrColor);
       write(stderr, live ? `\r\x1b[2K${line}` : `${line}\n`);
     },
-    clearProgress() {
+    /** Clears a live progress line. */
+    clearProgress(): void {
       write(stderr, "\r\x1b[2K");
     },
-    note(text) {
+    /** `note: …` on stderr. */
+    note(text: string): void {
       write(stderr, render([["note:", "dim"], ` ${text}\n`], stderrColor));
     },
-    warn(text) {
-      write(
-        stderr,
-        render([["warning:", "yellow"], ` ${text}\n`], stderrColor),
-      );
-    },
-    error(error, exitCode, extra = {}) {
-      const lines = errorLines(error).flatMap((l) => l.split("\n"));
+    /** A failure: `error: …` and hints on stderr; with `--json` also `{ error, exitCode, ...extra }` on stdout. */
+    error(
+      error: unknown,
+      exitCode: number,
+      extra: { hints?: readonly string[]; extra?: Record<string, unknown> } =
+        {},
+    ): void {
+      const problems = (error as { problems?: unknown })?.problems;
+      const lines = (Array.isArray(problems) ? problems.map(String) : [
+        error instanceof Error ? error.message : String(error),
+      ]).flatMap((l) => l.split("\n"));
+      // Indented lines continue the one before, under its label.
       const spans = lines.flatMap((l, i): Span[] =>
         i === 0 || !/^\s/.test(l) ? [["error:", "red"], ` ${l}\n`] : [`${l}\n`]
       );
       const hints = (extra.hints ?? []).map((h) => `${h}\n`);
       write(stderr, render([...spans, ...hints], stderrColor));
       if (json) {
-        write(
-          stdout,
-          toJson(
-            { error: errorJson(error), exitCode, ...extra.extra },
-            2,
-            true,
-          ) +
-            "\n",
-        );
+        const doc = { error: errorJson(error), exitCode, ...extra.extra };
+        write(stdout, toJson(doc, 2, true) + "\n");
       }
+    },
+  };
+}
+
+/** A dry run, for people and for `--json`. */
+export type DryRunView = { text: string; json: Record<string, unknown> };
+
+/** The request a command would send, secrets masked, and a `curl` reading the token from the environment. */
+export function describeDryRun(
+  request: LightlyRequest,
+  options: {
+    steps?: readonly string[];
+    replace?: readonly [placeholder: string, shown: string];
+    notes?: readonly string[];
+  } = {},
+): DryRunView {
+  const { steps = [], notes = [], replace = ["", ""] } = options;
+  const swap = (text: string) =>
+    replace[0] ? text.replaceAll(replace[0], replace[1]) : text;
+  const curl = swap(formatCurl(request));
+  const redacted = redactRequest(request);
+  const text = [
+    ...(steps.length > 0
+      ? ["# steps:", ...steps.map((s) => `#   ${s}`), ""]
+      : []),
+    swap(formatRequest(request)),
+    "",
+    ...notes.map((n) => `# ${n}`),
+    `# the same request with curl (the token is read from the environment):`,
+    curl,
+    "",
+  ].join("\n");
+  return {
+    text,
+    json: {
+      dryRun: true,
+      ...(steps.length > 0 ? { steps } : {}),
+      request: { ...redacted, url: swap(redacted.url) },
+      ...(notes.length > 0 ? { notes } : {}),
+      curl,
     },
   };
 }

@@ -4,79 +4,40 @@
  * @module
  */
 
-/**
- * The edit distance between two words (insertions, deletions, substitutions
- * and swaps of two neighbours each cost 1).
- *
- * @param a One word.
- * @param b The other word.
- * @returns The number of edits that turn `a` into `b`.
- *
- * @example
- * ```ts
- * import { editDistance } from "./suggest.ts";
- * editDistance("tigger", "trigger"); // 1
- * ```
- */
-export function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    rows.push([i]);
+/** Edits from `a` to `b`: insertions, deletions, substitutions and swaps of two neighbours. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
-      if (i === 0) {
-        rows[0].push(j);
-        continue;
-      }
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(
-        rows[i - 1][j] + 1,
-        rows[i][j - 1] + 1,
-        rows[i - 1][j - 1] + cost,
+      d[i][j] = Math.min(
+        d[i - 1][j] + 1,
+        d[i][j - 1] + 1,
+        d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]
+          ? d[i - 2][j - 2] + 1
+          : Infinity,
       );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d = Math.min(d, rows[i - 2][j - 2] + 1);
-      }
-      rows[i].push(d);
     }
   }
-  return rows[a.length][b.length];
+  return d[a.length][b.length];
 }
 
 /**
  * The known word closest to `word`, when one is close enough to be a typo
  * (at most 2 edits, or a third of the word's length for long words), or
  * when `word` is the start of exactly one known word.
- *
- * @param word What was typed.
- * @param known The words that would have been right.
- * @returns The suggestion, or `undefined`.
- *
- * @example
- * ```ts
- * import { closest } from "./suggest.ts";
- * closest("dataset-di", ["dataset-id", "embedding-id"]); // "dataset-id"
- * closest("xyz", ["dataset-id"]); // undefined
- * ```
  */
 export function closest(
   word: string,
   known: readonly string[],
 ): string | undefined {
   const lower = word.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = editDistance(lower, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
   const limit = Math.max(2, Math.floor(lower.length / 3));
-  if (best !== undefined && bestDistance > 0 && bestDistance <= limit) {
-    return best;
-  }
-  if (best !== undefined && bestDistance === 0) return best;
+  const [best, distance] = known
+    .map((k) => [k, editDistance(lower, k)] as const)
+    .reduce((x, y) => y[1] < x[1] ? y : x, ["", Infinity] as const);
+  if (distance <= limit) return best;
   const prefixed = known.filter((k) =>
     lower.length >= 2 && k.startsWith(lower)
   );

@@ -199,48 +199,56 @@ export interface Verdict {
   readonly resendPost: boolean;
   /** The sampling POST may have been applied. */
   readonly maybeApplied: boolean;
+  /** The server asked to slow down (429): a batch pauses every request. */
+  readonly throttled: boolean;
+  /** A job may still be running (a wait gave up): say how to resume. */
+  readonly jobMayRun: boolean;
   /** Exit code: 1 refused or maybe applied, 2 nothing sent, 3 transient, 130 interrupted. */
   readonly exitCode: 1 | 2 | 3 | 130;
 }
 
-function verdict(
-  retryRead: boolean,
-  resendPost: boolean,
-  maybeApplied: boolean,
-  exitCode: Verdict["exitCode"],
-): Verdict {
-  return Object.freeze({ retryRead, resendPost, maybeApplied, exitCode });
+/** A row of the policy: `rRaAT` letters for the flags that hold, and the exit code. */
+function verdict(flags: string, exitCode: Verdict["exitCode"]): Verdict {
+  return Object.freeze({
+    retryRead: flags.includes("r"),
+    resendPost: flags.includes("R"),
+    maybeApplied: flags.includes("a"),
+    throttled: flags.includes("T"),
+    jobMayRun: flags.includes("j"),
+    exitCode,
+  });
 }
 
 /** The policy as data (as ky's `retryMethods`, `retryStatusCodes`): a verdict by kind, and by status for an answer. */
 export const FAILURE_POLICY: Readonly<Record<string, Verdict>> = Object.freeze({
-  //                                     read   POST   applied exit
+  // r: a read may retry, R: the POST may be resent, a: it may have been
+  // applied, T: throttled, j: the job may still run; then the exit code.
   /** Nothing reached the server: refused, DNS, TLS handshake, a blocked port. */
-  "network/connect": verdict(true, true, false, 3),
+  "network/connect": verdict("rR", 3),
   /** The connection failed after the request may have left. */
-  "network/dropped": verdict(true, false, true, 3),
-  timeout: verdict(true, false, true, 3),
-  aborted: verdict(false, false, false, 130),
-  validation: verdict(false, false, false, 2),
-  usage: verdict(false, false, false, 2),
-  permission: verdict(false, false, false, 2),
-  "job-failed": verdict(false, false, false, 1),
-  "job-result-missing": verdict(false, false, false, 1),
-  "maybe-applied": verdict(false, false, false, 1),
-  deadline: verdict(false, false, false, 3),
-  "poll-failed": verdict(false, false, false, 3),
+  "network/dropped": verdict("ra", 3),
+  timeout: verdict("ra", 3),
+  aborted: verdict("", 130),
+  validation: verdict("", 2),
+  usage: verdict("", 2),
+  permission: verdict("", 2),
+  "job-failed": verdict("", 1),
+  "job-result-missing": verdict("", 1),
+  "maybe-applied": verdict("", 1),
+  deadline: verdict("j", 3),
+  "poll-failed": verdict("j", 3),
   /** A refusal of `selectSamples` before anything was sent. */
-  "workflow/refused": verdict(false, false, false, 1),
+  "workflow/refused": verdict("", 1),
   /** A 2xx that could not be read (or an answer without a status). */
-  "status/2xx": verdict(true, false, true, 3),
+  "status/2xx": verdict("ra", 3),
   /** A redirect, never followed. */
-  "status/3xx": verdict(false, false, false, 3),
-  "status/408": verdict(true, false, false, 3),
-  "status/429": verdict(true, true, false, 3),
-  "status/4xx": verdict(false, false, false, 1),
-  "status/5xx": verdict(true, false, true, 3),
+  "status/3xx": verdict("", 3),
+  "status/408": verdict("r", 3),
+  "status/429": verdict("rRT", 3),
+  "status/4xx": verdict("", 1),
+  "status/5xx": verdict("ra", 3),
   /** Anything unforeseen: a bug, not a reason to retry. */
-  other: verdict(false, false, false, 1),
+  other: verdict("", 1),
 });
 
 function statusClass(status: unknown): string {
@@ -296,6 +304,27 @@ export function exitCodeFor(error: unknown): Verdict["exitCode"] {
 }
 
 // --------------------------------------------------------- the retry loop
+
+/**
+ * The wait before trying again after the `attempt`-th failure (from 1): the
+ * backoff, or the server's `Retry-After` when it asks for longer; `undefined`
+ * when it asks for more than `maxRetryAfterMs` (then it is not retried).
+ */
+export function waitBefore(
+  error: unknown,
+  attempt: number,
+  o: { backoff?: BackoffOptions; maxRetryAfterMs?: number; now: number },
+): number | undefined {
+  const backoff = backoffDelay(attempt - 1, o.backoff);
+  const asked = parseRetryAfter(
+    (error as { retryAfter?: string } | null)?.retryAfter,
+    o.now,
+  );
+  if (asked === undefined) return backoff;
+  return asked > (o.maxRetryAfterMs ?? Infinity)
+    ? undefined
+    : Math.max(backoff, asked);
+}
 
 /** How {@linkcode retry} goes on. */
 export interface RetryPlan {
@@ -354,15 +383,9 @@ export async function retry<T>(
         return stop(error, "exhausted", failures);
       }
       const now = clock.now();
-      const backoff = backoffDelay(failures - 1, plan.backoff);
-      const asked = parseRetryAfter(
-        (error as { retryAfter?: string }).retryAfter,
-        now,
-      );
-      if (asked !== undefined && asked > (plan.maxRetryAfterMs ?? Infinity)) {
-        return stop(error, "final", failures);
-      }
-      wait = Math.max(backoff, asked ?? 0);
+      const next = waitBefore(error, failures, { ...plan, now });
+      if (next === undefined) return stop(error, "final", failures);
+      wait = next;
       if (now + wait >= deadline) return stop(error, "deadline", failures);
       await plan.onRetry?.(error);
     }

@@ -1,6 +1,7 @@
 /**
- * Printing requests safely: for dry runs, logs and "show me the curl".
- * Every function here masks the API key and bearer token.
+ * Text for people: requests printed safely (dry runs, logs, "show me the
+ * curl"; every function masks the API key and bearer token) and a job's
+ * progress as a fraction.
  *
  * @module
  */
@@ -28,26 +29,18 @@ export interface RedactedRequest {
  * @param request A request from a builder of this package.
  * @returns The redacted copy.
  *
- * @example
+ * @example Log a request as JSON
  * ```ts
- * import { buildSamplingRequest } from "../core/build.ts";
- * import { redactRequest } from "./format.ts";
- * const request = buildSamplingRequest({
- *   datasetId: "0123456789abcdef01234567",
- *   embeddingId: "0123456789abcdef01234568",
- *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
- * }, { auth: { apiKey: "secret" } });
- * redactRequest(request).url; // "https://api.lightly.ai/…/sampling?token=[REDACTED]"
+ * import { redactRequest } from "@lightly-sampling/lightly-sampling";
+ * const url = "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=secret";
+ * console.log(JSON.stringify(redactRequest({ method: "GET", url, headers: {} })));
+ * // {"method":"GET","url":"https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=[REDACTED]","headers":{}}
  * ```
  */
 export function redactRequest(request: LightlyRequest): RedactedRequest {
-  const out: { -readonly [K in keyof RedactedRequest]: RedactedRequest[K] } = {
-    method: request.method,
-    url: redactUrl(request.url),
-    headers: redactHeaders(request.headers),
-  };
-  if (request.body !== undefined) out.body = JSON.parse(request.body);
-  return out;
+  const { method, url, headers, body } = request;
+  const safe = { method, url: redactUrl(url), headers: redactHeaders(headers) };
+  return body === undefined ? safe : { ...safe, body: JSON.parse(body) };
 }
 
 /**
@@ -59,13 +52,12 @@ export function redactRequest(request: LightlyRequest): RedactedRequest {
  *
  * @example Print a dry run
  * ```ts
- * import { buildSamplingRequest } from "../core/build.ts";
- * import { formatRequest } from "./format.ts";
- * console.log(formatRequest(buildSamplingRequest({
- *   datasetId: "0123456789abcdef01234567",
- *   embeddingId: "0123456789abcdef01234568",
+ * import { buildSamplingRequest, formatRequest } from "@lightly-sampling/lightly-sampling";
+ * const request = buildSamplingRequest({
+ *   datasetId: "0123456789abcdef01234567", embeddingId: "0123456789abcdef01234568",
  *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
- * }, { auth: { apiKey: "secret" } })));
+ * }, { auth: { apiKey: "secret" } });
+ * console.log(formatRequest(request)); // "POST https://api.lightly.ai/…?token=[REDACTED]\n…"
  * ```
  */
 export function formatRequest(request: LightlyRequest): string {
@@ -99,12 +91,17 @@ export interface CurlOptions {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The name of a shell variable, checked: it is pasted into a command line. */
-function envName(value: unknown, fallback: string, path: string): string {
+function envName(
+  options: CurlOptions,
+  key: keyof CurlOptions,
+  fallback: string,
+) {
+  const value: unknown = options[key];
   if (value === undefined) return fallback;
   if (typeof value === "string" && ENV_NAME.test(value)) return value;
   throw new ValidationError([{
-    path,
-    rule: "must be a shell variable name (^[A-Za-z_][A-Za-z0-9_]*$)",
+    path: `options.${key}`,
+    rule: `must be a shell variable name (${ENV_NAME.source})`,
     received: describeValue(value),
   }], "curl options");
 }
@@ -121,31 +118,22 @@ function quote(text: string): string {
  * @param request A request from a builder of this package.
  * @param options Names of the environment variables.
  * @returns One shell command, split over lines with `\`.
- * @throws {ValidationError} When an environment variable name is not
- *   a plain shell variable name.
+ * @throws {ValidationError} An environment variable name that is not a plain shell name.
  *
- * @example
+ * @example Print the equivalent curl command
  * ```ts
- * import { buildSamplingRequest } from "../core/build.ts";
- * import { formatCurl } from "./format.ts";
- * console.log(formatCurl(buildSamplingRequest({
- *   datasetId: "0123456789abcdef01234567",
- *   embeddingId: "0123456789abcdef01234568",
- *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
- * }, { auth: { apiKey: "secret" } })));
- * // curl -X POST 'https://api.lightly.ai/…/sampling?token='"$LIGHTLY_TOKEN" \
+ * import { formatCurl } from "@lightly-sampling/lightly-sampling";
+ * const url = "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=secret";
+ * console.log(formatCurl({ method: "GET", url, headers: {} }));
+ * // curl -X GET 'https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token='"$LIGHTLY_TOKEN"
  * ```
  */
 export function formatCurl(
   request: LightlyRequest,
   options: CurlOptions = {},
 ): string {
-  const tokenEnv = envName(
-    options.tokenEnv,
-    "LIGHTLY_TOKEN",
-    "options.tokenEnv",
-  );
-  const jwtEnv = envName(options.jwtEnv, "LIGHTLY_JWT", "options.jwtEnv");
+  const tokenEnv = envName(options, "tokenEnv", "LIGHTLY_TOKEN");
+  const jwtEnv = envName(options, "jwtEnv", "LIGHTLY_JWT");
   const match = /^(.*[?&]token=)[^&#]*(.*)$/.exec(request.url);
   const url = match
     ? `${quote(match[1])}"$${tokenEnv}"${match[2] ? quote(match[2]) : ""}`
@@ -163,4 +151,28 @@ export function formatCurl(
     parts.push(`--data-raw ${quote(request.body)}`);
   }
   return parts.join(" \\\n  ");
+}
+
+/**
+ * The characters a terminal would act on: C0 controls but tab and newline,
+ * DEL and the C1 controls (`\x1b`, `\x7f`, `\u009b`). Every display that
+ * shows text from a server or a file escapes or replaces them.
+ */
+// deno-lint-ignore no-control-regex
+export const CONTROL_CHARACTERS: RegExp = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * The share of a job's work that is done, `processed / total` kept within
+ * [0, 1] (servers over-report), or `undefined` when it cannot be told (no
+ * numbers, a total of 0). Every progress display reads it from here.
+ */
+export function progressFraction(
+  processed: unknown,
+  total: unknown,
+): number | undefined {
+  if (
+    typeof processed !== "number" || typeof total !== "number" ||
+    !(total > 0) || !Number.isFinite(total) || !Number.isFinite(processed)
+  ) return undefined;
+  return Math.min(1, Math.max(0, processed / total));
 }

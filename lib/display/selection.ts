@@ -1,24 +1,13 @@
 /**
  * A picture of a selection: the 2-D embedding with the tag's samples
- * highlighted against the rest (and preselected samples in a third style).
- * One display carries a Vega-Lite chart (JupyterLab draws it natively,
- * interactive), a static SVG in `text/html` (nbconvert, GitHub) and a
- * one-line summary in `text/plain`.
+ * highlighted against the rest, preselected samples in a third style.
  *
  * @module
  */
-import {
-  type Html,
-  makeDisplay,
-  markup,
-  type RichDisplay,
-} from "./notebook.ts";
 import { ValidationError, type ValidationIssue } from "../core/errors.ts";
 import type { Embedding2dData, TagData } from "../core/types.ts";
 import { describeValue } from "../core/validate.ts";
-
-/** The default cap on unselected points drawn: 20 000. */
-export const DEFAULT_MAX_BACKGROUND_POINTS = 20_000;
+import { markup, type RichDisplay, richDisplay } from "./rich_display.ts";
 
 /** What {@linkcode displaySelection} draws. */
 export interface SelectionDisplayInput {
@@ -26,11 +15,7 @@ export interface SelectionDisplayInput {
   tag: TagData;
   /** The 2-D embedding, e.g. the first of `getEmbeddings2d`. */
   embedding2d: Embedding2dData;
-  /**
-   * The preselected tag: its samples get a third style.
-   *
-   * @default {undefined}
-   */
+  /** The preselected tag, if any: its samples get a third style. */
   preselected?: TagData;
   /**
    * The most unselected points drawn; above it they are thinned evenly
@@ -61,37 +46,38 @@ export interface SelectionDisplay extends RichDisplay {
   readonly counts: SelectionCounts;
 }
 
-const GROUPS = ["not selected", "selected", "preselected"] as const;
+const GROUPS = ["not selected", "selected", "preselected"];
 const COLORS = ["#adb5bd", "#e8590c", "#1c7ed6"];
 const DOT = [2.5, 4, 5];
-const WIDTH = 560;
-const HEIGHT = 400;
-const PAD = 24;
+const [WIDTH, HEIGHT, PAD] = [560, 400, 24];
 
-/** Flags per sample from a `bitMaskData`: bit `i` (least significant first). */
-function flags(bitMaskData: string, n: number, out: Uint8Array, value: number) {
+/** A point of the chart; `group` is one of {@linkcode GROUPS}. */
+type Point = { x: number; y: number; sample: number; group: string };
+
+/** Calls `set(i)` for each bit `i < n` of a `bitMaskData` (least significant first). */
+function eachBit(bitMaskData: string, n: number, set: (i: number) => void) {
   for (let i = 0, at = bitMaskData.length - 1; at >= 2 && i < n; i++, at--) {
     const nibble = parseInt(bitMaskData[at], 16);
     for (let bit = 0; bit < 4 && i * 4 + bit < n; bit++) {
-      if (nibble & (1 << bit)) out[i * 4 + bit] = value;
+      if (nibble & (1 << bit)) set(i * 4 + bit);
     }
   }
 }
 
+const BITMASK = /^0x[a-f0-9]+$/;
+
+/** The coordinates and the cap, or one error naming every problem. */
 function check(input: SelectionDisplayInput): [number[], number[], number] {
   const issues: ValidationIssue[] = [];
-  const mask = (tag: unknown, path: string) => {
-    const bits = (tag as TagData | undefined)?.bitMaskData;
-    if (typeof bits !== "string" || !/^0x[a-f0-9]+$/.test(bits)) {
-      issues.push({
-        path: `${path}.bitMaskData`,
-        rule: "must match ^0x[a-f0-9]+$",
-        received: describeValue(bits),
-      });
+  const bad = (path: string, rule: string, value: unknown) =>
+    issues.push({ path, rule, received: describeValue(value) });
+  for (const key of ["tag", "preselected"] as const) {
+    const bits = input?.[key]?.bitMaskData;
+    const given = key === "tag" || input?.[key] !== undefined;
+    if (given && !(typeof bits === "string" && BITMASK.test(bits))) {
+      bad(`${key}.bitMaskData`, `must match ${BITMASK.source}`, bits);
     }
-  };
-  mask(input?.tag, "tag");
-  if (input?.preselected !== undefined) mask(input.preselected, "preselected");
+  }
   const xs = input?.embedding2d?.coordinatesDimension1;
   const ys = input?.embedding2d?.coordinatesDimension2;
   if (!Array.isArray(xs) || !Array.isArray(ys) || xs.length !== ys.length) {
@@ -100,24 +86,16 @@ function check(input: SelectionDisplayInput): [number[], number[], number] {
       rule: "and coordinatesDimension2 must be lists of the same length",
     });
   }
-  const max = input?.maxBackgroundPoints ?? DEFAULT_MAX_BACKGROUND_POINTS;
+  const max = input?.maxBackgroundPoints ?? 20_000;
   if (!Number.isSafeInteger(max) || max < 0) {
-    issues.push({
-      path: "maxBackgroundPoints",
-      rule: "must be a whole number >= 0",
-      received: describeValue(max),
-    });
+    bad("maxBackgroundPoints", "must be a whole number >= 0", max);
   }
   if (issues.length > 0) throw new ValidationError(issues, "display");
   return [xs!, ys!, max];
 }
 
-/** Renders points as one SVG path per style: a round dot per `M x y h0`. */
-function svg(
-  points: { x: number; y: number; g: number }[],
-  title: string,
-  legend: string[],
-): Html {
+/** One SVG path per style (a round dot per `M x y h0`) under a legend. */
+function svg(points: Point[], title: string, legend: string[]) {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const p of points) {
     x0 = Math.min(x0, p.x), x1 = Math.max(x1, p.x);
@@ -127,16 +105,15 @@ function svg(
   const sy = (HEIGHT - 2 * PAD - 20) / ((y1 - y0) || 1);
   const d = ["", "", ""];
   for (const p of points) {
-    const px = (PAD + (p.x - x0) * sx).toFixed(1);
-    const py = (HEIGHT - PAD - (p.y - y0) * sy).toFixed(1);
-    d[p.g] += `M${px} ${py}h0`;
+    d[GROUPS.indexOf(p.group)] += `M${(PAD + (p.x - x0) * sx).toFixed(1)} ${
+      (HEIGHT - PAD - (p.y - y0) * sy).toFixed(1)
+    }h0`;
   }
   const paths = d.map((path, g) =>
-    path === ""
-      ? ""
-      : markup`<path d="${path}" stroke="${COLORS[g]}" stroke-width="${
-        DOT[g]
-      }" stroke-linecap="round" fill="none"/>`
+    path &&
+    markup`<path d="${path}" stroke="${COLORS[g]}" stroke-width="${
+      DOT[g]
+    }" stroke-linecap="round" fill="none"/>`
   );
   const keys = legend.map((label, g) =>
     markup`<circle cx="${PAD + g * 170}" cy="14" r="4" fill="${
@@ -150,9 +127,9 @@ function svg(
  * Draws a selection over the 2-D embedding: the tag's samples highlighted
  * against the rest, the preselected samples in a third style. The bundle
  * holds a Vega-Lite chart (interactive in JupyterLab: pan, zoom, tooltips),
- * an SVG fallback in `text/html` and a one-line summary in `text/plain`.
- * Above `maxBackgroundPoints` unselected samples, they are thinned evenly so
- * the browser stays responsive; selected samples are never thinned.
+ * an SVG fallback in `text/html` (nbconvert, GitHub) and a one-line summary
+ * in `text/plain`. Above `maxBackgroundPoints` unselected samples, they are
+ * thinned evenly so the browser stays responsive; selected samples never are.
  *
  * @param input The tag, the 2-D embedding, optionally the preselected tag.
  * @returns A {@linkcode SelectionDisplay}: return it from a notebook cell.
@@ -160,7 +137,7 @@ function svg(
  *
  * @example
  * ```ts
- * import { displaySelection } from "./selection.ts";
+ * import { displaySelection } from "@lightly-sampling/lightly-sampling/display";
  * const view = displaySelection({
  *   tag: {
  *     id: "0123456789abcdef01234569", datasetId: "0123456789abcdef01234567",
@@ -173,7 +150,7 @@ function svg(
  *     coordinatesDimension1: [0, 1, 2, 3], coordinatesDimension2: [0, 1, 0, 1],
  *   },
  * });
- * view.counts.selected; // 2
+ * console.log(view.counts.selected); // 2
  * ```
  */
 export function displaySelection(
@@ -182,36 +159,27 @@ export function displaySelection(
   const [xs, ys, max] = check(input);
   const { tag, embedding2d, preselected } = input;
   const total = xs.length;
-  const group = new Uint8Array(total);
-  if (preselected) flags(preselected.bitMaskData, total, group, 2);
-  const inTag = new Uint8Array(total);
-  flags(tag.bitMaskData, total, inTag, 1);
-  const counts: SelectionCounts = {
-    total,
-    selected: 0,
-    preselected: 0,
-    drawn: 0,
-  };
-  let background = 0;
-  for (let i = 0; i < total; i++) {
-    // Preselected means "in the tag and in the preselected tag".
-    group[i] = inTag[i] ? (group[i] === 2 ? 2 : 1) : 0;
-    if (group[i] > 0) counts.selected++;
-    if (group[i] === 2) counts.preselected++;
-    if (group[i] === 0) background++;
+  const counts = { total, selected: 0, preselected: 0, drawn: 0 };
+  const group = new Uint8Array(total); // 0: not selected, 1: selected, 2: preselected
+  eachBit(tag.bitMaskData, total, (i) => (group[i] = 1, counts.selected++));
+  // Preselected means "in the tag and in the preselected tag".
+  if (preselected) {
+    eachBit(preselected.bitMaskData, total, (i) => {
+      if (group[i]) group[i] = 2, counts.preselected++;
+    });
   }
+  const background = total - counts.selected;
   // Draw order: the rest first, then selected, then preselected on top.
-  const points: { x: number; y: number; g: number; i: number }[] = [];
+  const points: Point[] = [];
   for (const g of [0, 1, 2]) {
-    let k = 0;
-    for (let i = 0; i < total; i++) {
+    for (let i = 0, k = 0; i < total; i++) {
       if (group[i] !== g) continue;
       const keep = g > 0 || background <= max ||
         Math.floor((k + 1) * max / background) >
           Math.floor(k * max / background);
       k++;
       if (keep && Number.isFinite(xs[i]) && Number.isFinite(ys[i])) {
-        points.push({ x: xs[i], y: ys[i], g, i });
+        points.push({ x: xs[i], y: ys[i], sample: i, group: GROUPS[g] });
       }
     }
   }
@@ -221,51 +189,36 @@ export function displaySelection(
   const title =
     `${tag.name}: ${counts.selected} of ${total} samples (${share}%)`;
   const legend = [
-    `${GROUPS[0]} (${total - counts.selected})`,
+    `${GROUPS[0]} (${background})`,
     `${GROUPS[1]} (${counts.selected - counts.preselected})`,
     ...(preselected ? [`${GROUPS[2]} (${counts.preselected})`] : []),
   ];
+  const axis = (field: string, n: number) => ({
+    field,
+    type: "quantitative",
+    title: `${method} ${n}`,
+    scale: { zero: false },
+  });
+  const byGroup = (hide: Record<string, null>, range: unknown[]) => ({
+    field: "group",
+    type: "nominal",
+    ...hide,
+    scale: { domain: [...GROUPS], range },
+  });
   const vegaLite = {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     description: `${title} over the ${method} projection "${embedding2d.name}"`,
     title,
     width: WIDTH - 2 * PAD,
     height: HEIGHT - 2 * PAD,
-    data: {
-      values: points.map((p) => ({
-        x: p.x,
-        y: p.y,
-        sample: p.i,
-        group: GROUPS[p.g],
-      })),
-    },
+    data: { values: points },
     mark: { type: "circle", opacity: 0.8 },
     params: [{ name: "view", select: "interval", bind: "scales" }],
     encoding: {
-      x: {
-        field: "x",
-        type: "quantitative",
-        title: `${method} 1`,
-        scale: { zero: false },
-      },
-      y: {
-        field: "y",
-        type: "quantitative",
-        title: `${method} 2`,
-        scale: { zero: false },
-      },
-      color: {
-        field: "group",
-        type: "nominal",
-        title: null,
-        scale: { domain: [...GROUPS], range: COLORS },
-      },
-      size: {
-        field: "group",
-        type: "nominal",
-        legend: null,
-        scale: { domain: [...GROUPS], range: [12, 40, 60] },
-      },
+      x: axis("x", 1),
+      y: axis("y", 2),
+      color: byGroup({ title: null }, [...COLORS]),
+      size: byGroup({ legend: null }, [12, 40, 60]),
       tooltip: [{ field: "sample", type: "quantitative" }, { field: "group" }],
     },
   };
@@ -276,7 +229,7 @@ export function displaySelection(
     preselected ? `, ${counts.preselected} preselected` : ""
   }, over ${method} projection "${embedding2d.name}"${thinned}`;
   return Object.freeze({
-    ...makeDisplay(svg(points, title, legend), text, vegaLite),
+    ...richDisplay(svg(points, title, legend), text, vegaLite),
     vegaLite,
     counts: Object.freeze(counts),
   });

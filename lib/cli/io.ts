@@ -1,0 +1,165 @@
+/**
+ * What a run touches outside its memory, injectable so the whole command line
+ * runs inside a test's process; the run's context and connection; the files
+ * or stdin its flags name, read within a size cap and the permissions.
+ *
+ * @module
+ */
+import type { Clock } from "../core/policy.ts";
+import type { CliConfig, Connection } from "./config.ts";
+import { DENO_SOURCES, resolveConfig } from "./config.ts";
+import { CliUsageError } from "./errors.ts";
+import type { Options, RunLine } from "./flags.ts";
+import type { Output, OutputStream } from "./output.ts";
+import { requirePermissions } from "./permissions.ts";
+import type { InterruptWatch, SignalSource } from "./signals.ts";
+
+/** What a run reads, writes and waits on; each part defaults to the real one. */
+export interface CliIo {
+  /** Standard input, for `--body -` and `--batch -` (`Deno.stdin.readable`). */
+  stdin?: ReadableStream<Uint8Array>;
+  /** Where results go (`Deno.stdout`). */
+  stdout?: OutputStream;
+  /** Where progress, notes and errors go (`Deno.stderr`). */
+  stderr?: OutputStream;
+  /**
+   * The environment (`LIGHTLY_TOKEN`, `LIGHTLY_JWT`, `LIGHTLY_SERVER_LOCATION`,
+   * `NO_COLOR`) in place of the process's, read without any permission.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The `fetch` of every request (`globalThis.fetch`); no net permission is checked for one given. */
+  fetch?: typeof fetch;
+  /** Time for polls, batch pauses and progress (`systemClock`). */
+  clock?: Clock;
+  /** Where SIGINT, SIGTERM and SIGHUP come from (`Deno`). */
+  signals?: SignalSource;
+}
+
+/** What a command works with, and what it learned on the way (for the report of a failure). */
+export interface RunContext {
+  readonly line: RunLine;
+  readonly options: Options;
+  readonly out: Output;
+  readonly io: CliIo;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly watch: InterruptWatch;
+  config?: CliConfig;
+  /** The job, once the server named it. */
+  jobId?: string;
+  /** The POST in flight: the tag it creates, for an interrupted send. */
+  sending?: { datasetId: string; tagName: string };
+}
+
+/** The library's public API, as `mod.ts` exports it. */
+export type Library = typeof import("../../mod.ts");
+
+/** Resolves the run's connection settings, kept in `ctx.config`; its secrets are masked from now on. */
+export function connect(ctx: RunContext): Connection {
+  const env = ctx.io.env; // injected: read without a permission
+  const config = resolveConfig(
+    ctx.options,
+    env === undefined ? DENO_SOURCES : {
+      ...DENO_SOURCES,
+      readEnv: (v) => ({ granted: true, value: env[v] }),
+    },
+  );
+  ctx.out.addSecrets(config.secrets);
+  for (const note of config.notes) ctx.out.note(note);
+  ctx.config = config;
+  return { baseUrl: config.baseUrl, auth: config.auth, fetch: ctx.io.fetch };
+}
+
+/** After {@linkcode connect}, before the first request: the net permission (Deno's fetch only), then `mod.ts` (a dry run never loads it). */
+export function goOnline(ctx: RunContext): Promise<Library> {
+  if (ctx.io.fetch === undefined) {
+    requirePermissions([{ name: "net", host: ctx.config!.host }]);
+  }
+  return import("../../mod.ts");
+}
+
+/** The largest `--body` read, in bytes. */
+export const MAX_BODY_FILE_BYTES = 1024 * 1024;
+/** The largest `--batch` read, in bytes. */
+export const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A file or stdin, checked and ready to be read. */
+export interface Input {
+  /** `stdin` or the file's name, for messages. */
+  readonly name: string;
+  /** The lines, from the first at each call: a file is read again, stdin's lines are kept. */
+  lines(): AsyncIterable<string>;
+}
+
+/** Opens a file named by a flag, or stdin for `-`: permission, kind and size checked before reading. */
+export async function openInput(
+  flag: string,
+  path: string,
+  cap: number,
+  io: CliIo,
+): Promise<Input> {
+  if (path === "-") {
+    const stream = io.stdin ?? Deno.stdin.readable;
+    let kept: string[] | undefined;
+    return {
+      name: "stdin",
+      async *lines() {
+        if (kept !== undefined) return yield* kept;
+        kept = [];
+        for await (const line of splitLines(stream, cap, "stdin")) {
+          kept.push(line);
+          yield line;
+        }
+      },
+    };
+  }
+  requirePermissions([{ name: "read", path }]);
+  const fail = (why: string) => new CliUsageError([`${flag} ${path}: ${why}`]);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    throw fail(
+      error instanceof Deno.errors.NotFound
+        ? "no such file"
+        : (error as Error).message,
+    );
+  }
+  if (!info.isFile) throw fail("not a file");
+  if (info.size > cap) throw fail(`larger than ${cap} bytes`);
+  return {
+    name: path,
+    async *lines() {
+      const file = await Deno.open(path);
+      yield* splitLines(file.readable, cap, `${flag} ${path}`);
+    },
+  };
+}
+
+/** Splits a byte stream into lines, in one pass, refusing more than `cap` bytes. */
+async function* splitLines(
+  stream: ReadableStream<Uint8Array>,
+  cap: number,
+  what: string,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > cap) {
+      throw new CliUsageError([`${what} is larger than ${cap} bytes`]);
+    }
+    const text = decoder.decode(chunk, { stream: true });
+    if (!text.includes("\n")) {
+      rest += text;
+      continue;
+    }
+    const lines = text.split("\n");
+    lines[0] = rest + lines[0];
+    rest = lines.pop()!;
+    yield* lines;
+  }
+  rest += decoder.decode();
+  if (rest !== "") yield rest;
+}
