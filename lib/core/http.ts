@@ -1,8 +1,8 @@
 /**
- * The one place that calls `fetch`: a per-call timeout covering headers and
- * body, the caller's abort signal, a body size cap counted on the stream, a
- * connection of its own for the sampling POST (never re-sent by `fetch`),
- * every body read or cancelled, and status → typed error.
+ * The one place that calls `fetch`: a timeout covering headers and body, the
+ * caller's signal, a body cap counted on the stream, a connection of its own
+ * for the sampling POST (never re-sent by `fetch`), every body read or
+ * cancelled, and each failure turned into its typed error.
  *
  * @module
  */
@@ -54,7 +54,7 @@ export interface HttpOptions {
   timeoutMs?: number;
 }
 
-/** A schema-like validator: zod's `safeParse` shape. */
+/** A validator of answers: zod's `safeParse` shape. */
 export interface ResponseSchema<T> {
   /** Validates `data`. */
   safeParse(
@@ -71,10 +71,9 @@ export interface ResponseSchema<T> {
 
 const TIMEOUT = Symbol("timeout");
 
+/** A masked copy of what `fetch` threw (it names the URL, so the token): its causes folded into the message. */
 function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
   const source = error instanceof Error ? error : new Error(String(error));
-  // Deno's fetch throws "fetch failed" and keeps the detail (e.g. "Connection
-  // refused") in `cause`: fold up to three levels of causes into the message.
   let message = source.message;
   let inner: unknown = source.cause;
   for (let depth = 0; depth < 3 && inner !== undefined; depth++) {
@@ -88,11 +87,9 @@ function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
 }
 
 /**
- * Whether a fetch failure happened before any byte of the request left: then
- * the server cannot have acted. Deno's fetch says `client error (Connect)`
- * for everything that fails while connecting (TCP, DNS, TLS handshake,
- * proxy), and refuses some ports (e.g. 6000, 10080) before connecting; the
- * other phrases cover fetches injected by the caller.
+ * A failure before any byte left (the server cannot have acted): Deno says
+ * `client error (Connect)` for TCP, DNS, TLS and proxy failures, and blocks
+ * some ports; the other phrases cover injected fetches.
  */
 const CONNECT_FAILURE =
   /client error \(connect\)|requests to port \d+ are blocked|connection refused|tcp connect error|dns error|failed to lookup|name or service not known|no route to host|network is unreachable/i;
@@ -101,24 +98,12 @@ function abortForTimeout(controller: AbortController): void {
   controller.abort(TIMEOUT);
 }
 
-interface Context {
-  readonly method: string;
-  readonly url: string;
-  readonly secrets: readonly string[];
-}
-
 /** The request's method, URL and secrets: computed only for an error. */
-function contextOf(request: LightlyRequest): Context {
-  const { method, url, headers } = request;
+function contextOf({ method, url, headers }: LightlyRequest) {
   return { method, url, secrets: secretsOf(url, headers) };
 }
 
-/**
- * One request in flight: its timer, its link to the caller's signal, and the
- * mapping of failures to typed errors. A class rather than closures keeps the
- * request path to one allocation; the error context is computed only when
- * an error needs it.
- */
+/** One request in flight: its timer, its link to the caller's signal, its failures as typed errors. */
 class Call {
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setTimeout>;
@@ -156,11 +141,10 @@ class Call {
   }
 
   /**
-   * Sends the request. GETs share the pooled connections; any other method
-   * (the sampling POST) goes on a connection of its own, closed once the
-   * headers came (the body stays readable): Deno's `fetch` re-sends a request
-   * by itself when a reused keep-alive connection closes before any answer,
-   * which for the POST could start a second job.
+   * Sends the request. A GET shares the pooled connections; the POST goes on
+   * a connection of its own (closed once the headers came): Deno's `fetch`
+   * re-sends a request by itself when a reused connection closes before any
+   * answer, which for the POST could start a second job.
    */
   async send(): Promise<Response> {
     const request = this.#request;
@@ -267,14 +251,9 @@ function errorFor(
 }
 
 /**
- * Sends `request` and returns the `Response` untouched: no status check, body
- * unread. The timeout covers only the wait for the headers; the caller's
- * signal still stops body reading. The caller must read or cancel the body.
- *
- * @param request A request from a builder of this package.
- * @param options fetch, signal and timeout.
- * @returns The raw response.
- * @throws {NetworkError | TimeoutError | AbortedError} When no response came.
+ * Sends `request` and returns the `Response` untouched (no status check,
+ * body unread: the caller reads or cancels it). The timeout covers the
+ * headers only; the caller's signal still stops the body.
  */
 export async function sendRaw(
   request: LightlyRequest,
@@ -287,17 +266,11 @@ export async function sendRaw(
   } catch (error) {
     throw call.fail(error);
   }
-  // The caller owns the body from here on: only the header wait was timed,
-  // and the caller's signal stays attached so it still stops body reading.
   call.stopTimer();
   return response;
 }
 
-/**
- * Sends `request` and reads the whole answer through the capped stream (a
- * declared `Content-Length` is never trusted): the 2xx body's text, or the
- * typed error of any other answer.
- */
+/** The text of a 2xx answer, read through the capped stream (`Content-Length` never trusted), or the answer's typed error. */
 async function exchange(
   request: LightlyRequest,
   options: HttpOptions,
@@ -321,28 +294,13 @@ async function exchange(
   return { response, text };
 }
 
-/** Options of {@linkcode sendJson} and {@linkcode sendText}: those of every call, and a body cap. */
+/** The options of a call, and the largest body it reads (1 MiB by default). */
 export interface ReadOptions extends HttpOptions {
-  /**
-   * The largest body accepted, in bytes.
-   *
-   * @default {1048576}
-   */
+  /** The largest body accepted, in bytes. */
   maxBodyBytes?: number;
 }
 
-/**
- * Sends `request`, reads the JSON answer (at most `maxBodyBytes`) and
- * validates it with `schema`.
- *
- * @param request A request from a builder of this package.
- * @param schema Validates the 2xx body.
- * @param options fetch, signal, timeout and the body cap.
- * @returns The validated body.
- * @throws {LightlyApiError} A non-2xx answer with an `ApiErrorResponse` body.
- * @throws {UnexpectedResponseError} Any other unusable answer.
- * @throws {NetworkError | TimeoutError | AbortedError} When no (full) answer came.
- */
+/** Sends `request` and returns its JSON answer, validated by `schema`; any other outcome is a typed error. */
 export async function sendJson<T>(
   request: LightlyRequest,
   schema: ResponseSchema<T>,
@@ -370,16 +328,7 @@ export async function sendJson<T>(
   );
 }
 
-/**
- * Sends `request` and reads a 2xx answer as text, up to `maxBodyBytes`. The
- * body of a 2xx is never put into an error: it may hold signed read URLs.
- *
- * @param request A request from a builder of this package.
- * @param options fetch, signal, timeout and the body cap.
- * @returns The body and its `Content-Type` (`""` when absent).
- * @throws {LightlyApiError | UnexpectedResponseError} A non-2xx answer, or a body over the cap.
- * @throws {NetworkError | TimeoutError | AbortedError} When no (full) answer came.
- */
+/** Sends `request` and returns a 2xx answer's text and `Content-Type` (a 2xx body never goes into an error). */
 export async function sendText(
   request: LightlyRequest,
   options: ReadOptions = {},

@@ -431,42 +431,23 @@ export const SELECT_OPTIONS: OptionTables = options({
 
 // ------------------------------------------- options with a shape of their own
 
-/** A base URL that passed {@linkcode readBaseUrl}. */
+/** A base URL that passed the rule: its parts. */
 export interface CheckedBaseUrl {
   /** Origin and path without trailing slash: every request URL starts with it. */
   readonly prefix: string;
-  /** `host[:port]` as the URL parser normalised it, e.g. `127.0.0.1:8080`. */
+  /** `host[:port]` as the URL parser normalised it. */
   readonly host: string;
-  /**
-   * `true` for `http:` to a host that is not this machine (see
-   * {@linkcode isLoopbackHostname}): a token sent there crosses the network
-   * in clear text.
-   */
+  /** `http:` to another machine: a token would cross the network in clear text. */
   readonly cleartext: boolean;
 }
 
-// A loopback IPv4 address as the URL parser writes every numeric host.
-const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-
 /**
- * Whether a URL's `hostname`, as the URL parser normalised it, is this
- * machine: exactly `localhost`, an address in `127.0.0.0/8`, or `[::1]`.
- * Every other name goes through the system resolver, which may ask DNS:
- * `evil.localhost` and `127.0.0.1.nip.io` are whatever DNS says.
- *
- * @param hostname `new URL(…).hostname`.
- * @returns `true` for a loopback host.
- *
- * @example
- * ```ts
- * import { isLoopbackHostname } from "./rules.ts";
- * isLoopbackHostname(new URL("http://127.1").hostname); // true
- * isLoopbackHostname(new URL("http://evil.localhost").hostname); // false
- * ```
+ * Whether a normalised `hostname` is this machine: exactly `localhost`,
+ * `127.0.0.0/8` or `[::1]` (any other name may go to DNS).
  */
 export function isLoopbackHostname(hostname: string): boolean {
   return hostname === "localhost" || hostname === "[::1]" ||
-    LOOPBACK_V4.test(hostname);
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 /** A base URL as an issue may show it: without userinfo, query or fragment. */
@@ -477,61 +458,46 @@ function showBaseUrl(baseUrl: string): string {
 }
 
 function readBaseUrl(value: unknown, path: string): unknown {
-  if (value === undefined) return undefined;
   const issues: ValidationIssue[] = [];
-  return checkBaseUrl(value, issues, path) ?? new Rejected(issues);
+  return value === undefined
+    ? undefined
+    : checkBaseUrl(value, issues, path) ?? new Rejected(issues);
 }
 
 /**
  * The one base-URL rule: an absolute `http:` or `https:` URL without
- * credentials, query or fragment. Pushes an issue (never echoing credentials
- * or a query) or returns the normalised parts.
- *
- * @param baseUrl The value to check; `undefined` means the default.
- * @param issues Where a problem is pushed.
- * @param path The name the issue gives the value.
- * @returns The parts, or `undefined` when an issue was pushed.
- *
- * @example
- * ```ts
- * import { checkBaseUrl } from "./rules.ts";
- * checkBaseUrl("http://127.1:8080/api/", [])?.prefix; // "http://127.0.0.1:8080/api"
- * ```
+ * credentials, query or fragment (neither ever echoed). Pushes the issue,
+ * or returns the normalised parts; `undefined` is the default URL.
  */
 export function checkBaseUrl(
   baseUrl: unknown,
   issues: ValidationIssue[],
   path = "options.baseUrl",
 ): CheckedBaseUrl | undefined {
-  if (baseUrl === undefined) baseUrl = DEFAULT_BASE_URL;
+  baseUrl ??= DEFAULT_BASE_URL;
   if (typeof baseUrl !== "string") {
     issues.push({ path, rule: RULES.string, received: typeof baseUrl });
     return undefined;
   }
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(baseUrl);
-  } catch {
-    issues.push({
-      path,
-      rule: "must be an absolute http(s) URL",
-      received: showBaseUrl(baseUrl),
-    });
-    return undefined;
-  }
-  const credentials = url.username !== "" || url.password !== "";
-  const rule = url.protocol !== "http:" && url.protocol !== "https:"
+  } catch { /* reported below */ }
+  const credentials = url !== undefined &&
+    (url.username !== "" || url.password !== "");
+  const rule = url === undefined
+    ? "must be an absolute http(s) URL"
+    : url.protocol !== "http:" && url.protocol !== "https:"
     ? "must use http: or https:"
     : credentials
     ? "must not carry credentials (use options.auth)"
     : url.search || url.hash || /[?#]/.test(baseUrl)
     ? "must not have a query or fragment"
     : undefined;
-  if (rule !== undefined) {
-    // Credentials are secrets and a query may hold ?token=: never echoed.
+  if (rule !== undefined || url === undefined) {
     issues.push({
       path,
-      rule,
+      rule: rule!,
       received: credentials ? undefined : showBaseUrl(baseUrl),
     });
     return undefined;
@@ -543,16 +509,17 @@ export function checkBaseUrl(
   });
 }
 
-/** The credentials as read once: the one secret, and how it travels. */
+/** The credentials as read once: one of the two. */
 export interface CheckedAuth {
-  /** The API key (sent as `?token=`), or `undefined`. */
+  /** The API key, sent as `?token=`. */
   readonly apiKey?: string;
-  /** The bearer token (sent as `Authorization`), or `undefined`. */
+  /** The bearer token, sent as `Authorization`. */
   readonly bearerToken?: string;
 }
 
 /** Non-empty printable ASCII: no space, control or non-ASCII character. */
-function isCredential(v: string): boolean {
+function isCredential(v: unknown): boolean {
+  if (typeof v !== "string") return false;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c < 0x21 || c > 0x7e) return false;
@@ -568,111 +535,109 @@ function readAuth(auth: unknown, path: string): unknown {
       rule: "must be { apiKey } or { bearerToken }",
     }]);
   }
+  // The key is a secret: an issue names the rule, never the value.
   const issues: ValidationIssue[] = [];
   let at = path;
   let name: "apiKey" | "bearerToken" | undefined;
   let secret: unknown;
   try {
-    let count = 0;
     for (const key in auth) {
-      if (key === "apiKey" || key === "bearerToken") continue;
-      issues.push({
-        path: `${path}.${key}`,
-        rule: `${RULES.unknownField} (use apiKey or bearerToken)`,
-      });
+      if (key !== "apiKey" && key !== "bearerToken") {
+        issues.push({
+          path: `${path}.${key}`,
+          rule: `${RULES.unknownField} (use apiKey or bearerToken)`,
+        });
+      }
     }
-    const hasKey = "apiKey" in auth;
-    const hasBearer = "bearerToken" in auth;
-    if (hasKey && hasBearer) {
+    const both = "apiKey" in auth && "bearerToken" in auth;
+    name = both
+      ? undefined
+      : "apiKey" in auth
+      ? "apiKey"
+      : "bearerToken" in auth
+      ? "bearerToken"
+      : undefined;
+    if (both) {
       issues.push({
         path,
         rule: "must have either apiKey or bearerToken, not both",
       });
-    } else if (hasKey || hasBearer) {
-      name = hasKey ? "apiKey" : "bearerToken";
+    } else if (name === undefined && issues.length === 0) {
+      issues.push({ path, rule: "must have apiKey or bearerToken" });
+    }
+    if (name !== undefined) {
       at = `${path}.${name}`;
       secret = (auth as Record<string, unknown>)[name];
-      count = 1;
-    }
-    if (count === 0 && issues.length === 0) {
-      issues.push({ path, rule: "must have apiKey or bearerToken" });
     }
   } catch {
     return new Rejected([{ path: at, rule: RULES.unreadable }]);
   }
-  if (name !== undefined) {
-    // The value is a secret: the issue names the rule, never the value.
-    if (typeof secret !== "string") {
-      issues.push({ path: at, rule: RULES.string });
-    } else if (!isCredential(secret)) {
-      issues.push({
-        path: at,
-        rule:
-          "must be non-empty printable ASCII, without spaces or control characters",
-      });
-    }
+  if (name !== undefined && !isCredential(secret)) {
+    issues.push({
+      path: at,
+      rule: typeof secret !== "string"
+        ? RULES.string
+        : "must be non-empty printable ASCII, without spaces or control characters",
+    });
   }
-  if (issues.length > 0) return new Rejected(issues);
+  if (issues.length > 0 || name === undefined) return new Rejected(issues);
   return name === "apiKey"
     ? { apiKey: secret as string }
     : { bearerToken: secret as string };
 }
 
-const RESERVED_HEADERS = new Set([
+const RESERVED_HEADERS = [
   "authorization",
   "content-type",
   "content-length",
   "host",
-]);
+];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Control characters, and anything fetch cannot send (not a ByteString).
 // deno-lint-ignore no-control-regex
 const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
 
+/** The rule a header breaks, or `undefined`: its name, then its value. */
+function headerRule(name: string, value: unknown): string | undefined {
+  const lower = name.toLowerCase();
+  return !HEADER_NAME.test(name)
+    ? "is not a valid header name"
+    : lower === "authorization"
+    ? "is set by this package: use options.auth"
+    : RESERVED_HEADERS.includes(lower)
+    ? "is set by this package and cannot be overridden"
+    : typeof value !== "string"
+    ? RULES.string
+    : HEADER_VALUE_BAD.test(value)
+    ? "must not contain line breaks or control characters"
+    : undefined;
+}
+
 function readHeaders(headers: unknown, path: string): unknown {
   if (headers === undefined) return undefined;
-  let names: string[];
+  const issues: ValidationIssue[] = [];
+  const pairs: [string, string][] = [];
   try {
     if (!isObject(headers)) {
       return new Rejected([{ path, rule: "must be an object of strings" }]);
     }
-    names = Object.keys(headers as object);
+    for (const name of Object.keys(headers)) {
+      // A reserved or malformed name is refused unread.
+      let value: unknown = "";
+      if (headerRule(name, "") === undefined) {
+        try {
+          value = headers[name];
+        } catch {
+          issues.push({ path: `${path}.${name}`, rule: RULES.unreadable });
+          continue;
+        }
+      }
+      const rule = headerRule(name, value);
+      if (rule === undefined) pairs.push([name, value as string]);
+      else issues.push({ path: `${path}.${name}`, rule });
+    }
   } catch {
     return new Rejected([{ path, rule: RULES.unreadable }]);
-  }
-  const issues: ValidationIssue[] = [];
-  const pairs: [string, string][] = [];
-  for (const name of names) {
-    const at = `${path}.${name}`;
-    const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name)) {
-      issues.push({ path: at, rule: "is not a valid header name" });
-      continue;
-    }
-    if (RESERVED_HEADERS.has(lower)) {
-      issues.push({
-        path: at,
-        rule: lower === "authorization"
-          ? "is set by this package: use options.auth"
-          : "is set by this package and cannot be overridden",
-      });
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = (headers as Record<string, unknown>)[name];
-    } catch {
-      issues.push({ path: at, rule: RULES.unreadable });
-      continue;
-    }
-    if (typeof value !== "string") {
-      issues.push({ path: at, rule: RULES.string });
-    } else if (HEADER_VALUE_BAD.test(value)) {
-      issues.push({
-        path: at,
-        rule: "must not contain line breaks or control characters",
-      });
-    } else pairs.push([name, value]);
   }
   return issues.length > 0 ? new Rejected(issues) : Object.freeze(pairs);
 }
