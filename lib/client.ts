@@ -28,11 +28,9 @@ import type {
 } from "./core/types.ts";
 import { validate } from "./core/validate.ts";
 import {
-  exportFilenames,
   type ExportOptions,
-  exportRecords,
   type ExportRecordsOptions,
-  planExport,
+  exportWith,
   type TagFileRecord,
 } from "./jobs/export.ts";
 import {
@@ -91,23 +89,12 @@ export class LightlyClient {
     this.#client = client;
   }
 
-  /**
-   * `buildSamplingRequest` with this client's options.
-   *
-   * @param input The dataset and embedding ids and the wire-format body.
-   * @returns The frozen request.
-   */
+  /** `buildSamplingRequest` with this client's options (see it for the rest). */
   buildSamplingRequest(input: SamplingInput): SamplingRequest {
     return buildWith(this.#client, input, undefined);
   }
 
-  /**
-   * `triggerSampling` with this client's options.
-   *
-   * @param input The dataset and embedding ids and the wire-format body.
-   * @param options The signal, and this call's timeout and retry policy.
-   * @returns The validated `{ jobId }`.
-   */
+  /** `triggerSampling` with this client's options (see it for the rest). */
   async triggerSampling(
     input: SamplingInput,
     options: Omit<TriggerOptions, Held> = {},
@@ -120,13 +107,7 @@ export class LightlyClient {
     ) as AsyncTaskData;
   }
 
-  /**
-   * `triggerSamplingRaw` with this client's options.
-   *
-   * @param input The dataset and embedding ids and the wire-format body.
-   * @param options The signal, and this call's timeout and retry policy.
-   * @returns The raw `Response`.
-   */
+  /** `triggerSamplingRaw` with this client's options (see it for the rest). */
   async triggerSamplingRaw(
     input: SamplingInput,
     options: Omit<TriggerOptions, Held> = {},
@@ -134,13 +115,7 @@ export class LightlyClient {
     return await triggerWith(this.#client, input, options, true) as Response;
   }
 
-  /**
-   * `getJobStatus` with this client's options.
-   *
-   * @param jobId The job's ObjectId.
-   * @param options The signal and this call's timeout.
-   * @returns The validated `JobStatusData`.
-   */
+  /** `getJobStatus` with this client's options (see it for the rest). */
   getJobStatus(
     jobId: string,
     options: CallOptions = {},
@@ -148,14 +123,7 @@ export class LightlyClient {
     return getJobStatusWith(this.#client, jobId, options);
   }
 
-  /**
-   * `waitForJob` with this client's options (each poll's timeout defaults
-   * to the client's `timeoutMs`).
-   *
-   * @param jobId The job's ObjectId.
-   * @param options Intervals, deadline, signal, progress callback, clock.
-   * @returns The tag id, the final job status, the number of polls and the time taken.
-   */
+  /** `waitForJob` with this client's options (each poll's timeout defaults (see it for the rest). */
   waitForJob(
     jobId: string,
     options: Omit<WaitOptions, Held> = {},
@@ -163,14 +131,7 @@ export class LightlyClient {
     return waitWith(this.#client, jobId, options);
   }
 
-  /**
-   * `getTag` with this client's options.
-   *
-   * @param datasetId The dataset's ObjectId.
-   * @param tagId The tag's ObjectId.
-   * @param options The signal and this call's timeout.
-   * @returns The validated `TagData`.
-   */
+  /** `getTag` with this client's options (see it for the rest). */
   getTag(
     datasetId: string,
     tagId: string,
@@ -179,25 +140,12 @@ export class LightlyClient {
     return getTagWith(this.#client, datasetId, tagId, options);
   }
 
-  /**
-   * `listTags` with this client's options.
-   *
-   * @param datasetId The dataset's ObjectId.
-   * @param options The signal and this call's timeout.
-   * @returns The validated tags.
-   */
+  /** `listTags` with this client's options (see it for the rest). */
   listTags(datasetId: string, options: CallOptions = {}): Promise<TagData[]> {
     return listTagsWith(this.#client, datasetId, options);
   }
 
-  /**
-   * `findTagByName` with this client's options.
-   *
-   * @param datasetId The dataset's ObjectId.
-   * @param name The tag's name.
-   * @param options The signal and this call's timeout.
-   * @returns The tag, or `undefined`.
-   */
+  /** `findTagByName` with this client's options (see it for the rest). */
   findTagByName(
     datasetId: string,
     name: string,
@@ -206,13 +154,7 @@ export class LightlyClient {
     return findTagByNameWith(this.#client, datasetId, name, options);
   }
 
-  /**
-   * `listEmbeddings` with this client's options.
-   *
-   * @param datasetId The dataset's ObjectId.
-   * @param options The signal and this call's timeout.
-   * @returns The validated embeddings.
-   */
+  /** `listEmbeddings` with this client's options (see it for the rest). */
   listEmbeddings(
     datasetId: string,
     options: CallOptions = {},
@@ -220,14 +162,7 @@ export class LightlyClient {
     return listEmbeddingsWith(this.#client, datasetId, options);
   }
 
-  /**
-   * `getEmbeddings2d` with this client's options.
-   *
-   * @param datasetId The dataset's ObjectId.
-   * @param embeddingId The embedding's ObjectId.
-   * @param options The signal and this call's timeout.
-   * @returns The validated 2-D embeddings.
-   */
+  /** `getEmbeddings2d` with this client's options (see it for the rest). */
   getEmbeddings2d(
     datasetId: string,
     embeddingId: string,
@@ -236,45 +171,37 @@ export class LightlyClient {
     return getEmbeddings2dWith(this.#client, datasetId, embeddingId, options);
   }
 
-  /**
-   * `exportTagFilenames` with this client's options.
-   *
-   * @param datasetId The dataset's ObjectId.
-   * @param tagId The tag's ObjectId.
-   * @param options Format, page size, read URL lifetime, retries, signal.
-   * @returns An async iterable of entries.
-   */
+  /** `exportTagFilenames` with this client's options (see it for the rest). */
   exportTagFilenames(
     datasetId: string,
     tagId: string,
     options: Omit<ExportOptions, Held> = {},
   ): AsyncIterableIterator<string> {
-    return exportFilenames(planExport(this.#client, datasetId, tagId, options));
+    return exportWith(
+      this.#client,
+      datasetId,
+      tagId,
+      options,
+      false,
+    ) as AsyncIterableIterator<string>;
   }
 
-  /**
-   * `exportTagFileRecords` with this client's options.
-   *
-   * @param datasetId The dataset's ObjectId.
-   * @param tagId The tag's ObjectId.
-   * @param options Page size, read URL lifetime, retries, signal.
-   * @returns An async iterable of records.
-   */
+  /** `exportTagFileRecords` with this client's options (see it for the rest). */
   exportTagFileRecords(
     datasetId: string,
     tagId: string,
     options: Omit<ExportRecordsOptions, Held> = {},
   ): AsyncIterableIterator<TagFileRecord> {
-    return exportRecords(planExport(this.#client, datasetId, tagId, options));
+    return exportWith(
+      this.#client,
+      datasetId,
+      tagId,
+      options,
+      true,
+    ) as AsyncIterableIterator<TagFileRecord>;
   }
 
-  /**
-   * `selectSamples` with this client's options.
-   *
-   * @param input The dataset, the optional embedding and the wire body.
-   * @param options Wait and retry options, `onStep`, `onProgress`.
-   * @returns The job id, the new tag and its id, the embedding id, the rowCount sent and the final job status.
-   */
+  /** `selectSamples` with this client's options (see it for the rest). */
   selectSamples(
     input: SelectionInput,
     options: Omit<SelectOptions, Held> = {},

@@ -35,24 +35,16 @@ export type LightlyAuth = { apiKey: string } | { bearerToken: string };
 
 /** Options shared by every request this package builds: where to, as whom, which extra headers. */
 export interface ClientOptions {
-  /**
-   * The API's base URL, `http:` or `https:`; a trailing slash is tolerated.
-   *
-   * @default {"https://api.lightly.ai"}
-   */
+  /** The API's base URL, `http:` or `https:`; a trailing slash is tolerated.
+   * @default {"https://api.lightly.ai"} */
   baseUrl?: string;
-  /**
-   * Credentials; none by default (the server will answer 401).
-   *
-   * @default {undefined}
-   */
+  /** Credentials; none by default (the server will answer 401).
+   * @default {undefined} */
   auth?: LightlyAuth;
   /**
    * Extra headers sent with every request. `Authorization`, `Content-Type`,
    * `Content-Length` and `Host` are set by this package and refused here.
-   *
-   * @default {{}}
-   */
+   * @default {{}} */
   headers?: Readonly<Record<string, string>>;
 }
 
@@ -65,53 +57,34 @@ export interface ClientOptions {
  * error is thrown at once, as when the attempts are spent.
  */
 export interface TriggerRetryOptions {
-  /**
-   * Attempts in all, the first one included (1 = never retry).
-   *
-   * @default {3}
-   */
+  /** Attempts in all, the first one included (1 = never retry).
+   * @default {3} */
   maxAttempts?: number;
   /**
    * The longest `Retry-After` honoured, in milliseconds; a 429 asking to
    * wait longer is thrown as is, not retried.
-   *
-   * @default {60000}
-   */
+   * @default {60000} */
   maxRetryAfterMs?: number;
-  /**
-   * The backoff between attempts; also the shortest wait after a 429.
-   *
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
-   */
+  /** The backoff between attempts; also the shortest wait after a 429.
+   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }} */
   backoff?: BackoffOptions;
-  /**
-   * Where time comes from; tests pass a fake clock.
-   *
-   * @default {systemClock}
-   */
+  /** Where time comes from; tests pass a fake clock.
+   * @default {systemClock} */
   clock?: Clock;
 }
 
 /** The options of `createClient`: held by the client, used by every call. */
 export interface CreateClientOptions extends ClientOptions {
-  /**
-   * The `fetch` to use (see `HttpOptions.fetch`).
-   *
-   * @default {globalThis.fetch}
-   */
+  /** The `fetch` to use (see `HttpOptions.fetch`).
+   * @default {globalThis.fetch} */
   fetch?: typeof fetch;
   /**
    * Limit of each request, headers and body, in milliseconds; for the
    * sampling POST, one deadline for all its attempts.
-   *
-   * @default {180000}
-   */
+   * @default {180000} */
   timeoutMs?: number;
-  /**
-   * The sampling POST's retry policy, or `false` to send it exactly once.
-   *
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }}
-   */
+  /** The sampling POST's retry policy, or `false` to send it exactly once.
+   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
   retry?: TriggerRetryOptions | false;
 }
 

@@ -59,11 +59,8 @@ export interface LightlyErrorOptions {
   method?: string;
   /** The request URL (its `token` is masked). */
   url?: string;
-  /**
-   * The request's secrets, masked wherever the server may have echoed them; never stored.
-   *
-   * @default {[]}
-   */
+  /** The request's secrets, masked wherever the server may have echoed them; never stored.
+   * @default {[]} */
   secrets?: readonly string[];
 }
 

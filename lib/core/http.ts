@@ -36,21 +36,13 @@ export interface HttpOptions {
    * that passes `init` on to Deno's `fetch` keeps that guarantee; a `fetch`
    * that drops `client`, or retries by itself, decides alone whether the
    * POST can arrive twice.
-   *
-   * @default {globalThis.fetch}
-   */
+   * @default {globalThis.fetch} */
   fetch?: typeof fetch;
-  /**
-   * Stops the request (and any body reading) at once.
-   *
-   * @default {undefined}
-   */
+  /** Stops the request (and any body reading) at once.
+   * @default {undefined} */
   signal?: AbortSignal;
-  /**
-   * Limit for the whole call, headers and body, in milliseconds.
-   *
-   * @default {180000}
-   */
+  /** Limit for the whole call, headers and body, in milliseconds.
+   * @default {180000} */
   timeoutMs?: number;
 }
 

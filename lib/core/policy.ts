@@ -72,36 +72,22 @@ export const systemClock: Clock = Object.freeze({
 
 /** How long to wait before the n-th retry: capped exponential backoff with jitter. */
 export interface BackoffOptions {
-  /**
-   * The delay before the first retry, in milliseconds.
-   *
-   * @default {500}
-   */
+  /** The delay before the first retry, in milliseconds.
+   * @default {500} */
   initialDelayMs?: number;
-  /**
-   * The largest delay, in milliseconds.
-   *
-   * @default {30000}
-   */
+  /** The largest delay, in milliseconds.
+   * @default {30000} */
   maxDelayMs?: number;
-  /**
-   * Each retry waits this many times longer than the one before (at least 1).
-   *
-   * @default {2}
-   */
+  /** Each retry waits this many times longer than the one before (at least 1).
+   * @default {2} */
   multiplier?: number;
   /**
    * The share of each delay that is random, 0 (none) to 1: the delay is drawn
    * from `[d × (1 − jitter), d]`, so it never exceeds the cap.
-   *
-   * @default {0.2}
-   */
+   * @default {0.2} */
   jitter?: number;
-  /**
-   * A source of numbers in `[0, 1)`, for tests.
-   *
-   * @default {Math.random}
-   */
+  /** A source of numbers in `[0, 1)`, for tests.
+   * @default {Math.random} */
   random?: () => number;
 }
 

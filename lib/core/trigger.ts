@@ -34,9 +34,7 @@ export interface TriggerOptions extends BuildOptions, HttpOptions {
    * The retry policy, or `false` to send the POST exactly once. Either way,
    * an outcome that may have been applied is reported as
    * `SamplingMaybeAppliedError` (the original error as `cause`).
-   *
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }}
-   */
+   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
   retry?: TriggerRetryOptions | false;
 }
 

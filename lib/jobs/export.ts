@@ -1,13 +1,8 @@
 /**
- * After the job, what was selected: {@linkcode exportTagFilenames} streams a
- * tag's file names (or datasource URLs, or signed read URLs) page by page,
- * {@linkcode exportTagFileRecords} streams all three page-aligned, and
- * {@linkcode getEmbeddings2d} reads the 2-D coordinates a selection is drawn
- * over.
- *
- * Memory stays flat: one page is held at a time, whatever the tag's size.
- * Read URLs are signed credentials for the user's bucket: they are handed to
- * the caller and put into nothing else — no error, no message.
+ * After the job, what was selected: a tag's file names, datasource URLs or
+ * signed read URLs, streamed page by page (one page held at a time, whatever
+ * the tag's size). Read URLs are credentials for the user's bucket: handed
+ * to the caller, put into nothing else.
  *
  * @module
  */
@@ -26,10 +21,7 @@ import {
 
 /** The page size of an export, as Lightly's own client uses: 5000 entries. */
 export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
-/**
- * The largest export page read into memory: 64 MiB (5000 signed read URLs
- * can exceed the 1 MiB cap of the other answers).
- */
+/** The largest export page read: 64 MiB (5000 signed read URLs exceed the 1 MiB of other answers). */
 export const MAX_EXPORT_PAGE_BYTES = 64 * 1024 * 1024;
 const TAG_ID = objectId("tagId");
 
@@ -47,36 +39,20 @@ export interface ExportProgress {
 
 /** Options of {@linkcode exportTagFilenames}. */
 export interface ExportOptions extends RetryingReadOptions {
-  /**
-   * What each entry is: the file name, the full datasource URL, or a signed
-   * read URL (a credential: keep it out of logs).
-   *
-   * @default {"NAME"}
-   */
+  /** What each entry is: the file name, the datasource URL, or a signed read URL (a credential).
+   * @default {"NAME"} */
   fileNameFormat?: FileNameFormat;
-  /**
-   * Entries per request.
-   *
-   * @default {5000}
-   */
+  /** Entries per request.
+   * @default {5000} */
   pageSize?: number;
-  /**
-   * Seconds a read URL stays valid (`expiresIn`).
-   *
-   * @default {undefined} the server's default
-   */
+  /** Seconds a read URL stays valid (`expiresIn`).
+   * @default {undefined} the server's default */
   expiresIn?: number;
-  /**
-   * The `accessControl` query parameter, passed as is.
-   *
-   * @default {undefined}
-   */
+  /** The `accessControl` query parameter, passed as is.
+   * @default {undefined} */
   accessControl?: string;
-  /**
-   * Called after each non-empty page, before its entries are yielded.
-   *
-   * @default {undefined}
-   */
+  /** Called after each non-empty page, before its entries are yielded.
+   * @default {undefined} */
   onPage?: (event: ExportProgress) => void;
 }
 
@@ -93,13 +69,12 @@ export interface TagFileRecord {
   datasourceUrl: string;
 }
 
-/** An export's validated options (the connection's aside). */
 type ExportCall = Readonly<
   Omit<ExportOptions, "baseUrl" | "auth" | "headers" | "fetch">
 >;
 
 /** What every page request of one export shares. */
-export interface ExportPlan {
+interface ExportPlan {
   readonly client: Client;
   readonly path: string;
   readonly o: ExportCall;
@@ -107,13 +82,18 @@ export interface ExportPlan {
   readonly extra: string;
 }
 
-/** Validates an export (ids and options, one error) and plans its requests. */
-export function planExport(
+/**
+ * An export for a client or a free call: validated now (ids and options,
+ * one error), sent as it is iterated, in `NAME` or the options' format, or
+ * in all three formats for `records`.
+ */
+export function exportWith(
   client: Client | undefined,
   datasetId: unknown,
   tagId: unknown,
   options: unknown,
-): ExportPlan {
+  records: boolean,
+): AsyncIterableIterator<string | TagFileRecord> {
   const call = prepare<ExportCall>(
     client,
     "export",
@@ -129,13 +109,25 @@ export function planExport(
     extra += `&accessControl=${encodeURIComponent(o.accessControl)}`;
   }
   const [d, t] = call.args;
-  return {
+  const plan = {
     client: call.client,
     path: `/v1/datasets/${d}/tags/${t}/export/basic/filenames`,
     o,
     pageSize: o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE,
     extra,
   };
+  if (!records) {
+    return new Entries(
+      pages(plan, [o.fileNameFormat ?? "NAME"]),
+      (columns, i) => columns[0].at(i)!,
+    );
+  }
+  const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
+  return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
+    fileName: names.at(i)!,
+    readUrl: reads.at(i)!,
+    datasourceUrl: sources.at(i)!,
+  }));
 }
 
 function pageRequest(
@@ -170,11 +162,7 @@ interface Column {
   at(index: number): string | undefined;
 }
 
-/**
- * The lines of a page's text, cut out only when read: no array of 5000
- * strings that outlives young-generation collection (a third less peak RSS
- * over a 1 000 000-entry export).
- */
+/** A page's lines, cut out only when read (a third less peak RSS than 5000 strings at once). */
 class Lines implements Column {
   readonly #text: string;
   readonly #ends: Uint32Array;
@@ -263,10 +251,7 @@ function fetchPage(
   });
 }
 
-/**
- * The pages, each as one column per format, until an empty page or one
- * shorter than the page size (as Lightly's client stops).
- */
+/** The pages, one column per format, until one shorter than the page size (as Lightly's client stops). */
 async function* pages(
   plan: ExportPlan,
   formats: readonly FileNameFormat[],
@@ -309,26 +294,20 @@ async function* pages(
 }
 
 /**
- * Streams the entries of a tag — file names, datasource URLs or signed read
- * URLs — in sample order: `GET /v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames`,
- * one page (`pageSize`, `pageOffset`) at a time, stopping at an empty page or
- * one shorter than `pageSize`. Each page is retried like a poll of
- * `waitForJob` (network, timeout, 429, 5xx, an unreadable answer), and read
- * through a stream capped at {@linkcode MAX_EXPORT_PAGE_BYTES}.
- *
- * The options are checked when this is called; requests start when the
- * iteration does. Breaking out of the loop sends nothing more.
+ * Streams a tag's entries — file names, datasource URLs or signed read URLs
+ * — in sample order: `GET /v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames`,
+ * a page (`pageSize`, `pageOffset`) at a time, until a short page. Each page
+ * is retried like a poll, and read through a stream capped at
+ * {@linkcode MAX_EXPORT_PAGE_BYTES}. Checked when called; sent as iterated;
+ * breaking out of the loop sends nothing more.
  *
  * @param datasetId The dataset's ObjectId.
- * @param tagId The tag's ObjectId, e.g. `selectSamples`' `tagId`.
+ * @param tagId The tag's ObjectId.
  * @param options Format, page size, read URL lifetime, host, credentials, retries, signal.
- * @returns An async iterable of entries, one per sample of the tag.
+ * @returns The entries, one per sample of the tag.
  * @throws {ValidationError} At once: a bad id or option; nothing was sent.
- * @throws {LightlyApiError} While iterating: a 4xx other than 429 (e.g. 404 `TAG_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError} While
- *   iterating: the last failure of a page after `maxConsecutiveFailures`, or a
- *   page with more entries than `pageSize`.
- * @throws {AbortedError} While iterating: the signal fired.
+ * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   While iterating: a refusal, a page's last failure, a page longer than `pageSize`, the signal.
  *
  * @example Write a tag's file names to a file, one per line
  * ```ts ignore
@@ -347,23 +326,16 @@ export function exportTagFilenames(
   tagId: string,
   options: ExportOptions = {},
 ): AsyncIterableIterator<string> {
-  return exportFilenames(planExport(undefined, datasetId, tagId, options));
+  return exportWith(
+    undefined,
+    datasetId,
+    tagId,
+    options,
+    false,
+  ) as AsyncIterableIterator<string>;
 }
 
-/** The entries of a planned export, in its one format. */
-export function exportFilenames(
-  plan: ExportPlan,
-): AsyncIterableIterator<string> {
-  const format = plan.o.fileNameFormat ?? "NAME";
-  return new Entries(pages(plan, [format]), (columns, i) => columns[0].at(i)!);
-}
-
-/**
- * The entries of the pages, one by one: a plain iterator rather than an
- * async generator, so an entry costs one settled promise, not a chain of
- * them (the difference is tens of MiB of young-generation heap at 1 000 000
- * entries).
- */
+/** The entries, one settled promise each (an async generator costs a chain: tens of MiB at 1 000 000). */
 class Entries<T> implements AsyncIterableIterator<T> {
   readonly #pages: AsyncGenerator<Column[], void, undefined>;
   readonly #pick: (columns: Column[], i: number) => T;
@@ -406,18 +378,15 @@ class Entries<T> implements AsyncIterableIterator<T> {
 
 /**
  * Streams a tag's samples as `{ fileName, readUrl, datasourceUrl }`, page
- * aligned: each page is fetched in the three formats before the next, and
- * the three must hold the same number of entries (else
- * `UnexpectedResponseError`) — never three whole downloads zipped at the end.
- * Retries, caps and stopping as {@linkcode exportTagFilenames}.
+ * aligned: each page in the three formats before the next (they must agree
+ * in length); otherwise as {@linkcode exportTagFilenames}.
  *
  * @param datasetId The dataset's ObjectId.
  * @param tagId The tag's ObjectId.
  * @param options Page size, read URL lifetime, host, credentials, retries, signal.
- * @returns An async iterable of records, one per sample of the tag, in sample order.
- * @throws {ValidationError} At once: a bad id or option; nothing was sent.
- * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   While iterating, as {@linkcode exportTagFilenames}.
+ * @returns The records, one per sample of the tag, in sample order.
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   As {@linkcode exportTagFilenames}.
  *
  * @example
  * ```ts ignore
@@ -436,17 +405,11 @@ export function exportTagFileRecords(
   tagId: string,
   options: ExportRecordsOptions = {},
 ): AsyncIterableIterator<TagFileRecord> {
-  return exportRecords(planExport(undefined, datasetId, tagId, options));
-}
-
-/** The records of a planned export, page-aligned. */
-export function exportRecords(
-  plan: ExportPlan,
-): AsyncIterableIterator<TagFileRecord> {
-  const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
-  return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
-    fileName: names.at(i)!,
-    readUrl: reads.at(i)!,
-    datasourceUrl: sources.at(i)!,
-  }));
+  return exportWith(
+    undefined,
+    datasetId,
+    tagId,
+    options,
+    true,
+  ) as AsyncIterableIterator<TagFileRecord>;
 }

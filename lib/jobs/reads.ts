@@ -48,16 +48,7 @@ export interface ReadCall {
   readonly timeoutMs?: number;
 }
 
-/**
- * GETs an API path for a prepared call and validates the answer: the one
- * read of a JSON document.
- *
- * @param call The client and the call's options.
- * @param path The API path, e.g. `/v1/jobs/0123456789abcdef01234567`.
- * @param schema Validates the 2xx body.
- * @param maxBodyBytes The body cap (1 MiB by default).
- * @returns The validated body.
- */
+/** GETs an API path for a prepared call and validates the answer: the one read of a JSON document. */
 export function readJson<T>(
   call: Prepared<ReadCall>,
   path: string,
@@ -97,9 +88,8 @@ export async function getTagWith(
  * @param tagId The tag's ObjectId, e.g. `waitForJob`'s `tagId`.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated `TagData`.
- * @throws {ValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError} The API said no (e.g. 404 `TAG_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  *
  * @example
  * ```ts ignore
@@ -145,9 +135,8 @@ export async function listTagsWith(
  * @param datasetId The dataset's ObjectId.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated tags, in the server's order.
- * @throws {ValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError} The API said no (e.g. 404 `DATASET_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  */
 export function listTags(
   datasetId: string,
@@ -184,8 +173,8 @@ export async function listEmbeddingsWith(
  * @param datasetId The dataset's ObjectId.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated embeddings, in the server's order.
- * @throws {ValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `listTags`.
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  */
 export function listEmbeddings(
   datasetId: string,
@@ -222,8 +211,8 @@ export async function findTagByNameWith(
  * @param name The tag's name, e.g. `initial-tag`.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The tag, or `undefined` when the dataset has none of that name.
- * @throws {ValidationError} A bad id, name or option; nothing was sent.
- * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `listTags`.
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  */
 export function findTagByName(
   datasetId: string,
@@ -267,8 +256,8 @@ export async function getEmbeddings2dWith(
  * @param embeddingId The embedding's ObjectId.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated `Embedding2dData` list (possibly empty).
- * @throws {ValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `getTag`.
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  */
 export function getEmbeddings2d(
   datasetId: string,

@@ -1,8 +1,7 @@
 /**
  * Following a job: {@linkcode getJobStatus} reads it once,
- * {@linkcode waitForJob} polls it until it finishes — server-paced
- * intervals, an overall deadline, an abort that stops at once, progress
- * events, and retries of transient failures counted in a row.
+ * {@linkcode waitForJob} polls it until it ends — server-paced, within a
+ * deadline, stopped at once by a signal, failed polls retried in a row.
  *
  * @module
  */
@@ -43,8 +42,6 @@ export const DEFAULT_MIN_INTERVAL_MS = 1_000;
 export const DEFAULT_MAX_INTERVAL_MS = 30_000;
 /** The default number of failed requests in a row after which a retrying read gives up. */
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
-/** The default per-request timeout of each poll: 180 s, like Lightly's client. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 180_000;
 
 const JOB_ID = objectId("jobId");
 
@@ -65,16 +62,14 @@ export async function getJobStatusWith(
 }
 
 /**
- * Reads a job's status once: `GET /v1/jobs/{jobId}`. Required fields are
- * checked, unknown fields kept, and a `status` this package does not know
- * is returned as is.
+ * Reads a job's status once: `GET /v1/jobs/{jobId}` (unknown fields and
+ * statuses kept).
  *
  * @param jobId The job's ObjectId, as `triggerSampling` returned it.
- * @param options Host, credentials, headers, fetch, signal, per-request timeout.
+ * @param options Host, credentials, headers, fetch, signal, timeout.
  * @returns The validated `JobStatusData`.
- * @throws {ValidationError} A `jobId` that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError} The API said no (e.g. 404 `JOB_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
+ * @throws {ValidationError} A bad `jobId` or option; nothing was sent.
+ * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
  *
  * @example
  * ```ts ignore
@@ -82,7 +77,6 @@ export async function getJobStatusWith(
  * const job = await getJobStatus("0123456789abcdef01234567", {
  *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
  * });
- * console.log(job.status, job.meta?.processed, job.meta?.total);
  * ```
  */
 export function getJobStatus(
@@ -112,76 +106,39 @@ export interface JobProgress {
 
 /** Options of the reads that retry failed requests: `waitForJob` and the exports. */
 export interface RetryingReadOptions extends ClientOptions {
-  /**
-   * The `fetch` to use for each request.
-   *
-   * @default {globalThis.fetch}
-   */
+  /** The `fetch` to use for each request.
+   * @default {globalThis.fetch} */
   fetch?: typeof fetch;
-  /**
-   * Stops at once, even mid-sleep or mid-body; it then throws `AbortedError`.
-   *
-   * @default {undefined}
-   */
+  /** Stops at once, even mid-sleep or mid-body; it then throws `AbortedError`.
+   * @default {undefined} */
   signal?: AbortSignal;
-  /**
-   * Limit of each request, headers and body, in milliseconds.
-   *
-   * @default {180000}
-   */
+  /** Limit of each request, headers and body, in milliseconds.
+   * @default {180000} */
   requestTimeoutMs?: number;
-  /**
-   * Failed requests in a row after which it gives up (`waitForJob` with
-   * `PollFailedError`, an export with the last failure); a success resets
-   * the count.
-   *
-   * @default {5}
-   */
+  /** Failed requests in a row after which it gives up; a success resets the count.
+   * @default {5} */
   maxConsecutiveFailures?: number;
-  /**
-   * Where time comes from; tests pass a fake clock.
-   *
-   * @default {systemClock}
-   */
+  /** Where time comes from; tests pass a fake clock.
+   * @default {systemClock} */
   clock?: Clock;
-  /**
-   * The backoff between failed requests (a `Retry-After` from the server
-   * waits longer when it asks for more).
-   *
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
-   */
+  /** The backoff between failed requests (a longer `Retry-After` wins).
+   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }} */
   backoff?: BackoffOptions;
 }
 
 /** Options of {@linkcode waitForJob}. */
 export interface WaitOptions extends RetryingReadOptions {
-  /**
-   * Overall deadline of the wait, in milliseconds (`Infinity` for none).
-   * When it runs out, `JobDeadlineError`; the job itself goes on.
-   *
-   * @default {21600000} (6 hours)
-   */
+  /** The wait's deadline, in milliseconds (`Infinity`: none); then `JobDeadlineError`.
+   * @default {21600000} (6 hours) */
   timeoutMs?: number;
-  /**
-   * Shortest wait between two polls: the server's `waitTimeTillNextPoll` is
-   * raised to this.
-   *
-   * @default {1000}
-   */
+  /** Shortest wait between two polls (the server's `waitTimeTillNextPoll` is raised to it).
+   * @default {1000} */
   minIntervalMs?: number;
-  /**
-   * Longest wait between two successful polls: the server's
-   * `waitTimeTillNextPoll` is lowered to this.
-   *
-   * @default {30000}
-   */
+  /** Longest wait between two polls (the server's `waitTimeTillNextPoll` is lowered to it).
+   * @default {30000} */
   maxIntervalMs?: number;
-  /**
-   * Called after every successful poll, including the last one. An exception
-   * it throws ends the wait and is rethrown.
-   *
-   * @default {undefined}
-   */
+  /** Called after every successful poll; what it throws ends the wait.
+   * @default {undefined} */
   onProgress?: (event: JobProgress) => void;
 }
 
@@ -204,13 +161,7 @@ export type WaitCall = Readonly<
   Omit<WaitOptions, keyof ClientOptions | "fetch">
 >;
 
-/**
- * Lists the problems of wait options (the connection's aside) with the
- * rules `waitForJob` applies, so a caller can refuse them before anything.
- *
- * @param options The wait options.
- * @param issues Where problems are pushed.
- */
+/** Pushes the problems of wait options (the connection's aside), by `waitForJob`'s rules. */
 export function checkWaitOptions(
   options: WaitOptions,
   issues: ValidationIssue[],
@@ -235,14 +186,7 @@ export async function waitWith(
   return await waitPrepared(call.client, call.args[0] as string, call.options);
 }
 
-/**
- * Polls a validated job id with validated options until the job ends.
- *
- * @param client The validated connection.
- * @param jobId The job's ObjectId.
- * @param o The wait's options' snapshot.
- * @returns The tag id, the final job status, the number of polls and the time taken.
- */
+/** Polls a validated job id, with validated options, until the job ends. */
 export async function waitPrepared(
   client: Client,
   jobId: string,
@@ -337,39 +281,28 @@ export async function waitPrepared(
 }
 
 /**
- * Polls a job until it ends and returns the id of the tag it made.
- *
- * - The first poll is sent at once; then it sleeps the server's
- *   `waitTimeTillNextPoll` seconds, kept within
- *   `[minIntervalMs, maxIntervalMs]`.
- * - `UNKNOWN`, `WAITING`, `RUNNING` — and any status this package does not
- *   know yet — mean "still running": polling goes on, and `onProgress`
- *   reports the status as the server wrote it.
- * - A failed poll the failure policy calls transient (no answer, timeout,
- *   408, 429, 5xx, an unreadable answer) is retried with capped exponential
- *   backoff and jitter, waiting at least as long as a `Retry-After` asks;
- *   after `maxConsecutiveFailures` in a row (a successful poll resets the
- *   count) it throws `PollFailedError` with the last failure as `cause`.
- *   Any other 4xx (401, 403, 404) is thrown at once, as is.
- * - No sleep goes past the overall `timeoutMs` deadline.
+ * Polls a job until it ends and returns the id of the tag it made. The
+ * first poll goes at once, then every `waitTimeTillNextPoll` seconds within
+ * `[minIntervalMs, maxIntervalMs]`; `UNKNOWN`, `WAITING`, `RUNNING` and any
+ * status this package does not know mean "still running". A poll the
+ * failure policy calls transient (no answer, timeout, 408, 429, 5xx, an
+ * unreadable answer) is retried with backoff (or `Retry-After`); after
+ * `maxConsecutiveFailures` in a row, `PollFailedError`. No sleep passes the
+ * `timeoutMs` deadline.
  *
  * @param jobId The job's ObjectId, as `triggerSampling` returned it.
  * @param options Host, credentials, intervals, deadline, signal, progress callback, clock.
- * @returns The tag id, the final job status, the number of polls and the time taken.
- * @throws {ValidationError} A `jobId` that is not an ObjectId, or bad options, all listed; nothing was sent.
- * @throws {SamplingJobFailedError} The job ended `FAILED`; `serverError` says why.
- * @throws {JobResultMissingError} The job ended `FINISHED` without a tag id.
- * @throws {JobDeadlineError} `timeoutMs` ran out; the job may still be running.
- * @throws {PollFailedError} Too many failed polls in a row.
- * @throws {LightlyApiError} A 4xx the policy does not retry (e.g. 401, 403, 404 `JOB_UNKNOWN`).
- * @throws {AbortedError} The caller's signal fired.
+ * @returns The tag id, the final status, the number of polls and the time taken.
+ * @throws {ValidationError} A bad `jobId` or option, all listed; nothing was sent.
+ * @throws {SamplingJobFailedError | JobResultMissingError} The job ended `FAILED`, or without a tag id.
+ * @throws {JobDeadlineError | PollFailedError} Out of time, or too many failed polls; the job may still run.
+ * @throws {LightlyApiError | AbortedError} A 4xx the policy does not retry; the caller's signal.
  *
  * @example Wait for a job and print its progress
  * ```ts ignore
  * import { waitForJob } from "./wait.ts";
  * const { tagId } = await waitForJob("0123456789abcdef01234567", {
  *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- *   timeoutMs: 60 * 60 * 1000,
  *   onProgress: (e) => console.log(e.status, e.processed, "/", e.total),
  * });
  * ```

@@ -56,15 +56,10 @@ export interface SelectOptions extends WaitOptions {
   /**
    * The sampling POST's retry policy, or `false` to send it exactly once.
    * Its clock defaults to `clock`.
-   *
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }}
-   */
+   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
   retry?: TriggerRetryOptions | false;
-  /**
-   * Called as each step begins.
-   *
-   * @default {undefined}
-   */
+  /** Called as each step begins.
+   * @default {undefined} */
   onStep?: (step: SelectionStep) => void;
 }
 
