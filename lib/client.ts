@@ -80,11 +80,8 @@ export type CallOptions = Omit<HttpOptions, "fetch">;
 export class LightlyClient {
   readonly #client: Client;
 
-  /**
-   * Wraps validated options; use {@linkcode createClient}.
-   *
-   * @param client The validated options.
-   */
+  /** Wraps validated options; use {@linkcode createClient}.
+   * @param client The validated options. */
   constructor(client: Client) {
     this.#client = client;
   }

@@ -64,13 +64,10 @@ function serializeBody(b: SamplingCreateRequest): string {
   return s + "}";
 }
 
-/**
- * The sampling POST of a validated input, for `client`.
- *
+/** The sampling POST of a validated input, for `client`.
  * @param client The validated options.
  * @param input A snapshot that passed `SAMPLING_INPUT`.
- * @returns The frozen request.
- */
+ * @returns The frozen request. */
 export function samplingRequest(
   client: Client,
   input: SamplingInput,
@@ -85,13 +82,10 @@ export function samplingRequest(
   });
 }
 
-/**
- * A GET of `path` (encoded already, starting with one `/`) for `client`.
- *
+/** A GET of `path` (encoded already, starting with one `/`) for `client`.
  * @param client The validated options.
  * @param path The API path, e.g. `/v1/jobs/0123456789abcdef01234567`.
- * @returns The frozen request.
- */
+ * @returns The frozen request. */
 export function getRequest(client: Client, path: string): LightlyRequest {
   // A path with a query already gets the token appended with `&`.
   const query = client.query !== "" && path.includes("?")

@@ -207,13 +207,10 @@ export class Client {
     return this.#redactor ??= createRedactor(this.secrets);
   }
 
-  /**
-   * The options of one request.
-   *
+  /** The options of one request.
    * @param signal The caller's signal.
    * @param timeoutMs The call's limit, or the client's.
-   * @returns `fetch`, `signal`, `timeoutMs`.
-   */
+   * @returns `fetch`, `signal`, `timeoutMs`. */
   http(signal?: AbortSignal, timeoutMs?: number): HttpOptions {
     return {
       fetch: this.fetch,

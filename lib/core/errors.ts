@@ -124,14 +124,11 @@ export class LightlyError extends Error {
   /** The request URL, secrets masked, when there was one. */
   declare readonly url?: string;
 
-  /**
-   * Creates the error; its message, URL and fields are masked first.
-   *
+  /** Creates the error; its message, URL and fields are masked first.
    * @param kind The kind of failure.
    * @param message A message that reads well without a stack trace.
    * @param options Cause, request and the secrets to mask.
-   * @param fields The subclass's own fields (`undefined` ones left out).
-   */
+   * @param fields The subclass's own fields (`undefined` ones left out). */
   constructor(
     kind: LightlyErrorKind,
     message: string,
@@ -162,11 +159,8 @@ export class LightlyError extends Error {
     return true;
   }
 
-  /**
-   * The error's safe fields, for logs and `JSON.stringify`.
-   *
-   * @returns `name`, `kind`, `message` and the own fields; no stack, no cause.
-   */
+  /** The error's safe fields, for logs and `JSON.stringify`.
+   * @returns `name`, `kind`, `message` and the own fields; no stack, no cause. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {
       name: this.name,
@@ -218,12 +212,9 @@ export class ValidationError extends LightlyError {
   /** Every problem found. */
   declare readonly issues: readonly ValidationIssue[];
 
-  /**
-   * Creates the error.
-   *
+  /** Creates the error.
    * @param issues Every problem found (at least one).
-   * @param subject What was validated, for the first line.
-   */
+   * @param subject What was validated, for the first line. */
   constructor(
     issues: readonly ValidationIssue[],
     subject = "sampling request",
@@ -280,11 +271,8 @@ export class LightlyApiError extends LightlyError {
   /** The raw `Retry-After` header. */
   declare readonly retryAfter?: string;
 
-  /**
-   * Creates the error.
-   *
-   * @param o What the server said, and about which request.
-   */
+  /** Creates the error.
+   * @param o What the server said, and about which request. */
   constructor(o: LightlyApiErrorOptions) {
     const id = o.requestId ? ` (request id ${o.requestId})` : "";
     super(
@@ -332,11 +320,8 @@ export class UnexpectedResponseError extends LightlyError {
   /** The raw `Retry-After` header. */
   declare readonly retryAfter?: string;
 
-  /**
-   * Creates the error.
-   *
-   * @param o What came back, and why it is unusable.
-   */
+  /** Creates the error.
+   * @param o What came back, and why it is unusable. */
   constructor(o: UnexpectedResponseErrorOptions) {
     const type = o.contentType ? ` (${o.contentType})` : "";
     super(
@@ -368,12 +353,9 @@ export class NetworkError extends LightlyError {
   /** `true` when the request certainly did not reach the server. */
   declare readonly connectFailed: boolean;
 
-  /**
-   * Creates the error.
-   *
+  /** Creates the error.
    * @param message What failed, e.g. `could not connect (…)`.
-   * @param options Cause, request and whether the connection failed.
-   */
+   * @param options Cause, request and whether the connection failed. */
   constructor(message: string, options: NetworkErrorOptions) {
     super("network", `${where(options)} failed: ${message}`, options, {
       connectFailed: options.connectFailed,
@@ -386,12 +368,9 @@ export class TimeoutError extends LightlyError {
   /** The limit that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
 
-  /**
-   * Creates the error.
-   *
+  /** Creates the error.
    * @param timeoutMs The limit that ran out.
-   * @param options The request.
-   */
+   * @param options The request. */
   constructor(timeoutMs: number, options: LightlyErrorOptions = {}) {
     super(
       "timeout",
@@ -406,11 +385,8 @@ export class TimeoutError extends LightlyError {
 
 /** The caller's `AbortSignal` stopped the work; `cause` is the signal's reason. */
 export class AbortedError extends LightlyError {
-  /**
-   * Creates the error.
-   *
-   * @param options The signal's reason as `cause`, and the request.
-   */
+  /** Creates the error.
+   * @param options The signal's reason as `cause`, and the request. */
   constructor(options: LightlyErrorOptions = {}) {
     super("aborted", `${where(options)} was aborted by the caller`, options);
   }
@@ -423,12 +399,9 @@ export class SamplingJobFailedError extends LightlyError {
   /** The server's `error` text, secrets masked. */
   declare readonly serverError?: string;
 
-  /**
-   * Creates the error.
-   *
+  /** Creates the error.
    * @param job The status that said `FAILED`.
-   * @param options The secrets to mask in the server's text.
-   */
+   * @param options The secrets to mask in the server's text. */
   constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
     const serverError = typeof job.error === "string" && job.error !== ""
       ? job.error
@@ -449,12 +422,9 @@ export class JobResultMissingError extends LightlyError {
   /** The status that said `FINISHED`, secrets masked. */
   declare readonly job: JobStatusData;
 
-  /**
-   * Creates the error.
-   *
+  /** Creates the error.
    * @param job The status that said `FINISHED`.
-   * @param options The secrets to mask in the server's text.
-   */
+   * @param options The secrets to mask in the server's text. */
   constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
     const found = job.result === undefined || job.result === null
       ? "it has no result"
@@ -487,11 +457,8 @@ export class JobDeadlineError extends LightlyError {
   /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
-  /**
-   * Creates the error.
-   *
-   * @param o The job, the deadline, the last status and the last failure.
-   */
+  /** Creates the error.
+   * @param o The job, the deadline, the last status and the last failure. */
   constructor(o: JobDeadlineErrorOptions) {
     const last = o.lastJob
       ? `last status ${o.lastJob.status}`
@@ -526,11 +493,8 @@ export class PollFailedError extends LightlyError {
   /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
-  /**
-   * Creates the error.
-   *
-   * @param o The job, the failure count and the last failure.
-   */
+  /** Creates the error.
+   * @param o The job, the failure count and the last failure. */
   constructor(o: PollFailedErrorOptions) {
     super(
       "poll-failed",
@@ -564,11 +528,8 @@ export class SamplingMaybeAppliedError extends LightlyError {
   /** The dataset the POST was for. */
   declare readonly datasetId: string;
 
-  /**
-   * Creates the error.
-   *
-   * @param o The tag name, the dataset and the original error.
-   */
+  /** Creates the error.
+   * @param o The tag name, the dataset and the original error. */
   constructor(o: SamplingMaybeAppliedErrorOptions) {
     const request = isLightlyError(o.cause) ? o.cause : undefined;
     super(
@@ -625,11 +586,8 @@ export class SelectionStepError extends LightlyError {
   /** The job id, once the trigger step returned one. */
   declare readonly jobId?: string;
 
-  /**
-   * Creates the error.
-   *
-   * @param o The step, and the cause or the refusal.
-   */
+  /** Creates the error.
+   * @param o The step, and the cause or the refusal. */
   constructor(o: SelectionStepErrorOptions) {
     const head = o.reason
       ? `selectSamples() refused at step "${o.step}" (${o.reason}, nothing was sent)`

@@ -128,12 +128,9 @@ export function isValidRowCount(v: number): boolean {
 
 // ------------------------------------------------------------- the table
 
-/**
- * The rule text for a bad `method`, with a hint when only the case is wrong.
- *
+/** The rule text for a bad `method`, with a hint when only the case is wrong.
  * @param value The offending value.
- * @returns {@linkcode RULES}`.method`, plus `(did you mean CORESET? …)` where it fits.
- */
+ * @returns {@linkcode RULES}`.method`, plus `(did you mean CORESET? …)` where it fits. */
 export function methodRule(value: unknown): string {
   const upper = typeof value === "string" ? value.toUpperCase() : "";
   return (SAMPLING_METHODS as readonly string[]).includes(upper)

@@ -84,11 +84,8 @@ const INLINE = new Map<Check, (x: string) => string>([
  * threw): the issues, reported where the field stands in the table.
  */
 export class Rejected {
-  /**
-   * Creates the rejection.
-   *
-   * @param issues Every problem found.
-   */
+  /** Creates the rejection.
+   * @param issues Every problem found. */
   constructor(readonly issues: readonly ValidationIssue[]) {}
 }
 
@@ -189,13 +186,10 @@ function unknownKeys(issues: ValidationIssue[], f: Field, copied: Copied) {
   }
 }
 
-/**
- * Compiles the table of a root named `path` (see the module's summary).
- *
+/** Compiles the table of a root named `path` (see the module's summary).
  * @param path The root's name in issues (`""` for an input, `options`).
  * @param spec The root's spec.
- * @returns The compiled table.
- */
+ * @returns The compiled table. */
 export function table(path: string, spec: Spec): Table {
   const fields: Field[] = [];
   const add = (key: string, at: string, s: Spec): Field => {
