@@ -186,11 +186,27 @@ function unknownKeys(issues: ValidationIssue[], f: Field, copied: Copied) {
   }
 }
 
-/** Compiles the table of a root named `path` (see the module's summary).
+/**
+ * The table of a root named `path` (see the module's summary). It compiles
+ * on first use, so importing the tables costs nothing (the command line's
+ * dry run uses two of them); what it compiles to depends on `spec` alone.
+ *
  * @param path The root's name in issues (`""` for an input, `options`).
  * @param spec The root's spec.
- * @returns The compiled table. */
+ * @returns The table.
+ */
 export function table(path: string, spec: Spec): Table {
+  let compiled: Table | undefined;
+  const get = () => compiled ??= compile(path, spec);
+  return Object.freeze({
+    read: (value: unknown) => get().read(value),
+    check: (snapshot: readonly unknown[], issues?: ValidationIssue[]) =>
+      get().check(snapshot, issues),
+    plain: (snapshot: readonly unknown[]) => get().plain(snapshot),
+  });
+}
+
+function compile(path: string, spec: Spec): Table {
   const fields: Field[] = [];
   const add = (key: string, at: string, s: Spec): Field => {
     const prefix = s.prefix ?? (at === "" ? "" : `${at}.`);
@@ -304,7 +320,7 @@ export function table(path: string, spec: Spec): Table {
   };
   emit(root, "");
   const names = fields.map((f) => `p${f.index}`).join(", ");
-  const compile = new Function(
+  const make = new Function(
     "f",
     "take",
     "report",
@@ -326,7 +342,7 @@ return {
 };`,
   );
   return Object.freeze(
-    compile(
+    make(
       Object.freeze(fields),
       take,
       report,
