@@ -7,8 +7,11 @@
  *   validated `{ jobId }` or a typed {@linkcode LightlyError}.
  *
  * Every bad input is refused before anything is sent, with one
- * {@linkcode SamplingValidationError} that lists every problem. Secrets (API
+ * {@linkcode ValidationError} that lists every problem. Secrets (API
  * key, bearer token) never appear in any error, log line or printed request.
+ *
+ * In a loop, or for a script that talks to one API, {@linkcode createClient}
+ * validates the options once and offers every call as a method.
  *
  * Two more entry points: `./display` (jobs, tags, requests and selections
  * rendered in Jupyter notebooks) and `./schemas` (zod schemas of the API's
@@ -47,6 +50,13 @@ export {
   triggerSamplingRaw,
 } from "./lib/core/trigger.ts";
 export { type ClientOptions, type LightlyAuth } from "./lib/core/client.ts";
+export {
+  type CallOptions,
+  createClient,
+  type CreateClientOptions,
+  type Held,
+  LightlyClient,
+} from "./lib/client.ts";
 export type { HttpOptions } from "./lib/core/http.ts";
 export {
   type CurlOptions,
@@ -70,6 +80,7 @@ export {
 } from "./lib/jobs/wait.ts";
 export {
   findTagByName,
+  getEmbeddings2d,
   getTag,
   listEmbeddings,
   listTags,
@@ -80,7 +91,6 @@ export {
   type ExportRecordsOptions,
   exportTagFilenames,
   exportTagFileRecords,
-  getEmbeddings2d,
   type TagFileRecord,
 } from "./lib/jobs/export.ts";
 export {
@@ -98,18 +108,24 @@ export {
   parseRetryAfter,
   systemClock,
 } from "./lib/core/policy.ts";
+// Errors.
 export {
-  isJobDeadlineError,
-  isJobResultMissingError,
-  isPollFailedError,
-  isSamplingJobFailedError,
-  isSamplingMaybeAppliedError,
-  isSelectionStepError,
+  AbortedError,
+  isLightlyError,
   JobDeadlineError,
   type JobDeadlineErrorOptions,
   JobResultMissingError,
+  LightlyApiError,
+  type LightlyApiErrorOptions,
+  LightlyError,
+  type LightlyErrorKind,
+  type LightlyErrorKinds,
+  type LightlyErrorOptions,
+  NetworkError,
+  type NetworkErrorOptions,
   PollFailedError,
   type PollFailedErrorOptions,
+  type ResponseErrorOptions,
   SamplingJobFailedError,
   SamplingMaybeAppliedError,
   type SamplingMaybeAppliedErrorOptions,
@@ -117,31 +133,10 @@ export {
   type SelectionStep,
   SelectionStepError,
   type SelectionStepErrorOptions,
-  type ServerTextOptions,
-} from "./lib/core/job_errors.ts";
-
-// Errors.
-export {
-  AbortedError,
-  isAbortedError,
-  isLightlyApiError,
-  isLightlyError,
-  isNetworkError,
-  isSamplingValidationError,
-  isTimeoutError,
-  isUnexpectedResponseError,
-  LightlyApiError,
-  type LightlyApiErrorOptions,
-  LightlyError,
-  type LightlyErrorKind,
-  type LightlyErrorOptions,
-  NetworkError,
-  type NetworkErrorOptions,
-  type ResponseErrorOptions,
-  SamplingValidationError,
   TimeoutError,
   UnexpectedResponseError,
   type UnexpectedResponseErrorOptions,
+  ValidationError,
   type ValidationIssue,
 } from "./lib/core/errors.ts";
 

@@ -1,7 +1,7 @@
 /**
  * The shapes of the Lightly API as data: zod schemas of its answers (the
- * ones this package checks every response with) and of the sampling request,
- * and the request rules' patterns and enums. Each schema is typed as a small
+ * ones this package checks every response with), and the request rules'
+ * patterns, enums and texts (the rules table checks requests, without zod). Each schema is typed as a small
  * {@linkcode Schema} (`parse`, `safeParse`); at run time it is a zod 4 schema.
  * Importing this entry point loads zod.
  *
@@ -23,22 +23,19 @@ export {
   Embedding2dDataSchema,
   Embedding2dListSchema,
   EmbeddingListSchema,
-  JOB_STATES,
   JobResultSchema,
   JobStatusDataSchema,
   JobStatusMetaSchema,
-  OBJECT_ID_PATTERN,
   ObjectIdSchema,
   type SafeParseResult,
-  SAMPLING_METHODS,
-  SamplingConfigSchema,
-  SamplingCreateRequestSchema,
-  SamplingInputSchema,
-  SamplingMethodSchema,
   type Schema,
-  SCORE_TYPE_PATTERN,
-  StoppingConditionSchema,
-  TAG_NAME_PATTERN,
   TagDataSchema,
   TagListSchema,
 } from "./lib/core/schemas.ts";
+export {
+  JOB_STATES,
+  OBJECT_ID_PATTERN,
+  SAMPLING_METHODS,
+  SCORE_TYPE_PATTERN,
+  TAG_NAME_PATTERN,
+} from "./lib/core/rules.ts";

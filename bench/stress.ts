@@ -22,11 +22,7 @@
  */
 import { pooledMap } from "@std/async/pool";
 import { TextLineStream } from "@std/streams/text-line-stream";
-import {
-  isLightlyError,
-  isSamplingMaybeAppliedError,
-  triggerSampling,
-} from "../mod.ts";
+import { isLightlyError, triggerSampling } from "../mod.ts";
 import type { StubFault } from "../testing.ts";
 import type { StressReport } from "./stress_server.ts";
 
@@ -366,7 +362,7 @@ async function libraryPhase(server: Server) {
         outcomes.push({ tagName, result: "ok", jobId });
       } catch (error) {
         outcomes.push(
-          isSamplingMaybeAppliedError(error)
+          isLightlyError(error, "maybe-applied")
             ? { tagName, result: "maybe" }
             : { tagName, result: "refused", why: refusal(error) },
         );

@@ -14,7 +14,7 @@ const embedding = embeddings.find((e) => e.isProcessed);
 if (!embedding) throw new Error("the dataset has no processed embedding yet");
 
 // Everything is validated before anything is sent; a mistake throws a
-// SamplingValidationError that lists every problem.
+// ValidationError that lists every problem.
 const { jobId } = await triggerSampling({
   datasetId: target.datasetId,
   embeddingId: embedding.id,

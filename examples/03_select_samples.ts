@@ -6,7 +6,7 @@
  *
  *   deno run --allow-net=127.0.0.1 --allow-env examples/03_select_samples.ts
  */
-import { isSelectionStepError, selectSamples } from "../mod.ts";
+import { isLightlyError, selectSamples } from "../mod.ts";
 import { connect } from "./_target.ts";
 
 await using target = connect();
@@ -31,7 +31,7 @@ try {
   );
 } catch (error) {
   // Each failure names the step it happened in (preflight, trigger, wait, …).
-  if (isSelectionStepError(error)) {
+  if (isLightlyError(error, "workflow")) {
     console.error(`failed at ${error.step}: ${error.message}`);
   }
   throw error;

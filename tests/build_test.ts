@@ -9,7 +9,7 @@ import {
   assertNotStrictEquals,
   assertThrows,
 } from "@std/assert";
-import { buildSamplingRequest, SamplingValidationError } from "../mod.ts";
+import { buildSamplingRequest, ValidationError } from "../mod.ts";
 import { USER_AGENT } from "../lib/core/version.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
@@ -17,9 +17,9 @@ import { json, SENTINEL, startServer, VALID } from "./_server.ts";
 const SAMPLING_PATH =
   `/v1/datasets/${VALID.datasetId}/embeddings/${VALID.embeddingId}/sampling`;
 
-/** Returns the SamplingValidationError `fn` throws; fails otherwise. */
-function validationError(fn: () => unknown): SamplingValidationError {
-  return assertThrows(fn, SamplingValidationError) as SamplingValidationError;
+/** Returns the ValidationError `fn` throws; fails otherwise. */
+function validationError(fn: () => unknown): ValidationError {
+  return assertThrows(fn, ValidationError) as ValidationError;
 }
 
 /** Walks a parsed JSON value and lists the paths holding null or undefined. */

@@ -249,6 +249,13 @@ Deno.test("parseCommandLine() takes exactly one JOB_ID for status and wait, an O
   ]);
 });
 
+Deno.test("parseCommandLine() names export's bad --dataset-id with its other problems, at once", () => {
+  assertEquals(problems(parseCommandLine(["export", "--dataset-id", "abc"])), [
+    '--dataset-id must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$) (got "abc")',
+    "give the tag as exactly one of --tag NAME and --tag-id ID",
+  ]);
+});
+
 Deno.test("parseCommandLine() routes help, version and unknown commands", () => {
   assertEquals(parseCommandLine([]).kind, "usage-error");
   assertEquals(parseCommandLine(["--help"]), { kind: "help" });

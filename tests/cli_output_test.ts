@@ -8,10 +8,10 @@ import {
   PollFailedError,
   SamplingJobFailedError,
   SamplingMaybeAppliedError,
-  SamplingValidationError,
   SelectionStepError,
   TimeoutError,
   UnexpectedResponseError,
+  ValidationError,
 } from "../mod.ts";
 import {
   CliUsageError,
@@ -94,7 +94,7 @@ Deno.test("classify() maps every failure to 1, 2, 3 or 130, a non-JSON 4xx like 
     ],
     [new SelectionStepError({ step: "wait", cause: network }), 3],
     [new SelectionStepError({ step: "wait", cause: new AbortedError() }), 130],
-    [new SamplingValidationError([{ path: "x", rule: "y" }]), 2],
+    [new ValidationError([{ path: "x", rule: "y" }]), 2],
     [new CliUsageError(["bad"]), 2],
     [new MissingPermissionError(["--allow-net=x"]), 2],
     [new Deno.errors.NotCapable("Requires net access"), 2],
@@ -203,14 +203,14 @@ Deno.test("createOutput() writes people's results aligned, masks known secrets, 
     [["job", "abc"], ["status", "RUNNING"], ["skipped", undefined]],
     {},
   );
-  out.warn("token s3cret/val and s3cret%2Fval leaked?");
+  out.note("token s3cret/val and s3cret%2Fval leaked?");
   assertEquals(
     stdout.text(),
     "\x1b[2mjob\x1b[22m     abc\n\x1b[2mstatus\x1b[22m  RUNNING\n",
   );
   assertEquals(
     stderr.text(),
-    "warning: token [REDACTED] and [REDACTED] leaked?\n",
+    "note: token [REDACTED] and [REDACTED] leaked?\n",
   );
 
   const plain = stream(true);
@@ -227,7 +227,6 @@ Deno.test("createOutput({ json: true }) puts exactly one JSON document on stdout
     const stderr = stream(false);
     const out = createOutput({ json: true, stdout, stderr, noColor: true });
     out.text("for people only");
-    out.line("for people only");
     out.note("a note");
     if (fail) {
       out.error(new CliUsageError(["one", "two"]), 2, { hints: ["a hint"] });
@@ -256,7 +255,7 @@ Deno.test("createOutput({ json: true }) puts exactly one JSON document on stdout
 Deno.test("createOutput() shows a multi-line library error under one label, with no stack", () => {
   const stderr = stream(false);
   const out = createOutput({ stdout: stream(false), stderr, noColor: true });
-  const error = new SamplingValidationError([{ path: "a", rule: "b" }, {
+  const error = new ValidationError([{ path: "a", rule: "b" }, {
     path: "c",
     rule: "d",
   }]);
@@ -362,9 +361,7 @@ Deno.test("createOutput() escapes control characters in everything written for p
   const out = createOutput({ stdout, stderr, noColor: false });
   out.result([["status", HOSTILE], [HOSTILE, "x"]], {});
   out.text(HOSTILE);
-  out.line(HOSTILE);
   out.note(HOSTILE);
-  out.warn(HOSTILE);
   out.error(new Error(HOSTILE), 1, { hints: [HOSTILE] });
   out.error(new CliUsageError([HOSTILE, `  ${HOSTILE}`]), 2);
   const progress = createProgress({ out, now: () => 0, intervalMs: 60_000 });

@@ -1,9 +1,5 @@
 import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
-import {
-  type Embedding2dData,
-  isSamplingValidationError,
-  type TagData,
-} from "../mod.ts";
+import { type Embedding2dData, isLightlyError, type TagData } from "../mod.ts";
 import { displaySelection, JUPYTER_DISPLAY } from "../display.ts";
 
 const VEGA = "application/vnd.vegalite.v5+json";
@@ -158,7 +154,7 @@ Deno.test("displaySelection() refuses a malformed bitmask and unequal coordinate
       maxBackgroundPoints: -1,
     })
   );
-  assert(isSamplingValidationError(error));
+  assert(isLightlyError(error, "validation"));
   assertEquals(error.issues.map((i: { path: string }) => i.path), [
     "tag.bitMaskData",
     "embedding2d.coordinatesDimension1",

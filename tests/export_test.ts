@@ -12,10 +12,7 @@ import {
   exportTagFileRecords,
   findTagByName,
   getEmbeddings2d,
-  isAbortedError,
-  isLightlyApiError,
-  isSamplingValidationError,
-  isUnexpectedResponseError,
+  isLightlyError,
   type TagFileRecord,
 } from "../mod.ts";
 import { MAX_BODY_BYTES } from "../lib/core/http.ts";
@@ -228,7 +225,7 @@ Deno.test("exportTagFilenames() gives up after maxConsecutiveFailures with the l
       }),
     )
   );
-  assert(isUnexpectedResponseError(error));
+  assert(isLightlyError(error, "unexpected-response"));
   assertEquals(error.status, 503);
   assertEquals(stub.requests.length, 4);
   for (
@@ -300,7 +297,7 @@ Deno.test("the export's unreadable-page errors hold no read URL, token or body s
         }),
       )
     );
-    assert(isUnexpectedResponseError(error), String(error));
+    assert(isLightlyError(error, "unexpected-response"), String(error));
     assertEquals(error.bodySnippet, undefined);
     for (
       const text of [
@@ -346,7 +343,7 @@ Deno.test("exportTagFilenames() refuses bad ids and options when called, naming 
   const idError = assertThrows(() =>
     exportTagFilenames("nope", "Z".repeat(24), options(stub))
   );
-  assert(isSamplingValidationError(idError));
+  assert(isLightlyError(idError, "validation"));
   assertEquals(idError.issues.map((i: { path: string }) => i.path), [
     "datasetId",
     "tagId",
@@ -362,7 +359,7 @@ Deno.test("exportTagFilenames() refuses bad ids and options when called, naming 
       onPage: "yes" as never,
     })
   );
-  assert(isSamplingValidationError(optionError));
+  assert(isLightlyError(optionError, "validation"));
   assertEquals(optionError.issues.map((i: { path: string }) => i.path).sort(), [
     "options.accessControl",
     "options.expiresIn",
@@ -398,7 +395,7 @@ Deno.test("exportTagFilenames() stops between pages when the signal aborts, and 
       })
     ) got.push(name);
   });
-  assert(isAbortedError(error));
+  assert(isLightlyError(error, "aborted"));
   assertEquals(got.length, 20, "the page read before the abort is yielded");
   assertEquals(stub.requests.length, 2);
 });
@@ -421,7 +418,7 @@ Deno.test("exportTagFilenames() stops mid-page when the signal aborts during a r
       }),
     )
   );
-  assert(isAbortedError(error));
+  assert(isLightlyError(error, "aborted"));
   assertEquals(calls, 2);
 });
 
@@ -436,7 +433,7 @@ Deno.test("exportTagFilenames() fails at once on a 404 TAG_UNKNOWN", async () =>
       ),
     )
   );
-  assert(isLightlyApiError(error));
+  assert(isLightlyError(error, "api"));
   assertEquals(error.code, "TAG_UNKNOWN");
   assertEquals(stub.requests.length, 1);
 });
@@ -478,12 +475,12 @@ Deno.test("getEmbeddings2d() reads one point per sample, past the 1 MiB cap of o
   const error = await assertRejects(() =>
     getEmbeddings2d(stub.datasetId, "0123456789abcdef01234567", options(stub))
   );
-  assert(isLightlyApiError(error));
+  assert(isLightlyError(error, "api"));
   assertEquals(error.code, "EMBEDDING_UNKNOWN");
   const bad = await assertRejects(() =>
     getEmbeddings2d(stub.datasetId, "x", options(stub))
   );
-  assert(isSamplingValidationError(bad));
+  assert(isLightlyError(bad, "validation"));
 });
 
 Deno.test("exportTagFilenames() sends nothing more once the loop breaks", async () => {

@@ -12,7 +12,7 @@ import {
   type LightlyRequest,
   REDACTED,
   redactRequest,
-  SamplingValidationError,
+  ValidationError,
 } from "../mod.ts";
 import { USER_AGENT } from "../lib/core/version.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
@@ -220,13 +220,13 @@ Deno.test("formatCurl() refuses environment variable names that are not plain sh
   ) {
     const token = assertThrows(
       () => formatCurl(request, { tokenEnv: name }),
-      SamplingValidationError,
-    ) as SamplingValidationError;
+      ValidationError,
+    ) as ValidationError;
     assertEquals(token.issues.map((i) => i.path), ["options.tokenEnv"]);
     const jwt = assertThrows(
       () => formatCurl(request, { jwtEnv: name }),
-      SamplingValidationError,
-    ) as SamplingValidationError;
+      ValidationError,
+    ) as ValidationError;
     assertEquals(jwt.issues.map((i) => i.path), ["options.jwtEnv"]);
   }
 });

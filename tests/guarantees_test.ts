@@ -3,7 +3,7 @@
  * that every test the document names exists.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { isNetworkError, triggerSampling } from "../mod.ts";
+import { isLightlyError, triggerSampling } from "../mod.ts";
 import { EXIT } from "../lib/cli/exit_codes.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 
@@ -37,7 +37,7 @@ Deno.test("triggerSampling() reports a DNS failure as a NetworkError that could 
   } catch (e) {
     error = e;
   }
-  if (!isNetworkError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "network")) throw new Error(`got ${error}`);
   assertEquals(error.connectFailed, true);
   assertStringIncludes(error.message, "could not connect");
   assertStringIncludes((error.cause as Error).message, "dns error");

@@ -8,14 +8,7 @@ import {
 import {
   type Clock,
   getJobStatus,
-  isAbortedError,
-  isJobDeadlineError,
-  isJobResultMissingError,
-  isLightlyApiError,
-  isPollFailedError,
-  isSamplingJobFailedError,
-  isSamplingValidationError,
-  isUnexpectedResponseError,
+  isLightlyError,
   type JobProgress,
   systemClock,
   waitForJob,
@@ -72,7 +65,7 @@ Deno.test("getJobStatus() refuses a jobId that is not an ObjectId, naming jobId,
     const error = await assertRejects(() =>
       getJobStatus(bad, { baseUrl: server.url })
     );
-    assert(isSamplingValidationError(error));
+    assert(isLightlyError(error, "validation"));
     assertEquals(error.issues[0].path, "jobId");
     assertMatch(error.message, /ObjectId/);
   }
@@ -125,7 +118,7 @@ Deno.test("waitForJob() stops on FAILED and reports the server's error", async (
   });
   const opts = options(server);
   const error = await assertRejects(() => waitForJob(JOB, opts));
-  assert(isSamplingJobFailedError(error));
+  assert(isLightlyError(error, "job-failed"));
   assertEquals(error.serverError, "EMBEDDING_ROW_COUNT_INVALID: rows differ");
   assertEquals(error.job.status, "FAILED");
   assertMatch(error.message, /rows differ/);
@@ -147,7 +140,7 @@ Deno.test("waitForJob() refuses a FINISHED job without a tag id, or whose tag id
       [GET_JOB]: job("FINISHED", extra),
     });
     const error = await assertRejects(() => waitForJob(JOB, options(server)));
-    assert(isJobResultMissingError(error), JSON.stringify(extra));
+    assert(isLightlyError(error, "job-result-missing"), JSON.stringify(extra));
     assertEquals(error.job.id, JOB);
     assertMatch(error.message, /without the id of the new tag/);
   }
@@ -172,7 +165,7 @@ Deno.test("waitForJob() gives up at the overall deadline without sleeping past i
   });
   const opts = options(server, { timeoutMs: 5000 });
   const error = await assertRejects(() => waitForJob(JOB, opts));
-  assert(isJobDeadlineError(error));
+  assert(isLightlyError(error, "deadline"));
   assertEquals(error.timeoutMs, 5000);
   assertEquals(error.jobId, JOB);
   assertEquals(error.lastJob?.status, "RUNNING");
@@ -206,7 +199,7 @@ Deno.test("waitForJob() stops at once when the caller aborts mid-sleep, leaving 
   await started;
   controller.abort(reason);
   const error = await assertRejects(() => waiting);
-  assert(isAbortedError(error));
+  assert(isLightlyError(error, "aborted"));
   assertEquals(error.cause, reason);
   assertEquals(error.url, `${server.url}${PATHS.job}`);
   assertEquals(server.count(GET_JOB), 1);
@@ -217,7 +210,7 @@ Deno.test("waitForJob() sends nothing when the signal has already aborted", asyn
   const error = await assertRejects(() =>
     waitForJob(JOB, options(server, { signal: AbortSignal.abort("stop") }))
   );
-  assert(isAbortedError(error));
+  assert(isLightlyError(error, "aborted"));
   assertEquals(server.requests.length, 0);
 });
 
@@ -252,10 +245,10 @@ Deno.test("waitForJob() gives up after N failed polls in a row with the last fai
   });
   const opts = options(server, { maxConsecutiveFailures: 3 });
   const error = await assertRejects(() => waitForJob(JOB, opts));
-  assert(isPollFailedError(error));
+  assert(isLightlyError(error, "poll-failed"));
   assertEquals(error.failures, 3);
   assertEquals(error.lastJob?.status, "RUNNING");
-  assert(isLightlyApiError(error.cause));
+  assert(isLightlyError(error.cause, "api"));
   assertEquals(error.cause.status, 502);
   assertEquals(error.cause.code, "BAD_GATEWAY");
   assertEquals(server.count(GET_JOB), 4);
@@ -266,7 +259,7 @@ Deno.test("waitForJob() gives up after the default 5 failures in a row", async (
   await using server = startJobServer({ [GET_JOB]: unavailable });
   const opts = options(server);
   const error = await assertRejects(() => waitForJob(JOB, opts));
-  assert(isPollFailedError(error));
+  assert(isLightlyError(error, "poll-failed"));
   assertEquals(error.failures, 5);
   assertEquals(server.count(GET_JOB), 5);
   assertEquals(opts.clock.sleeps, [500, 1000, 2000, 4000]);
@@ -323,7 +316,7 @@ Deno.test("waitForJob() fails at once on a 401 mid-wait", async () => {
   });
   const opts = options(server, { auth: { apiKey: SENTINEL } });
   const error = await assertRejects(() => waitForJob(JOB, opts));
-  assert(isLightlyApiError(error));
+  assert(isLightlyError(error, "api"));
   assertEquals(error.status, 401);
   assertEquals(server.count(GET_JOB), 2);
   assertEquals(opts.clock.sleeps, [2000]);
@@ -343,10 +336,10 @@ Deno.test("waitForJob() fails at once on a 404 JOB_UNKNOWN and on an HTML 403 fr
     ],
   });
   const first = await assertRejects(() => waitForJob(JOB, options(server)));
-  assert(isLightlyApiError(first));
+  assert(isLightlyError(first, "api"));
   assertEquals(first.code, "JOB_UNKNOWN");
   const second = await assertRejects(() => waitForJob(JOB, options(server)));
-  assert(isUnexpectedResponseError(second));
+  assert(isLightlyError(second, "unexpected-response"));
   assertEquals(second.status, 403);
   assertEquals(server.count(GET_JOB), 2);
 });
@@ -394,7 +387,7 @@ Deno.test("waitForJob() refuses bad options, naming each, before sending anythin
       }),
     )
   );
-  assert(isSamplingValidationError(error));
+  assert(isLightlyError(error, "validation"));
   assertEquals(error.issues.map((i: { path: string }) => i.path), [
     "options.timeoutMs",
     "options.maxIntervalMs",

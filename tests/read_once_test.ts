@@ -7,9 +7,11 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   buildSamplingRequest,
+  isLightlyError,
   type SamplingInput,
-  SamplingValidationError,
+  selectSamples,
   triggerSampling,
+  ValidationError,
 } from "../mod.ts";
 import { RULES } from "../lib/core/rules.ts";
 import { json, SENTINEL, startServer, VALID } from "./_server.ts";
@@ -104,8 +106,8 @@ function twoFaced<T extends object>(first: T, later: Tree): T {
   });
 }
 
-function validationError(fn: () => unknown): SamplingValidationError {
-  return assertThrows(fn, SamplingValidationError) as SamplingValidationError;
+function validationError(fn: () => unknown): ValidationError {
+  return assertThrows(fn, ValidationError) as ValidationError;
 }
 
 const ID = "fedcba9876543210fedcba98";
@@ -243,7 +245,7 @@ Deno.test("buildSamplingRequest() reports a getter or Proxy trap that throws as 
       buildSamplingRequest(input as SamplingInput, opts as never)
     );
     assertEquals(
-      error.issues.map((i) => [i.path, i.rule]),
+      error.issues.map((i: { path: string; rule: string }) => [i.path, i.rule]),
       [[path, RULES.unreadable]],
       path,
     );
@@ -293,11 +295,11 @@ async function assertRejectsValidation(
   try {
     await promise;
   } catch (error) {
-    if (!(error instanceof SamplingValidationError)) throw error;
+    if (!(error instanceof ValidationError)) throw error;
     assertEquals(error.issues.map((i) => i.path), [path]);
     return;
   }
-  throw new Error("expected a SamplingValidationError");
+  throw new Error("expected a ValidationError");
 }
 
 Deno.test("triggerSampling() of a plain caller goes to its own host after a caller whose baseUrl getter lied", async () => {
@@ -326,4 +328,124 @@ Deno.test("triggerSampling() of a plain caller goes to its own host after a call
   assertEquals(good.requests[0].url.searchParams.get("token"), key);
   // The evil host saw the hostile caller's own request, never the plain one.
   assertEquals(evil.requests.length, 1);
+});
+
+Deno.test("triggerSampling() lists every problem of the input and the options in one error: a bad datasetId, a short tag name, retry.maxAttempts 0 and timeoutMs -1 are four", async () => {
+  let fetched = 0;
+  const error = await triggerSampling(
+    { ...VALID, datasetId: "nope", body: { ...VALID.body, newTagName: "ab" } },
+    {
+      retry: { maxAttempts: 0 },
+      timeoutMs: -1,
+      fetch: () => {
+        fetched++;
+        return Promise.reject(new Error("must not be called"));
+      },
+    },
+  ).catch((e) => e);
+  assert(error instanceof ValidationError, String(error));
+  assertEquals(error.issues.map((i: { path: string }) => i.path).sort(), [
+    "datasetId",
+    "newTagName",
+    "options.retry.maxAttempts",
+    "options.timeoutMs",
+  ]);
+  assertEquals(fetched, 0);
+});
+
+Deno.test("triggerSampling() names the tag and the dataset of the first reads when the POST may have been applied, whatever the getters answer later", async () => {
+  await using server = startServer(() =>
+    json({ code: "X", error: "boom" }, 500)
+  );
+  const input = flipAt(VALID, "body.newTagName", "coreset-100", `t${INJECT}`);
+  flip(input, "datasetId", VALID.datasetId, `../../${ID}`);
+  const error = await triggerSampling(input, {
+    baseUrl: server.url,
+    retry: false,
+  }).catch((e) => e);
+  assert(isLightlyError(error, "maybe-applied"), String(error));
+  assertEquals([error.tagName, error.datasetId], [
+    "coreset-100",
+    VALID.datasetId,
+  ]);
+  assert(!error.message.includes("isAdmin") && !error.message.includes(".."));
+});
+
+Deno.test("every option is read once: a throwing getter on retry, fetch, signal or timeoutMs is a validation error naming it, and nothing is sent", async () => {
+  await using server = startServer(() => json({ jobId: GOOD_JOB }));
+  for (const name of ["retry", "fetch", "signal", "timeoutMs"]) {
+    const options = throwAt({ baseUrl: server.url, [name]: undefined }, name);
+    const error = await triggerSampling(VALID, options).catch((e) => e);
+    assert(error instanceof ValidationError, `${name}: ${error}`);
+    assertEquals(
+      error.issues.map((i: { path: string; rule: string }) => [i.path, i.rule]),
+      [[`options.${name}`, RULES.unreadable]],
+    );
+    assert(!error.message.includes(SENTINEL));
+  }
+  // A getter that answers differently later: the first answer is used, once.
+  let reads = 0;
+  const counted = {
+    baseUrl: server.url,
+    get timeoutMs() {
+      reads++;
+      return reads === 1 ? 60_000 : -1;
+    },
+  };
+  assertEquals(await triggerSampling(VALID, counted), { jobId: GOOD_JOB });
+  assertEquals(reads, 1);
+  assertEquals(server.requests.length, 1);
+});
+
+Deno.test("selectSamples() reads its input and options once: what later reads answer changes neither the requests nor the refusals", async () => {
+  await using server = startServer((request) => {
+    const path = request.url.pathname;
+    if (path.endsWith("/tags")) {
+      return json([{
+        id: ID,
+        datasetId: VALID.datasetId,
+        prevTagId: null,
+        name: "initial-tag",
+        bitMaskData: "0x1",
+        totSize: 10,
+        createdAt: 0,
+      }]);
+    }
+    if (path.endsWith("/sampling")) {
+      return json({ code: "X", error: "no" }, 400);
+    }
+    return json({ code: "NOT_FOUND", error: path }, 404);
+  });
+  const input = flipAt(
+    {
+      datasetId: VALID.datasetId,
+      embeddingId: VALID.embeddingId,
+      body: VALID.body,
+    },
+    "body.newTagName",
+    "coreset-100",
+    "initial-tag",
+  );
+  flip(input, "datasetId", VALID.datasetId, `../../${ID}`);
+  const options = flipAt(
+    { baseUrl: server.url, auth: { apiKey: SENTINEL } },
+    "baseUrl",
+    server.url,
+    "http://127.0.0.1:9",
+  );
+  const error = await selectSamples(input, options).catch((e) => e);
+  // The POST was sent (the tag name read first is free) and refused: step "trigger".
+  assert(isLightlyError(error, "workflow"), String(error));
+  assertEquals(error.step, "trigger");
+  assertEquals(
+    server.requests.map((r) => `${r.method} ${r.url.pathname}`),
+    [
+      `GET /v1/datasets/${VALID.datasetId}/tags`,
+      `POST /v1/datasets/${VALID.datasetId}/embeddings/${VALID.embeddingId}/sampling`,
+    ],
+  );
+  assertEquals(
+    JSON.parse(server.requests[1].body).newTagName,
+    "coreset-100",
+  );
 });

@@ -1,12 +1,5 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import {
-  getTag,
-  isLightlyApiError,
-  isSamplingValidationError,
-  isUnexpectedResponseError,
-  listEmbeddings,
-  listTags,
-} from "../mod.ts";
+import { getTag, isLightlyError, listEmbeddings, listTags } from "../mod.ts";
 import {
   DATASET,
   EMBEDDING,
@@ -65,7 +58,7 @@ Deno.test("the reads refuse ids that are not ObjectIds, naming each, before send
   const tagError = await assertRejects(() =>
     getTag("x", "Z".repeat(24), { baseUrl: server.url })
   );
-  assert(isSamplingValidationError(tagError));
+  assert(isLightlyError(tagError, "validation"));
   assertEquals(
     tagError.issues.map((i: { path: string }) => i.path),
     ["datasetId", "tagId"],
@@ -74,7 +67,7 @@ Deno.test("the reads refuse ids that are not ObjectIds, naming each, before send
     const error = await assertRejects(() =>
       read("not-an-id", { baseUrl: server.url })
     );
-    assert(isSamplingValidationError(error));
+    assert(isLightlyError(error, "validation"));
     assertEquals(error.issues[0].path, "datasetId");
   }
   assertEquals(server.requests.length, 0);
@@ -91,11 +84,11 @@ Deno.test("the reads report an API refusal and a malformed list as typed errors"
   const refused = await assertRejects(() =>
     listTags(DATASET, { baseUrl: server.url })
   );
-  assert(isLightlyApiError(refused));
+  assert(isLightlyError(refused, "api"));
   assertEquals(refused.code, "DATASET_UNKNOWN");
   const malformed = await assertRejects(() =>
     listEmbeddings(DATASET, { baseUrl: server.url })
   );
-  assert(isUnexpectedResponseError(malformed));
+  assert(isLightlyError(malformed, "unexpected-response"));
   assertEquals(malformed.status, 200);
 });

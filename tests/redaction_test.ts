@@ -11,25 +11,20 @@ import {
   formatCurl,
   formatRequest,
   getJobStatus,
-  isJobDeadlineError,
-  isJobResultMissingError,
   isLightlyError,
-  isPollFailedError,
-  isSamplingJobFailedError,
-  isSelectionStepError,
-  isUnexpectedResponseError,
   type LightlyAuth,
   REDACTED,
   redactRequest,
-  SamplingValidationError,
   selectSamples,
   triggerSampling,
   triggerSamplingRaw,
+  ValidationError,
   waitForJob,
 } from "../mod.ts";
 import { type HttpOptions, sendJson } from "../lib/core/http.ts";
 import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
+  createRedactor,
   maskSecrets,
   redactHeaders,
   redactSnippet,
@@ -399,7 +394,7 @@ Deno.test("validation errors never show a secret from the options", () => {
     } catch (e) {
       error = e;
     }
-    assert(error instanceof SamplingValidationError, Deno.inspect(options));
+    assert(error instanceof ValidationError, Deno.inspect(options));
     assertNoSecret(surfaces(error), [SENTINEL], Deno.inspect(options));
   }
 });
@@ -619,7 +614,9 @@ Deno.test("an echoed credential straddling the 200-character snippet cut leaves 
           );
         const what = `${label} echoed ${form} at offset ${offset}`;
         const read = await rejection(getJobStatus(JOB, { ...client, fetch }));
-        if (!isUnexpectedResponseError(read)) throw new Error(`got ${read}`);
+        if (!isLightlyError(read, "unexpected-response")) {
+          throw new Error(`got ${read}`);
+        }
         assertNoFragment(surfaces(read), ESCAPY, `getJobStatus(): ${what}`);
         // The cut keeps a marker whole: no "[REDAC…" at the end.
         const cut = read.bodySnippet!.replace(/…$/, "");
@@ -673,7 +670,7 @@ const JOB_SCENARIOS: [
           [`GET ${PATHS.job}`]: () => json(echoingJob("FAILED", echoed)),
         }),
       }),
-    isSamplingJobFailedError,
+    (e: unknown) => isLightlyError(e, "job-failed"),
   ],
   [
     "the last status of a job that outlives the deadline (JobDeadlineError)",
@@ -687,7 +684,7 @@ const JOB_SCENARIOS: [
             json(echoingJob(`WAITING ${echoed}`, echoed)),
         }),
       }),
-    isJobDeadlineError,
+    (e: unknown) => isLightlyError(e, "deadline"),
   ],
   [
     "the last status kept by a wait whose polls fail (PollFailedError)",
@@ -705,7 +702,7 @@ const JOB_SCENARIOS: [
         }),
       });
     },
-    isPollFailedError,
+    (e: unknown) => isLightlyError(e, "poll-failed"),
   ],
   [
     "a FINISHED job whose result.data is the echo (JobResultMissingError)",
@@ -720,7 +717,7 @@ const JOB_SCENARIOS: [
             })),
         }),
       }),
-    isJobResultMissingError,
+    (e: unknown) => isLightlyError(e, "job-result-missing"),
   ],
   [
     "a FAILED job followed by selectSamples() (SelectionStepError)",
@@ -739,7 +736,7 @@ const JOB_SCENARIOS: [
           [`GET ${PATHS.job}`]: () => json(echoingJob("FAILED", echoed)),
         }),
       }),
-    isSelectionStepError,
+    (e: unknown) => isLightlyError(e, "workflow"),
   ],
   [
     "an embedding id that selectSamples() would put into the POST's path (SelectionStepError)",
@@ -757,7 +754,7 @@ const JOB_SCENARIOS: [
             json([tagData("initial-tag", INITIAL_TAG)]),
         }),
       }),
-    isSelectionStepError,
+    (e: unknown) => isLightlyError(e, "workflow"),
   ],
 ];
 
@@ -786,7 +783,7 @@ Deno.test("job errors mask secrets in server JSON nested beyond any sane depth, 
           })),
       }),
     }));
-    if (!isSamplingJobFailedError(error)) throw new Error(`got ${error}`);
+    if (!isLightlyError(error, "job-failed")) throw new Error(`got ${error}`);
     assertNoFragment(surfaces(error), ESCAPY, label);
     assertNoFragment(JSON.stringify(error.job), ESCAPY, `${label}: .job`);
     assertStringIncludes(JSON.stringify(error.job), REDACTED);
@@ -812,6 +809,33 @@ Deno.test("redactText() masks a secret JSON-escaped inside HTML, escaped twice, 
     maskSecrets(`?token="$LIGHTLY_TOKEN"`, ["zz"]),
     `?token="$LIGHTLY_TOKEN"`,
   );
+});
+
+Deno.test("redactText() masks any 8 consecutive characters of a secret, as written or escaped once or twice, and leaves shorter runs", () => {
+  const key = "aaaaaaaaaaaaaaaaaa"; // the counterexample the property found
+  assertEquals(redactText("got aaaaaaa!", [key]), "got aaaaaaa!");
+  assertEquals(redactText("got aaaaaaaa!", [key]), `got ${REDACTED}!`);
+  const secret = `Qz7&Kp<Ye>Ws"Vd'Nb\\Mc/Lr%Xt+Hu=Gj9`;
+  const escapes: ((s: string) => string)[] = [
+    (s) => s,
+    encodeURIComponent,
+    (s) => JSON.stringify(s).slice(1, -1),
+    escapeHtml,
+    (s) => encodeURIComponent(encodeURIComponent(s)),
+    (s) => JSON.stringify(escapeHtml(s)).slice(1, -1),
+    (s) => escapeHtml(JSON.stringify(s).slice(1, -1)),
+  ];
+  const redactor = createRedactor([secret]);
+  for (let from = 0; from + 8 <= secret.length; from += 3) {
+    const piece = secret.slice(from, from + 8);
+    for (const escape of escapes) {
+      const text = `before ${escape(piece)} after`;
+      assertEquals(redactor.text(text), `before ${REDACTED} after`, text);
+      assertEquals(redactText(text, [secret]), `before ${REDACTED} after`);
+    }
+    const short = secret.slice(from, from + 7);
+    assert(redactor.mask(` ${short} `).includes(short), short);
+  }
 });
 
 Deno.test("redactSnippet() masks before it cuts and never cuts a marker in two", () => {

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import {
   getJobStatus,
-  isUnexpectedResponseError,
+  isLightlyError,
   triggerSampling,
   UnexpectedResponseError,
 } from "../mod.ts";
@@ -24,7 +24,7 @@ Deno.test("triggerSampling() does not follow a redirect, so the API key never re
       }),
   );
   // Ambiguous for a POST (it may have been applied): the cause says why.
-  const cause = isUnexpectedResponseError(error)
+  const cause = isLightlyError(error, "unexpected-response")
     ? error
     : (error as { cause?: unknown }).cause;
   if (!(cause instanceof UnexpectedResponseError)) throw error;

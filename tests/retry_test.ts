@@ -1,5 +1,15 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { backoffDelay, parseRetryAfter, systemClock } from "../mod.ts";
+import {
+  backoffDelay,
+  isLightlyError,
+  LightlyApiError,
+  NetworkError,
+  parseRetryAfter,
+  systemClock,
+  TimeoutError,
+  UnexpectedResponseError,
+} from "../mod.ts";
+import { classify, FAILURE_POLICY, retry } from "../lib/core/policy.ts";
 import { constant } from "./_job_server.ts";
 import { checkProperty, fc } from "./_property.ts";
 
@@ -57,6 +67,113 @@ Deno.test("parseRetryAfter() returns undefined for an absent or unreadable heade
   ) {
     assertEquals(parseRetryAfter(value, 0), undefined, String(value));
   }
+});
+
+Deno.test("parseRetryAfter() reads only the three HTTP-date forms, not whatever Date.parse accepts", () => {
+  for (const value of ["EeE:0", "Mon", "Tue 5", "may 2000", "Jan 1 2000"]) {
+    assertEquals(parseRetryAfter(value, 0), undefined, value);
+  }
+  const at = Date.parse("Sun, 06 Nov 1994 08:49:37 GMT");
+  for (
+    const value of [
+      "Sun, 06 Nov 1994 08:49:37 GMT",
+      "Sunday, 06-Nov-94 08:49:37 GMT",
+      "Sun Nov  6 08:49:37 1994",
+    ]
+  ) assertEquals(parseRetryAfter(value, at - 5000), 5000, value);
+});
+
+Deno.test("classify() tells a read retry, a POST resend and a maybe-applied outcome apart, from one table", () => {
+  const api = (status: number) =>
+    new LightlyApiError({ status, code: "X", serverMessage: "m" });
+  const cases: [unknown, [boolean, boolean, boolean, number]][] = [
+    // failure                                  read   POST   applied exit
+    [new NetworkError("x", { connectFailed: true }), [true, true, false, 3]],
+    [new NetworkError("x", { connectFailed: false }), [true, false, true, 3]],
+    [new TimeoutError(5), [true, false, true, 3]],
+    [api(408), [true, false, false, 3]],
+    [api(429), [true, true, false, 3]],
+    [api(409), [false, false, false, 1]],
+    [api(503), [true, false, true, 3]],
+    [new UnexpectedResponseError({ status: 200, reason: "r" }), [
+      true,
+      false,
+      true,
+      3,
+    ]],
+    [new UnexpectedResponseError({ status: 302, reason: "r" }), [
+      false,
+      false,
+      false,
+      3,
+    ]],
+    [new UnexpectedResponseError({ status: 403, reason: "r" }), [
+      false,
+      false,
+      false,
+      1,
+    ]],
+    [new Error("a bug"), [false, false, false, 1]],
+  ];
+  for (const [error, expected] of cases) {
+    const v = classify(error);
+    assertEquals(
+      [v.retryRead, v.resendPost, v.maybeApplied, v.exitCode],
+      expected,
+      String(error),
+    );
+  }
+  // The POST is sent again only where it cannot have been applied.
+  for (const [name, v] of Object.entries(FAILURE_POLICY)) {
+    assert(!(v.resendPost && v.maybeApplied), name);
+    assert(!v.resendPost || v.retryRead, name);
+  }
+});
+
+Deno.test("retry() does not start a wait that would reach the deadline, and stops a wait when the signal aborts", async () => {
+  let now = 0;
+  const sleeps: number[] = [];
+  const clock = {
+    now: () => now,
+    sleep: (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+      return Promise.resolve();
+    },
+  };
+  const failing = () =>
+    Promise.reject(new NetworkError("x", { connectFailed: true }));
+  const plan = {
+    maxAttempts: 10,
+    retryIf: () => true,
+    backoff: { jitter: 0 },
+    clock,
+    method: "GET",
+    url: "http://127.0.0.1:9/x?token=k",
+  };
+  const stopped = await retry(
+    failing,
+    { ...plan, deadline: 1200 },
+    (_, why) => why,
+  );
+  assertEquals([stopped, sleeps], ["deadline", [500]]);
+  const controller = new AbortController();
+  const aborted = await assertRejects(() =>
+    retry(failing, {
+      ...plan,
+      signal: controller.signal,
+      clock: {
+        now: () => 0,
+        sleep: (_ms: number, signal?: AbortSignal) => {
+          controller.abort("stop");
+          return Promise.reject(signal?.reason);
+        },
+      },
+    })
+  );
+  assert(isLightlyError(aborted, "aborted"));
+  assertEquals(aborted.cause, "stop");
+  assertEquals(aborted.url, `http://127.0.0.1:9/x?token=[REDACTED]`);
 });
 
 Deno.test("backoffDelay() stays between the capped delay less its jitter share and the capped delay, for any options", (t) => {

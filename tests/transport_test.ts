@@ -9,9 +9,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import {
   getJobStatus,
-  isNetworkError,
-  isSamplingMaybeAppliedError,
-  isUnexpectedResponseError,
+  isLightlyError,
   listTags,
   triggerSampling,
 } from "../mod.ts";
@@ -129,8 +127,8 @@ Deno.test("triggerSampling() sends the POST at most once when a warm connection 
     ...options,
     retry: { clock: fakeClock() },
   }).catch((e) => e);
-  assert(isSamplingMaybeAppliedError(error), `got ${error}`);
-  assert(isNetworkError(error.cause));
+  assert(isLightlyError(error, "maybe-applied"), `got ${error}`);
+  assert(isLightlyError(error.cause, "network"));
   assertEquals(error.cause.connectFailed, false);
   assertEquals(seen.filter((method) => method === "POST").length, 1);
 });
@@ -149,7 +147,7 @@ Deno.test("triggerSampling() against the stub: a handled drop on a warm connecti
     embeddingId: stub.embeddingId,
     body: { newTagName: "dropped-once", method: "RANDOM", config: {} },
   }, options).catch((e) => e);
-  assert(isSamplingMaybeAppliedError(error), `got ${error}`);
+  assert(isLightlyError(error, "maybe-applied"), `got ${error}`);
   assertEquals(
     stub.requests.map((r) => [r.route, r.status]),
     [["tags", 200], ["trigger", 0]],
@@ -210,7 +208,7 @@ Deno.test("the 1 MiB cap holds when Content-Length lies next to an endless chunk
   const error = await getJobStatus(JOB, { baseUrl: server.url }).catch((e) =>
     e
   );
-  assert(isUnexpectedResponseError(error), `got ${error}`);
+  assert(isLightlyError(error, "unexpected-response"), `got ${error}`);
   assertEquals(error.reason, `body larger than ${MAX_BODY_BYTES} bytes`);
   await server.close();
   assert(result.cut, `the client read all ${result.written} bytes`);
@@ -258,7 +256,7 @@ Deno.test("triggerSampling() retries a failed TLS handshake: nothing was sent, s
       auth: { apiKey: SENTINEL },
       retry: { clock, backoff: { jitter: 0 } },
     }).catch((e) => e);
-    assert(isNetworkError(error), `got ${error}`);
+    assert(isLightlyError(error, "network"), `got ${error}`);
     assertEquals(error.connectFailed, true);
     assertMatch(error.message, /could not connect/);
     assertEquals(clock.sleeps, [500, 1000]);
@@ -275,7 +273,7 @@ Deno.test("triggerSampling() retries a port that fetch blocks: nothing was sent"
     baseUrl: "http://127.0.0.1:6000",
     retry: { clock, backoff: { jitter: 0 } },
   }).catch((e) => e);
-  assert(isNetworkError(error), `got ${error}`);
+  assert(isLightlyError(error, "network"), `got ${error}`);
   assertEquals(error.connectFailed, true);
   assertMatch(error.message, /port 6000 are blocked/);
   assertEquals(clock.sleeps, [500, 1000]);

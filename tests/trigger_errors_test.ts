@@ -18,22 +18,16 @@ import {
 import {
   AbortedError,
   buildSamplingRequest,
-  isAbortedError,
-  isLightlyApiError,
   isLightlyError,
-  isNetworkError,
-  isSamplingValidationError,
-  isTimeoutError,
-  isUnexpectedResponseError,
   LightlyApiError,
   LightlyError,
   type LightlyErrorKind,
   NetworkError,
-  SamplingValidationError,
   TimeoutError,
   triggerSampling,
   triggerSamplingRaw,
   UnexpectedResponseError,
+  ValidationError,
 } from "../mod.ts";
 import { AsyncTaskDataSchema } from "../schemas.ts";
 import {
@@ -171,7 +165,7 @@ for (const [status, code] of API_CASES) {
     );
     const error = as(await rejection(post(server.url)), LightlyApiError);
     assertInstanceOf(error, LightlyError);
-    assert(isLightlyApiError(error) && isLightlyError(error));
+    assert(isLightlyError(error, "api") && isLightlyError(error));
     assertEquals(error.kind, "api");
     assertEquals(error.name, "LightlyApiError");
     assertEquals(error.status, status);
@@ -200,7 +194,7 @@ Deno.test("triggerSampling() reports a 4xx ApiErrorResponse as a LightlyApiError
     const error = await rejection(
       triggerSampling(VALID, { baseUrl: server.url, auth: { apiKey: "k" } }),
     );
-    if (!isLightlyApiError(error)) throw new Error(`got ${error}`);
+    if (!isLightlyError(error, "api")) throw new Error(`got ${error}`);
     assertEquals([error.status, error.code, error.requestId], [
       status,
       code,
@@ -217,7 +211,7 @@ Deno.test("triggerSampling() reports a 500 ApiErrorResponse with the LightlyApiE
   const error = underlying(
     await rejection(triggerSampling(VALID, { baseUrl: server.url })),
   );
-  if (!isLightlyApiError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "api")) throw new Error(`got ${error}`);
   assertEquals([error.status, error.code], [500, "INTERNAL"]);
   assertEquals(server.requests.length, 1, "a 500 POST is never retried");
 });
@@ -229,7 +223,7 @@ Deno.test("a LightlyApiError takes its request id from x-request-id when the bod
     })
   );
   const error = await rejection(post(server.url));
-  if (!isLightlyApiError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "api")) throw new Error(`got ${error}`);
   assertEquals(error.requestId, "hdr-42");
   assertEquals(error.errorLabels, undefined);
   assertStringIncludes(error.message, "(request id hdr-42)");
@@ -242,7 +236,7 @@ Deno.test("a LightlyApiError prefers the body's request id over the header's", a
     })
   );
   const error = await rejection(post(server.url));
-  if (!isLightlyApiError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "api")) throw new Error(`got ${error}`);
   assertEquals(error.requestId, "body-1");
 });
 
@@ -257,7 +251,7 @@ Deno.test("a LightlyApiError keeps going when optional fields are malformed, and
     )
   );
   const error = await rejection(post(server.url));
-  if (!isLightlyApiError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "api")) throw new Error(`got ${error}`);
   assertEquals(error.status, 503);
   assertEquals(error.requestId, undefined);
   assertEquals(error.errorLabels, undefined);
@@ -278,7 +272,10 @@ Deno.test("an HTML 502 from a proxy becomes an UnexpectedResponseError with a sn
     )
   );
   const error = as(await rejection(post(server.url)), UnexpectedResponseError);
-  assert(isUnexpectedResponseError(error) && !isLightlyApiError(error));
+  assert(
+    isLightlyError(error, "unexpected-response") &&
+      !isLightlyError(error, "api"),
+  );
   assertEquals(error.kind, "unexpected-response");
   assertEquals(error.name, "UnexpectedResponseError");
   assertEquals(error.status, 502);
@@ -303,7 +300,9 @@ Deno.test("an empty 503 becomes an UnexpectedResponseError saying so, with Retry
     new Response(null, { status: 503, headers: { "retry-after": "30" } })
   );
   const error = await rejection(post(server.url));
-  if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "unexpected-response")) {
+    throw new Error(`got ${error}`);
+  }
   assertEquals(error.status, 503);
   assertEquals(error.reason, "empty body");
   assertEquals(error.bodySnippet, undefined);
@@ -324,7 +323,9 @@ Deno.test("a 200 whose body is not AsyncTaskData becomes an UnexpectedResponseEr
   ) {
     await using server = startServer(() => json(body));
     const error = await rejection(post(server.url));
-    if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
+    if (!isLightlyError(error, "unexpected-response")) {
+      throw new Error(`got ${error}`);
+    }
     assertEquals(error.status, 200);
     assertMatch(error.reason, /^body does not have the expected shape \(/);
     if (body !== null && !Array.isArray(body)) {
@@ -342,7 +343,9 @@ Deno.test("triggerSampling() refuses a 200 whose jobId is not an ObjectId, as an
     );
     assertEquals(isLightlyError(error) && error.kind, "maybe-applied");
     const cause = underlying(error);
-    if (!isUnexpectedResponseError(cause)) throw new Error(`got ${cause}`);
+    if (!isLightlyError(cause, "unexpected-response")) {
+      throw new Error(`got ${cause}`);
+    }
     assertEquals(cause.status, 200);
     assertStringIncludes(cause.reason, "jobId");
     assertStringIncludes(cause.reason, "ObjectId");
@@ -354,7 +357,9 @@ Deno.test("a 200 whose body is not JSON becomes an UnexpectedResponseError", asy
     new Response("OK", { headers: { "content-type": "text/plain" } })
   );
   const error = await rejection(post(server.url));
-  if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "unexpected-response")) {
+    throw new Error(`got ${error}`);
+  }
   assertEquals(error.status, 200);
   assertEquals(error.reason, "body is not valid JSON");
   assertEquals(error.bodySnippet, "OK");
@@ -366,7 +371,9 @@ Deno.test("triggerSampling() reports a 200 with the wrong shape with the Unexpec
   const error = underlying(
     await rejection(triggerSampling(VALID, { baseUrl: server.url })),
   );
-  if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "unexpected-response")) {
+    throw new Error(`got ${error}`);
+  }
   assertEquals(error.status, 200);
   assertEquals(server.requests.length, 1);
 });
@@ -377,7 +384,9 @@ Deno.test("a streamed body over 1 MiB (no Content-Length) is cancelled, not buff
     new Response(body.stream, { status: 500 })
   );
   const error = await rejection(post(server.url));
-  if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "unexpected-response")) {
+    throw new Error(`got ${error}`);
+  }
   assertEquals(error.status, 500);
   assertEquals(error.reason, `body larger than ${MAX_BODY_BYTES} bytes`);
   assertEquals(error.bodySnippet, undefined);
@@ -392,7 +401,9 @@ Deno.test("a 2xx body over 1 MiB is refused the same way", async () => {
   const body = endlessBody(256 * 1024 * 1024);
   await using server = startServer(() => new Response(body.stream));
   const error = await rejection(post(server.url));
-  if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "unexpected-response")) {
+    throw new Error(`got ${error}`);
+  }
   assertEquals(error.status, 200);
   assertEquals(error.reason, `body larger than ${MAX_BODY_BYTES} bytes`);
   await body.cancelled;
@@ -408,7 +419,9 @@ Deno.test("a body announcing more than 1 MiB in Content-Length is cancelled afte
     })
   );
   const error = await rejection(post(server.url));
-  if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "unexpected-response")) {
+    throw new Error(`got ${error}`);
+  }
   assertEquals(error.reason, `body larger than ${MAX_BODY_BYTES} bytes`);
   await body.cancelled;
   assert(body.pulled < total / 2, `the server produced ${body.pulled} bytes`);
@@ -432,7 +445,9 @@ Deno.test("a gzip body with a small Content-Length that inflates past 1 MiB is c
     })
   );
   const error = await rejection(post(server.url));
-  if (!isUnexpectedResponseError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "unexpected-response")) {
+    throw new Error(`got ${error}`);
+  }
   assertEquals(error.reason, `body larger than ${MAX_BODY_BYTES} bytes`);
 });
 
@@ -443,7 +458,7 @@ Deno.test("a refused connection becomes a NetworkError with connectFailed true",
   const url = server.url;
   await server.close(); // the port is free again: nothing listens on it
   const error = as(await rejection(post(url)), NetworkError);
-  assert(isNetworkError(error));
+  assert(isLightlyError(error, "network"));
   assertEquals(error.kind, "network");
   assertEquals(error.name, "NetworkError");
   assertEquals(error.connectFailed, true);
@@ -463,7 +478,7 @@ Deno.test("triggerSampling() without retries reports a refused connection as a N
   const error = await rejection(
     triggerSampling(VALID, { baseUrl: url, retry: false }),
   );
-  if (!isNetworkError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "network")) throw new Error(`got ${error}`);
   assertEquals(error.connectFailed, true);
 });
 
@@ -472,7 +487,7 @@ Deno.test("a connection dropped mid-body becomes a NetworkError with connectFail
     'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"jobId":"j',
   );
   const error = underlying(await rejection(post(server.url)));
-  if (!isNetworkError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "network")) throw new Error(`got ${error}`);
   assertEquals(error.connectFailed, false);
   assertStringIncludes(error.message, "failed: the connection failed");
   assertEquals(server.connections, 1);
@@ -481,7 +496,7 @@ Deno.test("a connection dropped mid-body becomes a NetworkError with connectFail
 Deno.test("a connection closed before any answer becomes a NetworkError with connectFailed false", async () => {
   await using server = startRawServer("");
   const error = await rejection(post(server.url));
-  if (!isNetworkError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "network")) throw new Error(`got ${error}`);
   assertEquals(error.connectFailed, false);
 });
 
@@ -496,7 +511,7 @@ Deno.test("a server that delays its headers past timeoutMs gives a TimeoutError"
     await guarded(server, rejection(post(server.url, { timeoutMs: 100 }))),
     TimeoutError,
   );
-  assert(isTimeoutError(error));
+  assert(isLightlyError(error, "timeout"));
   assertEquals(error.kind, "timeout");
   assertEquals(error.name, "TimeoutError");
   assertEquals(error.timeoutMs, 100);
@@ -518,7 +533,7 @@ Deno.test("a server that sends headers then stalls the body gives a TimeoutError
     server,
     rejection(post(server.url, { timeoutMs: 100 })),
   );
-  if (!isTimeoutError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "timeout")) throw new Error(`got ${error}`);
   assertEquals(error.timeoutMs, 100);
 });
 
@@ -535,7 +550,7 @@ Deno.test("triggerSampling() reports a timeout with the TimeoutError reachable, 
       ),
     ),
   );
-  if (!isTimeoutError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "timeout")) throw new Error(`got ${error}`);
   assertEquals(server.requests.length, 1);
 });
 
@@ -558,7 +573,7 @@ Deno.test("an invalid timeoutMs is a validation error and nothing is sent", asyn
       ]
     ) {
       const error = await rejection(call());
-      if (!isSamplingValidationError(error)) throw new Error(`got ${error}`);
+      if (!isLightlyError(error, "validation")) throw new Error(`got ${error}`);
       assertEquals(error.issues.map((i) => i.path), ["options.timeoutMs"]);
       assertMatch(error.issues[0].rule, /^must be a positive, finite number/);
     }
@@ -602,7 +617,7 @@ Deno.test("a signal aborted before the call gives an AbortedError and sends noth
     ]
   ) {
     const error = as(await rejection(call()), AbortedError);
-    assert(isAbortedError(error));
+    assert(isLightlyError(error, "aborted"));
     assertEquals(error.kind, "aborted");
     assertEquals(error.name, "AbortedError");
     assertEquals(error.cause, reason);
@@ -626,7 +641,7 @@ Deno.test("a signal aborted while waiting for headers gives an AbortedError whos
   await seen;
   controller.abort(reason);
   const error = await guarded(server, pending);
-  if (!isAbortedError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "aborted")) throw new Error(`got ${error}`);
   assertEquals(error.cause, reason);
   assertEquals(error.url, redactedUrl(server.url));
   assertEquals(
@@ -649,7 +664,7 @@ Deno.test("a signal aborted while the body is read gives an AbortedError", async
   await seen;
   controller.abort("reason as a string");
   const error = await guarded(server, pending);
-  if (!isAbortedError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "aborted")) throw new Error(`got ${error}`);
   assertEquals(error.cause, "reason as a string");
 });
 
@@ -689,7 +704,7 @@ Deno.test("invalid input or options send nothing, from every entry point", async
       () => triggerSampling(null as never, { baseUrl: server.url, fetch }),
     ]
   ) {
-    const error = as(await rejection(call()), SamplingValidationError);
+    const error = as(await rejection(call()), ValidationError);
     assertStringIncludes(error.message, "nothing was sent");
   }
   assertEquals(fetched, 0);
@@ -705,7 +720,7 @@ Deno.test("triggerSampling() returns a rejected promise for bad input instead of
     threw = true;
   }
   assertEquals(threw, false);
-  return assertRejects(() => promise!, SamplingValidationError);
+  return assertRejects(() => promise!, ValidationError);
 });
 
 // ------------------------------------------------------------ raw escape
@@ -742,7 +757,7 @@ Deno.test("triggerSamplingRaw() validates its input before sending", async () =>
       { baseUrl: server.url },
     ),
   );
-  if (!isSamplingValidationError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "validation")) throw new Error(`got ${error}`);
   assertEquals(error.issues.map((i) => i.path), ["datasetId"]);
   assertEquals(server.requests.length, 0);
 });
@@ -786,7 +801,7 @@ Deno.test("an injected fetch that throws becomes a NetworkError", async () => {
   const error = await rejection(post("http://127.0.0.1:9", {
     fetch: () => Promise.reject(new TypeError("offline")),
   }));
-  if (!isNetworkError(error)) throw new Error(`got ${error}`);
+  if (!isLightlyError(error, "network")) throw new Error(`got ${error}`);
   assertEquals(error.connectFailed, false);
   assertStringIncludes(error.message, "offline");
 });
@@ -794,12 +809,15 @@ Deno.test("an injected fetch that throws becomes a NetworkError", async () => {
 // ----------------------------------------------------------- type guards
 
 const GUARDS: [LightlyErrorKind, (e: unknown) => boolean][] = [
-  ["validation", isSamplingValidationError],
-  ["api", isLightlyApiError],
-  ["unexpected-response", isUnexpectedResponseError],
-  ["network", isNetworkError],
-  ["timeout", isTimeoutError],
-  ["aborted", isAbortedError],
+  ["validation", (e: unknown) => isLightlyError(e, "validation")],
+  ["api", (e: unknown) => isLightlyError(e, "api")],
+  [
+    "unexpected-response",
+    (e: unknown) => isLightlyError(e, "unexpected-response"),
+  ],
+  ["network", (e: unknown) => isLightlyError(e, "network")],
+  ["timeout", (e: unknown) => isLightlyError(e, "timeout")],
+  ["aborted", (e: unknown) => isLightlyError(e, "aborted")],
 ];
 
 Deno.test("type guards accept an error from another copy of the module (the Symbol.for brand)", () => {
@@ -840,7 +858,7 @@ Deno.test("type guards refuse lookalikes without the brand", () => {
 
 Deno.test("type guards tell real errors apart by kind", () => {
   const errors: [LightlyErrorKind, Error][] = [
-    ["validation", new SamplingValidationError([{ path: "p", rule: "r" }])],
+    ["validation", new ValidationError([{ path: "p", rule: "r" }])],
     [
       "api",
       new LightlyApiError({ status: 400, code: "C", serverMessage: "m" }),

@@ -6,13 +6,7 @@ import {
   assertRejects,
 } from "@std/assert";
 import {
-  isAbortedError,
-  isLightlyApiError,
-  isNetworkError,
-  isSamplingMaybeAppliedError,
-  isSamplingValidationError,
-  isTimeoutError,
-  isUnexpectedResponseError,
+  isLightlyError,
   type TriggerOptions,
   triggerSampling,
   triggerSamplingRaw,
@@ -77,7 +71,7 @@ Deno.test("triggerSampling() retries a refused connection: nothing had reached t
 Deno.test("triggerSampling() stops after maxAttempts refused connections with the NetworkError", async () => {
   const opts = options(`http://127.0.0.1:${closedPort()}`);
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isNetworkError(error));
+  assert(isLightlyError(error, "network"));
   assertEquals(error.connectFailed, true);
   assertEquals(opts.clock.sleeps, [500, 1000]);
   assertNoSecret(error);
@@ -130,7 +124,7 @@ Deno.test("triggerSampling() does not retry a 429 whose Retry-After exceeds maxR
   await using server = startJobServer({ [POST]: [tooMany("600"), accepted] });
   const opts = options(server.url);
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isLightlyApiError(error));
+  assert(isLightlyError(error, "api"));
   assertEquals(error.status, 429);
   assertEquals(error.retryAfter, "600");
   assertEquals(server.count(POST), 1);
@@ -141,7 +135,7 @@ Deno.test("triggerSampling() throws the last 429 once maxAttempts are spent", as
   await using server = startJobServer({ [POST]: tooMany("1") });
   const opts = options(server.url, { retry: { maxAttempts: 2 } });
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isLightlyApiError(error));
+  assert(isLightlyError(error, "api"));
   assertEquals(error.status, 429);
   assertEquals(server.count(POST), 2);
   assertEquals(opts.clock.sleeps, [1000]);
@@ -151,7 +145,7 @@ Deno.test("triggerSampling() keeps timeoutMs for the whole call: a wait past it 
   await using server = startJobServer({ [POST]: [tooMany("3"), accepted] });
   const opts = options(server.url, { timeoutMs: 1000 });
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isLightlyApiError(error));
+  assert(isLightlyError(error, "api"));
   assertEquals(error.status, 429);
   assertEquals(server.count(POST), 1);
   assertEquals(opts.clock.sleeps, []);
@@ -165,7 +159,7 @@ Deno.test("triggerSampling() keeps timeoutMs for the whole call: a wait past it 
   const networkError = await assertRejects(() =>
     triggerSampling(VALID, refused)
   );
-  assert(isNetworkError(networkError));
+  assert(isLightlyError(networkError, "network"));
   assertEquals(refused.clock.sleeps, [500], "500 + 1000 ms would pass 1200");
   assertEquals(refusing.calls(), 2);
 });
@@ -179,8 +173,8 @@ Deno.test("triggerSampling() gives each retry only the time left of timeoutMs", 
   });
   const opts = options(server.url, { timeoutMs: 1100 });
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isSamplingMaybeAppliedError(error));
-  assert(isTimeoutError(error.cause));
+  assert(isLightlyError(error, "maybe-applied"));
+  assert(isLightlyError(error.cause, "timeout"));
   assertEquals(error.cause.timeoutMs, 100);
   assertEquals(opts.clock.sleeps, [1000]);
   assertEquals(server.count(POST), 2);
@@ -202,12 +196,12 @@ Deno.test("triggerSampling() sends exactly one POST on a 500 and says it may hav
   });
   const opts = options(server.url);
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isSamplingMaybeAppliedError(error));
+  assert(isLightlyError(error, "maybe-applied"));
   assertEquals(error.tagName, "coreset-100");
   assertEquals(error.datasetId, VALID.datasetId);
   assertMatch(error.message, /may have been applied/);
   assertMatch(error.message, /tag named "coreset-100"/);
-  assert(isLightlyApiError(error.cause));
+  assert(isLightlyError(error.cause, "api"));
   assertEquals(error.cause.status, 500);
   assertEquals(server.count(POST), 1);
   assertEquals(opts.clock.sleeps, []);
@@ -225,8 +219,8 @@ Deno.test("triggerSampling() sends exactly one POST on an HTML 502 and on an unr
     const error = await assertRejects(() =>
       triggerSampling(VALID, options(server.url))
     );
-    assert(isSamplingMaybeAppliedError(error));
-    assert(isUnexpectedResponseError(error.cause));
+    assert(isLightlyError(error, "maybe-applied"));
+    assert(isLightlyError(error.cause, "unexpected-response"));
     assertEquals(error.cause.status, status);
   }
   assertEquals(server.count(POST), 2);
@@ -236,8 +230,8 @@ Deno.test("triggerSampling() sends exactly one POST when the answer times out", 
   await using server = startSilentServer("hang");
   const opts = options(server.url, { timeoutMs: 100 });
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isSamplingMaybeAppliedError(error));
-  assert(isTimeoutError(error.cause));
+  assert(isLightlyError(error, "maybe-applied"));
+  assert(isLightlyError(error.cause, "timeout"));
   assertEquals(opts.clock.sleeps, []);
   assertNoSecret(error);
   await server.close();
@@ -248,8 +242,8 @@ Deno.test("triggerSampling() sends exactly one POST when the connection is reset
   await using server = startSilentServer("reset");
   const opts = options(server.url);
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isSamplingMaybeAppliedError(error));
-  assert(isNetworkError(error.cause));
+  assert(isLightlyError(error, "maybe-applied"));
+  assert(isLightlyError(error.cause, "network"));
   assertEquals(error.cause.connectFailed, false);
   assertEquals(server.requests, [`${POST}?token=${SENTINEL} HTTP/1.1`]);
   assertEquals(opts.clock.sleeps, []);
@@ -263,7 +257,7 @@ Deno.test("triggerSampling() passes a 4xx refusal through unchanged, after one P
   const error = await assertRejects(() =>
     triggerSampling(VALID, options(server.url))
   );
-  assert(isLightlyApiError(error));
+  assert(isLightlyError(error, "api"));
   assertEquals(error.code, "TAG_NAME_EXISTS");
   assertEquals(server.count(POST), 1);
 });
@@ -279,20 +273,20 @@ Deno.test("triggerSampling() with retry: false sends once and still flags a mayb
       options(server.url, { retry: false, fetch: refusing.fetch }),
     )
   );
-  assert(isNetworkError(refused));
+  assert(isLightlyError(refused, "network"));
   assertEquals(refused.connectFailed, true);
   assertEquals(refusing.calls(), 1);
 
   const limited = await assertRejects(() =>
     triggerSampling(VALID, options(server.url, { retry: false }))
   );
-  assert(isLightlyApiError(limited));
+  assert(isLightlyError(limited, "api"));
   assertEquals(limited.status, 429);
 
   const failed = await assertRejects(() =>
     triggerSampling(VALID, options(server.url, { retry: false }))
   );
-  assert(isSamplingMaybeAppliedError(failed));
+  assert(isLightlyError(failed, "maybe-applied"));
   assertEquals(server.count(POST), 2);
 });
 
@@ -315,7 +309,7 @@ Deno.test("triggerSampling() stops at once when the caller aborts during the bac
     },
   });
   const error = await assertRejects(() => triggerSampling(VALID, opts));
-  assert(isAbortedError(error));
+  assert(isLightlyError(error, "aborted"));
   assertEquals((error.cause as Error).message, "stop");
   assertEquals(refusing.calls(), 1);
   assertEquals(server.requests.length, 0);
@@ -331,7 +325,7 @@ Deno.test("triggerSampling() refuses bad retry options before sending", async ()
       }),
     )
   );
-  assert(isSamplingValidationError(error));
+  assert(isLightlyError(error, "validation"));
   assertEquals(error.issues.map((i: { path: string }) => i.path), [
     "options.retry.maxAttempts",
     "options.retry.maxRetryAfterMs",
@@ -359,6 +353,6 @@ Deno.test("triggerSamplingRaw() flags a reset after sending as maybe applied, af
   const error = await assertRejects(() =>
     triggerSamplingRaw(VALID, options(server.url))
   );
-  assert(isSamplingMaybeAppliedError(error));
+  assert(isLightlyError(error, "maybe-applied"));
   assertEquals(server.requests.length, 1);
 });

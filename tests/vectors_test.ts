@@ -1,14 +1,14 @@
 /**
  * Literal request vectors written from docs/lightly-api.md §1–2 (not generated
  * by the code under test): each valid input has its exact wire body, each
- * invalid one the exact (path, rule) pairs of its SamplingValidationError.
+ * invalid one the exact (path, rule) pairs of its ValidationError.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
   buildSamplingRequest,
   type ClientOptions,
-  isSamplingValidationError,
-  SamplingValidationError,
+  isLightlyError,
+  ValidationError,
 } from "../mod.ts";
 import { RULES } from "../lib/core/rules.ts";
 import { USER_AGENT } from "../lib/core/version.ts";
@@ -43,23 +43,23 @@ const TOP_UNKNOWN = `${RULES.unknownField} (at the top level, next to body)`;
 const hint = (m: string) =>
   `${RULES.method} (did you mean ${m}? the API is case-sensitive)`;
 
-/** Throws unless `fn` throws a SamplingValidationError; returns it. */
-function validationError(fn: () => unknown): SamplingValidationError {
+/** Throws unless `fn` throws a ValidationError; returns it. */
+function validationError(fn: () => unknown): ValidationError {
   try {
     fn();
   } catch (error) {
-    if (!(error instanceof SamplingValidationError)) {
-      throw new Error(`expected a SamplingValidationError, got ${error}`);
+    if (!(error instanceof ValidationError)) {
+      throw new Error(`expected a ValidationError, got ${error}`);
     }
-    assert(isSamplingValidationError(error));
+    assert(isLightlyError(error, "validation"));
     assertEquals(error.kind, "validation");
     return error;
   }
-  throw new Error("expected a SamplingValidationError, nothing was thrown");
+  throw new Error("expected a ValidationError, nothing was thrown");
 }
 
 function assertIssues(
-  error: SamplingValidationError,
+  error: ValidationError,
   expected: [string, string][],
 ): void {
   const got = error.issues.map((i) => [i.path, i.rule]);

@@ -1,10 +1,6 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import {
-  isLightlyApiError,
-  isSamplingJobFailedError,
-  isSamplingMaybeAppliedError,
-  isSamplingValidationError,
-  isSelectionStepError,
+  isLightlyError,
   type SelectionInput,
   type SelectionStep,
   type SelectOptions,
@@ -163,7 +159,7 @@ Deno.test("selectSamples() refuses a newTagName that already exists and sends no
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
   );
-  assert(isSelectionStepError(error));
+  assert(isLightlyError(error, "workflow"));
   assertEquals(error.step, "preflight");
   assertEquals(error.reason, "TAG_NAME_EXISTS");
   assertMatch(error.message, /"coreset-100"/);
@@ -182,7 +178,7 @@ Deno.test("selectSamples() refuses a dataset without a processed embedding and s
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
   );
-  assert(isSelectionStepError(error));
+  assert(isLightlyError(error, "workflow"));
   assertEquals(error.step, "resolve-embedding");
   assertEquals(error.reason, "NO_PROCESSED_EMBEDDING");
   assertEquals(posts(server), 0);
@@ -198,7 +194,7 @@ Deno.test("selectSamples() refuses a dataset without initial-tag (found by name)
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
   );
-  assert(isSelectionStepError(error));
+  assert(isLightlyError(error, "workflow"));
   assertEquals(error.step, "preflight");
   assertEquals(error.reason, "NO_INITIAL_TAG");
   assertMatch(error.message, /initial-tag/);
@@ -221,7 +217,7 @@ Deno.test("selectSamples() refuses a dataset without tags and one whose initial-
     const error = await assertRejects(() =>
       selectSamples(INPUT, options(server))
     );
-    assert(isSelectionStepError(error));
+    assert(isLightlyError(error, "workflow"));
     assertEquals(error.reason, reason);
     assertEquals(posts(server), 0);
   }
@@ -239,7 +235,7 @@ Deno.test("selectSamples() refuses bad input and options before sending anything
       options(server, { maxIntervalMs: -1, retry: { maxAttempts: 0 } }),
     )
   );
-  assert(isSamplingValidationError(error));
+  assert(isLightlyError(error, "validation"));
   const paths = error.issues.map((i: { path: string }) => i.path);
   for (const path of ["datasetId", "embeddingId", "newTagName"]) {
     assert(paths.includes(path), `${path} in ${paths}`);
@@ -250,7 +246,7 @@ Deno.test("selectSamples() refuses bad input and options before sending anything
       options(server, { maxIntervalMs: -1, retry: { maxAttempts: 0 } }),
     )
   );
-  assert(isSamplingValidationError(second));
+  assert(isLightlyError(second, "validation"));
   assertEquals(
     second.issues.map((i: { path: string }) => i.path),
     ["options.maxIntervalMs", "options.retry.maxAttempts"],
@@ -267,10 +263,10 @@ Deno.test("selectSamples() names the wait step and the job when the job fails", 
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
   );
-  assert(isSelectionStepError(error));
+  assert(isLightlyError(error, "workflow"));
   assertEquals(error.step, "wait");
   assertEquals(error.jobId, JOB);
-  assert(isSamplingJobFailedError(error.cause));
+  assert(isLightlyError(error.cause, "job-failed"));
   assertMatch(error.message, /step "wait".*out of memory/);
   assertEquals(server.count(`GET ${PATHS.newTag}`), 0);
 });
@@ -287,9 +283,9 @@ Deno.test("selectSamples() names the trigger step and keeps the maybe-applied ca
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
   );
-  assert(isSelectionStepError(error));
+  assert(isLightlyError(error, "workflow"));
   assertEquals(error.step, "trigger");
-  assert(isSamplingMaybeAppliedError(error.cause));
+  assert(isLightlyError(error.cause, "maybe-applied"));
   assertMatch(error.message, /may have been applied/);
   assertEquals(posts(server), 1);
   assertEquals(JSON.stringify(error).includes(SENTINEL), false);
@@ -326,10 +322,10 @@ Deno.test("selectSamples() names the fetch-tag step when the new tag cannot be r
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
   );
-  assert(isSelectionStepError(error));
+  assert(isLightlyError(error, "workflow"));
   assertEquals(error.step, "fetch-tag");
   assertEquals(error.jobId, JOB);
-  assert(isLightlyApiError(error.cause));
+  assert(isLightlyError(error.cause, "api"));
   assertEquals(error.cause.code, "TAG_UNKNOWN");
 });
 
@@ -349,7 +345,7 @@ Deno.test("selectSamples() never sends a request to a path made of a job id or t
     const error = await assertRejects(() =>
       selectSamples(INPUT, options(server))
     );
-    assert(isSelectionStepError(error));
+    assert(isLightlyError(error, "workflow"));
     assertEquals(error.step, step);
     assertMatch(error.message, /ObjectId/);
     for (const request of server.requests) {

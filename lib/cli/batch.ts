@@ -1,30 +1,26 @@
 /**
  * `trigger --batch`: one sampling request per JSON line, streamed. A first
- * pass reads every line, checks it with the library's builder and counts
- * it — every invalid line is reported, and nothing is sent while one is
- * left (unless `--skip-invalid`) —; a second pass reads the lines again and
- * sends them through a pool of `--concurrency` workers. Neither pass holds
+ * pass checks every line with the library's builder (nothing is sent while an
+ * invalid line is left, unless `--skip-invalid`); a second pass reads the
+ * lines again and sends them through `--concurrency` workers. Neither holds
  * the file as objects: a file is read twice, stdin's raw lines are kept.
  *
- * The workers share one pause gate: when any request is answered 429,
- * every worker waits out the pause before sending again, and the refused
- * request is sent again (a 429 was not applied). The pool is ours rather
- * than `deno-std`'s `pooledMap`, which yields results in input order (a
- * slow first line would hold back every outcome) and stops at the first
- * failure, while a batch streams each outcome as it ends and runs every line.
+ * A 429 pauses every worker, and its request is sent again (a 429 was not
+ * applied). The pool is ours: `deno-std`'s `pooledMap` yields in input order
+ * and stops at the first failure, while a batch streams each outcome as it
+ * ends and runs every line.
  *
  * @module
  */
 import type { SamplingInput, WaitResult } from "../../mod.ts";
 import { buildSamplingRequest } from "../core/build.ts";
-import { isSamplingValidationError } from "../core/errors.ts";
+import { isLightlyError } from "../core/errors.ts";
 import type { Clock } from "../core/policy.ts";
-import type { Connection } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";
-import type { Options } from "./flags.ts";
-import type { Input } from "./io.ts";
-import { describeDryRun, errorJson, type Output } from "./output.ts";
+import { issueLines } from "./flags.ts";
+import { connect, goOnline, type Input, type RunContext } from "./io.ts";
+import { describeDryRun, errorJson } from "./output.ts";
 import { formatElapsed } from "./progress.ts";
 
 /** One line of a batch: its number (from 1), and its JSON or its problems. */
@@ -32,10 +28,7 @@ export type BatchEntry =
   | { line: number; value: Record<string, unknown> }
   | { line: number; problems: string[] };
 
-/**
- * Numbers the lines from 1 and parses each: blank lines are skipped, a
- * line that is not a JSON object comes with its problem.
- */
+/** Numbers the lines from 1 and parses each; blank lines are skipped. */
 export async function* batchEntries(
   lines: AsyncIterable<string> | Iterable<string>,
 ): AsyncGenerator<BatchEntry> {
@@ -44,60 +37,42 @@ export async function* batchEntries(
     line++;
     if (text.trim() === "") continue;
     let value: unknown;
+    let problem = "must be a JSON object {datasetId, embeddingId, body}";
     try {
       value = JSON.parse(text);
     } catch (error) {
-      yield {
-        line,
-        problems: [`not valid JSON (${(error as Error).message})`],
-      };
-      continue;
+      problem = `not valid JSON (${(error as Error).message})`;
     }
     yield typeof value === "object" && value !== null && !Array.isArray(value)
       ? { line, value: value as Record<string, unknown> }
-      : {
-        line,
-        problems: ["must be a JSON object {datasetId, embeddingId, body}"],
-      };
+      : { line, problems: [problem] };
   }
 }
 
-/**
- * How one item of a batch ended. A failure with `notSent` was stopped by
- * the signal while it waited for a pause to end: every attempt it made was
- * refused with a 429, so none of it was applied.
- */
+/** How one item ended; `notSent`: stopped during a pause, every attempt refused with a 429 (none applied). */
 export type BatchOutcome<T, R> =
   | { item: T; ok: true; value: R; attempts: number }
   | { item: T; ok: false; error: unknown; attempts: number; notSent?: true };
 
 /**
- * Options of {@linkcode runBatch}: items in flight at most, the sender, the
- * pause after a refusal to send again (a 429; else `undefined`), the
- * callbacks as each item ends and when the batch pauses, the clock, the
- * signal that stops it (no new item starts, items in flight are aborted),
- * attempts per item in all (429s included, default 5).
- */
-export interface BatchRunOptions<T, R> {
-  concurrency: number;
-  send(item: T, signal?: AbortSignal): Promise<R>;
-  pauseFor(error: unknown, attempt: number): number | undefined;
-  onOutcome(outcome: BatchOutcome<T, R>): void;
-  onPause?(info: { item: T; waitMs: number; attempt: number }): void;
-  clock: Clock;
-  signal?: AbortSignal;
-  maxAttempts?: number;
-}
-
-/**
- * Sends every item through a pool of `concurrency` workers, streaming each
- * outcome as it ends and keeping none. A 429 pauses all workers and its
- * item is sent again, up to `maxAttempts`; any other failure is that
- * item's outcome, and the batch goes on.
+ * Sends every item through `concurrency` workers, streaming each outcome as
+ * it ends. When `pauseFor` gives a pause (a 429), every worker waits it out
+ * and the item is sent again, up to `maxAttempts` (5) in all; any other
+ * failure is that item's outcome. The signal starts no new item and aborts
+ * those in flight.
  */
 export async function runBatch<T, R>(
   items: AsyncIterable<T> | Iterable<T>,
-  options: BatchRunOptions<T, R>,
+  options: {
+    concurrency: number;
+    send(item: T, signal?: AbortSignal): Promise<R>;
+    pauseFor(error: unknown, attempt: number): number | undefined;
+    onOutcome(outcome: BatchOutcome<T, R>): void;
+    onPause?(info: { item: T; waitMs: number; attempt: number }): void;
+    clock: Clock;
+    signal?: AbortSignal;
+    maxAttempts?: number;
+  },
 ): Promise<{ started: number }> {
   const { clock, signal, maxAttempts = 5 } = options;
   const iterator = Symbol.asyncIterator in items
@@ -147,32 +122,16 @@ export async function runBatch<T, R>(
   return { started };
 }
 
-/** The library's public API, as `mod.ts` exports it (loaded once a run sends). */
-export type Library = typeof import("../../mod.ts");
-
-/** What a batch works with; `watch.exitCode` ends an interrupted run. */
-export interface BatchContext {
-  readonly options: Options;
-  readonly out: Output;
-  readonly signal: AbortSignal;
-  readonly clock: Clock;
-  readonly watch: { readonly exitCode: number };
-}
-
 type LineResult = { jobId: string; wait?: WaitResult; waitError?: unknown };
 type ValidLine = { line: number; input: SamplingInput };
 
-/**
- * Runs `trigger --batch`: checks every line, then sends the valid ones (or
- * shows them with `--dry-run`), one outcome per line and a summary.
- */
+/** `trigger --batch`: checks every line, then sends (or shows) the valid ones; an outcome per line, a summary. */
 export async function triggerBatch(
-  ctx: BatchContext,
+  ctx: RunContext,
   input: Input,
-  client: Connection,
-  start: () => Promise<Library>,
 ): Promise<number> {
   const { options: o, out } = ctx;
+  const client = connect(ctx);
   const build = { baseUrl: client.baseUrl, auth: client.auth };
   const invalid: { line: number; problems: string[] }[] = [];
   let valid = 0;
@@ -185,11 +144,8 @@ export async function triggerBatch(
       buildSamplingRequest(entry.value as never, build);
       valid++;
     } catch (error) {
-      if (!isSamplingValidationError(error)) throw error;
-      const problems = error.issues.map((i) =>
-        `${i.path}: ${i.rule}${i.received ? ` (got ${i.received})` : ""}`
-      );
-      invalid.push({ line: entry.line, problems });
+      if (!isLightlyError(error, "validation")) throw error;
+      invalid.push({ line: entry.line, problems: issueLines(error.issues) });
     }
   }
   const lines = valid + invalid.length;
@@ -210,7 +166,7 @@ export async function triggerBatch(
   }
 
   const emit = (json: Record<string, unknown>, human: string) =>
-    o.json ? out.jsonLine(json) : out.line(human);
+    o.json ? out.jsonLine(json) : out.text(human);
   for (const { line, problems } of invalid) {
     emit(
       { line, ok: false, skipped: true, problems },
@@ -228,8 +184,7 @@ export async function triggerBatch(
   if (o.dryRun) {
     for await (const { line, input } of validLines()) {
       const view = describeDryRun(buildSamplingRequest(input, build));
-      if (o.json) out.jsonLine({ line, ...view.json });
-      else out.text(`# line ${line}\n${view.text}`);
+      emit({ line, ...view.json }, `# line ${line}\n${view.text}`);
     }
     emit(
       { summary: { lines, valid, skipped: skipped.size, dryRun: true } },
@@ -241,7 +196,7 @@ export async function triggerBatch(
     return EXIT.OK;
   }
 
-  const lib = await start();
+  const lib = await goOnline(ctx);
   // The library's longest Retry-After (loaded with it, not before).
   const { DEFAULT_MAX_RETRY_AFTER_MS } = await import("../core/trigger.ts");
   let [ok, failed, notSent, refused] = [0, 0, 0, false];
@@ -299,23 +254,23 @@ export async function triggerBatch(
     clock: ctx.clock,
     signal: ctx.signal,
     send: async (v, signal) => {
-      const options = { ...client, signal };
       // A 429 is sent again by the batch, which pauses every worker.
       const { jobId } = await lib.triggerSampling(v.input, {
-        ...options,
+        ...client,
+        signal,
         retry: false,
       });
       if (!o.wait) return { jobId };
-      try {
-        const { timeoutMs } = o;
-        const clock = ctx.clock;
-        return {
-          jobId,
-          wait: await lib.waitForJob(jobId, { ...options, timeoutMs, clock }),
-        };
-      } catch (waitError) {
-        return { jobId, waitError };
-      }
+      const { timeoutMs } = o;
+      return await lib.waitForJob(jobId, {
+        ...client,
+        signal,
+        timeoutMs,
+        clock: ctx.clock,
+      }).then(
+        (wait) => ({ jobId, wait }),
+        (waitError) => ({ jobId, waitError }),
+      );
     },
     pauseFor: (error, attempt) =>
       classify(error, {

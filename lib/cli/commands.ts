@@ -1,62 +1,32 @@
 /**
- * One handler per command — `trigger` (one request, or a `--batch`),
- * `select`, `status`, `wait` — and {@linkcode runCommand}, which runs one,
- * turns any failure into a message and an exit code, and says how to pick
- * up a job that is left running.
- *
- * Every command checks everything it can before it sends anything: flags,
- * body, every batch line, token, base URL, permissions; each request is
- * built once, by the library's builder, and its problems are named by the
- * flag or file they came from. What goes wrong after a POST is never
- * reported as "nothing was sent": an answer the command cannot follow means
- * the job may exist.
- *
- * `mod.ts` (with zod) is loaded only when a command is about to go to the
- * network: a dry run loads the pure builder alone.
+ * One handler per command, and {@linkcode runCommand}: any failure becomes a
+ * message and an exit code, and a job left running is named with the command
+ * that resumes it. Every command checks all it can before it sends anything;
+ * after a POST, nothing is reported as "not sent": the job may exist.
  *
  * @module
  */
-import type { SamplingInput, SelectionStep, WaitResult } from "../../mod.ts";
+import type { SamplingInput, SelectionInput } from "../../mod.ts";
+import type { SelectionStep } from "../../mod.ts";
 import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
-import { isSamplingValidationError } from "../core/errors.ts";
+import { isLightlyError } from "../core/errors.ts";
 import { systemClock } from "../core/policy.ts";
-import { type Library, triggerBatch } from "./batch.ts";
-import type { CliConfig, Connection } from "./config.ts";
-import { DENO_SOURCES, resolveConfig } from "./config.ts";
-import { resumeCommand } from "./config.ts";
+import { triggerBatch } from "./batch.ts";
+import { type Connection, resumeCommand } from "./config.ts";
 import { CliUsageError, InterruptedError } from "./errors.ts";
 import { classify, EXIT } from "./exit_codes.ts";
 import { checkWritable, exportCommand, writeExport } from "./export.ts";
-import type { CommandLine, CommandName, Options } from "./flags.ts";
+import type { CommandName, RunLine } from "./flags.ts";
 import { composeBody, issueLines } from "./flags.ts";
 import { helpHint } from "./help.ts";
-import type { CliIo } from "./io.ts";
-import { MAX_BATCH_FILE_BYTES as MAX_BATCH, openInput, readAll } from "./io.ts";
-import { MAX_BODY_FILE_BYTES as MAX_BODY } from "./io.ts";
-import type { DryRunView, Field, Output } from "./output.ts";
-import { describeDryRun } from "./output.ts";
-import { fromDenoPermissionError, requirePermissions } from "./permissions.ts";
+import { type CliIo, connect, goOnline, type Library } from "./io.ts";
+import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES, openInput } from "./io.ts";
+import type { RunContext } from "./io.ts";
+import { describeDryRun, type DryRunView, type Field } from "./output.ts";
+import type { Output } from "./output.ts";
+import { fromDenoPermissionError } from "./permissions.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
-import { type InterruptWatch, watchInterrupt } from "./signals.ts";
-
-/** A command line that names a command to run. */
-export type RunLine = Extract<CommandLine, { kind: "run" }>;
-
-/** What a command works with, and what it learned on the way. */
-interface Context {
-  readonly line: RunLine;
-  readonly options: Options;
-  readonly out: Output;
-  readonly io: CliIo;
-  readonly clock: NonNullable<CliIo["clock"]>;
-  readonly signal: AbortSignal;
-  readonly watch: InterruptWatch;
-  config?: CliConfig;
-  /** The job, once the server named it. */
-  jobId?: string;
-  /** The POST in flight: the tag it creates, for an interrupted send. */
-  sending?: { datasetId: string; tagName: string };
-}
+import { watchInterrupt } from "./signals.ts";
 
 /** The placeholder `select` validates with before the embedding is known. */
 const PLACEHOLDER_ID = "000000000000000000000000";
@@ -69,36 +39,9 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
   "fetch-tag": "reading the new tag",
 };
 
-const loadLibrary = (): Promise<Library> => import("../../mod.ts");
-
-function connect(ctx: Context): Connection {
-  const env = ctx.io.env; // injected: read without a permission
-  const config = resolveConfig(
-    ctx.options,
-    env === undefined ? DENO_SOURCES : {
-      ...DENO_SOURCES,
-      readEnv: (v) => ({ granted: true, value: env[v] }),
-    },
-  );
-  ctx.out.addSecrets(config.secrets);
-  for (const note of config.notes) ctx.out.note(note);
-  ctx.config = config;
-  return { baseUrl: config.baseUrl, auth: config.auth, fetch: ctx.io.fetch };
-}
-
-/** Before the first request: the permission to reach the host (Deno's fetch only). */
-function allowNet(ctx: Context): void {
-  if (ctx.io.fetch !== undefined) return;
-  requirePermissions([{ name: "net", host: ctx.config!.host }]);
-}
-
-/**
- * Resolves the connection and builds the request, once, with the library's
- * builder. Every problem — those found before, the input's, the
- * settings' — is reported at once, named by the flag or file it came from.
- */
+/** Connects and builds the request, once, by the library's builder; every problem at once. */
 function prepare(
-  ctx: Context,
+  ctx: RunContext,
   input: SamplingInput,
   problems: string[],
 ): { request: SamplingRequest; client: Connection } {
@@ -117,7 +60,7 @@ function prepare(
       auth: client?.auth,
     });
   } catch (error) {
-    if (!isSamplingValidationError(error)) throw error;
+    if (!isLightlyError(error, "validation")) throw error;
     problems.push(...issueLines(error.issues, ctx.options));
   }
   problems.push(...settings);
@@ -125,11 +68,8 @@ function prepare(
   return { request: request!, client: client! };
 }
 
-/**
- * The problems of `--timeout` by the library's own rule (the one `waitForJob`
- * applies), before anything is sent. Loads the job module only when given.
- */
-async function timeoutProblems({ options }: Context): Promise<string[]> {
+/** The problems of `--timeout` by the library's own rule (the one `waitForJob` applies). */
+async function timeoutProblems({ options }: RunContext): Promise<string[]> {
   if (options.timeoutMs === undefined) return [];
   const { checkWaitOptions } = await import("../jobs/wait.ts");
   const issues: Parameters<typeof checkWaitOptions>[1] = [];
@@ -137,86 +77,87 @@ async function timeoutProblems({ options }: Context): Promise<string[]> {
   return issueLines(issues, options);
 }
 
-async function bodyOf({ options, io }: Context) {
-  const path = options.body;
-  const file = path && await openInput("--body", path, MAX_BODY, io);
-  return composeBody(options, file ? await readAll(file) : undefined);
+/** The request's input: the flags, and the `--body` file's JSON. */
+async function inputOf({ options: o, io }: RunContext) {
+  const file = o.body &&
+    await openInput("--body", o.body, MAX_BODY_FILE_BYTES, io);
+  const text = file
+    ? (await Array.fromAsync(file.lines())).join("\n")
+    : undefined;
+  return {
+    datasetId: o.datasetId,
+    ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
+    body: composeBody(o, text),
+  } as unknown as SelectionInput & SamplingInput;
 }
 
-function printDryRun(ctx: Context, view: DryRunView): number {
+function printDryRun(ctx: RunContext, view: DryRunView): number {
   ctx.out.text(view.text);
   if (ctx.options.json) ctx.out.result([], view.json);
   ctx.out.note("dry run: nothing was sent");
   return EXIT.OK;
 }
 
+/** Follows a job to its tag: a finished wait, for people and for JSON. */
 async function follow(
-  ctx: Context,
+  ctx: RunContext,
+  lib: Library,
   jobId: string,
   client: Connection,
-): Promise<WaitResult> {
+): Promise<[Field[], Record<string, unknown>]> {
   ctx.jobId = jobId;
   const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
   progress.step(`waiting for job ${jobId}`);
   try {
-    const { waitForJob } = await loadLibrary();
-    return await waitForJob(jobId, {
+    const r = await lib.waitForJob(jobId, {
       ...client,
       timeoutMs: ctx.options.timeoutMs,
       clock: ctx.clock,
       signal: ctx.signal,
       onProgress: (event) => progress.update(event),
     });
+    const { tagId, polls, elapsedMs } = r;
+    const status = r.job.status;
+    return [[
+      ["job", jobId],
+      ["status", status],
+      ["tag id", tagId],
+      ["polls", String(polls)],
+      ["elapsed", formatElapsed(elapsedMs)],
+    ], { jobId, status, tagId, polls, elapsedMs }];
   } finally {
     progress.stop();
   }
 }
 
-/** A finished wait, for people and for JSON. */
-function waited(r: WaitResult): [Field[], Record<string, unknown>] {
-  const { jobId, tagId, polls, elapsedMs } = r;
-  const status = r.job.status;
-  return [[
-    ["job", jobId],
-    ["status", status],
-    ["tag id", tagId],
-    ["polls", String(polls)],
-    ["elapsed", formatElapsed(elapsedMs)],
-  ], { jobId, status, tagId, polls, elapsedMs }];
-}
-
 /** `trigger`: one request (optionally followed to its tag), or a batch. */
-async function trigger(ctx: Context): Promise<number> {
+async function trigger(ctx: RunContext): Promise<number> {
   const o = ctx.options;
   const problems = await timeoutProblems(ctx);
   if (o.batch !== undefined) {
     if (problems.length > 0) throw new CliUsageError(problems);
-    const file = await openInput("--batch", o.batch, MAX_BATCH, ctx.io);
-    const client = connect(ctx);
-    return await triggerBatch(ctx, file, client, () => {
-      allowNet(ctx);
-      return loadLibrary();
-    });
+    const file = await openInput(
+      "--batch",
+      o.batch,
+      MAX_BATCH_FILE_BYTES,
+      ctx.io,
+    );
+    return await triggerBatch(ctx, file);
   }
-  const input = {
-    datasetId: o.datasetId,
-    embeddingId: o.embeddingId,
-    body: await bodyOf(ctx),
-  } as unknown as SamplingInput;
+  const input = await inputOf(ctx);
   const { request, client } = prepare(ctx, input, problems);
   if (o.dryRun) return printDryRun(ctx, describeDryRun(request));
 
-  allowNet(ctx);
-  const lib = await loadLibrary();
+  const lib = await goOnline(ctx);
+  const { datasetId, embeddingId } = input;
   const tagName = input.body.newTagName;
-  ctx.sending = { datasetId: input.datasetId, tagName };
+  ctx.sending = { datasetId, tagName };
   const { jobId } = await lib.triggerSampling(input, {
     ...client,
     signal: ctx.signal,
   });
   ctx.sending = undefined;
   ctx.jobId = jobId;
-  const { datasetId, embeddingId } = input;
   const about = { jobId, datasetId, embeddingId, tagName };
   if (!o.wait) {
     const fields: Field[] = [["job", jobId], ["dataset", datasetId]];
@@ -224,20 +165,16 @@ async function trigger(ctx: Context): Promise<number> {
     ctx.out.note(`follow the job with: ${resumeCommand(jobId, ctx.config!)}`);
     return EXIT.OK;
   }
-  const [fields, json] = waited(await follow(ctx, jobId, client));
+  const [fields, json] = await follow(ctx, lib, jobId, client);
   ctx.out.result([...fields, ["tag name", tagName]], { ...about, ...json });
   return EXIT.OK;
 }
 
 /** `select`: the whole workflow, embedding to tag. */
-async function select(ctx: Context): Promise<number> {
+async function select(ctx: RunContext): Promise<number> {
   const o = ctx.options;
   const problems = await timeoutProblems(ctx);
-  const input = {
-    datasetId: o.datasetId,
-    ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
-    body: await bodyOf(ctx),
-  } as unknown as { datasetId: string; embeddingId?: string } & SamplingInput;
+  const input = await inputOf(ctx);
   const resolved = input.embeddingId !== undefined;
   const { request, client } = prepare(ctx, {
     ...input,
@@ -247,6 +184,9 @@ async function select(ctx: Context): Promise<number> {
   if (o.dryRun) {
     const base = ctx.config!.baseUrl;
     const dataset = `${base}/v1/datasets/${input.datasetId}`;
+    // The library's page size, read only when there are pages to show.
+    const pages = o.exportFile !== undefined &&
+      (await import("../jobs/export.ts")).DEFAULT_EXPORT_PAGE_SIZE;
     const steps = [
       ...(resolved
         ? []
@@ -257,8 +197,8 @@ async function select(ctx: Context): Promise<number> {
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
       `GET ${dataset}/tags/{tagId}  (the new tag)`,
-      ...(o.exportFile === undefined ? [] : [
-        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of 5000, into ${o.exportFile})`,
+      ...(pages === false ? [] : [
+        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of ${pages}, into ${o.exportFile})`,
       ]),
     ];
     return printDryRun(
@@ -273,12 +213,11 @@ async function select(ctx: Context): Promise<number> {
     );
   }
 
-  allowNet(ctx);
+  const lib = await goOnline(ctx);
   if (o.exportFile !== undefined) checkWritable(o.exportFile);
   const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
   try {
-    const { selectSamples } = await loadLibrary();
-    const result = await selectSamples(input, {
+    const result = await lib.selectSamples(input, {
       ...client,
       timeoutMs: o.timeoutMs,
       clock: ctx.clock,
@@ -295,20 +234,16 @@ async function select(ctx: Context): Promise<number> {
       },
     });
     progress.stop();
-    const exported = o.exportFile === undefined ? undefined : await writeExport(
-      ctx,
-      client,
-      input.datasetId,
-      result.tag,
-      o.exportFile,
-    )
-      .catch((error) => {
-        ctx.out.note(
-          `the selection finished (tag ${result.tag.name}, ${result.tagId}); export it with: ` +
-            `lightly-sampling export --dataset-id ${input.datasetId} --tag-id ${result.tagId} --output ${o.exportFile}`,
-        );
-        throw error;
-      });
+    const exported = o.exportFile === undefined
+      ? undefined
+      : await writeExport(ctx, lib, client, result.tag, o.exportFile)
+        .catch((error) => {
+          ctx.out.note(
+            `the selection finished (tag ${result.tag.name}, ${result.tagId}); export it with: ` +
+              `lightly-sampling export --dataset-id ${input.datasetId} --tag-id ${result.tagId} --output ${o.exportFile}`,
+          );
+          throw error;
+        });
     ctx.out.result([
       ["tag name", result.tag.name],
       ["tag id", result.tagId],
@@ -336,12 +271,13 @@ async function select(ctx: Context): Promise<number> {
 }
 
 /** `status`: one GET of the job. */
-async function status(ctx: Context): Promise<number> {
-  const jobId = ctx.line.jobId!;
+async function status(ctx: RunContext): Promise<number> {
   const client = connect(ctx);
-  allowNet(ctx);
-  const { getJobStatus } = await loadLibrary();
-  const job = await getJobStatus(jobId, { ...client, signal: ctx.signal });
+  const { getJobStatus } = await goOnline(ctx);
+  const job = await getJobStatus(ctx.line.jobId!, {
+    ...client,
+    signal: ctx.signal,
+  });
   const tagId = job.status === "FINISHED" ? job.result?.data : undefined;
   // A time JavaScript cannot represent as a date is shown as the number.
   const time = (ms?: number) =>
@@ -371,30 +307,24 @@ async function status(ctx: Context): Promise<number> {
 }
 
 /** `wait`: follow a job to its tag. */
-async function wait(ctx: Context): Promise<number> {
-  const jobId = ctx.line.jobId!;
+async function wait(ctx: RunContext): Promise<number> {
   const problems = await timeoutProblems(ctx);
   if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);
-  allowNet(ctx);
-  ctx.out.result(...waited(await follow(ctx, jobId, client)));
+  const lib = await goOnline(ctx);
+  ctx.out.result(...await follow(ctx, lib, ctx.line.jobId!, client));
   return EXIT.OK;
 }
 
-const HANDLERS: Record<CommandName, (ctx: Context) => Promise<number>> = {
+const HANDLERS: Record<CommandName, (ctx: RunContext) => Promise<number>> = {
   trigger,
   select,
   status,
   wait,
-  export: (ctx) =>
-    exportCommand(ctx, () => {
-      const client = connect(ctx);
-      allowNet(ctx);
-      return client;
-    }),
+  export: exportCommand,
 };
 
-function report(caught: unknown, ctx: Context): number {
+function report(caught: unknown, ctx: RunContext): number {
   const error = fromDenoPermissionError(caught) ?? caught;
   const verdict = classify(error);
   const interrupted = verdict.exitCode === EXIT.INTERRUPTED;
@@ -426,19 +356,14 @@ function report(caught: unknown, ctx: Context): number {
   return code;
 }
 
-/**
- * Runs one command: checks, sends, prints, and turns any failure into a
- * message on stderr (and a JSON document with `--json`) and an exit code.
- * SIGINT, SIGTERM or SIGHUP stop the command (exit code 130, 143 or 129);
- * a job left running is named with the command that resumes it.
- */
+/** Runs one command to its exit code; SIGINT, SIGTERM or SIGHUP stop it (130, 143, 129). */
 export async function runCommand(
   line: RunLine,
   out: Output,
   io: CliIo = {},
 ): Promise<number> {
   using watch = watchInterrupt(io.signals);
-  const ctx: Context = {
+  const ctx: RunContext = {
     line,
     options: line.options,
     out,

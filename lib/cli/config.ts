@@ -1,55 +1,33 @@
 /**
- * Where the command line's connection settings come from, and the rules
- * that keep the token safe:
- *
- * - The token comes from `--token-file FILE`, else `LIGHTLY_TOKEN` (API
- *   token, sent as `?token=`), else `LIGHTLY_JWT` (sent as `Authorization:
- *   Bearer`); never from a flag. A token file holding a JWT (`eyJ….….…`) is
- *   sent as a bearer token.
- * - The base URL comes from `--base-url`, else `LIGHTLY_SERVER_LOCATION`,
- *   else `https://api.lightly.ai`; trailing slashes are removed.
- * - The base URL passes the library's one rule (`checkBaseUrl`), and is
- *   used as that rule normalises it.
- * - A token is never sent over plain `http://` to a host other than this
- *   machine (exactly `localhost`, `127.0.0.0/8` or `[::1]`: see
- *   `isLoopbackHostname`), unless `--insecure-http` says so.
- * - A dry run needs no permission at all: what it cannot read, it says it
- *   could not read, and shows a placeholder.
- * - The command that resumes following a job repeats these settings and
- *   permissions, never a secret.
+ * Where the connection settings come from, and the rules that keep the token
+ * safe. The token: `--token-file` (a JWT in it is sent as a bearer), else
+ * `LIGHTLY_TOKEN` (`?token=`), else `LIGHTLY_JWT` (`Authorization: Bearer`),
+ * never a flag. The base URL: `--base-url`, else `LIGHTLY_SERVER_LOCATION`,
+ * else the default, as the library's `checkBaseUrl` normalises it. No token
+ * over plain `http://` to another machine without `--insecure-http`. A dry
+ * run needs no permission (it shows a placeholder). The resume command
+ * repeats settings and permissions, never a secret.
  *
  * @module
  */
-import { CliUsageError, MissingPermissionError } from "./errors.ts";
-import type { Options } from "./flags.ts";
 import { checkBaseUrl, DEFAULT_BASE_URL } from "../core/client.ts";
 import type { ValidationIssue } from "../core/errors.ts";
-import {
-  flagsFor,
-  isGranted,
-  type PermissionNeed,
-  readEnv,
-} from "./permissions.ts";
+import { CliUsageError, MissingPermissionError } from "./errors.ts";
+import type { Options } from "./flags.ts";
+import { flagsFor, isGranted, type PermissionNeed } from "./permissions.ts";
+import { readEnv } from "./permissions.ts";
 
-/** The largest token file read, in bytes. */
-export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 /** What a dry run shows in place of a token it could not read. */
-export const PLACEHOLDER_TOKEN = "LIGHTLY_TOKEN";
-
-/** The flags it reads; with `--dry-run` nothing is sent, so nothing missing is fatal. */
-export type ConfigFlags = Partial<
-  Pick<Options, "baseUrl" | "tokenFile" | "insecureHttp" | "dryRun">
->;
+const PLACEHOLDER_TOKEN = "LIGHTLY_TOKEN";
 
 /** Where settings are read from; tests pass their own. */
 export interface ConfigSources {
   /** Reads an environment variable if allowed (see `permissions.ts`). */
   readEnv(variable: string): { granted: boolean; value?: string };
-  /** Whether a permission is granted. */
   isGranted(need: PermissionNeed): boolean;
   /** Size and Unix mode (`null` where there is none) of a file. */
   stat(path: string): { size: number; mode: number | null };
-  /** Reads a text file. */
   readTextFile(path: string): string;
 }
 
@@ -57,17 +35,13 @@ export interface ConfigSources {
 export interface CliConfig {
   /** The base URL without trailing slash. */
   baseUrl: string;
-  /** Where {@linkcode CliConfig.baseUrl} came from. */
   baseUrlSource: "--base-url" | "LIGHTLY_SERVER_LOCATION" | "default";
   /** The host to grant with `--allow-net`, e.g. `api.lightly.ai`. */
   host: string;
   /** The credentials: a placeholder API token in a dry run without one. */
   auth: { apiKey: string } | { bearerToken: string };
-  /** Where the token came from. */
   authSource: "LIGHTLY_TOKEN" | "LIGHTLY_JWT" | "--token-file" | "placeholder";
-  /** The token file, when the token came from one. */
   tokenFile?: string;
-  /** Whether `--insecure-http` was given. */
   insecureHttp: boolean;
   /** Secret values to mask in any output. */
   secrets: string[];
@@ -84,11 +58,8 @@ export type Connection = Pick<CliConfig, "baseUrl" | "auth"> & {
 export const DENO_SOURCES: ConfigSources = {
   readEnv,
   isGranted,
-  stat(path) {
-    const info = Deno.statSync(path);
-    return { size: info.size, mode: info.mode };
-  },
-  readTextFile: (path) => Deno.readTextFileSync(path),
+  stat: Deno.statSync,
+  readTextFile: Deno.readTextFileSync,
 };
 
 const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
@@ -130,15 +101,15 @@ function fromTokenFile(
 }
 
 /**
- * Resolves the base URL and the token from flags and environment, and
- * applies the safety rules.
+ * Resolves the base URL and the token and applies the safety rules.
  *
  * @throws {MissingPermissionError} Naming every `--allow-…` flag missing (never in a dry run).
- * @throws {CliUsageError} No token, an unusable token file, a bad base URL,
- *   or a token that would travel over plain http to another machine.
+ * @throws {CliUsageError} No token, a bad token file or base URL, a token for plain http.
  */
 export function resolveConfig(
-  flags: ConfigFlags,
+  flags: Partial<
+    Pick<Options, "baseUrl" | "tokenFile" | "insecureHttp" | "dryRun">
+  >,
   sources: ConfigSources = DENO_SOURCES,
 ): CliConfig {
   const notes: string[] = [];
@@ -276,33 +247,29 @@ function scriptName(mainModule: string): string {
     : path;
 }
 
-/**
- * The `deno run … wait <jobId>` command that resumes following a job, with
- * the permissions and connection flags this run used (never a secret).
- * `mainModule` is the script being run (`Deno.mainModule`).
- */
+/** The `deno run … wait <jobId>` that resumes following a job, with this run's permissions and settings. */
 export function resumeCommand(
   jobId: string,
   config: CliConfig,
   options: { mainModule?: string } = {},
 ): string {
-  const env: string[] = [];
-  const args = ["deno", "run", `--allow-net=${config.host}`];
-  if (config.authSource === "LIGHTLY_TOKEN") env.push("LIGHTLY_TOKEN");
-  if (config.authSource === "LIGHTLY_JWT") env.push("LIGHTLY_JWT");
-  if (config.baseUrlSource !== "--base-url") {
-    env.push("LIGHTLY_SERVER_LOCATION");
+  const { authSource, tokenFile } = config;
+  const viaFlag = config.baseUrlSource === "--base-url";
+  const needs: PermissionNeed[] = [{ name: "net", host: config.host }];
+  if (authSource === "LIGHTLY_TOKEN" || authSource === "LIGHTLY_JWT") {
+    needs.push({ name: "env", variable: authSource });
   }
-  if (env.length > 0) args.push(`--allow-env=${env.join(",")}`);
+  if (!viaFlag) {
+    needs.push({ name: "env", variable: "LIGHTLY_SERVER_LOCATION" });
+  }
   const tail = ["wait", jobId];
-  if (config.authSource === "--token-file" && config.tokenFile !== undefined) {
-    args.push(`--allow-read=${config.tokenFile}`);
-    tail.push("--token-file", config.tokenFile);
+  if (authSource === "--token-file" && tokenFile !== undefined) {
+    needs.push({ name: "read", path: tokenFile });
+    tail.push("--token-file", tokenFile);
   }
-  if (config.baseUrlSource === "--base-url") {
-    tail.push("--base-url", config.baseUrl);
-  }
+  if (viaFlag) tail.push("--base-url", config.baseUrl);
   if (config.insecureHttp) tail.push("--insecure-http");
-  args.push(scriptName(options.mainModule ?? Deno.mainModule), ...tail);
-  return args.map(quote).join(" ");
+  const script = scriptName(options.mainModule ?? Deno.mainModule);
+  return ["deno", "run", ...flagsFor(needs), script, ...tail].map(quote)
+    .join(" ");
 }

@@ -1,19 +1,17 @@
 /**
- * The command line's own errors. They extend the library's `LightlyError`,
- * so they share its `kind` tag, its guard (`isLightlyError`) and its safe
- * `toJSON` (own fields, never the stack or the cause). `usage` and
- * `permission` are kinds of the command line only.
+ * The command line's own errors: `LightlyError`s, so they share its `kind`
+ * tag, its guard (`isLightlyError`) and its safe `toJSON` (own fields, never
+ * the stack or the cause). `usage` and `permission` are kinds of the command
+ * line only.
  *
  * @module
  */
 import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
 
-/** A mistake in the command line or its inputs; nothing was sent (exit code 2). */
+/** A mistake in the command line or its inputs, every problem one line; nothing was sent (exit code 2). */
 export class CliUsageError extends LightlyError {
-  /** Every problem, one line each. */
   readonly problems: readonly string[];
 
-  /** @param problems Every problem found (at least one), one line each. */
   constructor(problems: readonly string[]) {
     super("usage" as LightlyErrorKind, problems.join("\n"));
     this.name = "CliUsageError";
@@ -21,15 +19,11 @@ export class CliUsageError extends LightlyError {
   }
 }
 
-/** Deno did not grant a permission the command needs (exit code 2). */
+/** Deno did not grant a permission the command needs: the `deno run` flags to add (exit code 2). */
 export class MissingPermissionError extends LightlyError {
-  /** The `deno run` flags to add, e.g. `--allow-env=LIGHTLY_TOKEN,LIGHTLY_JWT`. */
   readonly flags: readonly string[];
 
-  /**
-   * @param flags The flags that would grant what is missing.
-   * @param message A message instead of the default one; it must name the flags.
-   */
+  /** @param message A message instead of the default one; it must name the flags. */
   constructor(flags: readonly string[], message?: string) {
     super(
       "permission" as LightlyErrorKind,
@@ -42,7 +36,6 @@ export class MissingPermissionError extends LightlyError {
 
 /** A server's answer nests deeper than the output prints: refused as unexpected (exit code 3). */
 export class UnprintableAnswerError extends LightlyError {
-  /** @param maxDepth The deepest nesting printed. */
   constructor(maxDepth: number) {
     super(
       "unexpected-response",
@@ -54,7 +47,6 @@ export class UnprintableAnswerError extends LightlyError {
 
 /** A signal interrupted the run; the message says what it left behind. */
 export class InterruptedError extends LightlyError {
-  /** @param message What was left running or may have been sent. */
   constructor(message: string) {
     super("aborted", message);
     this.name = "InterruptedError";

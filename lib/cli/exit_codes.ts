@@ -1,13 +1,10 @@
 /**
- * The exit codes, and the one place that classifies a failure: its exit
- * code, whether a batch pauses for it (and how long), whether the job may
- * still be running. Errors are told apart by their `kind` (the library's
- * and the command line's own), never by `instanceof`, so copies of the
- * library loaded from different URLs classify alike.
+ * The exit codes, and what a failure means for a run: read from the
+ * library's one failure policy (`lib/core/policy.ts`).
  *
  * @module
  */
-import { backoffDelay, parseRetryAfter } from "../core/policy.ts";
+import { classify as policyVerdict, waitBefore } from "../core/policy.ts";
 
 /** The exit codes, by meaning (their help text is in `help.ts`). */
 export const EXIT = Object.freeze(
@@ -22,22 +19,19 @@ export const EXIT = Object.freeze(
   } as const,
 );
 
-/** One of the values of {@linkcode EXIT}. */
-export type ExitCode = typeof EXIT[keyof typeof EXIT];
-
 /**
  * What a failure means for the run: its exit code (130 for any
- * interruption), for a 429 asked about with a retry context how long a
- * batch pauses before it sends the request again (none when it must not),
- * and whether the job may still be running (say how to resume).
+ * interruption), for a 429 asked about with a retry context how long a batch
+ * pauses before it sends the request again (none when it must not), and
+ * whether the job may still be running (say how to resume).
  */
 export interface Verdict {
-  readonly exitCode: ExitCode;
+  readonly exitCode: typeof EXIT[keyof typeof EXIT];
   readonly pauseMs?: number;
   readonly jobMayRun: boolean;
 }
 
-/** When {@linkcode classify} is asked whether to send again after a pause: the attempt that failed (from 1), the time, the longest `Retry-After` honoured. */
+/** When a 429 may be sent again: the attempt that failed (from 1), the time, the longest `Retry-After` honoured. */
 export type RetryContext = {
   readonly attempt: number;
   readonly now: number;
@@ -45,76 +39,17 @@ export type RetryContext = {
 };
 
 /**
- * Classifies a failure.
- *
- * - 1: a 4xx but 408 and 429 — an `api` one, or an `unexpected-response`
- *   one such as a proxy's HTML 403 —, `job-failed`, `job-result-missing`,
- *   `maybe-applied` (a blind retry could start a second job), a `workflow`
- *   refusal, anything unforeseen.
- * - 2: `validation`, `usage`, `permission`, Deno's `NotCapable` /
- *   `PermissionDenied`.
- * - 3: `network`, `timeout`, `poll-failed` and `deadline` (the job may
- *   still run), 408, 429, 5xx, any other `unexpected-response`.
- * - 130: `aborted`.
- * - A `workflow` error that wraps a cause is classified as its cause.
- *
- * A 429 pauses a batch for the library's rule: the `Retry-After` (at most
- * `maxRetryAfterMs`), and at least the backoff of the attempt.
+ * Classifies a failure by the library's one failure policy (`policy.ts`):
+ * its exit code, whether the job may still run, and, with `retry`, for a
+ * 429 the pause before the batch sends the request again — the library's
+ * rule: the `Retry-After`, at least the attempt's backoff.
  */
 export function classify(error: unknown, retry?: RetryContext): Verdict {
-  const verdict = (exitCode: ExitCode, jobMayRun = false) => ({
-    exitCode,
-    jobMayRun,
-  });
-  if (
-    error instanceof Deno.errors.NotCapable ||
-    error instanceof Deno.errors.PermissionDenied
-  ) return verdict(EXIT.USAGE);
-  const e = (typeof error === "object" && error !== null ? error : {}) as {
-    kind?: unknown;
-    status?: unknown;
-    retryAfter?: string;
-    reason?: unknown;
-    cause?: unknown;
-  };
-  const status = typeof e.status === "number" ? e.status : undefined;
-  switch (e.kind) {
-    case "validation":
-    case "usage":
-    case "permission":
-      return verdict(EXIT.USAGE);
-    case "aborted":
-      return verdict(EXIT.INTERRUPTED);
-    case "api":
-    case "unexpected-response": {
-      const retryable = status === 408 || status === 429 ||
-        (status ?? 0) >= 500;
-      const clientError = status !== undefined && status >= 400 &&
-        status < 500;
-      const refused = e.kind === "api" ? !retryable : clientError && !retryable;
-      if (status !== 429 || retry === undefined) {
-        return verdict(refused ? EXIT.REFUSED : EXIT.TRANSIENT);
-      }
-      const backoff = backoffDelay(retry.attempt - 1);
-      const asked = parseRetryAfter(e.retryAfter, retry.now);
-      const pauseMs = asked === undefined
-        ? backoff
-        : asked <= retry.maxRetryAfterMs
-        ? Math.max(asked, backoff)
-        : undefined;
-      return { exitCode: EXIT.TRANSIENT, jobMayRun: false, pauseMs };
-    }
-    case "network":
-    case "timeout":
-      return verdict(EXIT.TRANSIENT);
-    case "poll-failed":
-    case "deadline":
-      return verdict(EXIT.TRANSIENT, true);
-    case "workflow":
-      return e.reason === undefined && e.cause !== undefined
-        ? classify(e.cause)
-        : verdict(EXIT.REFUSED);
-    default:
-      return verdict(EXIT.REFUSED);
-  }
+  const v = policyVerdict(error);
+  const pauseMs = retry !== undefined && v.throttled
+    ? waitBefore(error, retry.attempt, retry)
+    : undefined;
+  return pauseMs === undefined
+    ? { exitCode: v.exitCode, jobMayRun: v.jobMayRun }
+    : { exitCode: v.exitCode, jobMayRun: v.jobMayRun, pauseMs };
 }

@@ -1,41 +1,20 @@
 /**
  * `export` and `select --export FILE`: a tag's entries — file names, signed
- * read URLs or datasource URLs — one per line, streamed to stdout or to a
- * file. A file is written under a temporary name in its own folder and
- * renamed only once every entry is in, so a failed or interrupted export
- * never leaves a file that looks complete.
+ * read URLs or datasource URLs — one per line, to stdout or to a file. A file
+ * is written under a temporary name in its own folder and renamed once every
+ * entry is in: a failed or interrupted export never leaves a file that looks
+ * complete.
  *
  * @module
  */
 import type { FileNameFormat, TagData } from "../../mod.ts";
 import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
-import type { Clock } from "../core/policy.ts";
-import type { Library } from "./batch.ts";
 import type { Connection } from "./config.ts";
-import { CliUsageError } from "./errors.ts";
 import { EXIT } from "./exit_codes.ts";
-import { objectIdProblem, type Options } from "./flags.ts";
-import type { Output } from "./output.ts";
+import { connect, goOnline, type Library, type RunContext } from "./io.ts";
 import { requirePermissions } from "./permissions.ts";
 import { createProgress, formatCount } from "./progress.ts";
 import { closest } from "./suggest.ts";
-
-/** What an export works with: the command line, the output, the signal, the clock. */
-export interface ExportContext {
-  readonly options: Options;
-  readonly out: Output;
-  readonly signal: AbortSignal;
-  readonly clock: Clock;
-}
-
-/** What an export wrote. */
-export interface ExportSummary {
-  tagId: string;
-  tagName: string;
-  entries: number;
-  format: FileNameFormat;
-  output?: string;
-}
 
 /** The key of each entry in `--json` lines. */
 const JSON_KEY: Readonly<Record<FileNameFormat, string>> = {
@@ -57,12 +36,7 @@ function folderOf(path: string): string {
   return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
 }
 
-/**
- * Checks, before anything is sent, that the folder of `path` may be written
- * and read (Deno's rename needs both).
- *
- * @throws {MissingPermissionError} Naming the flags to add.
- */
+/** Before anything is sent: the folder of `path` may be written and read (Deno's rename needs both). */
 export function checkWritable(path: string): void {
   const folder = folderOf(path);
   requirePermissions([
@@ -71,17 +45,15 @@ export function checkWritable(path: string): void {
   ]);
 }
 
-/**
- * Streams a tag's entries to stdout or to `output`, all or nothing: the
- * count must be the tag's `totSize`, and the file appears only when complete.
- */
+/** Streams a tag's entries to stdout or `output`, all or nothing: as many as its `totSize`, the file only when complete. */
 export async function writeExport(
-  ctx: ExportContext,
+  ctx: RunContext,
+  lib: Library,
   client: Connection,
-  datasetId: string,
   tag: TagData,
   output?: string,
-): Promise<ExportSummary> {
+) {
+  const datasetId = ctx.options.datasetId!;
   const format = ctx.options.format ?? "NAME";
   const out = ctx.out;
   const temp = output === undefined
@@ -110,7 +82,6 @@ export async function writeExport(
   let shown = -1;
   let count = 0;
   try {
-    const lib: Library = await import("../../mod.ts");
     progress.step(`exporting tag ${tag.name}`);
     const batch: string[] = [];
     for await (
@@ -165,17 +136,12 @@ export async function writeExport(
 }
 
 /** The `export` command. */
-export async function exportCommand(
-  ctx: ExportContext,
-  connect: () => Connection,
-): Promise<number> {
+export async function exportCommand(ctx: RunContext): Promise<number> {
   const o = ctx.options;
   const datasetId = o.datasetId!;
-  const problem = objectIdProblem("--dataset-id", datasetId);
-  if (problem) throw new CliUsageError([problem]);
   if (o.output !== undefined) checkWritable(o.output);
-  const client = connect();
-  const lib: Library = await import("../../mod.ts");
+  const client = connect(ctx);
+  const lib = await goOnline(ctx);
   const read = { ...client, signal: ctx.signal };
   const tag = o.tagId !== undefined
     ? await lib.getTag(datasetId, o.tagId, read)
@@ -189,7 +155,7 @@ export async function exportCommand(
         (guess ? `; did you mean ${JSON.stringify(guess)}?` : ""),
     );
   }
-  const summary = await writeExport(ctx, client, datasetId, tag, o.output);
+  const summary = await writeExport(ctx, lib, client, tag, o.output);
   const json = { datasetId, ...summary };
   if (o.output !== undefined) {
     ctx.out.result([

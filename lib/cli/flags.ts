@@ -1,17 +1,16 @@
 /**
  * The command line's vocabulary in one table: every flag (its value, help,
- * the commands that take it, where its value goes in the request) and every
- * command. The parser, the options type, the help and the request body are
- * all read from it: a new flag is one entry in {@linkcode FLAGS}, a new
- * command one entry in {@linkcode COMMANDS} (and its handler).
- *
- * The parser is ours rather than `deno-std`'s `parseArgs`, which reads
- * `--min-distance -1` and `--body -` as flags; every check would be ours
- * anyway.
+ * commands, where its value goes in the request) and every command. The
+ * parser, the options type, the help and the request body all read it: a new
+ * flag is one entry in {@linkcode FLAGS}, a new command one in
+ * {@linkcode COMMANDS} (and its handler). The parser is ours: `deno-std`'s
+ * `parseArgs` reads `--min-distance -1` and `--body -` as flags.
  *
  * @module
  */
-import { OBJECT_ID_PATTERN, RULES } from "../core/rules.ts";
+import type { ValidationIssue } from "../core/errors.ts";
+import type { FileNameFormat } from "../core/types.ts";
+import { OBJECT_ID_PATTERN, RULES, SAMPLING_METHODS } from "../core/rules.ts";
 import { CliUsageError } from "./errors.ts";
 import { closest } from "./suggest.ts";
 
@@ -59,8 +58,7 @@ const FORMATS = {
   "name": "NAME",
   "read-url": "REDIRECTED_READ_URL",
   "datasource-url": "DATASOURCE_FULL",
-} as const;
-/** `--format`, as the API's `fileNameFormat`. */
+} as const satisfies Record<string, FileNameFormat>;
 function format(
   text: string,
 ): (typeof FORMATS)[keyof typeof FORMATS] | Refusal {
@@ -78,14 +76,10 @@ function objectId(text: string): string | Refusal {
     ? id
     : { refused: `${RULES.objectId} (got ${show(id)})` };
 }
-
-/** The problem of an id by {@linkcode objectId}, named `label`; none when fine. */
-export function objectIdProblem(label: string, id: string): string | undefined {
+const idProblems = (label: string, id: string) => {
   const checked = objectId(id);
-  return typeof checked === "string"
-    ? undefined
-    : `${label} ${checked.refused}`;
-}
+  return typeof checked === "string" ? [] : [`${label} ${checked.refused}`];
+};
 function concurrency(text: string): number | Refusal {
   const n = number(text);
   const whole = Number.isInteger(n) && +n >= 1 && +n <= MAX_CONCURRENCY;
@@ -139,7 +133,7 @@ export const FLAGS = {
   },
   "method": {
     value: "METHOD",
-    help: "ACTIVE_LEARNING, CORAL, CORESET or RANDOM (any case)",
+    help: `${SAMPLING_METHODS.join(", ")} (any case)`,
     commands: REQUEST,
     parse: upperCase,
     path: "body.method",
@@ -291,10 +285,7 @@ type Always<N extends FlagName> = Spec<N> extends { value: string }
   ? Spec<N> extends { default: unknown } ? true : false
   : true;
 
-/**
- * What a command line sets, checked and typed, by option name (the flag's
- * name in camelCase, or its `key`): switches always, values when given.
- */
+/** What a command line sets, typed, by option name (the flag's in camelCase, or its `key`): switches always, values when given. */
 export type Options =
   & {
     -readonly [N in FlagName as Always<N> extends true ? KeyOf<N> : never]:
@@ -420,10 +411,15 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       "lightly-sampling export --dataset-id 0123456789abcdef01234567 \\\n" +
       "    --tag-id 89abcdef0123456789abcdef --format read-url --json",
     ],
-    check: (_, given) =>
-      given.has("tag") === given.has("tag-id")
+    check: (o, given) => [
+      // The library checks a request's ids; export sends none before its tag.
+      ...(o.datasetId === undefined
+        ? []
+        : idProblems("--dataset-id", o.datasetId)),
+      ...(given.has("tag") === given.has("tag-id")
         ? ["give the tag as exactly one of --tag NAME and --tag-id ID"]
-        : [],
+        : []),
+    ],
   },
 };
 
@@ -440,24 +436,23 @@ export type CommandLine =
   | { kind: "help"; command?: CommandName }
   | { kind: "version"; json: boolean }
   | { kind: "run"; command: CommandName; options: Options; jobId?: string }
+  // The command, when recognised, for the help hint.
   | {
     kind: "usage-error";
-    /** Every problem found, one line each. */
     problems: string[];
-    /** The command, when it was recognised (for the help hint). */
     command?: CommandName;
     json: boolean;
   };
+
+/** A command line that names a command to run. */
+export type RunLine = Extract<CommandLine, { kind: "run" }>;
 
 /** Flags that would carry a secret: refused, with the reason and the way. */
 const SECRET_FLAGS =
   /^(token|api-?key|api-token|lightly-token|jwt|lightly-jwt|bearer|bearer-token|auth|password|secret)$/i;
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
 
-/**
- * Parses and checks a command line. Never throws and never reads anything:
- * every problem comes back at once in a `usage-error`.
- */
+/** Parses and checks a command line; never throws or reads anything: every problem at once in a `usage-error`. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   // Known flags with their values (a switch's is `undefined` unless `=…`).
   const given = new Map<string, (string | undefined)[]>();
@@ -523,8 +518,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (positional !== undefined && rest.length === 0) {
     problems.push(`missing ${positional}`);
   } else if (positional !== undefined && !secret) {
-    const problem = objectIdProblem(positional, rest[0]);
-    if (problem !== undefined) problems.push(problem);
+    problems.push(...idProblems(positional, rest[0]));
   }
   const extra = rest[positional === undefined ? 0 : 1];
   if (extra !== undefined) {
@@ -630,12 +624,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
- * Composes the wire body from the body flags and, with `--body`, the file's
- * JSON: a flag fills in a field the file leaves out, repeats it, or is an
- * error when it says something else.
- *
- * @throws {CliUsageError} Bad JSON, a body that is not an object, or a flag
- *   that contradicts the file.
+ * The wire body from the body flags and the `--body` file's JSON: a flag
+ * fills in a field the file leaves out, or repeats it; contradicting it is a
+ * {@linkcode CliUsageError}, as bad JSON is.
  */
 export function composeBody(
   o: Options,
@@ -690,10 +681,7 @@ export function composeBody(
   return body;
 }
 
-/**
- * Names an issue's path the way the user gave the value: the flag when a
- * flag set it, the field in the `--body` file otherwise.
- */
+/** Names an issue's path as the user gave the value: the flag that set it, else the field in the `--body` file. */
 export function labelFor(path: string, o: Options): string {
   // Body fields come unprefixed (`newTagName`) or as `body.newTagName`.
   const p =
@@ -710,16 +698,13 @@ export function labelFor(path: string, o: Options): string {
   return named ?? path;
 }
 
-/**
- * Turns the library's validation issues into usage problems, one line each,
- * named with {@linkcode labelFor}.
- */
+/** The library's validation issues as problems, one line each, named by {@linkcode labelFor} (by path without `o`). */
 export function issueLines(
-  issues: readonly { path: string; rule: string; received?: string }[],
-  o: Options,
+  issues: readonly ValidationIssue[],
+  o?: Options,
 ): string[] {
   return issues.map((i) =>
-    `${labelFor(i.path, o)}: ${i.rule}${
+    `${o ? labelFor(i.path, o) : i.path}: ${i.rule}${
       i.received === undefined ? "" : ` (got ${i.received})`
     }`
   );

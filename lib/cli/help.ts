@@ -111,7 +111,8 @@ export function commandHelp(command: CommandName): string {
     "Usage:",
     `  ${PROGRAM} ${usage}`,
     "",
-    ...wrap(spec.description, 78),
+    // Lines of at most 78 characters, cut at spaces.
+    ...spec.description.match(/\S.{0,77}(?=\s|$)/g)!,
     "",
     ...(own.length > 0 ? ["Flags:", ...table(flagRows(own)), ""] : []),
     "Flags for every command:",
@@ -129,17 +130,4 @@ export function commandHelp(command: CommandName): string {
 /** A short reminder after a usage error: how to get help. */
 export function helpHint(command?: CommandName): string {
   return `Run '${PROGRAM}${command ? ` ${command}` : ""} --help' for usage.`;
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }

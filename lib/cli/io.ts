@@ -1,16 +1,18 @@
 /**
- * What a run touches outside its own memory — standard streams, the
- * environment, the network, the clock and the signals — injectable, so the
- * whole command line runs inside a test's process; and the reading of a
- * file or stdin named by a flag, within a size cap and the permissions.
+ * What a run touches outside its memory, injectable so the whole command line
+ * runs inside a test's process; the run's context and connection; the files
+ * or stdin its flags name, read within a size cap and the permissions.
  *
  * @module
  */
 import type { Clock } from "../core/policy.ts";
-import { CliUsageError, MissingPermissionError } from "./errors.ts";
-import type { OutputStream } from "./output.ts";
-import { flagsFor, isGranted } from "./permissions.ts";
-import type { SignalSource } from "./signals.ts";
+import type { CliConfig, Connection } from "./config.ts";
+import { DENO_SOURCES, resolveConfig } from "./config.ts";
+import { CliUsageError } from "./errors.ts";
+import type { Options, RunLine } from "./flags.ts";
+import type { Output, OutputStream } from "./output.ts";
+import { requirePermissions } from "./permissions.ts";
+import type { InterruptWatch, SignalSource } from "./signals.ts";
 
 /** What a run reads, writes and waits on; each part defaults to the real one. */
 export interface CliIo {
@@ -33,6 +35,49 @@ export interface CliIo {
   signals?: SignalSource;
 }
 
+/** What a command works with, and what it learned on the way (for the report of a failure). */
+export interface RunContext {
+  readonly line: RunLine;
+  readonly options: Options;
+  readonly out: Output;
+  readonly io: CliIo;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly watch: InterruptWatch;
+  config?: CliConfig;
+  /** The job, once the server named it. */
+  jobId?: string;
+  /** The POST in flight: the tag it creates, for an interrupted send. */
+  sending?: { datasetId: string; tagName: string };
+}
+
+/** The library's public API, as `mod.ts` exports it. */
+export type Library = typeof import("../../mod.ts");
+
+/** Resolves the run's connection settings, kept in `ctx.config`; its secrets are masked from now on. */
+export function connect(ctx: RunContext): Connection {
+  const env = ctx.io.env; // injected: read without a permission
+  const config = resolveConfig(
+    ctx.options,
+    env === undefined ? DENO_SOURCES : {
+      ...DENO_SOURCES,
+      readEnv: (v) => ({ granted: true, value: env[v] }),
+    },
+  );
+  ctx.out.addSecrets(config.secrets);
+  for (const note of config.notes) ctx.out.note(note);
+  ctx.config = config;
+  return { baseUrl: config.baseUrl, auth: config.auth, fetch: ctx.io.fetch };
+}
+
+/** After {@linkcode connect}, before the first request: the net permission (Deno's fetch only), then `mod.ts` (a dry run never loads it). */
+export function goOnline(ctx: RunContext): Promise<Library> {
+  if (ctx.io.fetch === undefined) {
+    requirePermissions([{ name: "net", host: ctx.config!.host }]);
+  }
+  return import("../../mod.ts");
+}
+
 /** The largest `--body` read, in bytes. */
 export const MAX_BODY_FILE_BYTES = 1024 * 1024;
 /** The largest `--batch` read, in bytes. */
@@ -46,18 +91,7 @@ export interface Input {
   lines(): AsyncIterable<string>;
 }
 
-/** The whole text of an input (its lines joined). */
-export async function readAll(input: Input): Promise<string> {
-  return (await Array.fromAsync(input.lines())).join("\n");
-}
-
-/**
- * Opens a file named by a flag, or stdin for `-`: the permission, the kind
- * of file and its size are checked before anything is read.
- *
- * @throws {MissingPermissionError} Without `--allow-read` for the file.
- * @throws {CliUsageError} A missing, unreadable or too large file.
- */
+/** Opens a file named by a flag, or stdin for `-`: permission, kind and size checked before reading. */
 export async function openInput(
   flag: string,
   path: string,
@@ -79,9 +113,7 @@ export async function openInput(
       },
     };
   }
-  if (!isGranted({ name: "read", path })) {
-    throw new MissingPermissionError(flagsFor([{ name: "read", path }]));
-  }
+  requirePermissions([{ name: "read", path }]);
   const fail = (why: string) => new CliUsageError([`${flag} ${path}: ${why}`]);
   let info: Deno.FileInfo;
   try {

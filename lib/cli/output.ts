@@ -1,25 +1,24 @@
 /**
- * Everything the command line writes: results on stdout (aligned text for
- * people, or exactly one JSON document with `--json`, JSON lines for a
- * batch), everything else on stderr. Colour only on a terminal and never
- * with `NO_COLOR`. Every byte written passes a last mask of the known
- * secrets, on top of the library's own redaction.
+ * Everything the command line writes: results on stdout (aligned text, or
+ * exactly one JSON document with `--json`, JSON lines for a batch), the rest
+ * on stderr. Colour only on a terminal and never with `NO_COLOR`. Every byte
+ * passes a last mask of the known secrets, on top of the library's redaction.
  *
- * Text for people comes from servers and files too (job ids, statuses,
- * error messages, JSON key names), so every piece of it passes
- * {@linkcode escapeControl} here, and only then gets this module's own
- * colours and line redraws: nothing written can move the cursor, clear the
- * screen or retitle the window. JSON is escaped by `JSON.stringify`, and
- * DEL and C1 characters, which it leaves as they are, are escaped too.
- *
- * A dry run is shown here too: the request with every secret masked, and
- * an equivalent `curl` that reads the token from the environment.
+ * Text for people comes from servers and files too, so every piece of it is
+ * escaped ({@linkcode escapeControl}) before this module adds its own colours
+ * and redraws: nothing written can move the cursor or retitle the window.
+ * JSON leaves DEL and C1 raw: they are escaped too.
  *
  * @module
  */
 import type { LightlyRequest } from "../core/build.ts";
-import { formatCurl, formatRequest, redactRequest } from "../display/format.ts";
 import { maskSecrets } from "../core/redact.ts";
+import {
+  CONTROL_CHARACTERS,
+  formatCurl,
+  formatRequest,
+  redactRequest,
+} from "../display/format.ts";
 import { UnprintableAnswerError } from "./errors.ts";
 
 /** A stream to write to: `Deno.stdout` and `Deno.stderr` are ones. */
@@ -33,84 +32,26 @@ export interface OutputStream {
 /** One row of a result for people: a label and a value. */
 export type Field = readonly [label: string, value: string | undefined];
 
-/** A piece of text for people, plain or coloured; escaped before it is painted. */
-export type Span = string | readonly [text: string, colour: Colour];
-
-/** Options of {@linkcode createOutput}: each defaults to the process's. */
-export interface OutputOptions {
-  /** Print JSON on stdout instead of text. */
-  json?: boolean;
-  /** Where results go (`Deno.stdout`). */
-  stdout?: OutputStream;
-  /** Where progress, notes and errors go (`Deno.stderr`). */
-  stderr?: OutputStream;
-  /** Never colour (`Deno.noColor`). */
-  noColor?: boolean;
-}
-
-/** The command line's writer. */
-export interface Output {
-  /** Whether results are JSON. */
-  readonly json: boolean;
-  /** Whether stderr is a terminal (live progress) or not (plain lines). */
-  readonly stderrIsTerminal: boolean;
-  /** Adds secrets to mask in everything written from now on. */
-  addSecrets(secrets: readonly string[]): void;
-  /** The result: aligned `fields`, or `data` as JSON (refused, unwritten, when too deep). */
-  result(fields: readonly Field[], data: unknown): void;
-  /** Text for people on stdout (not with `--json`). */
-  text(text: string): void;
-  /** One JSON line on stdout, in either mode (cut when too deep). */
-  jsonLine(data: unknown): void;
-  /** A line for people on stdout (not with `--json`). */
-  line(text: string): void;
-  /** A progress line on stderr: `live` redraws the terminal's line in place. */
-  progress(spans: readonly Span[], live: boolean): void;
-  /** Clears a live progress line. */
-  clearProgress(): void;
-  /** `note: …` on stderr. */
-  note(text: string): void;
-  /** `warning: …` on stderr. */
-  warn(text: string): void;
-  /** A failure: `error: …` and hints on stderr; with `--json` also `{ error, exitCode, ...extra }` on stdout. */
-  error(
-    error: unknown,
-    exitCode: number,
-    options?: { hints?: readonly string[]; extra?: Record<string, unknown> },
-  ): void;
-}
-
 const CODES = {
   red: [31, 39],
   green: [32, 39],
-  yellow: [33, 39],
   cyan: [36, 39],
   dim: [2, 22],
 } as const;
 
-/** A colour of the output's palette. */
-export type Colour = keyof typeof CODES;
+/** A piece of text for people, plain or coloured; escaped before it is painted. */
+export type Span = string | readonly [text: string, colour: keyof typeof CODES];
 
-// C0 controls but tab and newline, DEL, and the C1 controls.
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-// What JSON.stringify leaves unescaped of them: DEL and C1.
-const RAW_IN_JSON = /[\x7f-\x9f]/g;
 const hex = (char: string) => char.charCodeAt(0).toString(16).padStart(2, "0");
 
-/**
- * Escapes the control characters of `text` that a terminal would act on —
- * C0 but tab and newline (`\x1b`), DEL (`\x7f`) and C1 (`\u009b`) — so
- * that text from a server or a file is shown, never obeyed.
- */
+/** Escapes what a terminal would act on, so text from a server or a file is shown, never obeyed. */
 export function escapeControl(text: string): string {
   return text.replace(
-    CONTROL,
+    CONTROL_CHARACTERS,
     (char) => char < "\x80" ? `\\x${hex(char)}` : `\\u00${hex(char)}`,
   );
 }
 
-/** Escapes each span's text, then paints it when `colour`. */
 function render(spans: readonly Span[], colour: boolean): string {
   return spans.map((span) => {
     if (typeof span === "string") return escapeControl(span);
@@ -120,14 +61,9 @@ function render(spans: readonly Span[], colour: boolean): string {
   }).join("");
 }
 
-/**
- * The deepest nesting JSON output carries. Lightly's answers nest a few
- * levels; data nested deeper is refused as a result and cut in an error
- * report, so that `JSON.stringify` never recurses past it.
- */
+/** The deepest nesting JSON output carries: deeper data is refused as a result, cut in an error report. */
 export const MAX_JSON_DEPTH = 64;
 
-/** `JSON.stringify`, DEL and C1 escaped, data deeper than {@linkcode MAX_JSON_DEPTH} refused or `cut`. */
 function toJson(data: unknown, indent: number, cut: boolean): string {
   const depths = new WeakMap<object, number>();
   const text = JSON.stringify(
@@ -144,12 +80,8 @@ function toJson(data: unknown, indent: number, cut: boolean): string {
     },
     indent,
   ) ?? "null";
-  return text.replace(RAW_IN_JSON, (char) => `\\u00${hex(char)}`);
-}
-
-/** The colour of a job status, for people. */
-export function statusColour(status: string): Colour {
-  return status === "FINISHED" ? "green" : status === "FAILED" ? "red" : "cyan";
+  // JSON.stringify escapes C0 but tab and newline, never DEL and C1.
+  return text.replace(CONTROL_CHARACTERS, (char) => `\\u00${hex(char)}`);
 }
 
 /** An error's safe fields for JSON: its `toJSON()`, else name and message. */
@@ -161,8 +93,21 @@ export function errorJson(error: unknown): Record<string, unknown> {
     : { message: String(error) };
 }
 
+/** Options of {@linkcode createOutput}: each defaults to the process's. */
+export interface OutputOptions {
+  /** Print JSON on stdout instead of text. */
+  json?: boolean;
+  stdout?: OutputStream;
+  stderr?: OutputStream;
+  /** Never colour (`Deno.noColor`). */
+  noColor?: boolean;
+}
+
+/** The command line's writer. */
+export type Output = ReturnType<typeof createOutput>;
+
 /** Creates the writer for one run. */
-export function createOutput(options: OutputOptions = {}): Output {
+export function createOutput(options: OutputOptions = {}) {
   const stdout = options.stdout ?? Deno.stdout;
   const stderr = options.stderr ?? Deno.stderr;
   const noColor = options.noColor ?? Deno.noColor;
@@ -185,13 +130,14 @@ export function createOutput(options: OutputOptions = {}): Output {
       else throw error;
     }
   }
-  const label = (name: string, colour: Colour, text: string) =>
-    write(stderr, render([[name, colour], ` ${text}\n`], stderrColor));
 
   return {
+    /** Whether results are JSON. */
     json,
+    /** Whether stderr is a terminal (live progress) or not (plain lines). */
     stderrIsTerminal,
-    addSecrets(list) {
+    /** Adds secrets to mask in everything written from now on. */
+    addSecrets(list: readonly string[]): void {
       // Masking "a" would garble everything; maskSecrets masks encoded forms too.
       for (const secret of list) {
         if (secret.length >= 4 && !secrets.includes(secret)) {
@@ -199,7 +145,8 @@ export function createOutput(options: OutputOptions = {}): Output {
         }
       }
     },
-    result(fields, data) {
+    /** The result: aligned `fields`, or `data` as JSON (refused, unwritten, when too deep). */
+    result(fields: readonly Field[], data: unknown): void {
       if (json) return write(stdout, toJson(data, 2, false) + "\n");
       const shown = fields.filter(([, value]) => value !== undefined);
       const width = Math.max(0, ...shown.map(([label]) => label.length));
@@ -214,25 +161,34 @@ export function createOutput(options: OutputOptions = {}): Output {
         ),
       );
     },
-    text(text) {
+    /** Text for people on stdout, ending in a newline (not with `--json`). */
+    text(text: string): void {
       if (!json) write(stdout, render([text.replace(/\n?$/, "\n")], false));
     },
-    jsonLine(data) {
+    /** One JSON line on stdout, in either mode (cut when too deep). */
+    jsonLine(data: unknown): void {
       write(stdout, toJson(data, 0, true) + "\n");
     },
-    line(text) {
-      if (!json) write(stdout, render([text, "\n"], false));
-    },
-    progress(spans, live) {
+    /** A progress line on stderr: `live` redraws the terminal's line in place. */
+    progress(spans: readonly Span[], live: boolean): void {
       const line = render(spans, stderrColor);
       write(stderr, live ? `\r\x1b[2K${line}` : `${line}\n`);
     },
-    clearProgress() {
+    /** Clears a live progress line. */
+    clearProgress(): void {
       write(stderr, "\r\x1b[2K");
     },
-    note: (text) => label("note:", "dim", text),
-    warn: (text) => label("warning:", "yellow", text),
-    error(error, exitCode, extra = {}) {
+    /** `note: …` on stderr. */
+    note(text: string): void {
+      write(stderr, render([["note:", "dim"], ` ${text}\n`], stderrColor));
+    },
+    /** A failure: `error: …` and hints on stderr; with `--json` also `{ error, exitCode, ...extra }` on stdout. */
+    error(
+      error: unknown,
+      exitCode: number,
+      extra: { hints?: readonly string[]; extra?: Record<string, unknown> } =
+        {},
+    ): void {
       const problems = (error as { problems?: unknown })?.problems;
       const lines = (Array.isArray(problems) ? problems.map(String) : [
         error instanceof Error ? error.message : String(error),
@@ -254,10 +210,7 @@ export function createOutput(options: OutputOptions = {}): Output {
 /** A dry run, for people and for `--json`. */
 export type DryRunView = { text: string; json: Record<string, unknown> };
 
-/**
- * Describes the request a command would send: the request, secrets
- * masked, and an equivalent `curl` reading the token from the environment.
- */
+/** The request a command would send, secrets masked, and a `curl` reading the token from the environment. */
 export function describeDryRun(
   request: LightlyRequest,
   options: {

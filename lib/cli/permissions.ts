@@ -1,8 +1,6 @@
 /**
- * Deno permissions: ask before touching anything, so a missing permission
- * becomes one line naming the exact flag to add (exit code 2) instead of a
- * prompt or a stack trace. Nothing here ever triggers a permission prompt:
- * only a permission already `granted` counts.
+ * Deno permissions, asked before touching anything: a missing one is a line
+ * naming the flag to add (exit code 2), never a prompt or a stack trace.
  *
  * @module
  */
@@ -22,38 +20,34 @@ export function isGranted(need: PermissionNeed): boolean {
 
 /** The `deno run` flags that grant `needs`, one flag per permission kind. */
 export function flagsFor(needs: readonly PermissionNeed[]): string[] {
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, Set<string>>();
   for (const need of needs) {
-    const value = need.name === "env"
+    const value = "variable" in need
       ? need.variable
-      : need.name === "net"
+      : "host" in need
       ? need.host
       : need.path;
-    const list = groups.get(need.name) ?? [];
-    if (!list.includes(value)) list.push(value);
-    groups.set(need.name, list);
+    groups.set(need.name, (groups.get(need.name) ?? new Set()).add(value));
   }
   return [...groups].map(([name, values]) =>
-    `--allow-${name}=${values.join(",")}`
+    `--allow-${name}=${[...values].join(",")}`
   );
 }
 
-/**
- * Checks `needs` and throws one error naming every missing flag.
- *
- * @throws {MissingPermissionError} When any is not granted.
- */
+/** Checks `needs`, throwing one {@linkcode MissingPermissionError} naming every missing flag. */
 export function requirePermissions(needs: readonly PermissionNeed[]): void {
   const missing = needs.filter((need) => !isGranted(need));
   if (missing.length > 0) throw new MissingPermissionError(flagsFor(missing));
 }
 
 /** Reads an environment variable when reading it is allowed. */
-export function readEnv(
-  variable: string,
-): { granted: boolean; value?: string } {
-  if (!isGranted({ name: "env", variable })) return { granted: false };
-  return { granted: true, value: Deno.env.get(variable) };
+export function readEnv(variable: string): {
+  granted: boolean;
+  value?: string;
+} {
+  return isGranted({ name: "env", variable })
+    ? { granted: true, value: Deno.env.get(variable) }
+    : { granted: false };
 }
 
 const DENO_MESSAGE = /Requires (\w+) access to "([^"]*)"/;

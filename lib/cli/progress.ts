@@ -1,44 +1,12 @@
 /**
- * Progress of a job on stderr: on a terminal, one live line redrawn in
- * place (spinner, status, processed/total, elapsed); otherwise plain
- * timestamped lines, one per change, that read well in a log. Lines are
- * written through the output (`output.ts`), which escapes and colours them.
+ * Progress on stderr: on a terminal one live line redrawn in place (spinner,
+ * status, processed/total, elapsed), else timestamped lines, one per change.
  *
  * @module
  */
 import { progressFraction } from "../display/format.ts";
-import { type Output, type Span, statusColour } from "./output.ts";
-
-/** What one poll reported (a subset of the library's `JobProgress`). */
-export interface ProgressEvent {
-  jobId: string;
-  /** The job's status as the server wrote it. */
-  status: string;
-  processed?: number;
-  total?: number;
-}
-
-/**
- * Options of {@linkcode createProgress}: the output, a live line or plain
- * lines (default: whether stderr is a terminal), the clock (`Date.now`),
- * the redraw interval of the live line (100 ms).
- */
-export interface ProgressOptions {
-  out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
-  tty?: boolean;
-  now?: () => number;
-  intervalMs?: number;
-}
-
-/** A progress display; call `stop()` when done, whatever happened. */
-export interface Progress {
-  /** Shows what the command is doing now, e.g. `checking tags`. */
-  step(text: string): void;
-  /** Shows a poll's news. */
-  update(event: ProgressEvent): void;
-  /** Ends the display: clears the live line, stops its timer. */
-  stop(): void;
-}
+import type { JobProgress } from "../jobs/wait.ts";
+import type { Output, Span } from "./output.ts";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -52,6 +20,9 @@ export function formatElapsed(ms: number): string {
   return m < 60 ? `${m}m${two(s)}s` : `${Math.floor(m / 60)}h${two(m)}m`;
 }
 
+const colourOf = (status: string) =>
+  status === "FINISHED" ? "green" : status === "FAILED" ? "red" : "cyan";
+
 /** Formats units of work done: `40/100 (40%)`. */
 export function formatCount(
   meta: { processed: number; total: number },
@@ -63,10 +34,14 @@ export function formatCount(
   return `${meta.processed}/${meta.total}${percent}`;
 }
 
-/** Starts a progress display. */
-export function createProgress(options: ProgressOptions): Progress {
+/** Starts a progress display (the live line redrawn every `intervalMs`, 100); `stop()` it whatever happened. */
+export function createProgress(options: {
+  out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
+  now?: () => number;
+  intervalMs?: number;
+}) {
   const { out, now = Date.now } = options;
-  const tty = options.tty ?? out.stderrIsTerminal;
+  const tty = out.stderrIsTerminal;
   const started = now();
   let text: readonly Span[] = [];
   let last = "";
@@ -103,17 +78,22 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 
   return {
-    step: (what) => show([`${what}…`]),
-    update(event) {
+    /** Shows what the command is doing now, e.g. `checking tags`. */
+    step: (what: string) => show([`${what}…`]),
+    /** Shows a poll's news. */
+    update(
+      event: Pick<JobProgress, "jobId" | "status" | "processed" | "total">,
+    ) {
       const { status, processed, total } = event;
       show([
         `job ${event.jobId} `,
-        [status, statusColour(status)],
+        [status, colourOf(status)],
         ...(processed === undefined || total === undefined
           ? []
           : [` ${formatCount({ processed, total })}`]),
       ]);
     },
+    /** Ends the display: clears the live line, stops its timer. */
     stop() {
       if (stopped) return;
       stopped = true;

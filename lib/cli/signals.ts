@@ -1,24 +1,18 @@
 /**
- * Interruptions: SIGINT (Ctrl-C), SIGTERM (`timeout`, `kill`, `docker
- * stop`) and SIGHUP (the terminal closed) are handled alike. The first one
- * aborts the running command through an `AbortSignal`, so it can say what
- * was left running and how to resume, print its JSON document or batch
- * summary, and exit with 128 + the signal's number (130, 143, 129); a
- * second one exits at once with that code.
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP alike: the first aborts the command
+ * through an `AbortSignal`, so it can say what it left running and exit with
+ * 128 + the signal's number (130, 143, 129); a second exits at once.
  *
  * @module
  */
 import { EXIT } from "./exit_codes.ts";
 
 /** Where signals come from: `Deno` itself, or a fake one in tests. */
-export interface SignalSource {
-  /** Calls `handler` on each `signal`. */
-  addSignalListener(signal: Deno.Signal, handler: () => void): void;
-  /** Stops calling `handler`. */
-  removeSignalListener(signal: Deno.Signal, handler: () => void): void;
-}
+export type SignalSource = Pick<
+  typeof Deno,
+  "addSignalListener" | "removeSignalListener"
+>;
 
-/** The signals handled, and the code each one ends the run with. */
 const SIGNALS: readonly (readonly [Deno.Signal, number])[] = [
   ["SIGINT", EXIT.INTERRUPTED],
   ["SIGTERM", EXIT.TERMINATED],
@@ -33,10 +27,7 @@ export interface InterruptWatch extends Disposable {
   readonly exitCode: number;
 }
 
-/**
- * Watches for SIGINT, SIGTERM and SIGHUP until disposed, which removes
- * every listener.
- */
+/** Watches for SIGINT, SIGTERM and SIGHUP until disposed, which removes every listener. */
 export function watchInterrupt(source: SignalSource = Deno): InterruptWatch {
   const controller = new AbortController();
   let exitCode: number = EXIT.INTERRUPTED;

@@ -4,11 +4,8 @@
  * @module
  */
 
-/**
- * The edit distance between two words (insertions, deletions, substitutions
- * and swaps of two neighbours each cost 1).
- */
-export function editDistance(a: string, b: string): number {
+/** Edits from `a` to `b`: insertions, deletions, substitutions and swaps of two neighbours. */
+function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
@@ -37,9 +34,8 @@ export function closest(
 ): string | undefined {
   const lower = word.toLowerCase();
   const limit = Math.max(2, Math.floor(lower.length / 3));
-  const [best, distance] = known.map((k) =>
-    [k, editDistance(lower, k)] as const
-  )
+  const [best, distance] = known
+    .map((k) => [k, editDistance(lower, k)] as const)
     .reduce((x, y) => y[1] < x[1] ? y : x, ["", Infinity] as const);
   if (distance <= limit) return best;
   const prefixed = known.filter((k) =>

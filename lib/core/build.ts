@@ -1,28 +1,14 @@
 /**
- * `buildSamplingRequest`: validated input in, a frozen, printable request
- * description out. Pure: no I/O, no clock, no environment, no state kept
- * between calls. Every input and option field is read once into plain data;
- * only that data is validated and used.
+ * The requests this package sends, described before they are sent: frozen,
+ * plain, printable `{ method, url, headers, body }`. Pure: no I/O, no clock,
+ * no environment, no state kept between calls; built from validated
+ * snapshots only.
  *
  * @module
  */
-import { isCertainlyValidInput } from "./_fast_check.ts";
-import {
-  type ClientOptions,
-  resolveClient,
-  type ResolvedClient,
-} from "./client.ts";
-import { SamplingValidationError, type ValidationIssue } from "./errors.ts";
+import { type Client, type ClientOptions, prepare } from "./client.ts";
+import { BUILD_OPTIONS, GET_PATH, SAMPLING_INPUT } from "./rules.ts";
 import type { SamplingCreateRequest, SamplingInput } from "./types.ts";
-import {
-  collectInputIssues,
-  snapshotInput,
-  UNREADABLE,
-} from "./check_input.ts";
-import { describeValue } from "./validate.ts";
-
-// deno-lint-ignore no-control-regex
-const GET_PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
 
 /** Options of {@linkcode buildSamplingRequest}: host, credentials, extra headers. */
 export type BuildOptions = ClientOptions;
@@ -52,22 +38,20 @@ export interface SamplingRequest extends LightlyRequest {
 
 /**
  * Serialises a validated body. Strings are written without escaping: the
- * schema's patterns admit no quote, backslash or control character, so the
+ * rules' patterns admit no quote, backslash or control character, so the
  * output is byte-for-byte what `JSON.stringify` gives, in wire field order.
  */
 function serializeBody(b: SamplingCreateRequest): string {
   let s = '{"newTagName":"' + b.newTagName + '","method":"' + b.method +
     '","config":';
   const sc = b.config.stoppingCondition;
-  if (sc === undefined) {
-    s += "{}";
-  } else {
+  if (sc === undefined) s += "{}";
+  else {
     s += '{"stoppingCondition":{';
-    if (sc.nSamples !== undefined) {
-      s += '"nSamples":' + sc.nSamples;
-      if (sc.minDistance !== undefined) s += ',"minDistance":' + sc.minDistance;
-    } else if (sc.minDistance !== undefined) {
-      s += '"minDistance":' + sc.minDistance;
+    if (sc.nSamples !== undefined) s += '"nSamples":' + sc.nSamples;
+    if (sc.minDistance !== undefined) {
+      s += (sc.nSamples !== undefined ? "," : "") + '"minDistance":' +
+        sc.minDistance;
     }
     s += "}}";
   }
@@ -80,17 +64,37 @@ function serializeBody(b: SamplingCreateRequest): string {
   return s + "}";
 }
 
-function assemble(
+/** The sampling POST of a validated input, for `client`.
+ * @param client The validated options.
+ * @param input A snapshot that passed `SAMPLING_INPUT`.
+ * @returns The frozen request. */
+export function samplingRequest(
+  client: Client,
   input: SamplingInput,
-  client: ResolvedClient,
 ): SamplingRequest {
-  // Path ids are validated as lower-case hex: percent-encoding leaves them as they are.
+  // Path ids are lower-case hex: percent-encoding leaves them as they are.
   return Object.freeze({
     method: "POST" as const,
     url: client.prefix + "/v1/datasets/" + input.datasetId + "/embeddings/" +
       input.embeddingId + "/sampling" + client.query,
-    headers: client.headers,
+    headers: client.postHeaders,
     body: serializeBody(input.body),
+  });
+}
+
+/** A GET of `path` (encoded already, starting with one `/`) for `client`.
+ * @param client The validated options.
+ * @param path The API path, e.g. `/v1/jobs/0123456789abcdef01234567`.
+ * @returns The frozen request. */
+export function getRequest(client: Client, path: string): LightlyRequest {
+  // A path with a query already gets the token appended with `&`.
+  const query = client.query !== "" && path.includes("?")
+    ? "&" + client.query.slice(1)
+    : client.query;
+  return Object.freeze({
+    method: "GET" as const,
+    url: client.prefix + path + query,
+    headers: client.getHeaders,
   });
 }
 
@@ -99,12 +103,13 @@ function assemble(
  * triggers the job: `POST /v1/datasets/{datasetId}/embeddings/{embeddingId}/sampling`.
  *
  * Pure and fast (no I/O, no clock, no environment): use it for dry runs, for
- * your own HTTP client, or through {@linkcode triggerSampling}.
+ * your own HTTP client, or through `triggerSampling`. In a loop, a client
+ * from `createClient` validates the options once.
  *
  * @param input The dataset and embedding ids and the wire-format body.
  * @param options Base URL, credentials and extra headers.
  * @returns A frozen `{ method, url, headers, body }` to hand to `fetch(url, init)`.
- * @throws {SamplingValidationError} Listing every problem in `input` and `options`.
+ * @throws {ValidationError} Listing every problem in `input` and `options`.
  *
  * @example Build a request and send it with your own fetch
  * ```ts
@@ -125,69 +130,41 @@ export function buildSamplingRequest(
   input: SamplingInput,
   options?: BuildOptions,
 ): SamplingRequest {
-  // Read once: a getter or Proxy cannot show the check one value and the
-  // request another.
-  const issues: ValidationIssue[] = [];
-  const snapshot = snapshotInput(input, issues);
-  const client = resolveClient(options, issues, true);
-  if (client !== undefined && isCertainlyValidInput(snapshot)) {
-    return assemble(snapshot, client);
-  }
-  // Input issues first; a snapshot that could not be read has reported why.
-  if (snapshot !== UNREADABLE) issues.unshift(...collectInputIssues(snapshot));
-  if (issues.length > 0 || client === undefined) {
-    throw new SamplingValidationError(issues);
-  }
-  // Valid, but outside the fast check's simple shape.
-  return assemble(snapshot as SamplingInput, client);
+  return buildWith(undefined, input, options);
+}
+
+/** {@linkcode buildSamplingRequest} for a client, or a free call (`client` undefined). */
+export function buildWith(
+  client: Client | undefined,
+  input: unknown,
+  options: unknown,
+): SamplingRequest {
+  const call = prepare(
+    client,
+    "sampling request",
+    BUILD_OPTIONS,
+    options,
+    [SAMPLING_INPUT, input],
+  );
+  return samplingRequest(call.client, call.args[0] as SamplingInput);
 }
 
 /**
  * Describes a GET of `path` (which must start with `/` and be encoded
- * already) with the shared options: host, credentials, extra headers. The
- * reads and the job poller use it.
+ * already) with the shared options: host, credentials, extra headers.
  *
  * @param path The API path, e.g. `/v1/jobs/0123456789abcdef01234567`.
  * @param options Base URL, credentials and extra headers.
  * @returns A frozen `{ method: "GET", url, headers }`.
- * @throws {SamplingValidationError} When `path` or `options` are invalid.
- *
- * @example
- * ```ts
- * import { buildGetRequest } from "./build.ts";
- * buildGetRequest("/v1/jobs/0123456789abcdef01234567").url;
- * // "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567"
- * ```
+ * @throws {ValidationError} When `path` or `options` are invalid.
  */
 export function buildGetRequest(
   path: string,
   options?: ClientOptions,
 ): LightlyRequest {
-  const issues: ValidationIssue[] = [];
-  // A path not starting with one `/` would change the host (`@evil`, `//evil`).
-  const pathOk = typeof path === "string" && GET_PATH.test(path);
-  if (!pathOk) {
-    issues.push({
-      path: "path",
-      rule:
-        "must start with a single / and contain no #, spaces or control characters",
-      received: describeValue(path),
-    });
-  }
-  const client = resolveClient(options, issues, false);
-  if (client === undefined || !pathOk) {
-    throw new SamplingValidationError(
-      issues,
-      pathOk ? "options" : "GET request",
-    );
-  }
-  // A path with a query already gets the token appended with `&`.
-  const query = client.query !== "" && path.includes("?")
-    ? "&" + client.query.slice(1)
-    : client.query;
-  return Object.freeze({
-    method: "GET" as const,
-    url: client.prefix + path + query,
-    headers: client.headers,
-  });
+  const call = prepare(undefined, "options", BUILD_OPTIONS, options, [
+    GET_PATH,
+    path,
+  ]);
+  return getRequest(call.client, call.args[0] as string);
 }

@@ -1,19 +1,31 @@
 /**
- * The options every request shares — host, credentials, extra headers — and
- * their validation into the parts a request is assembled from.
- *
- * Each option field is read exactly once, into plain values that are then
- * validated and used: a getter or a Proxy cannot show one value to the check
- * and another to the request. Nothing is remembered between calls.
+ * What a client is: its options, validated once into the parts every request
+ * is made of — the URL prefix, the `?token=` query, the headers, `fetch`,
+ * the request timeout, the POST's retry policy — and the secrets it masks.
+ * {@linkcode prepare} validates a call's arguments and options in one pass
+ * and hands back the client and the snapshots the call uses; the free
+ * functions and the methods of `createClient()` both go through it.
  *
  * @module
  */
-import type { ValidationIssue } from "./errors.ts";
-import { RULES } from "./rules.ts";
+import type { HttpOptions } from "./http.ts";
+import type { BackoffOptions, Clock } from "./policy.ts";
+import { createRedactor, type Redactor, secretsOf } from "./redact.ts";
+import {
+  checkBaseUrl,
+  type CheckedAuth,
+  type CheckedBaseUrl,
+  DEFAULT_BASE_URL,
+  type OptionTables,
+} from "./rules.ts";
+import { ValidationError, type ValidationIssue } from "./errors.ts";
+import type { Table } from "./validate.ts";
 import { USER_AGENT } from "./version.ts";
 
-/** The Lightly API's public host. */
-export const DEFAULT_BASE_URL = "https://api.lightly.ai";
+export { checkBaseUrl, DEFAULT_BASE_URL };
+
+/** The default per-request timeout: 180 s, like Lightly's own client. */
+export const DEFAULT_TIMEOUT_MS = 180_000;
 
 /**
  * How requests authenticate: an API key (sent as the `token` query parameter,
@@ -21,70 +33,60 @@ export const DEFAULT_BASE_URL = "https://api.lightly.ai";
  */
 export type LightlyAuth = { apiKey: string } | { bearerToken: string };
 
-/** Options shared by every request this package builds. */
+/** Options shared by every request this package builds: where to, as whom, which extra headers. */
 export interface ClientOptions {
-  /**
-   * The API's base URL, `http:` or `https:`; a trailing slash is tolerated.
-   *
-   * @default {"https://api.lightly.ai"}
-   */
+  /** The API's base URL, `http:` or `https:`; a trailing slash is tolerated.
+   * @default {"https://api.lightly.ai"} */
   baseUrl?: string;
-  /**
-   * Credentials; none by default (the server will answer 401).
-   *
-   * @default {undefined}
-   */
+  /** Credentials; none by default (the server will answer 401).
+   * @default {undefined} */
   auth?: LightlyAuth;
   /**
    * Extra headers sent with every request. `Authorization`, `Content-Type`,
    * `Content-Length` and `Host` are set by this package and refused here.
-   *
-   * @default {{}}
-   */
+   * @default {{}} */
   headers?: Readonly<Record<string, string>>;
 }
 
-/** The validated parts of {@linkcode ClientOptions} a request is made of. */
-export interface ResolvedClient {
-  /** Base URL without trailing slash, e.g. `https://api.lightly.ai`. */
-  readonly prefix: string;
-  /** `""` or `?token=<encoded api key>`. */
-  readonly query: string;
-  /** Frozen headers: with `Content-Type` for a request with a JSON body. */
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-/** A base URL that passed {@linkcode checkBaseUrl}. */
-export interface CheckedBaseUrl {
-  /** Origin and path without trailing slash: every request URL starts with it. */
-  readonly prefix: string;
-  /** `host[:port]` as the URL parser normalised it, e.g. `127.0.0.1:8080`. */
-  readonly host: string;
+/**
+ * When the sampling POST is sent again. Only two failures are retried: a
+ * connection that failed before anything was sent (`NetworkError` with
+ * `connectFailed`: refused, DNS, TLS handshake, a port `fetch` blocks), and
+ * `429` (after the backoff delay, or `Retry-After` when longer). A wait that
+ * would reach the call's `timeoutMs` deadline is not started: the last
+ * error is thrown at once, as when the attempts are spent.
+ */
+export interface TriggerRetryOptions {
+  /** Attempts in all, the first one included (1 = never retry).
+   * @default {3} */
+  maxAttempts?: number;
   /**
-   * `true` for `http:` to a host that is not this machine (see
-   * {@linkcode isLoopbackHostname}): a token sent there crosses the network
-   * in clear text.
-   */
-  readonly cleartext: boolean;
+   * The longest `Retry-After` honoured, in milliseconds; a 429 asking to
+   * wait longer is thrown as is, not retried.
+   * @default {60000} */
+  maxRetryAfterMs?: number;
+  /** The backoff between attempts; also the shortest wait after a 429.
+   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }} */
+  backoff?: BackoffOptions;
+  /** Where time comes from; tests pass a fake clock.
+   * @default {systemClock} */
+  clock?: Clock;
 }
 
-const RESERVED_HEADERS = new Set([
-  "authorization",
-  "content-type",
-  "content-length",
-  "host",
-]);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// Control characters, and anything fetch cannot send (not a ByteString).
-// deno-lint-ignore no-control-regex
-const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
-// Anything but printable ASCII: spaces, control characters, non-ASCII.
-const CREDENTIAL_BAD = /[^\u0021-\u007e]/;
-// A valid API key that encodeQueryValue would leave as it is (most are).
-const PLAIN_KEY = /^[A-Za-z0-9_.-]+$/;
-// A loopback IPv4 address as the URL parser writes every numeric host
-// (`127.1`, `2130706433`, `0x7f.1` all become dotted decimal).
-const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+/** The options of `createClient`: held by the client, used by every call. */
+export interface CreateClientOptions extends ClientOptions {
+  /** The `fetch` to use (see `HttpOptions.fetch`).
+   * @default {globalThis.fetch} */
+  fetch?: typeof fetch;
+  /**
+   * Limit of each request, headers and body, in milliseconds; for the
+   * sampling POST, one deadline for all its attempts.
+   * @default {180000} */
+  timeoutMs?: number;
+  /** The sampling POST's retry policy, or `false` to send it exactly once.
+   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
+  retry?: TriggerRetryOptions | false;
+}
 
 const COMMON_HEADERS = {
   "Accept": "application/json",
@@ -95,292 +97,36 @@ const JSON_HEADERS = Object.freeze({
   ...COMMON_HEADERS,
 });
 const GET_HEADERS = Object.freeze({ ...COMMON_HEADERS });
-const DEFAULT_BASE: CheckedBaseUrl = Object.freeze({
-  prefix: DEFAULT_BASE_URL,
-  host: new URL(DEFAULT_BASE_URL).host,
-  cleartext: false,
-});
-// The last base URL accepted, and its parts: a memo of a pure function of
-// one string (a primitive, read once from the options), so whoever filled
-// it, the same string gets the same parts. It saves parsing a URL per
-// request in a loop.
-let lastBaseUrl: string = DEFAULT_BASE_URL;
-let lastChecked: CheckedBaseUrl = DEFAULT_BASE;
-const DEFAULT_JSON_CLIENT: ResolvedClient = Object.freeze({
-  prefix: DEFAULT_BASE_URL,
-  query: "",
-  headers: JSON_HEADERS,
-});
-const DEFAULT_GET_CLIENT: ResolvedClient = Object.freeze({
-  prefix: DEFAULT_BASE_URL,
-  query: "",
-  headers: GET_HEADERS,
-});
-
-/**
- * Whether a URL's `hostname`, as the URL parser normalised it, is this
- * machine: exactly `localhost`, an address in `127.0.0.0/8`, or `[::1]`.
- *
- * Nothing else, because `fetch` resolves every other name through the
- * system resolver, which may ask DNS: `evil.localhost`, `localhost.evil.com`
- * and `127.0.0.1.nip.io` are whatever DNS says. `localhost.` (with the
- * trailing dot of a fully qualified name) is refused too: whether it reaches
- * `/etc/hosts` or DNS depends on the resolver. Numeric forms count once the
- * parser has normalised them (`http://127.1`, `http://2130706433`,
- * `http://[0:0:0:0:0:0:0:1]`); IPv4-mapped `[::ffff:127.0.0.1]` does not.
- *
- * @param hostname `new URL(…).hostname`.
- * @returns `true` for a loopback host.
- *
- * @example
- * ```ts
- * import { isLoopbackHostname } from "./client.ts";
- * isLoopbackHostname(new URL("http://127.1").hostname); // true
- * isLoopbackHostname(new URL("http://evil.localhost").hostname); // false
- * ```
- */
-export function isLoopbackHostname(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" ||
-    LOOPBACK_V4.test(hostname);
+/** Whether a key is only letters, digits and `_ . -`: percent-encoding keeps it as it is. */
+function isPlainKey(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+    if (!plain) return false;
+  }
+  return true;
 }
 
 /**
- * The one base-URL rule: an absolute `http:` or `https:` URL without
- * credentials, query or fragment. Pushes an issue (never echoing credentials
- * or a query) or returns the normalised parts.
- *
- * @param baseUrl The value to check; `undefined` means the default.
- * @param issues Where a problem is pushed.
- * @param path The name the issue gives the value.
- * @returns The parts, or `undefined` when an issue was pushed.
- *
- * @example
- * ```ts
- * import { checkBaseUrl } from "./client.ts";
- * const checked = checkBaseUrl("http://127.1:8080/api/", []);
- * checked?.prefix; // "http://127.0.0.1:8080/api"
- * checkBaseUrl("http://lightly.internal", [])?.cleartext; // true
- * ```
- */
-export function checkBaseUrl(
-  baseUrl: unknown,
-  issues: ValidationIssue[],
-  path = "options.baseUrl",
-): CheckedBaseUrl | undefined {
-  if (baseUrl === undefined) return DEFAULT_BASE;
-  if (baseUrl === lastBaseUrl) return lastChecked;
-  if (typeof baseUrl !== "string") {
-    issues.push({ path, rule: "must be a string", received: typeof baseUrl });
-    return undefined;
-  }
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    issues.push({
-      path,
-      rule: "must be an absolute http(s) URL",
-      received: showBaseUrl(baseUrl),
-    });
-    return undefined;
-  }
-  const rule = url.protocol !== "http:" && url.protocol !== "https:"
-    ? "must use http: or https:"
-    : url.username || url.password
-    ? "must not carry credentials (use options.auth)"
-    : url.search || url.hash || baseUrl.includes("?") || baseUrl.includes("#")
-    ? "must not have a query or fragment"
-    : undefined;
-  if (rule !== undefined) {
-    // Credentials in the URL are secrets: never echo such a value; the query
-    // (which may hold ?token=) is never shown either.
-    const shown = url.username || url.password
-      ? undefined
-      : showBaseUrl(baseUrl);
-    issues.push({ path, rule, received: shown });
-    return undefined;
-  }
-  lastChecked = Object.freeze({
-    prefix: (url.origin + url.pathname).replace(/\/+$/, ""),
-    host: url.host,
-    cleartext: url.protocol === "http:" && !isLoopbackHostname(url.hostname),
-  });
-  lastBaseUrl = baseUrl;
-  return lastChecked;
-}
-
-/**
- * Percent-encodes a query value, including the `! ' ( ) * ~` that
- * `encodeURIComponent` leaves as they are: a URL printed after `redactUrl`
- * must not show any part of the key (`redactUrl` stops at `'` and `)`).
+ * Percent-encodes a query value, `! ' ( ) * ~` included (which
+ * `encodeURIComponent` leaves): `redactUrl` stops at `'` and `)`, so no part
+ * of the key may be written with them.
  */
 function encodeQueryValue(value: string): string {
-  return encodeURIComponent(value).replace(
+  return isPlainKey(value) ? value : encodeURIComponent(value).replace(
     /[!'()*~]/g,
     (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
   );
 }
 
-/** A base URL as an error may show it: without userinfo, query or fragment. */
-function showBaseUrl(baseUrl: string): string {
-  const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
-    .replace(/[?#].*$/s, "");
-  return JSON.stringify(shown.slice(0, 80));
-}
-
-function credentialIssue(
-  path: string,
-  value: unknown,
-  issues: ValidationIssue[],
-): value is string {
-  // The value is a secret: the issue names the rule, never the value.
-  if (typeof value !== "string") {
-    issues.push({ path, rule: "must be a string" });
-    return false;
-  }
-  if (value.length === 0 || CREDENTIAL_BAD.test(value)) {
-    issues.push({
-      path,
-      rule:
-        "must be non-empty printable ASCII, without spaces or control characters",
-    });
-    return false;
-  }
-  return true;
-}
-
-/** The credentials, read once: what goes into the query and the headers. */
-interface ReadAuth {
-  readonly query: string;
-  readonly authorization?: string;
-}
-
-const NO_AUTH: ReadAuth = Object.freeze({ query: "" });
-const NO_HEADERS: readonly (readonly [string, string])[] = Object.freeze([]);
-
-function readAuth(
-  auth: unknown,
-  issues: ValidationIssue[],
-): ReadAuth | undefined {
-  if (auth === undefined) return NO_AUTH;
-  const path = "options.auth";
-  if (typeof auth !== "object" || auth === null) {
-    issues.push({ path, rule: "must be { apiKey } or { bearerToken }" });
-    return undefined;
-  }
-  const a = auth as { apiKey?: unknown; bearerToken?: unknown };
-  let unknown = 0;
-  let hasKey: boolean;
-  let hasBearer: boolean;
-  let secret: unknown;
-  let at = path;
-  try {
-    for (const name in a) {
-      if (name === "apiKey" || name === "bearerToken") continue;
-      unknown++;
-      issues.push({
-        path: `${path}.${name}`,
-        rule: "is not a known field (use apiKey or bearerToken)",
-      });
-    }
-    hasKey = "apiKey" in a;
-    hasBearer = "bearerToken" in a;
-    if (hasKey !== hasBearer) {
-      at = hasKey ? "options.auth.apiKey" : "options.auth.bearerToken";
-      secret = hasKey ? a.apiKey : a.bearerToken;
-    }
-  } catch {
-    issues.push({ path: at, rule: RULES.unreadable });
-    return undefined;
-  }
-  if (hasKey && hasBearer) {
-    issues.push({
-      path,
-      rule: "must have either apiKey or bearerToken, not both",
-    });
-  } else if (hasKey) {
-    if (typeof secret === "string" && PLAIN_KEY.test(secret)) {
-      return { query: "?token=" + secret };
-    }
-    if (credentialIssue(at, secret, issues)) {
-      return { query: "?token=" + encodeQueryValue(secret) };
-    }
-  } else if (hasBearer) {
-    if (credentialIssue(at, secret, issues)) {
-      return { query: "", authorization: "Bearer " + secret };
-    }
-  } else if (unknown === 0) {
-    issues.push({ path, rule: "must have apiKey or bearerToken" });
-  }
-  return undefined;
-}
-
-/** The extra headers, each name listed once and each value read once. */
-function readHeaders(
-  headers: unknown,
-  issues: ValidationIssue[],
-): readonly (readonly [string, string])[] | undefined {
-  if (headers === undefined) return NO_HEADERS;
-  const path = "options.headers";
-  let names: string[];
-  try {
-    if (
-      typeof headers !== "object" || headers === null ||
-      Array.isArray(headers)
-    ) {
-      issues.push({ path, rule: "must be an object of strings" });
-      return undefined;
-    }
-    names = Object.keys(headers);
-  } catch {
-    issues.push({ path, rule: RULES.unreadable });
-    return undefined;
-  }
-  const before = issues.length;
-  const pairs: [string, string][] = [];
-  for (const name of names) {
-    const at = `${path}.${name}`;
-    if (!HEADER_NAME.test(name)) {
-      issues.push({ path: at, rule: "is not a valid header name" });
-    } else if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      issues.push({
-        path: at,
-        rule: name.toLowerCase() === "authorization"
-          ? "is set by this package: use options.auth"
-          : "is set by this package and cannot be overridden",
-      });
-    } else {
-      let value: unknown;
-      try {
-        value = (headers as Record<string, unknown>)[name];
-      } catch {
-        issues.push({ path: at, rule: RULES.unreadable });
-        continue;
-      }
-      if (typeof value !== "string") {
-        issues.push({ path: at, rule: "must be a string" });
-      } else if (HEADER_VALUE_BAD.test(value)) {
-        issues.push({
-          path: at,
-          rule: "must not contain line breaks or control characters",
-        });
-      } else pairs.push([name, value]);
-    }
-  }
-  return issues.length === before ? pairs : undefined;
-}
-
-function makeHeaders(
-  withBody: boolean,
+function headersWith(
+  base: Readonly<Record<string, string>>,
   authorization: string | undefined,
   extra: readonly (readonly [string, string])[],
 ): Readonly<Record<string, string>> {
-  if (authorization === undefined && extra.length === 0) {
-    return withBody ? JSON_HEADERS : GET_HEADERS;
-  }
-  const headers: Record<string, string> = withBody
-    ? { "Content-Type": "application/json", ...COMMON_HEADERS }
-    : { ...COMMON_HEADERS };
+  if (authorization === undefined && extra.length === 0) return base;
+  const headers: Record<string, string> = { ...base };
   if (authorization !== undefined) headers["Authorization"] = authorization;
   for (const [name, value] of extra) {
     // Replace ours whatever the case, or fetch would send both values.
@@ -399,61 +145,134 @@ function makeHeaders(
   return Object.freeze(headers);
 }
 
+/** The snapshot of the options a client is made of (see `rules.ts`). */
+export interface ClientSnapshot {
+  readonly baseUrl?: CheckedBaseUrl;
+  readonly auth?: CheckedAuth;
+  readonly headers?: readonly (readonly [string, string])[];
+  readonly fetch?: typeof fetch;
+  readonly timeoutMs?: number;
+  readonly retry?: TriggerRetryOptions | false;
+}
+
+/** Validated options, held: the parts of every request, and the secrets to mask. */
+export class Client {
+  /** Base URL without trailing slash, e.g. `https://api.lightly.ai`. */
+  readonly prefix: string;
+  /** `""` or `?token=<encoded api key>`. */
+  readonly query: string;
+  /** Frozen headers of a request with a JSON body. */
+  readonly postHeaders: Readonly<Record<string, string>>;
+  /** Frozen headers of a GET. */
+  readonly getHeaders: Readonly<Record<string, string>>;
+  /** The `fetch` to use, when not the global one. */
+  readonly fetch: typeof fetch | undefined;
+  /** The default limit of each request. */
+  readonly timeoutMs: number;
+  /** The default retry policy of the POST. */
+  readonly retry: TriggerRetryOptions | false | undefined;
+  #redactor: Redactor | undefined;
+
+  /**
+   * Makes a client of validated options.
+   *
+   * @param o The options' snapshot.
+   * @param defaults Whether `timeoutMs` and `retry` are the client's defaults
+   *   (`createClient`) or a call's own (a free function: then not held).
+   */
+  constructor(o: ClientSnapshot = {}, defaults = false) {
+    this.prefix = o.baseUrl?.prefix ?? DEFAULT_BASE_URL;
+    const { apiKey, bearerToken } = o.auth ?? {};
+    this.query = apiKey === undefined
+      ? ""
+      : "?token=" + encodeQueryValue(apiKey);
+    const authorization = bearerToken === undefined
+      ? undefined
+      : "Bearer " + bearerToken;
+    const extra = o.headers ?? [];
+    this.postHeaders = headersWith(JSON_HEADERS, authorization, extra);
+    this.getHeaders = headersWith(GET_HEADERS, authorization, extra);
+    this.fetch = o.fetch;
+    this.timeoutMs = (defaults ? o.timeoutMs : undefined) ?? DEFAULT_TIMEOUT_MS;
+    this.retry = defaults ? o.retry : undefined;
+  }
+
+  /** The secrets this client sends: masked wherever they could surface. */
+  get secrets(): readonly string[] {
+    return secretsOf(this.query, this.postHeaders);
+  }
+
+  /** The masking of {@linkcode Client.secrets}, compiled once. */
+  get redactor(): Redactor {
+    return this.#redactor ??= createRedactor(this.secrets);
+  }
+
+  /** The options of one request.
+   * @param signal The caller's signal.
+   * @param timeoutMs The call's limit, or the client's.
+   * @returns `fetch`, `signal`, `timeoutMs`. */
+  http(signal?: AbortSignal, timeoutMs?: number): HttpOptions {
+    return {
+      fetch: this.fetch,
+      signal,
+      timeoutMs: timeoutMs ?? this.timeoutMs,
+    };
+  }
+}
+
+/** A call's client and the snapshots of its arguments and options. */
+export interface Prepared<O> {
+  /** The client: the one given, or one made of the options. */
+  readonly client: Client;
+  /** The arguments' snapshots, in order. */
+  readonly args: readonly unknown[];
+  /** The options' snapshot (`{}` when none were given). */
+  readonly options: O;
+}
+
 /**
- * Validates {@linkcode ClientOptions}, pushing every problem onto `issues`.
- * Reads `baseUrl`, `auth` (and its key) and `headers` (and each value)
- * exactly once; what it returns is made of those reads only.
+ * Validates a call — its arguments and its options, together — and returns
+ * the client and the snapshots. A method of a client reads the call's own
+ * options; a free function reads the connection's too, and makes its client
+ * of them.
  *
- * @param options The caller's options (may be anything).
- * @param issues Where problems are collected.
- * @param withBody Whether the request has a JSON body (adds `Content-Type`).
- * @returns The resolved parts, or `undefined` when `issues` grew.
- *
- * @example
- * ```ts
- * import { resolveClient } from "./client.ts";
- * const client = resolveClient({ baseUrl: "http://127.0.0.1:8080/" }, [], false);
- * client?.prefix; // "http://127.0.0.1:8080"
- * ```
+ * @param client The client of a method; `undefined` for a free function.
+ * @param subject What is validated, for the error message.
+ * @param tables The call's option tables.
+ * @param options The caller's options.
+ * @param args The arguments' table entries and values.
+ * @returns The client and the snapshots.
+ * @throws {ValidationError} Listing every problem; nothing was sent.
  */
-export function resolveClient(
-  options: ClientOptions | undefined,
-  issues: ValidationIssue[],
-  withBody: boolean,
-): ResolvedClient | undefined {
-  if (options === undefined) {
-    return withBody ? DEFAULT_JSON_CLIENT : DEFAULT_GET_CLIENT;
+export function prepare<O>(
+  client: Client | undefined,
+  subject: string,
+  tables: OptionTables,
+  options: unknown,
+  ...args: [Table, unknown][]
+): Prepared<O> {
+  const table = client === undefined ? tables.free : tables.call;
+  const snapshot = table.read(options);
+  let ok = table.check(snapshot);
+  const snapshots: unknown[][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const read = args[i][0].read(args[i][1]);
+    ok = args[i][0].check(read) && ok;
+    snapshots.push(read);
   }
-  if (typeof options !== "object" || options === null) {
-    issues.push({ path: "options", rule: "must be an object" });
-    return undefined;
+  if (!ok) {
+    // Again, collecting every problem: the arguments', then the options'.
+    const issues: ValidationIssue[] = [];
+    for (let i = 0; i < args.length; i++) {
+      args[i][0].check(snapshots[i], issues);
+    }
+    table.check(snapshot, issues);
+    throw new ValidationError(issues, subject);
   }
-  // One read each: everything below sees these values, and only these.
-  let baseUrl: unknown;
-  let auth: unknown;
-  let headers: unknown;
-  let at = "options.baseUrl";
-  try {
-    baseUrl = options.baseUrl;
-    at = "options.auth";
-    auth = options.auth;
-    at = "options.headers";
-    headers = options.headers;
-  } catch {
-    issues.push({ path: at, rule: RULES.unreadable });
-    return undefined;
+  const o = (table.plain(snapshot) ?? {}) as O & ClientSnapshot;
+  const plain: unknown[] = [];
+  for (let i = 0; i < args.length; i++) {
+    plain.push(args[i][0].plain(snapshots[i]));
   }
-  const before = issues.length;
-  const base = checkBaseUrl(baseUrl, issues);
-  const credentials = readAuth(auth, issues);
-  const extra = readHeaders(headers, issues);
-  if (
-    base === undefined || credentials === undefined || extra === undefined ||
-    issues.length !== before
-  ) return undefined;
-  return {
-    prefix: base.prefix,
-    query: credentials.query,
-    headers: makeHeaders(withBody, credentials.authorization, extra),
-  };
+  return { client: client ?? new Client(o), args: plain, options: o };
 }

@@ -1,54 +1,117 @@
 /**
- * The errors this package throws: one base class, {@linkcode LightlyError},
- * and one class per kind of failure, each with a `kind` tag and a type guard
- * that works across copies of this module (no `instanceof` needed).
- *
- * No error ever holds a secret: URLs are redacted, causes thrown by `fetch`
- * are replaced by sanitized copies, and `toJSON()` lists only safe fields.
+ * The errors this package throws, by concept: bad input, an answer that says
+ * no or cannot be used, no answer, a stop, a job that did not deliver, a POST
+ * that may have been applied, a workflow step. Each extends
+ * {@linkcode LightlyError} and is told apart by its `kind`: one guard,
+ * {@linkcode isLightlyError}, works across copies of this module. The base
+ * is the redaction boundary of every error: it masks the request's secrets
+ * in the message, the URL and every field, server text included.
  *
  * @module
  */
+import { createRedactor } from "./redact.ts";
+import type { JobStatusData } from "./types.ts";
 
 const BRAND: unique symbol = Symbol.for(
   "lightly-sampling.LightlyError",
 ) as never;
 
-/** The kinds of {@linkcode LightlyError}. */
-export type LightlyErrorKind =
-  | "validation"
-  | "api"
-  | "unexpected-response"
-  | "network"
-  | "timeout"
-  | "aborted"
-  // Jobs, reads and the workflow (lib/core/job_errors.ts).
-  | "job-failed"
-  | "job-result-missing"
-  | "deadline"
-  | "poll-failed"
-  | "maybe-applied"
-  | "workflow";
+/** Each kind of {@linkcode LightlyError}, and the class that has it. */
+export interface LightlyErrorKinds {
+  /** Bad input or options. */
+  validation: ValidationError;
+  /** The API said no. */
+  api: LightlyApiError;
+  /** An answer this package cannot use. */
+  "unexpected-response": UnexpectedResponseError;
+  /** No answer. */
+  network: NetworkError;
+  /** A request ran out of time. */
+  timeout: TimeoutError;
+  /** The caller's signal fired. */
+  aborted: AbortedError;
+  /** The job ended `FAILED`. */
+  "job-failed": SamplingJobFailedError;
+  /** A finished job named no tag. */
+  "job-result-missing": JobResultMissingError;
+  /** A wait ran out of time. */
+  deadline: JobDeadlineError;
+  /** Polls kept failing. */
+  "poll-failed": PollFailedError;
+  /** The POST may have been applied. */
+  "maybe-applied": SamplingMaybeAppliedError;
+  /** A step of `selectSamples` failed. */
+  workflow: SelectionStepError;
+  /** The command line's usage errors. */
+  usage: LightlyError;
+  /** The command line's missing permissions. */
+  permission: LightlyError;
+}
 
-/** What every {@linkcode LightlyError} may say about the request it belongs to. */
+/** The kinds of {@linkcode LightlyError}. */
+export type LightlyErrorKind = keyof LightlyErrorKinds;
+
+/** What every {@linkcode LightlyError} may say about its request. */
 export interface LightlyErrorOptions {
   /** The underlying error, already free of secrets. */
   cause?: unknown;
   /** HTTP method of the request. */
   method?: string;
-  /** The request URL with secrets redacted. */
+  /** The request URL (its `token` is masked). */
   url?: string;
+  /** The request's secrets, masked wherever the server may have echoed them; never stored.
+   * @default {[]} */
+  secrets?: readonly string[];
+}
+
+/** `METHOD url`: the one way an error names its request. */
+function where(options: LightlyErrorOptions): string {
+  return options.method && options.url
+    ? `${options.method} ${options.url}`
+    : "The request";
+}
+
+/**
+ * A short, printable form of a value for an error message: JSON for
+ * primitives (strings cut at 60 characters), a type name for the rest.
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string": {
+      const cut = value.slice(0, 60);
+      return JSON.stringify(cut) +
+        (cut === value ? "" : `… (${value.length} chars)`);
+    }
+    case "object":
+      if (value === null) return "null";
+      try {
+        return Array.isArray(value) ? "an array" : "an object";
+      } catch {
+        return "an object"; // a revoked Proxy
+      }
+    case "function":
+    case "symbol":
+      return `a ${typeof value}`;
+    default:
+      return String(value);
+  }
+}
+
+function causeText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 /**
  * The base class of every error this package throws.
  *
- * @example Tell a Lightly error from others
+ * @example Tell Lightly errors apart
  * ```ts
  * import { isLightlyError } from "./errors.ts";
  * try {
  *   // ... triggerSampling(...)
  * } catch (error) {
- *   if (isLightlyError(error)) console.error(error.kind, error.message);
+ *   if (isLightlyError(error, "api")) console.error(error.status, error.code);
+ *   else if (isLightlyError(error)) console.error(error.kind, error.message);
  *   else throw error;
  * }
  * ```
@@ -57,30 +120,38 @@ export class LightlyError extends Error {
   /** Which kind of failure this is. */
   readonly kind: LightlyErrorKind;
   /** HTTP method of the request, when there was one. */
-  readonly method?: string;
-  /** The request URL with secrets redacted, when there was one. */
-  readonly url?: string;
+  declare readonly method?: string;
+  /** The request URL, secrets masked, when there was one. */
+  declare readonly url?: string;
 
-  /**
-   * Creates the error.
-   *
+  /** Creates the error; its message, URL and fields are masked first.
    * @param kind The kind of failure.
    * @param message A message that reads well without a stack trace.
-   * @param options Cause and request context.
-   */
+   * @param options Cause, request and the secrets to mask.
+   * @param fields The subclass's own fields (`undefined` ones left out). */
   constructor(
     kind: LightlyErrorKind,
     message: string,
     options: LightlyErrorOptions = {},
+    fields: Readonly<Record<string, unknown>> = {},
   ) {
+    const redactor = createRedactor(options.secrets ?? []);
     super(
-      message,
+      redactor.text(message),
       options.cause === undefined ? undefined : { cause: options.cause },
     );
-    this.name = "LightlyError";
+    this.name = new.target.name;
     this.kind = kind;
-    if (options.method !== undefined) this.method = options.method;
-    if (options.url !== undefined) this.url = options.url;
+    const own = { method: options.method, url: options.url, ...fields };
+    for (const [key, value] of Object.entries(own)) {
+      if (value === undefined) continue;
+      Object.defineProperty(this, key, {
+        value: typeof value === "object" || typeof value === "string"
+          ? redactor.value(value)
+          : value,
+        enumerable: true,
+      });
+    }
   }
 
   /** Marks instances for {@linkcode isLightlyError} across module copies. */
@@ -88,11 +159,8 @@ export class LightlyError extends Error {
     return true;
   }
 
-  /**
-   * The error's safe fields, for logs and `JSON.stringify`.
-   *
-   * @returns A plain object without stack or cause.
-   */
+  /** The error's safe fields, for logs and `JSON.stringify`.
+   * @returns `name`, `kind`, `message` and the own fields; no stack, no cause. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {
       name: this.name,
@@ -100,54 +168,59 @@ export class LightlyError extends Error {
       message: this.message,
     };
     for (const key of Object.keys(this)) {
-      const value = (this as Record<string, unknown>)[key];
-      if (value !== undefined && key !== "cause") out[key] = value;
+      if (key !== "cause") out[key] = (this as Record<string, unknown>)[key];
     }
     return out;
   }
 }
 
+/**
+ * Whether `error` is a {@linkcode LightlyError} (of `kind`, when named), even
+ * from another copy of this module; narrows to the kind's class.
+ *
+ * @param error Anything caught.
+ * @param kind The kind to match; any kind when absent.
+ * @returns `true` for errors of this package (of that kind).
+ *
+ * @example
+ * ```ts
+ * import { isLightlyError } from "./errors.ts";
+ * isLightlyError(new Error("x"), "timeout"); // false
+ * ```
+ */
+export function isLightlyError<K extends LightlyErrorKind = LightlyErrorKind>(
+  error: unknown,
+  kind?: K,
+): error is LightlyErrorKinds[K] {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as Record<PropertyKey, unknown>;
+  return e[BRAND] === true && (kind === undefined || e.kind === kind);
+}
+
 /** One problem found in an input: where, which rule, and what was there. */
 export interface ValidationIssue {
-  /** Dotted path, e.g. `config.stoppingCondition.nSamples` or `datasetId`. */
+  /** Dotted path, e.g. `config.stoppingCondition.nSamples` or `options.timeoutMs`. */
   readonly path: string;
   /** The rule that was broken, e.g. `must be at least 3 characters long`. */
   readonly rule: string;
-  /** A short printable form of the offending value; absent for secrets and missing values. */
+  /** The offending value, shown short; absent for secrets and missing values. */
   readonly received?: string;
 }
 
-/**
- * Bad input: nothing was sent. Lists every problem, never just the first.
- *
- * @example Print each problem
- * ```ts
- * import { isSamplingValidationError } from "./errors.ts";
- * try {
- *   // ... buildSamplingRequest(...)
- * } catch (error) {
- *   if (isSamplingValidationError(error)) {
- *     for (const issue of error.issues) console.error(issue.path, issue.rule);
- *   }
- * }
- * ```
- */
-export class SamplingValidationError extends LightlyError {
+/** Bad input or options, every problem listed (arguments and options together); nothing was sent. */
+export class ValidationError extends LightlyError {
   /** Every problem found. */
-  readonly issues: readonly ValidationIssue[];
+  declare readonly issues: readonly ValidationIssue[];
 
-  /**
-   * Creates the error.
-   *
+  /** Creates the error.
    * @param issues Every problem found (at least one).
-   * @param subject What was being validated, for the message's first line.
-   */
+   * @param subject What was validated, for the first line. */
   constructor(
     issues: readonly ValidationIssue[],
     subject = "sampling request",
   ) {
     const lines = issues.map((i) =>
-      `  - ${i.path || "(input)"}: ${i.rule}${
+      `\n  - ${i.path || "(input)"}: ${i.rule}${
         i.received === undefined ? "" : ` (got ${i.received})`
       }`
     );
@@ -156,10 +229,10 @@ export class SamplingValidationError extends LightlyError {
       : `${issues.length} problems`;
     super(
       "validation",
-      `Invalid ${subject} (${count}, nothing was sent):\n${lines.join("\n")}`,
+      `Invalid ${subject} (${count}, nothing was sent):${lines.join("")}`,
+      {},
+      { issues },
     );
-    this.name = "SamplingValidationError";
-    this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i })));
   }
 }
 
@@ -169,7 +242,7 @@ export interface ResponseErrorOptions extends LightlyErrorOptions {
   status: number;
   /** The server's request id (body `requestId` or `x-request-id` header). */
   requestId?: string;
-  /** The raw `Retry-After` header, when the server sent one. */
+  /** The raw `Retry-After` header. */
   retryAfter?: string;
 }
 
@@ -183,353 +256,349 @@ export interface LightlyApiErrorOptions extends ResponseErrorOptions {
   errorLabels?: readonly string[];
 }
 
-/**
- * The API answered with a non-2xx status and an `ApiErrorResponse` body.
- *
- * @example React to a duplicate tag name
- * ```ts
- * import { isLightlyApiError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(...)
- * } catch (error) {
- *   if (isLightlyApiError(error) && error.code === "TAG_NAME_EXISTS") {
- *     console.error("pick another tag name");
- *   }
- * }
- * ```
- */
+/** The API answered with a non-2xx status and an `ApiErrorResponse` body. */
 export class LightlyApiError extends LightlyError {
   /** The HTTP status. */
-  readonly status: number;
-  /** The server's error code; an open set, new codes appear. */
-  readonly code: string;
+  declare readonly status: number;
+  /** The server's error code; an open set. */
+  declare readonly code: string;
   /** The server's error message. */
-  readonly serverMessage: string;
+  declare readonly serverMessage: string;
   /** The server's request id, for support. */
-  readonly requestId?: string;
+  declare readonly requestId?: string;
   /** The server's error labels. */
-  readonly errorLabels?: readonly string[];
-  /** The raw `Retry-After` header, when the server sent one. */
-  readonly retryAfter?: string;
+  declare readonly errorLabels?: readonly string[];
+  /** The raw `Retry-After` header. */
+  declare readonly retryAfter?: string;
 
-  /**
-   * Creates the error.
-   *
-   * @param options What the server said, and about which request.
-   */
-  constructor(options: LightlyApiErrorOptions) {
-    const where = options.method && options.url
-      ? `${options.method} ${options.url}`
-      : "The Lightly API";
-    const id = options.requestId ? ` (request id ${options.requestId})` : "";
+  /** Creates the error.
+   * @param o What the server said, and about which request. */
+  constructor(o: LightlyApiErrorOptions) {
+    const id = o.requestId ? ` (request id ${o.requestId})` : "";
     super(
       "api",
-      `${where} answered ${options.status} ${options.code}: ${options.serverMessage}${id}`,
-      options,
+      `${where(o)} answered ${o.status} ${o.code}: ${o.serverMessage}${id}`,
+      o,
+      {
+        status: o.status,
+        code: o.code,
+        serverMessage: o.serverMessage,
+        requestId: o.requestId,
+        errorLabels: o.errorLabels,
+        retryAfter: o.retryAfter,
+      },
     );
-    this.name = "LightlyApiError";
-    this.status = options.status;
-    this.code = options.code;
-    this.serverMessage = options.serverMessage;
-    if (options.requestId !== undefined) this.requestId = options.requestId;
-    if (options.errorLabels !== undefined) {
-      this.errorLabels = Object.freeze([...options.errorLabels]);
-    }
-    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
 /** Options of {@linkcode UnexpectedResponseError}. */
 export interface UnexpectedResponseErrorOptions extends ResponseErrorOptions {
-  /** Why the response was not understood, e.g. `body is not JSON`. */
+  /** Why the response was not understood, e.g. `body is not valid JSON`. */
   reason: string;
   /** The response's `Content-Type`. */
   contentType?: string;
-  /** The first characters of the body, secrets redacted. */
+  /** The first characters of the body, secrets masked. */
   bodySnippet?: string;
 }
 
 /**
- * The server answered something this package cannot use: a non-2xx status
- * without an `ApiErrorResponse` body (an HTML page from a proxy, an empty
- * body), a 2xx whose body does not match the expected shape, or a body over
- * the size cap.
- *
- * @example
- * ```ts
- * import { isUnexpectedResponseError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(...)
- * } catch (error) {
- *   if (isUnexpectedResponseError(error)) console.error(error.status, error.reason);
- * }
- * ```
+ * The server answered something this package cannot use: a non-2xx without
+ * an `ApiErrorResponse` body (a proxy's HTML page, an empty body, a
+ * redirect), a 2xx of the wrong shape, or a body over the size cap.
  */
 export class UnexpectedResponseError extends LightlyError {
   /** The HTTP status. */
-  readonly status: number;
+  declare readonly status: number;
   /** Why the response was not understood. */
-  readonly reason: string;
+  declare readonly reason: string;
   /** The response's `Content-Type`. */
-  readonly contentType?: string;
-  /** The first characters of the body, secrets redacted. */
-  readonly bodySnippet?: string;
+  declare readonly contentType?: string;
+  /** The first characters of the body, secrets masked. */
+  declare readonly bodySnippet?: string;
   /** The server's request id, when a header carried one. */
-  readonly requestId?: string;
-  /** The raw `Retry-After` header, when the server sent one. */
-  readonly retryAfter?: string;
+  declare readonly requestId?: string;
+  /** The raw `Retry-After` header. */
+  declare readonly retryAfter?: string;
 
-  /**
-   * Creates the error.
-   *
-   * @param options What came back, and why it is unusable.
-   */
-  constructor(options: UnexpectedResponseErrorOptions) {
-    const where = options.method && options.url
-      ? `${options.method} ${options.url}`
-      : "The Lightly API";
-    const type = options.contentType ? ` (${options.contentType})` : "";
+  /** Creates the error.
+   * @param o What came back, and why it is unusable. */
+  constructor(o: UnexpectedResponseErrorOptions) {
+    const type = o.contentType ? ` (${o.contentType})` : "";
     super(
       "unexpected-response",
-      `${where} answered ${options.status}${type} with an unexpected response: ${options.reason}`,
-      options,
+      `${
+        where(o)
+      } answered ${o.status}${type} with an unexpected response: ${o.reason}`,
+      o,
+      {
+        status: o.status,
+        reason: o.reason,
+        contentType: o.contentType,
+        bodySnippet: o.bodySnippet,
+        requestId: o.requestId,
+        retryAfter: o.retryAfter,
+      },
     );
-    this.name = "UnexpectedResponseError";
-    this.status = options.status;
-    this.reason = options.reason;
-    if (options.contentType !== undefined) {
-      this.contentType = options.contentType;
-    }
-    if (options.bodySnippet !== undefined) {
-      this.bodySnippet = options.bodySnippet;
-    }
-    if (options.requestId !== undefined) this.requestId = options.requestId;
-    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
 /** Options of {@linkcode NetworkError}. */
 export interface NetworkErrorOptions extends LightlyErrorOptions {
-  /**
-   * `true` when the connection could not be made, so the request certainly
-   * did not reach the server; `false` when it may have.
-   */
+  /** `true` when the connection could not be made: the request certainly did not reach the server. */
   connectFailed: boolean;
 }
 
-/**
- * The request did not get an answer: DNS, connection refused or reset, TLS.
- * `cause` is a sanitized copy of what `fetch` threw.
- *
- * @example
- * ```ts
- * import { isNetworkError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(...)
- * } catch (error) {
- *   if (isNetworkError(error) && error.connectFailed) console.error("nothing was sent");
- * }
- * ```
- */
+/** The request got no answer (DNS, refused, reset, TLS); `cause` is a sanitized copy of `fetch`'s error. */
 export class NetworkError extends LightlyError {
   /** `true` when the request certainly did not reach the server. */
-  readonly connectFailed: boolean;
+  declare readonly connectFailed: boolean;
 
-  /**
-   * Creates the error.
-   *
-   * @param message What failed, free of secrets.
-   * @param options Cause, request context and whether the connection failed.
-   */
+  /** Creates the error.
+   * @param message What failed, e.g. `could not connect (…)`.
+   * @param options Cause, request and whether the connection failed. */
   constructor(message: string, options: NetworkErrorOptions) {
-    super("network", message, options);
-    this.name = "NetworkError";
-    this.connectFailed = options.connectFailed;
+    super("network", `${where(options)} failed: ${message}`, options, {
+      connectFailed: options.connectFailed,
+    });
   }
 }
 
-/**
- * The request took longer than its `timeoutMs` (headers and body together).
- *
- * @example
- * ```ts
- * import { isTimeoutError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(input, { timeoutMs: 5_000 })
- * } catch (error) {
- *   if (isTimeoutError(error)) console.error(`gave up after ${error.timeoutMs} ms`);
- * }
- * ```
- */
+/** The request took longer than its `timeoutMs`, headers and body together. */
 export class TimeoutError extends LightlyError {
   /** The limit that ran out, in milliseconds. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
-  /**
-   * Creates the error.
-   *
+  /** Creates the error.
    * @param timeoutMs The limit that ran out.
-   * @param options Request context.
-   */
+   * @param options The request. */
   constructor(timeoutMs: number, options: LightlyErrorOptions = {}) {
-    const where = options.method && options.url
-      ? `${options.method} ${options.url}`
-      : "The request";
-    super("timeout", `${where} timed out after ${timeoutMs} ms`, options);
-    this.name = "TimeoutError";
-    this.timeoutMs = timeoutMs;
+    super(
+      "timeout",
+      `${where(options)} timed out after ${timeoutMs} ms`,
+      options,
+      {
+        timeoutMs,
+      },
+    );
   }
 }
 
-/**
- * The caller's `AbortSignal` stopped the work; `cause` is the signal's reason.
- *
- * @example
- * ```ts
- * import { isAbortedError } from "./errors.ts";
- * const controller = new AbortController();
- * controller.abort();
- * try {
- *   // ... triggerSampling(input, { signal: controller.signal })
- * } catch (error) {
- *   if (isAbortedError(error)) console.error("stopped by the caller");
- * }
- * ```
- */
+/** The caller's `AbortSignal` stopped the work; `cause` is the signal's reason. */
 export class AbortedError extends LightlyError {
-  /**
-   * Creates the error.
-   *
-   * @param options The signal's reason as `cause`, and request context.
-   */
+  /** Creates the error.
+   * @param options The signal's reason as `cause`, and the request. */
   constructor(options: LightlyErrorOptions = {}) {
-    const where = options.method && options.url
-      ? `${options.method} ${options.url}`
-      : "The request";
-    super("aborted", `${where} was aborted by the caller`, options);
-    this.name = "AbortedError";
+    super("aborted", `${where(options)} was aborted by the caller`, options);
   }
 }
 
-function hasKind(error: unknown, kind?: LightlyErrorKind): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const e = error as Record<PropertyKey, unknown>;
-  return e[BRAND] === true && (kind === undefined || e.kind === kind);
+/** The sampling job ended `FAILED`; `serverError` is the server's reason. */
+export class SamplingJobFailedError extends LightlyError {
+  /** The job's last status, secrets masked. */
+  declare readonly job: JobStatusData;
+  /** The server's `error` text, secrets masked. */
+  declare readonly serverError?: string;
+
+  /** Creates the error.
+   * @param job The status that said `FAILED`.
+   * @param options The secrets to mask in the server's text. */
+  constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
+    const serverError = typeof job.error === "string" && job.error !== ""
+      ? job.error
+      : undefined;
+    super(
+      "job-failed",
+      `Sampling job ${job.id} failed: ${
+        serverError ?? "the server gave no reason"
+      }`,
+      options,
+      { job, serverError },
+    );
+  }
+}
+
+/** The job says `FINISHED` but names no new tag: `result.data` is missing or not an ObjectId. */
+export class JobResultMissingError extends LightlyError {
+  /** The status that said `FINISHED`, secrets masked. */
+  declare readonly job: JobStatusData;
+
+  /** Creates the error.
+   * @param job The status that said `FINISHED`.
+   * @param options The secrets to mask in the server's text. */
+  constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
+    const found = job.result === undefined || job.result === null
+      ? "it has no result"
+      : `result.data is ${describeValue(job.result.data)}, not an ObjectId`;
+    super(
+      "job-result-missing",
+      `Job ${job.id} finished without the id of the new tag (${found})`,
+      options,
+      { job },
+    );
+  }
+}
+
+/** Options of {@linkcode JobDeadlineError}. */
+export interface JobDeadlineErrorOptions extends LightlyErrorOptions {
+  /** The job waited for. */
+  jobId: string;
+  /** The overall deadline that ran out, in milliseconds. */
+  timeoutMs: number;
+  /** The last status received. */
+  lastJob?: JobStatusData;
+}
+
+/** The job did not finish within the wait's `timeoutMs`; it goes on: wait again to follow it. */
+export class JobDeadlineError extends LightlyError {
+  /** The job waited for. */
+  declare readonly jobId: string;
+  /** The deadline that ran out, in milliseconds. */
+  declare readonly timeoutMs: number;
+  /** The last status received, secrets masked. */
+  declare readonly lastJob?: JobStatusData;
+
+  /** Creates the error.
+   * @param o The job, the deadline, the last status and the last failure. */
+  constructor(o: JobDeadlineErrorOptions) {
+    const last = o.lastJob
+      ? `last status ${o.lastJob.status}`
+      : "no status received";
+    super(
+      "deadline",
+      `Job ${o.jobId} did not finish within ${o.timeoutMs} ms (${last}); it may still be running`,
+      { cause: o.cause, secrets: o.secrets },
+      { jobId: o.jobId, timeoutMs: o.timeoutMs, lastJob: o.lastJob },
+    );
+  }
+}
+
+/** Options of {@linkcode PollFailedError}. */
+export interface PollFailedErrorOptions extends LightlyErrorOptions {
+  /** The job waited for. */
+  jobId: string;
+  /** How many polls failed in a row. */
+  failures: number;
+  /** The last failure. */
+  cause: unknown;
+  /** The last status received. */
+  lastJob?: JobStatusData;
+}
+
+/** Polling failed too often in a row; `cause` is the last failure. The job may still be running. */
+export class PollFailedError extends LightlyError {
+  /** The job waited for. */
+  declare readonly jobId: string;
+  /** How many polls failed in a row. */
+  declare readonly failures: number;
+  /** The last status received, secrets masked. */
+  declare readonly lastJob?: JobStatusData;
+
+  /** Creates the error.
+   * @param o The job, the failure count and the last failure. */
+  constructor(o: PollFailedErrorOptions) {
+    super(
+      "poll-failed",
+      `Gave up following job ${o.jobId} after ${o.failures} failed polls in a row; the last: ${
+        causeText(o.cause)
+      }`,
+      { cause: o.cause, secrets: o.secrets },
+      { jobId: o.jobId, failures: o.failures, lastJob: o.lastJob },
+    );
+  }
+}
+
+/** Options of {@linkcode SamplingMaybeAppliedError}. */
+export interface SamplingMaybeAppliedErrorOptions {
+  /** The `newTagName` of the POST. */
+  tagName: string;
+  /** The dataset the POST was for. */
+  datasetId: string;
+  /** What went wrong: a timeout, a reset connection, a 5xx, an unreadable 2xx. */
+  cause: unknown;
 }
 
 /**
- * Whether `error` is any {@linkcode LightlyError}, even from another copy of
- * this module.
- *
- * @param error Anything caught.
- * @returns `true` for errors thrown by this package.
- *
- * @example
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * isLightlyError(new Error("x")); // false
- * ```
+ * The sampling POST got no clear answer after it may have reached the
+ * server, so the job may have started. It was not retried (a second POST
+ * could create a second tag): check whether `tagName` exists first.
  */
-export function isLightlyError(error: unknown): error is LightlyError {
-  return hasKind(error);
+export class SamplingMaybeAppliedError extends LightlyError {
+  /** The `newTagName` of the POST. */
+  declare readonly tagName: string;
+  /** The dataset the POST was for. */
+  declare readonly datasetId: string;
+
+  /** Creates the error.
+   * @param o The tag name, the dataset and the original error. */
+  constructor(o: SamplingMaybeAppliedErrorOptions) {
+    const request = isLightlyError(o.cause) ? o.cause : undefined;
+    super(
+      "maybe-applied",
+      `The sampling request for tag "${o.tagName}" may have been applied: ${
+        causeText(o.cause)
+      }. It was not retried, because a second request could create a second tag. ` +
+        `Before trying again, check whether dataset ${o.datasetId} has a tag named ` +
+        `"${o.tagName}" (listTags(), GET /v1/datasets/${o.datasetId}/tags).`,
+      { cause: o.cause, method: request?.method, url: request?.url },
+      { tagName: o.tagName, datasetId: o.datasetId },
+    );
+  }
+}
+
+/** The steps of `selectSamples`, in order. */
+export type SelectionStep =
+  | "resolve-embedding"
+  | "preflight"
+  | "trigger"
+  | "wait"
+  | "fetch-tag";
+
+/** Why `selectSamples` refused to start, before anything was sent. */
+export type SelectionRefusal =
+  | "NO_PROCESSED_EMBEDDING"
+  | "NO_TAGS"
+  | "TAG_NAME_EXISTS"
+  | "NO_INITIAL_TAG"
+  | "INITIAL_TAG_EMPTY";
+
+/** Options of {@linkcode SelectionStepError}. */
+export interface SelectionStepErrorOptions extends LightlyErrorOptions {
+  /** The step that failed. */
+  step: SelectionStep;
+  /** Why a preflight check refused. */
+  reason?: SelectionRefusal;
+  /** What was wrong, for a refusal. */
+  detail?: string;
+  /** The job id, once the trigger step returned one. */
+  jobId?: string;
 }
 
 /**
- * Whether `error` is a {@linkcode SamplingValidationError}.
- *
- * @param error Anything caught.
- * @returns `true` for validation errors.
- *
- * @example
- * ```ts
- * import { isSamplingValidationError } from "./errors.ts";
- * isSamplingValidationError(new Error("x")); // false
- * ```
+ * A step of `selectSamples` failed: `step` names it, `cause` holds the
+ * original error, `reason` a preflight refusal, `jobId` the job once it
+ * exists (to keep following it with `waitForJob`).
  */
-export function isSamplingValidationError(
-  error: unknown,
-): error is SamplingValidationError {
-  return hasKind(error, "validation");
-}
+export class SelectionStepError extends LightlyError {
+  /** The step that failed. */
+  declare readonly step: SelectionStep;
+  /** Why a preflight check refused; absent when a call failed. */
+  declare readonly reason?: SelectionRefusal;
+  /** The job id, once the trigger step returned one. */
+  declare readonly jobId?: string;
 
-/**
- * Whether `error` is a {@linkcode LightlyApiError}.
- *
- * @param error Anything caught.
- * @returns `true` for API errors.
- *
- * @example
- * ```ts
- * import { isLightlyApiError } from "./errors.ts";
- * isLightlyApiError(new Error("x")); // false
- * ```
- */
-export function isLightlyApiError(error: unknown): error is LightlyApiError {
-  return hasKind(error, "api");
-}
-
-/**
- * Whether `error` is an {@linkcode UnexpectedResponseError}.
- *
- * @param error Anything caught.
- * @returns `true` for unexpected responses.
- *
- * @example
- * ```ts
- * import { isUnexpectedResponseError } from "./errors.ts";
- * isUnexpectedResponseError(new Error("x")); // false
- * ```
- */
-export function isUnexpectedResponseError(
-  error: unknown,
-): error is UnexpectedResponseError {
-  return hasKind(error, "unexpected-response");
-}
-
-/**
- * Whether `error` is a {@linkcode NetworkError}.
- *
- * @param error Anything caught.
- * @returns `true` for network failures.
- *
- * @example
- * ```ts
- * import { isNetworkError } from "./errors.ts";
- * isNetworkError(new Error("x")); // false
- * ```
- */
-export function isNetworkError(error: unknown): error is NetworkError {
-  return hasKind(error, "network");
-}
-
-/**
- * Whether `error` is a {@linkcode TimeoutError}.
- *
- * @param error Anything caught.
- * @returns `true` for timeouts.
- *
- * @example
- * ```ts
- * import { isTimeoutError } from "./errors.ts";
- * isTimeoutError(new Error("x")); // false
- * ```
- */
-export function isTimeoutError(error: unknown): error is TimeoutError {
-  return hasKind(error, "timeout");
-}
-
-/**
- * Whether `error` is an {@linkcode AbortedError}.
- *
- * @param error Anything caught.
- * @returns `true` when the caller's signal stopped the work.
- *
- * @example
- * ```ts
- * import { isAbortedError } from "./errors.ts";
- * isAbortedError(new Error("x")); // false
- * ```
- */
-export function isAbortedError(error: unknown): error is AbortedError {
-  return hasKind(error, "aborted");
+  /** Creates the error.
+   * @param o The step, and the cause or the refusal. */
+  constructor(o: SelectionStepErrorOptions) {
+    const head = o.reason
+      ? `selectSamples() refused at step "${o.step}" (${o.reason}, nothing was sent)`
+      : `selectSamples() failed at step "${o.step}"`;
+    const cause = o.cause === undefined ? undefined : causeText(o.cause);
+    const body = [o.detail, cause].filter((s) => s !== undefined).join(": ");
+    super(
+      "workflow",
+      `${head}${o.jobId ? ` [job ${o.jobId}]` : ""}: ${body}`,
+      { cause: o.cause, secrets: o.secrets },
+      { step: o.step, reason: o.reason, jobId: o.jobId },
+    );
+  }
 }

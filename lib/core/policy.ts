@@ -1,25 +1,15 @@
 /**
- * Time and retries in one place: an injectable {@linkcode Clock} (tests pass a
- * fake one and never sleep), capped exponential backoff with jitter, and
- * `Retry-After` parsing, and {@linkcode retryTransient}, the one retry loop
- * of the reads (job polls, export pages). The POST retry policy uses the
- * backoff too.
- *
- * The sleep is written here rather than taken from `deno-std`'s
- * `async/delay.js`: that build ships no type declarations, and this module is
- * imported by URL by users, so it stays free of untyped npm dependencies.
+ * Time, the one failure policy and the one retry loop.
+ * {@linkcode FAILURE_POLICY} says, as data, what every failure means — may a
+ * read be sent again, may the sampling POST, may it have been applied,
+ * which exit code — and {@linkcode classify} is the one place that reads an
+ * error's `kind` to decide. {@linkcode retry} runs an attempt until the
+ * policy, the attempt limit or the deadline says stop, waiting the backoff or
+ * `Retry-After` on an injectable {@linkcode Clock}.
  *
  * @module
  */
-import {
-  AbortedError,
-  isLightlyApiError,
-  isNetworkError,
-  isTimeoutError,
-  isUnexpectedResponseError,
-  type ValidationIssue,
-} from "./errors.ts";
-import { describeValue } from "./validate.ts";
+import { AbortedError } from "./errors.ts";
 
 /**
  * Where time comes from: the system's by default, a fake one in tests.
@@ -50,7 +40,7 @@ export interface Clock {
 /** The longest delay `setTimeout` honours in one go (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;
 
-function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,55 +64,30 @@ function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * The system clock: `Date.now()` and an abortable `setTimeout` sleep that
- * clears its timer when the signal aborts.
- *
- * @example
- * ```ts
- * import { systemClock } from "./policy.ts";
- * const started = systemClock.now();
- * await systemClock.sleep(1);
- * console.log(systemClock.now() - started >= 0);
- * ```
- */
+/** The system clock: `Date.now()`, and a `setTimeout` sleep a signal stops (clearing its timer). */
 export const systemClock: Clock = Object.freeze({
   now: (): number => Date.now(),
-  sleep: sleepFor,
+  sleep,
 });
 
 /** How long to wait before the n-th retry: capped exponential backoff with jitter. */
 export interface BackoffOptions {
-  /**
-   * The delay before the first retry, in milliseconds.
-   *
-   * @default {500}
-   */
+  /** The delay before the first retry, in milliseconds.
+   * @default {500} */
   initialDelayMs?: number;
-  /**
-   * The largest delay, in milliseconds.
-   *
-   * @default {30000}
-   */
+  /** The largest delay, in milliseconds.
+   * @default {30000} */
   maxDelayMs?: number;
-  /**
-   * Each retry waits this many times longer than the one before (at least 1).
-   *
-   * @default {2}
-   */
+  /** Each retry waits this many times longer than the one before (at least 1).
+   * @default {2} */
   multiplier?: number;
   /**
    * The share of each delay that is random, 0 (none) to 1: the delay is drawn
    * from `[d × (1 − jitter), d]`, so it never exceeds the cap.
-   *
-   * @default {0.2}
-   */
+   * @default {0.2} */
   jitter?: number;
-  /**
-   * A source of numbers in `[0, 1)`, for tests.
-   *
-   * @default {Math.random}
-   */
+  /** A source of numbers in `[0, 1)`, for tests.
+   * @default {Math.random} */
   random?: () => number;
 }
 
@@ -155,19 +120,35 @@ export function backoffDelay(
   attempt: number,
   options: BackoffOptions = {},
 ): number {
-  const initial = options.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs;
-  const max = options.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs;
-  const multiplier = options.multiplier ?? DEFAULT_BACKOFF.multiplier;
-  const jitter = options.jitter ?? DEFAULT_BACKOFF.jitter;
-  const random = options.random ?? Math.random;
+  const b = { ...DEFAULT_BACKOFF, ...withoutUndefined(options) };
   const n = Math.max(0, Math.floor(attempt) || 0);
-  const capped = Math.min(max, initial * Math.pow(multiplier, n));
-  return Math.round(capped * (1 - jitter * random()));
+  const capped = Math.min(b.maxDelayMs, b.initialDelayMs * b.multiplier ** n);
+  return Math.round(
+    capped * (1 - b.jitter * (options.random ?? Math.random)()),
+  );
 }
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== undefined) out[k as keyof T] = v;
+  }
+  return out;
+}
+
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+const TIME = "\\d\\d:\\d\\d:\\d\\d";
+/** The three forms of an HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, RFC 850, asctime. */
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d\\d ${MONTH} \\d{4} ${TIME} GMT` +
+    `|${DAY}[a-z]*, \\d\\d-${MONTH}-\\d\\d ${TIME} GMT` +
+    `|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+);
 
 /**
  * Reads a `Retry-After` header: a number of seconds (`"120"`) or an
- * HTTP-date (`"Wed, 21 Oct 2015 07:28:00 GMT"`).
+ * HTTP-date (`"Wed, 21 Oct 2015 07:28:00 GMT"`). Anything else is no answer.
  *
  * @param value The header's value, or `null`/`undefined` when absent.
  * @param nowMs The current time in Unix milliseconds (for an HTTP-date).
@@ -189,204 +170,220 @@ export function parseRetryAfter(
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // An HTTP-date names a weekday or month; this keeps Date.parse's leniency
-  // ("12", "2024-01") from reading other text as a date.
-  if (!/[a-z]{3}/i.test(text)) return undefined;
+  if (!HTTP_DATE.test(text)) return undefined;
   const at = Date.parse(text);
-  if (!Number.isFinite(at)) return undefined;
-  return Math.max(0, at - nowMs);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
-/**
- * Checks a number option, pushing an issue naming `path` when it is not a
- * number in `[min, max]` (or not a whole number when `integer`).
- *
- * @param value The option's value; `undefined` passes.
- * @param path The option's dotted name, e.g. `options.maxIntervalMs`.
- * @param rule What was expected, e.g. `{ min: 0, integer: true }`.
- * @param issues Where problems are collected.
- *
- * @example
- * ```ts
- * import type { ValidationIssue } from "./errors.ts";
- * import { checkNumberOption } from "./policy.ts";
- * const issues: ValidationIssue[] = [];
- * checkNumberOption(-1, "options.minIntervalMs", { min: 0 }, issues);
- * issues.length; // 1
- * ```
- */
-export function checkNumberOption(
-  value: unknown,
-  path: string,
-  rule: { min: number; max?: number; integer?: boolean; infinite?: boolean },
-  issues: ValidationIssue[],
-): void {
-  if (value === undefined) return;
-  const max = rule.max ?? MAX_TIMER_MS;
-  const ok = typeof value === "number" &&
-    ((rule.infinite && value === Infinity) ||
-      (value >= rule.min && value <= max &&
-        (!rule.integer || Number.isInteger(value))));
-  if (ok) return;
-  const kind = rule.integer ? "a whole number" : "a number";
-  issues.push({
-    path,
-    rule: `must be ${kind} from ${rule.min} to ${max}${
-      rule.infinite ? " (or Infinity)" : ""
-    }`,
-    received: describeValue(value),
+// ------------------------------------------------------------ the policy
+
+/** What a failure means, wherever it happened. */
+export interface Verdict {
+  /** A read (GET) may be sent again. */
+  readonly retryRead: boolean;
+  /** The sampling POST may be sent again: the server cannot have acted. */
+  readonly resendPost: boolean;
+  /** The sampling POST may have been applied. */
+  readonly maybeApplied: boolean;
+  /** The server asked to slow down (429): a batch pauses every request. */
+  readonly throttled: boolean;
+  /** A job may still be running (a wait gave up): say how to resume. */
+  readonly jobMayRun: boolean;
+  /** Exit code: 1 refused or maybe applied, 2 nothing sent, 3 transient, 130 interrupted. */
+  readonly exitCode: 1 | 2 | 3 | 130;
+}
+
+/** A row of the policy: `rRaAT` letters for the flags that hold, and the exit code. */
+function verdict(flags: string, exitCode: Verdict["exitCode"]): Verdict {
+  return Object.freeze({
+    retryRead: flags.includes("r"),
+    resendPost: flags.includes("R"),
+    maybeApplied: flags.includes("a"),
+    throttled: flags.includes("T"),
+    jobMayRun: flags.includes("j"),
+    exitCode,
   });
 }
 
-/**
- * Checks {@linkcode BackoffOptions}, pushing one issue per bad field.
- *
- * @param backoff The options; `undefined` passes.
- * @param path Their dotted name, e.g. `options.backoff`.
- * @param issues Where problems are collected.
- *
- * @example
- * ```ts
- * import type { ValidationIssue } from "./errors.ts";
- * import { checkBackoffOptions } from "./policy.ts";
- * const issues: ValidationIssue[] = [];
- * checkBackoffOptions({ jitter: 2 }, "options.backoff", issues);
- * issues[0].path; // "options.backoff.jitter"
- * ```
- */
-export function checkBackoffOptions(
-  backoff: unknown,
-  path: string,
-  issues: ValidationIssue[],
-): void {
-  if (backoff === undefined) return;
-  if (typeof backoff !== "object" || backoff === null) {
-    issues.push({
-      path,
-      rule: "must be an object",
-      received: describeValue(backoff),
-    });
-    return;
-  }
-  const b = backoff as Record<string, unknown>;
-  checkNumberOption(
-    b.initialDelayMs,
-    `${path}.initialDelayMs`,
-    { min: 0 },
-    issues,
-  );
-  checkNumberOption(b.maxDelayMs, `${path}.maxDelayMs`, { min: 0 }, issues);
-  checkNumberOption(
-    b.multiplier,
-    `${path}.multiplier`,
-    { min: 1, max: 1000 },
-    issues,
-  );
-  checkNumberOption(b.jitter, `${path}.jitter`, { min: 0, max: 1 }, issues);
-  if (b.random !== undefined && typeof b.random !== "function") {
-    issues.push({ path: `${path}.random`, rule: "must be a function" });
-  }
+/** The policy as data (as ky's `retryMethods`, `retryStatusCodes`): a verdict by kind, and by status for an answer. */
+export const FAILURE_POLICY: Readonly<Record<string, Verdict>> = Object.freeze({
+  // r: a read may retry, R: the POST may be resent, a: it may have been
+  // applied, T: throttled, j: the job may still run; then the exit code.
+  /** Nothing reached the server: refused, DNS, TLS handshake, a blocked port. */
+  "network/connect": verdict("rR", 3),
+  /** The connection failed after the request may have left. */
+  "network/dropped": verdict("ra", 3),
+  timeout: verdict("ra", 3),
+  aborted: verdict("", 130),
+  validation: verdict("", 2),
+  usage: verdict("", 2),
+  permission: verdict("", 2),
+  "job-failed": verdict("", 1),
+  "job-result-missing": verdict("", 1),
+  "maybe-applied": verdict("", 1),
+  deadline: verdict("j", 3),
+  "poll-failed": verdict("j", 3),
+  /** A refusal of `selectSamples` before anything was sent. */
+  "workflow/refused": verdict("", 1),
+  /** A 2xx that could not be read (or an answer without a status). */
+  "status/2xx": verdict("ra", 3),
+  /** A redirect, never followed. */
+  "status/3xx": verdict("", 3),
+  "status/408": verdict("r", 3),
+  "status/429": verdict("rRT", 3),
+  "status/4xx": verdict("", 1),
+  "status/5xx": verdict("ra", 3),
+  /** Anything unforeseen: a bug, not a reason to retry. */
+  other: verdict("", 1),
+});
+
+function statusClass(status: unknown): string {
+  if (typeof status !== "number" || status < 300) return "status/2xx";
+  if (status === 408 || status === 429) return `status/${status}`;
+  return status < 400
+    ? "status/3xx"
+    : status < 500
+    ? "status/4xx"
+    : "status/5xx";
 }
 
 /**
- * Whether a failed read is worth another try: no answer (network, timeout),
- * 429, 5xx, or an answer that could not be read (a malformed 2xx, an HTML
- * 502). Any other 4xx — 401, 403, 404 — is not.
- *
- * @param error What the read threw.
- * @returns `true` when retrying may help.
- *
- * @example
- * ```ts
- * import { isTransientFailure } from "./policy.ts";
- * isTransientFailure(new Error("a bug")); // false
- * ```
+ * What a failure means: the {@linkcode FAILURE_POLICY} row of its `kind`
+ * (read from any error: the command line's own and other copies of this
+ * module classify alike).
  */
-export function isTransientFailure(error: unknown): boolean {
-  if (isNetworkError(error) || isTimeoutError(error)) return true;
-  if (isLightlyApiError(error) || isUnexpectedResponseError(error)) {
-    const s = error.status;
-    return s === 429 || s >= 500 || (s >= 200 && s < 300);
+export function classify(error: unknown): Verdict {
+  const errors = globalThis.Deno?.errors;
+  if (
+    errors && (error instanceof errors.NotCapable ||
+      error instanceof errors.PermissionDenied)
+  ) return FAILURE_POLICY.permission;
+  if (typeof error !== "object" || error === null) return FAILURE_POLICY.other;
+  const e = error as {
+    kind?: unknown;
+    status?: unknown;
+    connectFailed?: unknown;
+    reason?: unknown;
+    cause?: unknown;
+  };
+  switch (e.kind) {
+    case "network":
+      return FAILURE_POLICY[
+        e.connectFailed === true ? "network/connect" : "network/dropped"
+      ];
+    case "api":
+    case "unexpected-response":
+      return FAILURE_POLICY[statusClass(e.status)];
+    case "workflow":
+      return e.reason === undefined && e.cause !== undefined
+        ? classify(e.cause)
+        : FAILURE_POLICY["workflow/refused"];
   }
-  return false;
+  return typeof e.kind === "string" && Object.hasOwn(FAILURE_POLICY, e.kind)
+    ? FAILURE_POLICY[e.kind]
+    : FAILURE_POLICY.other;
 }
 
-/** How {@linkcode retryTransient} retries. */
-export interface TransientRetryPlan {
-  /** Failures in a row after which it gives up (at least 1). */
-  readonly maxFailures: number;
+/** The command line's exit code for a failure (see {@linkcode Verdict}). */
+export function exitCodeFor(error: unknown): Verdict["exitCode"] {
+  return classify(error).exitCode;
+}
+
+// --------------------------------------------------------- the retry loop
+
+/**
+ * The wait before trying again after the `attempt`-th failure (from 1): the
+ * backoff, or the server's `Retry-After` when it asks for longer; `undefined`
+ * when it asks for more than `maxRetryAfterMs` (then it is not retried).
+ */
+export function waitBefore(
+  error: unknown,
+  attempt: number,
+  o: { backoff?: BackoffOptions; maxRetryAfterMs?: number; now: number },
+): number | undefined {
+  const backoff = backoffDelay(attempt - 1, o.backoff);
+  const asked = parseRetryAfter(
+    (error as { retryAfter?: string } | null)?.retryAfter,
+    o.now,
+  );
+  if (asked === undefined) return backoff;
+  return asked > (o.maxRetryAfterMs ?? Infinity)
+    ? undefined
+    : Math.max(backoff, asked);
+}
+
+/** How {@linkcode retry} goes on. */
+export interface RetryPlan {
+  /** Tries in all, the first included. */
+  readonly maxAttempts: number;
+  /** Which verdicts may be tried again, e.g. `(v) => v.retryRead`. */
+  readonly retryIf: (verdict: Verdict) => boolean;
+  /** The backoff between tries. */
+  readonly backoff?: BackoffOptions;
+  /** The longest `Retry-After` honoured; a longer one ends the retries. */
+  readonly maxRetryAfterMs?: number;
   /** Where time comes from. */
   readonly clock: Clock;
-  /** The caller's signal: aborting it ends the wait with `AbortedError`. */
+  /** Stops a wait at once. */
   readonly signal?: AbortSignal;
-  /** The backoff between failures. */
-  readonly backoff?: BackoffOptions;
-  /** The method and redacted URL, for `AbortedError`. */
-  readonly where: { readonly method: string; readonly url: string };
-  /** A clock time after which nothing more is tried; none by default. */
+  /** A clock time no wait may reach. */
   readonly deadline?: number;
-  /** The error to throw after `maxFailures`; the last failure by default. */
-  readonly exhausted?: (failures: number, last: unknown) => unknown;
-  /** The error to throw at the deadline (`last` only after a failure). */
-  readonly expired?: (last: unknown) => unknown;
+  /** The request's method, for an `AbortedError`. */
+  readonly method: string;
+  /** The request's URL, for an `AbortedError`. */
+  readonly url: string;
+  /** Called before a wait with the failure that caused it. */
+  readonly onRetry?: (error: unknown) => unknown;
 }
 
+/** Why {@linkcode retry} stopped: not retryable, out of tries, out of time. */
+export type StopReason = "final" | "exhausted" | "deadline";
+
 /**
- * Runs a read until it succeeds: a transient failure
- * ({@linkcode isTransientFailure}) is retried after capped exponential
- * backoff with jitter, or longer when a `Retry-After` asks; anything else is
- * thrown at once. No sleep goes past `deadline`.
- *
- * @param attempt One try; it gets the milliseconds left before the deadline.
- * @param plan Failures allowed in a row, clock, signal, backoff, deadline.
- * @returns What the first successful attempt returned.
- * @throws The last failure (or `exhausted`'s error) after `maxFailures`;
- *   `expired`'s error at the deadline; `AbortedError` when `signal` fires
- *   mid-sleep; any non-transient failure as is.
- *
- * @example
- * ```ts
- * import { retryTransient, systemClock } from "./policy.ts";
- * const answer = await retryTransient(() => Promise.resolve(42), {
- *   maxFailures: 5,
- *   clock: systemClock,
- *   where: { method: "GET", url: "https://api.lightly.ai/v1/jobs/x" },
- * });
- * ```
+ * Runs `attempt` until it succeeds. A failure `retryIf` accepts is tried
+ * again after the backoff, or `Retry-After` when longer; one it refuses, the
+ * last of `maxAttempts`, one whose wait would reach the `deadline` (or a
+ * deadline already reached) ends the loop through `stop`, which throws the
+ * failure by default. A signal firing mid-wait throws `AbortedError`.
  */
-export async function retryTransient<T>(
+export async function retry<T>(
   attempt: (timeLeftMs: number) => Promise<T>,
-  plan: TransientRetryPlan,
+  plan: RetryPlan,
+  stop: (error: unknown, why: StopReason, failures: number) => T = (e) => {
+    throw e;
+  },
 ): Promise<T> {
   const { clock, signal } = plan;
   const deadline = plan.deadline ?? Infinity;
-  let last: unknown;
-  for (let failures = 0;;) {
+  for (let failures = 1, last: unknown;; failures++) {
     const left = deadline - clock.now();
-    if (left <= 0) throw plan.expired ? plan.expired(last) : last;
-    let delayMs: number;
+    // No try starts at the deadline (a wait may end right on it).
+    if (left <= 0) return stop(last, "deadline", failures - 1);
+    let wait: number;
     try {
       return await attempt(left);
     } catch (error) {
-      if (!isTransientFailure(error)) throw error;
-      failures++;
       last = error;
-      if (failures >= plan.maxFailures) {
-        throw plan.exhausted ? plan.exhausted(failures, error) : error;
+      if (!plan.retryIf(classify(error))) return stop(error, "final", failures);
+      if (failures >= plan.maxAttempts) {
+        return stop(error, "exhausted", failures);
       }
-      const e = error as { retryAfter?: string };
-      const asked = parseRetryAfter(e.retryAfter, clock.now()) ?? 0;
-      delayMs = Math.max(backoffDelay(failures - 1, plan.backoff), asked);
+      const now = clock.now();
+      const next = waitBefore(error, failures, { ...plan, now });
+      if (next === undefined) return stop(error, "final", failures);
+      wait = next;
+      if (now + wait >= deadline) return stop(error, "deadline", failures);
+      await plan.onRetry?.(error);
     }
-    const rest = deadline - clock.now();
-    if (rest <= 0) throw plan.expired ? plan.expired(last) : last;
     try {
-      await clock.sleep(Math.min(delayMs, rest), signal);
+      await clock.sleep(wait, signal);
     } catch (error) {
-      if (signal?.aborted) {
-        throw new AbortedError({ ...plan.where, cause: signal.reason });
-      }
-      throw error;
+      if (!signal?.aborted) throw error;
+      throw new AbortedError({
+        method: plan.method,
+        url: plan.url,
+        cause: signal.reason,
+      });
     }
   }
 }

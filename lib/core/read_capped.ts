@@ -1,7 +1,7 @@
 /**
  * Reading a byte stream as UTF-8 text without ever holding more than a cap:
- * the stream is cancelled as soon as it grows past it. The one reader of
- * response bodies and input files; a declared length is never consulted.
+ * the one reader of response bodies (`http.ts`) and of the command line's
+ * input files. A module of its own so that reading a file loads no zod.
  *
  * @module
  */
@@ -10,8 +10,10 @@
 const FIRST_BUFFER_BYTES = 1024;
 
 /**
- * Reads `stream` to its end as UTF-8 text, or cancels it and returns
- * `undefined` once more than `cap` bytes have arrived.
+ * Reads a byte stream to its end as UTF-8 text, or cancels it and returns
+ * `undefined` once more than `cap` bytes have arrived: the one capped reader
+ * of response bodies (and of the command line's input files). A declared
+ * length is never consulted.
  *
  * @param stream The bytes, e.g. a response body or a file.
  * @param cap The most bytes to accept.
@@ -20,18 +22,20 @@ const FIRST_BUFFER_BYTES = 1024;
  * @example
  * ```ts
  * import { readTextCapped } from "./read_capped.ts";
- * const text = await readTextCapped(new Response("hello").body!, 1024); // "hello"
+ * await readTextCapped(new Response("hello").body!, 1024); // "hello"
  * ```
  */
 export async function readTextCapped(
   stream: ReadableStream<Uint8Array>,
   cap: number,
 ): Promise<string | undefined> {
-  let reader: ReadableStreamBYOBReader;
+  let reader:
+    | ReadableStreamBYOBReader
+    | ReadableStreamDefaultReader<Uint8Array>;
   try {
     reader = stream.getReader({ mode: "byob" });
   } catch {
-    return await readChunks(stream, cap); // not a byte stream
+    reader = stream.getReader(); // not a byte stream: chunks of its own
   }
   // A byte stream (fetch bodies, files) reads into a buffer of our own that
   // doubles as needed: no 64 KiB chunk allocated per read.
@@ -47,39 +51,27 @@ export async function readTextCapped(
       bigger.set(buffer);
       buffer = bigger;
     }
-    const { done, value } = await reader.read(buffer.subarray(total));
-    // The read transfers the buffer: keep the view it hands back.
-    if (value !== undefined) buffer = new Uint8Array(value.buffer);
-    if (done) break;
-    total += value.byteLength;
-  }
-  return new TextDecoder().decode(buffer.subarray(0, total));
-}
-
-/** {@linkcode readTextCapped} for a stream of chunks it does not size. */
-async function readChunks(
-  stream: ReadableStream<Uint8Array>,
-  cap: number,
-): Promise<string | undefined> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
+    if (reader instanceof ReadableStreamBYOBReader) {
+      const { done, value } = await reader.read(buffer.subarray(total));
+      // The read transfers the buffer: keep the view it hands back.
+      if (value !== undefined) buffer = new Uint8Array(value.buffer);
+      if (done) break;
+      total += value.byteLength;
+      continue;
+    }
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
+    if (total + value.byteLength > cap) {
       await reader.cancel();
       return undefined;
     }
-    chunks.push(value);
+    while (total + value.byteLength > buffer.byteLength) {
+      const bigger = new Uint8Array(Math.min(2 * buffer.byteLength, cap + 1));
+      bigger.set(buffer.subarray(0, total));
+      buffer = bigger;
+    }
+    buffer.set(value, total);
+    total += value.byteLength;
   }
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(buffer.subarray(0, total));
 }

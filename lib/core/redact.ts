@@ -1,7 +1,11 @@
 /**
- * Keeping secrets out of everything that can be printed: URLs (the API key
- * travels as `?token=`), headers (`Authorization: Bearer …`) and free text
- * such as the message of an error thrown by `fetch`, which names the URL.
+ * The one redaction boundary: every string that leaves this package (error
+ * messages and fields, body snippets, printed requests) passes through it.
+ * It masks `token`-like query values, `Bearer` credentials, secret headers,
+ * and the request's own secrets: any run of 8 or more consecutive characters
+ * of one (the whole of a shorter one), as written, percent-, JSON- or
+ * HTML-escaped, once or twice, so a server that echoes part of a key, in
+ * whatever form, shows none of it.
  *
  * @module
  */
@@ -14,195 +18,140 @@ const TOKEN_PARAM =
 const BEARER = /\b(Bearer)\s+[^\s"',;)]+/gi;
 const SECRET_HEADER =
   /^(?:authorization|proxy-authorization|cookie|set-cookie)$|token|secret|password|api-?key/i;
+/** How many consecutive characters of a secret are a piece of it. */
+const PIECE = 8;
 
-/**
- * Replaces the value of every `token` query parameter in a URL (or in any
- * text holding one) with {@linkcode REDACTED}.
- *
- * @param url A URL, or any text that may contain one.
- * @returns The same text with secret query values masked.
- *
- * @example Mask the API key of a request URL
- * ```ts
- * import { redactUrl } from "./redact.ts";
- * redactUrl("https://api.lightly.ai/v1/jobs/1?token=abc"); // "https://api.lightly.ai/v1/jobs/1?token=[REDACTED]"
- * ```
- */
+/** Masks every `token`-like query value in a URL (or in any text). */
 export function redactUrl(url: string): string {
   return url.replace(TOKEN_PARAM, `$1${REDACTED}`);
 }
 
-/**
- * Whether a header's value is a secret that must never be printed:
- * `Authorization`, `Proxy-Authorization`, cookies, and any header whose name
- * mentions a token, secret, password or API key.
- *
- * @param name A header name, any case.
- * @returns `true` when the value must be masked.
- *
- * @example
- * ```ts
- * import { isSecretHeader } from "./redact.ts";
- * isSecretHeader("Authorization"); // true
- * isSecretHeader("Accept"); // false
- * ```
- */
+/** Whether a header's value is a secret: credentials, cookies, any name with token, secret, password or API key. */
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
 }
 
-/**
- * Returns a copy of `headers` with every secret value masked
- * (`Authorization: Bearer [REDACTED]`, others `[REDACTED]`).
- *
- * @param headers Header names and values.
- * @returns A new object, safe to print.
- *
- * @example
- * ```ts
- * import { redactHeaders } from "./redact.ts";
- * redactHeaders({ Authorization: "Bearer eyJ…" }); // { Authorization: "Bearer [REDACTED]" }
- * ```
- */
+/** A copy of `headers` with every secret value masked (`Bearer [REDACTED]` for a bearer). */
 export function redactHeaders(
   headers: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (!isSecretHeader(name)) out[name] = value;
-    else if (/^bearer\s/i.test(value)) out[name] = `Bearer ${REDACTED}`;
-    else out[name] = REDACTED;
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = !isSecretHeader(name)
+      ? value
+      : /^bearer\s/i.test(value)
+      ? `Bearer ${REDACTED}`
+      : REDACTED;
   }
   return out;
 }
 
+/** The secrets a request carries: its `token` value (as sent and decoded) and its secret headers' values. */
+export function secretsOf(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+): string[] {
+  const secrets: string[] = [];
+  const token = /[?&]token=([^&#]*)/.exec(url)?.[1];
+  if (token !== undefined) {
+    secrets.push(token);
+    try {
+      secrets.push(decodeURIComponent(token.replace(/\+/g, " ")));
+    } catch { /* a malformed escape: the form as sent is masked */ }
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isSecretHeader(name)) continue;
+    secrets.push(value, /^bearer\s+(.+)$/i.exec(value)?.[1] ?? "");
+  }
+  return secrets.filter((s) => s.length > 0);
+}
+
+/** Masking compiled once for a set of secrets. */
+export interface Redactor {
+  /** Masks the secrets, in every form, and nothing else. */
+  mask(text: string): string;
+  /** {@linkcode Redactor.mask}, then `token=` values and `Bearer` credentials. */
+  text(text: string): string;
+  /** A frozen copy of a JSON-like value, every string (keys too) through `text`. */
+  value<T>(value: T): T;
+}
+
 /**
- * Masks secrets in free text: every listed secret — as written,
- * percent-encoded, JSON-escaped (`\"`, `\\`, `\u0026`), HTML-escaped
- * (`&quot;`, `&#39;`, `&#x27;`), and each of those escaped once more — every
- * `token=` query value and every `Bearer` credential.
- *
- * This is the one redaction boundary: every string that leaves this package
- * (error messages, body snippets, the server's own text) passes through it.
- *
- * @param text Any text, e.g. an error message that names a URL.
- * @param secrets Secret values known to the caller; empty ones are ignored.
- * @returns The text with secrets replaced by {@linkcode REDACTED}.
- *
- * @example
- * ```ts
- * import { redactText } from "./redact.ts";
- * redactText("failed: http://h/?token=s3cret", ["s3cret"]); // "failed: http://h/?token=[REDACTED]"
- * redactText(`{"echo":"a\\"b"}`, [`a"b`]); // '{"echo":"[REDACTED]"}'
- * ```
+ * Compiles the masking of `secrets`: a table of their 8-character pieces,
+ * found by a rolling hash in time linear in the text, which is read as
+ * written and, when it holds escapes, decoded once and twice (percent, JSON,
+ * HTML, in every order), each decoded character mapped back to its source.
  */
+export function createRedactor(secrets: readonly string[]): Redactor {
+  const pieces = new Pieces(secrets);
+  const text = (s: string) =>
+    pieces.mask(s).replace(TOKEN_PARAM, `$1${REDACTED}`)
+      .replace(BEARER, `$1 ${REDACTED}`);
+  return {
+    mask: (s) => pieces.mask(s),
+    text,
+    value: (value) => copyMasked(value, text),
+  };
+}
+
+/** {@linkcode createRedactor}'s `text`, for one text. */
 export function redactText(
   text: string,
   secrets: readonly string[] = [],
 ): string {
-  return maskSecrets(text, secrets).replace(TOKEN_PARAM, `$1${REDACTED}`)
-    .replace(BEARER, `$1 ${REDACTED}`);
+  return createRedactor(secrets).text(text);
 }
 
-/**
- * The part of {@linkcode redactText} that masks the listed secrets (in every
- * form) and nothing else: for text that legitimately shows `token=` or
- * `Bearer` placeholders, such as a curl command reading `$LIGHTLY_TOKEN`.
- *
- * @param text Any text.
- * @param secrets Secret values; empty ones are ignored.
- * @returns The text with every form of every secret replaced by {@linkcode REDACTED}.
- *
- * @example
- * ```ts
- * import { maskSecrets } from "./redact.ts";
- * maskSecrets(`?token="$LIGHTLY_TOKEN" s%2Fk`, ["s/k"]); // `?token="$LIGHTLY_TOKEN" [REDACTED]`
- * ```
- */
+/** {@linkcode createRedactor}'s `mask` (no `token=`/`Bearer` patterns), for one text. */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
-  const matcher = secretMatcher(secrets);
-  return matcher === undefined ? text : text.replace(matcher, REDACTED);
+  return new Pieces(secrets).mask(text);
+}
+
+/** {@linkcode createRedactor}'s `value`, for one value. */
+export function redactValue<T>(value: T, secrets: readonly string[] = []): T {
+  return createRedactor(secrets).value(value);
 }
 
 /**
- * The first `maxLength` characters of a body, for an error: secrets are
- * masked *before* the cut (so a secret straddling it cannot leave a piece
- * behind), control characters become spaces, and a cut never splits a
- * {@linkcode REDACTED} marker; `…` marks a cut.
- *
- * @param text A response body.
- * @param secrets Secret values known to the caller.
- * @param maxLength How many characters to keep.
- * @returns The redacted, flattened, cut text.
- *
- * @example
- * ```ts
- * import { redactSnippet } from "./redact.ts";
- * redactSnippet("x".repeat(195) + "s3cret-key", ["s3cret-key"], 200);
- * // "xxx…xxx[REDACTED]" (the marker kept whole)
- * ```
+ * The first `maxLength` characters of a body, for an error: masked before
+ * the cut (only the head is read: 8 characters of a secret, escaped twice,
+ * take at most 128 more), control characters flattened to spaces, a marker
+ * never cut in two; `…` marks a cut.
  */
 export function redactSnippet(
   text: string,
   secrets: readonly string[],
   maxLength = 200,
 ): string {
-  // deno-lint-ignore no-control-regex
-  const flat = redactText(text, secrets).replace(/[\u0000-\u001f\u007f]+/g, " ")
-    .trim();
+  const flat = redactText(text.slice(0, maxLength + 256), secrets)
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   if (flat.length <= maxLength) return flat;
-  let end = maxLength;
-  const marker = flat.lastIndexOf(REDACTED, end - 1);
-  if (marker !== -1 && marker + REDACTED.length > end) {
-    end = marker + REDACTED.length;
-  }
+  const marker = flat.lastIndexOf(REDACTED, maxLength - 1);
+  const end = marker !== -1 && marker + REDACTED.length > maxLength
+    ? marker + REDACTED.length
+    : maxLength;
   return end >= flat.length ? flat : flat.slice(0, end) + "…";
 }
 
-/** How deep {@linkcode redactValue} copies before it stops. */
-const MAX_DEPTH = 32;
-/** How many objects and arrays {@linkcode redactValue} copies at most. */
-const MAX_NODES = 10_000;
-/** What stands for a part of a value too deep (or too large) to copy. */
-const TRUNCATED = "[TRUNCATED]";
-
-/**
- * A copy of a JSON-like value (e.g. a job status the server sent) with every
- * string masked by {@linkcode redactText}, object keys included. The walk is
- * iterative and bounded: below 32 levels, or beyond 10 000 objects, a part
- * is replaced by `"[TRUNCATED]"`, so a deep or cyclic value cannot overflow
- * the stack or hide a secret.
- *
- * @param value Anything; numbers, booleans and `null` are kept as they are.
- * @param secrets Secret values known to the caller.
- * @returns The masked copy (the input is not changed).
- *
- * @example
- * ```ts
- * import { redactValue } from "./redact.ts";
- * redactValue({ error: "bad key k3y", k3y: [1] }, ["k3y"]);
- * // { error: "bad key [REDACTED]", "[REDACTED]": [1] }
- * ```
- */
-export function redactValue<T>(value: T, secrets: readonly string[] = []): T {
-  const mask = (text: string) => redactText(text, secrets);
+/** A frozen, masked copy, walked without recursion: 32 levels and 10 000 objects at most, then `"[TRUNCATED]"`. */
+function copyMasked<T>(value: T, mask: (text: string) => string): T {
   if (typeof value === "string") return mask(value) as T;
   if (typeof value !== "object" || value === null) return value;
   const root: object = Array.isArray(value) ? [] : {};
   const stack: [object, object, number][] = [[value, root, 1]];
-  let budget = MAX_NODES;
+  const copies: object[] = [root];
+  let budget = 10_000;
   while (stack.length > 0) {
     const [source, target, depth] = stack.pop()!;
     const isArray = Array.isArray(source);
     for (const key of Object.keys(source)) {
       const item = (source as Record<string, unknown>)[key];
-      let copy: unknown = item;
-      if (typeof item === "string") copy = mask(item);
-      else if (typeof item === "object" && item !== null) {
-        if (depth >= MAX_DEPTH || --budget < 0) copy = TRUNCATED;
+      let copy: unknown = typeof item === "string" ? mask(item) : item;
+      if (typeof item === "object" && item !== null) {
+        if (depth >= 32 || --budget < 0) copy = "[TRUNCATED]";
         else {
-          copy = Array.isArray(item) ? [] : {};
+          copies.push(copy = Array.isArray(item) ? [] : {});
           stack.push([item, copy as object, depth + 1]);
         }
       }
@@ -215,128 +164,196 @@ export function redactValue<T>(value: T, secrets: readonly string[] = []): T {
       });
     }
   }
+  for (const copy of copies) Object.freeze(copy);
   return root as T;
 }
 
-// ----------------------------------------------- matching a secret's forms
+// ------------------------------------------------------ the pieces matcher
 
-/**
- * Encoders a server may apply to text that echoes a secret. Letters in an
- * encoding match in either case (`%2f`/`%2F`, `\u002f`/`\u002F`,
- * `&#x2f;`/`&#X2F;`, `&quot;`/`&QUOT;`), so one of each suffices.
- */
-const ENCODERS: readonly ((s: string) => string)[] = [
-  (s) => s.replace(SPECIAL, (c) => "%" + hex(c)),
-  (s) => s.replace(/ /g, "+"),
-  (s) => JSON.stringify(s).slice(1, -1),
-  (s) => JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/"),
-  (s) => s.replace(SPECIAL, (c) => "\\u00" + hex(c)),
-  (s) => s.replace(/[&<>"']/g, (c) => HTML_NAMED[c]),
-  (s) => s.replace(/'/g, "&apos;"),
-  (s) => s.replace(SPECIAL, (c) => `&#${c.charCodeAt(0)};`),
-  (s) => s.replace(SPECIAL, (c) => `&#x${hex(c)};`),
+/** Text decoded by one escape scheme; `starts[i]`: where character `i` began in the original. */
+interface View {
+  readonly text: string;
+  readonly starts: Int32Array | undefined;
+}
+
+type Decoder = readonly [
+  trigger: string,
+  RegExp,
+  (match: RegExpExecArray) => string,
 ];
-const SPECIAL = /[^A-Za-z0-9]/g;
-const HTML_NAMED: Readonly<Record<string, string>> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
+
+const hex = (digits: string) => String.fromCharCode(parseInt(digits, 16));
+const JSON_ESCAPES: Readonly<Record<string, string>> = {
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
 };
+const HTML_NAMED: Readonly<Record<string, string>> = {
+  quot: '"',
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  apos: "'",
+};
+/** The escapes a server may apply to text that echoes a secret. */
+const DECODERS: readonly Decoder[] = [
+  ["%", /%([0-9a-fA-F]{2})/g, (m) => hex(m[1])],
+  [
+    "\\",
+    /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g,
+    (m) => m[1] !== undefined ? hex(m[1]) : JSON_ESCAPES[m[2]] ?? m[2],
+  ],
+  [
+    "&",
+    /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|(quot|amp|lt|gt|apos));/gi,
+    (m) =>
+      m[3] !== undefined
+        ? HTML_NAMED[m[3].toLowerCase()]
+        : String.fromCodePoint(
+          Math.min(0x10ffff, m[1] ? Number(m[1]) : parseInt(m[2], 16)),
+        ),
+  ],
+];
+/** A form's `+` for a space: only for secrets that hold one. */
+const FORM: Decoder = [
+  "+",
+  /%([0-9a-fA-F]{2})|\+/g,
+  (m) => m[1] === undefined ? " " : hex(m[1]),
+];
 
-function hex(c: string): string {
-  return c.charCodeAt(0).toString(16).padStart(2, "0");
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-}
-
-/**
- * A pattern for one character of a secret: itself, each encoding of it, and
- * each encoding of those (a JSON string inside an HTML page, a
- * percent-encoded URL inside JSON, …). Letters and digits stand for
- * themselves.
- */
-function charPattern(c: string): string {
-  if (/^[A-Za-z0-9]$/.test(c)) return c;
-  const forms = new Set([c]);
-  for (const encode of ENCODERS) forms.add(encode(c));
-  for (const form of [...forms]) {
-    for (const encode of ENCODERS) forms.add(encode(form));
+/** `view` decoded by one scheme, or `undefined` when it holds no such escape. */
+function decode(view: View, [trigger, pattern, decoded]: Decoder) {
+  const text = view.text;
+  if (!text.includes(trigger)) return undefined;
+  const re = new RegExp(pattern); // its own lastIndex
+  const starts = new Int32Array(text.length + 1);
+  const at = (i: number) => view.starts?.[i] ?? i;
+  const parts: string[] = [];
+  let length = 0;
+  let from = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    for (let i = from; i < m.index; i++) starts[length++] = at(i);
+    const part = decoded(m);
+    for (let i = 0; i < part.length; i++) starts[length++] = at(m.index);
+    parts.push(text.slice(from, m.index), part);
+    from = m.index + m[0].length;
   }
-  const sorted = [...forms].sort((a, b) => b.length - a.length);
-  // `c` is no letter, so every letter here belongs to an encoding.
-  const anyCase = sorted.map((form) =>
-    escapeRegExp(form).replace(
-      /[a-z]/gi,
-      (l) => `[${l.toLowerCase()}${l.toUpperCase()}]`,
-    )
-  );
-  return `(?:${anyCase.join("|")})`;
+  if (parts.length === 0) return undefined;
+  for (let i = from; i <= text.length; i++) starts[length++] = at(i);
+  parts.push(text.slice(from));
+  return { text: parts.join(""), starts };
 }
 
-const CHAR_PATTERNS = new Map<string, string>();
-const MATCHERS = new Map<string, RegExp | undefined>();
+const BASE = 31;
 
-/** One regular expression matching every form of every secret, longest first. */
-function secretMatcher(secrets: readonly string[]): RegExp | undefined {
-  const key = secrets.join("\u0000");
-  if (MATCHERS.has(key)) return MATCHERS.get(key);
-  const sources = [...new Set(secrets)].filter((s) => s.length > 0)
-    .sort((a, b) => b.length - a.length)
-    .map((secret) =>
-      Array.from(secret, (c) => {
-        let pattern = CHAR_PATTERNS.get(c);
-        if (pattern === undefined) {
-          pattern = charPattern(c);
-          CHAR_PATTERNS.set(c, pattern);
+/** The pieces of one length, by rolling hash; `seen` has one bit per low 16 bits of a hash. */
+interface PieceTable {
+  readonly width: number;
+  /** `BASE ** (width - 1)`, 32-bit. */
+  readonly top: number;
+  readonly byHash: Map<number, string[]>;
+  readonly seen: Uint8Array;
+}
+
+function hashOf(text: string, from: number, width: number): number {
+  let h = 0;
+  for (let i = 0; i < width; i++) {
+    h = (Math.imul(h, BASE) + text.charCodeAt(from + i)) | 0;
+  }
+  return h;
+}
+
+/** Every piece of every secret, compiled once; masks them in linear time. */
+class Pieces {
+  readonly #tables: PieceTable[] = [];
+  readonly #decoders: readonly Decoder[] = DECODERS;
+
+  constructor(secrets: readonly string[]) {
+    for (const secret of new Set(secrets)) {
+      if (secret === "") continue;
+      if (secret.includes(" ")) this.#decoders = [...DECODERS, FORM];
+      const width = Math.min(PIECE, secret.length);
+      let table = this.#tables.find((t) => t.width === width);
+      if (table === undefined) {
+        let top = 1;
+        for (let i = 1; i < width; i++) top = Math.imul(top, BASE);
+        table = { width, top, byHash: new Map(), seen: new Uint8Array(8192) };
+        this.#tables.push(table);
+      }
+      for (let i = 0; i + width <= secret.length; i++) {
+        const piece = secret.slice(i, i + width);
+        const h = hashOf(piece, 0, width);
+        table.seen[(h >>> 3) & 8191] |= 1 << (h & 7);
+        const same = table.byHash.get(h) ?? [];
+        if (!same.includes(piece)) table.byHash.set(h, [...same, piece]);
+      }
+    }
+  }
+
+  /** Replaces every run of pieces, in any form, by one marker. */
+  mask(text: string): string {
+    if (this.#tables.length === 0) return text;
+    const views: View[] = [{ text, starts: undefined }];
+    for (const first of this.#decoders) {
+      const once = decode(views[0], first);
+      if (once === undefined) continue;
+      views.push(once);
+      for (const second of this.#decoders) {
+        const twice = decode(once, second);
+        if (twice !== undefined) views.push(twice);
+      }
+    }
+    const ranges: [number, number][] = [];
+    for (const view of views) {
+      for (const table of this.#tables) find(view, table, ranges);
+    }
+    return ranges.length === 0 ? text : cutOut(text, ranges);
+  }
+}
+
+/** Pushes `[start, end)` of each run of pieces found in `view`, in original offsets. */
+function find(view: View, table: PieceTable, ranges: [number, number][]) {
+  const { text, starts } = view;
+  const { width, top, byHash, seen } = table;
+  if (text.length < width) return;
+  const push = (from: number, to: number) =>
+    ranges.push(starts ? [starts[from], starts[to]] : [from, to]);
+  let h = hashOf(text, 0, width);
+  let runStart = -1;
+  let runEnd = -1;
+  for (let p = 0;; p++) {
+    if ((seen[(h >>> 3) & 8191] & (1 << (h & 7))) !== 0) {
+      const same = byHash.get(h);
+      if (same?.some((piece) => text.startsWith(piece, p))) {
+        if (p > runEnd) {
+          if (runStart >= 0) push(runStart, runEnd);
+          runStart = p;
         }
-        return pattern;
-      }).join("")
-    );
-  const matcher = sources.length === 0
-    ? undefined
-    : new RegExp(sources.join("|"), "g");
-  // A few clients per process: a small cache, emptied when it fills up.
-  if (MATCHERS.size >= 16) MATCHERS.clear();
-  MATCHERS.set(key, matcher);
-  return matcher;
+        runEnd = p + width;
+      }
+    }
+    if (p + width >= text.length) break;
+    h = (Math.imul(h - Math.imul(text.charCodeAt(p), top), BASE) +
+      text.charCodeAt(p + width)) | 0;
+  }
+  if (runStart >= 0) push(runStart, runEnd);
 }
 
-/**
- * The secrets a request carries: the `token` query value (decoded and as
- * sent) and the credential of an `Authorization` header.
- *
- * @param url The request URL.
- * @param headers The request headers.
- * @returns The secret strings, for {@linkcode redactText}.
- *
- * @example
- * ```ts
- * import { secretsOf } from "./redact.ts";
- * secretsOf("http://h/x?token=abc", {}); // ["abc"]
- * ```
- */
-export function secretsOf(
-  url: string,
-  headers: Readonly<Record<string, string>>,
-): string[] {
-  const secrets: string[] = [];
-  const match = /[?&]token=([^&#]*)/.exec(url);
-  if (match) {
-    secrets.push(match[1]);
-    try {
-      secrets.push(decodeURIComponent(match[1].replace(/\+/g, " ")));
-    } catch { /* a malformed escape: the raw form is masked already */ }
+/** `text` with each union of ranges replaced by one marker. */
+function cutOut(text: string, ranges: [number, number][]): string {
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = "";
+  let at = 0;
+  let [open, end] = ranges[0];
+  for (const [from, to] of ranges) {
+    if (from > end) {
+      out += text.slice(at, open) + REDACTED;
+      at = end;
+      open = from;
+    }
+    end = Math.max(end, to);
   }
-  for (const name of Object.keys(headers)) {
-    if (!isSecretHeader(name)) continue;
-    const value = headers[name];
-    secrets.push(value);
-    const bearer = /^bearer\s+(.+)$/i.exec(value);
-    if (bearer) secrets.push(bearer[1]);
-  }
-  return secrets.filter((s) => s.length > 0);
+  return out + text.slice(at, open) + REDACTED + text.slice(end);
 }

@@ -1,10 +1,26 @@
 /**
- * The request rules of the Lightly API as plain data and predicates: the
- * patterns, enums, limits and the rule texts every error quotes. No zod here:
- * the builder's path (and so `cli.ts --dry-run`) loads this, not the schemas.
+ * THE table: every rule this package checks before it sends anything — the
+ * sampling input's fields, the path ids, and the options of every public
+ * function — as data: a field's path, whether it is required, its type
+ * check, its other checks, and the rule text each one reports. Each rule
+ * text is written here once; `validate.ts` interprets the table. No zod:
+ * building a request (and `cli.ts --dry-run`) loads this, not the schemas.
  *
  * @module
  */
+import type { ValidationIssue } from "./errors.ts";
+import {
+  FUNCTION,
+  isObject,
+  NUMBER,
+  OBJECT,
+  Rejected,
+  type Spec,
+  STRING,
+  type Table,
+  table,
+  TYPE_RULES,
+} from "./validate.ts";
 
 /** A MongoDB ObjectId as the Lightly API writes it: 24 lower-case hex digits. */
 export const OBJECT_ID_PATTERN: RegExp = /^[a-f0-9]{24}$/;
@@ -19,12 +35,7 @@ export const SAMPLING_METHODS: readonly [
   "CORAL",
   "CORESET",
   "RANDOM",
-] = [
-  "ACTIVE_LEARNING",
-  "CORAL",
-  "CORESET",
-  "RANDOM",
-] as const;
+] = ["ACTIVE_LEARNING", "CORAL", "CORESET", "RANDOM"] as const;
 
 /** The states a job can be in, as the API documents them today. */
 export const JOB_STATES: readonly [
@@ -33,13 +44,19 @@ export const JOB_STATES: readonly [
   "RUNNING",
   "FAILED",
   "FINISHED",
-] = [
-  "UNKNOWN",
-  "WAITING",
-  "RUNNING",
-  "FAILED",
-  "FINISHED",
-] as const;
+] = ["UNKNOWN", "WAITING", "RUNNING", "FAILED", "FINISHED"] as const;
+
+/** What an export entry can be: a file name, a datasource URL, a signed read URL. */
+export const FILE_NAME_FORMATS: readonly [
+  "NAME",
+  "DATASOURCE_FULL",
+  "REDIRECTED_READ_URL",
+] = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"] as const;
+
+/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_MS = 2_147_483_647;
+/** The Lightly API's public host. */
+export const DEFAULT_BASE_URL = "https://api.lightly.ai";
 
 /** Names of the rules in {@linkcode RULES}. */
 export type RuleName =
@@ -59,7 +76,7 @@ export type RuleName =
   | "number"
   | "unreadable";
 
-/** Rule texts, shared with the fast validator so both speak alike. */
+/** The rule texts of the sampling input (and the few every field shares). */
 export const RULES: Readonly<Record<RuleName, string>> = {
   objectId: "must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$)",
   tagNameLength: "must be at least 3 characters long",
@@ -74,17 +91,29 @@ export const RULES: Readonly<Record<RuleName, string>> = {
     "must contain only letters, digits and _ + = , . @ : / - (^[a-zA-Z0-9_+=,.@:\\/-]*$)",
   rowCount: "must be a whole number >= 1",
   unknownField: "is not a known field",
-  required: "is required",
-  object: "must be an object",
-  string: "must be a string",
-  number: "must be a finite JSON number",
-  unreadable: "could not be read (a getter or Proxy trap threw)",
+  required: TYPE_RULES.required,
+  object: TYPE_RULES.object,
+  string: TYPE_RULES.string,
+  number: TYPE_RULES.number,
+  unreadable: TYPE_RULES.unreadable,
 };
+
+/**
+ * Whether `v` is an ObjectId: {@linkcode OBJECT_ID_PATTERN}, by hand (a
+ * regular expression costs half a build; a property test holds both equal).
+ */
+export function isObjectId(v: unknown): v is string {
+  if (typeof v !== "string" || v.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = v.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
 /** Checks that `v` is a valid `nSamples` (see `RULES.nSamples`). */
 export function isValidNSamples(v: number): boolean {
-  return v === -1 || (v > 0 && v <= 1) ||
-    (v > 1 && Number.isSafeInteger(v));
+  return v === -1 || (v > 0 && v <= 1) || (v > 1 && Number.isSafeInteger(v));
 }
 
 /** Checks that `v` is a valid `minDistance` (see `RULES.minDistance`). */
@@ -97,21 +126,537 @@ export function isValidRowCount(v: number): boolean {
   return v >= 1 && Number.isSafeInteger(v);
 }
 
-/**
- * The rule text for a bad `method`, with a hint when only the case is wrong.
- *
+// ------------------------------------------------------------- the table
+
+/** The rule text for a bad `method`, with a hint when only the case is wrong.
  * @param value The offending value.
- * @returns {@linkcode RULES}`.method`, plus `(did you mean CORESET? …)` where it fits.
- *
- * @example
- * ```ts
- * import { methodRule } from "./rules.ts";
- * methodRule("coreset"); // "must be one of … (did you mean CORESET? the API is case-sensitive)"
- * ```
- */
+ * @returns {@linkcode RULES}`.method`, plus `(did you mean CORESET? …)` where it fits. */
 export function methodRule(value: unknown): string {
   const upper = typeof value === "string" ? value.toUpperCase() : "";
   return (SAMPLING_METHODS as readonly string[]).includes(upper)
     ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
     : RULES.method;
+}
+
+const OBJECT_ID: Spec = {
+  required: true,
+  type: STRING,
+  checks: [{
+    test: isObjectId,
+    rule: RULES.objectId,
+  }],
+};
+
+/** A path id (`jobId`, `datasetId`, …): a required ObjectId. */
+export function objectId(name: string): Table {
+  return table(name, OBJECT_ID);
+}
+
+function samplingInput(embeddingRequired: boolean): Table {
+  const closed = { type: OBJECT, unknown: RULES.unknownField };
+  return table("", {
+    ...closed,
+    required: true,
+    // Body fields are named by their wire path: a top-level key says so.
+    unknown: `${RULES.unknownField} (at the top level, next to body)`,
+    fields: {
+      datasetId: OBJECT_ID,
+      embeddingId: { ...OBJECT_ID, required: embeddingRequired },
+      body: {
+        ...closed,
+        required: true,
+        prefix: "",
+        fields: {
+          newTagName: {
+            required: true,
+            type: STRING,
+            checks: [
+              { test: (v: string) => v.length >= 3, rule: RULES.tagNameLength },
+              {
+                test: (v: string) => TAG_NAME_PATTERN.test(v),
+                rule: RULES.tagNamePattern,
+              },
+            ],
+          },
+          method: {
+            required: true,
+            type: {
+              test: (v) => (SAMPLING_METHODS as readonly unknown[]).includes(v),
+              rule: methodRule,
+            },
+          },
+          config: {
+            ...closed,
+            required: true,
+            fields: {
+              stoppingCondition: {
+                ...closed,
+                fields: {
+                  nSamples: {
+                    type: NUMBER,
+                    checks: [{ test: isValidNSamples, rule: RULES.nSamples }],
+                  },
+                  minDistance: {
+                    type: NUMBER,
+                    checks: [{
+                      test: isValidMinDistance,
+                      rule: RULES.minDistance,
+                    }],
+                  },
+                },
+              },
+            },
+          },
+          preselectedTagId: { ...OBJECT_ID, required: false },
+          queryTagId: { ...OBJECT_ID, required: false },
+          scoreType: {
+            type: STRING,
+            checks: [
+              {
+                test: (v: string) => v.length >= 1,
+                rule: RULES.scoreTypeLength,
+              },
+              {
+                test: (v: string) => SCORE_TYPE_PATTERN.test(v),
+                rule: RULES.scoreTypePattern,
+              },
+            ],
+          },
+          rowCount: {
+            type: NUMBER,
+            checks: [{ test: isValidRowCount, rule: RULES.rowCount }],
+          },
+        },
+      },
+    },
+  });
+}
+
+/** `{ datasetId, embeddingId, body }` of `triggerSampling` and the builder. */
+export const SAMPLING_INPUT: Table = samplingInput(true);
+/** `{ datasetId, embeddingId?, body }` of `selectSamples`. */
+export const SELECTION_INPUT: Table = samplingInput(false);
+
+// One leading `/`, then nothing that moves the host or ends the line.
+// deno-lint-ignore no-control-regex
+const PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
+
+/** `buildGetRequest`'s path: one leading `/`, nothing that moves the host. */
+export const GET_PATH: Table = table("path", {
+  required: true,
+  type: {
+    test: (v) => typeof v === "string" && PATH.test(v),
+    rule:
+      "must start with a single / and contain no #, spaces or control characters",
+  },
+});
+
+/** `findTagByName`'s name. */
+export const TAG_NAME: Table = table("name", {
+  required: true,
+  type: {
+    test: (v) => typeof v === "string" && v !== "",
+    rule: "must be a non-empty string",
+  },
+});
+
+// ----------------------------------------------------------------- options
+
+/** A number option: in `[min, max]`, whole when `integer`, or `Infinity` when allowed. */
+function range(
+  min: number,
+  max = MAX_MS,
+  { integer = false, infinite = false } = {},
+): Spec {
+  return {
+    type: {
+      test: (v) =>
+        typeof v === "number" &&
+        ((infinite && v === Infinity) ||
+          (v >= min && v <= max && (!integer || Number.isInteger(v)))),
+      rule: `must be ${
+        integer ? "a whole number" : "a number"
+      } from ${min} to ${max}${infinite ? " (or Infinity)" : ""}`,
+    },
+  };
+}
+
+/** A per-request limit in milliseconds (`timeoutMs` of a request, `requestTimeoutMs`). */
+const REQUEST_TIMEOUT: Spec = {
+  type: {
+    test: (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
+    rule:
+      `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
+  },
+};
+
+const BACKOFF: Spec = {
+  type: OBJECT,
+  fields: {
+    initialDelayMs: range(0),
+    maxDelayMs: range(0),
+    multiplier: range(1, 1000),
+    jitter: range(0, 1),
+    random: { type: FUNCTION },
+  },
+};
+
+const CLOCK: Spec = { read: readClock };
+
+const RETRY: Spec = {
+  type: {
+    test: (v) => v === false || isObject(v),
+    rule: "must be an object or false",
+  },
+  fields: {
+    maxAttempts: range(1, 100, { integer: true }),
+    maxRetryAfterMs: range(0),
+    backoff: BACKOFF,
+    clock: CLOCK,
+  },
+};
+
+/** The options every request shares: where to, as whom, with which extra headers. */
+const CONNECTION: Readonly<Record<string, Spec>> = {
+  baseUrl: { read: readBaseUrl },
+  auth: { read: readAuth, secret: true },
+  headers: { read: readHeaders },
+  fetch: {
+    type: {
+      test: (v) => typeof v === "function",
+      rule: "must be a function like globalThis.fetch",
+    },
+  },
+};
+
+const SIGNAL: Spec = {
+  keep: true,
+  type: {
+    test: (v) => v instanceof AbortSignal,
+    rule: "must be an AbortSignal",
+  },
+};
+
+/** The options of a retrying read: `waitForJob`'s and an export's. */
+const RETRYING_READ: Readonly<Record<string, Spec>> = {
+  signal: SIGNAL,
+  requestTimeoutMs: REQUEST_TIMEOUT,
+  maxConsecutiveFailures: range(1, 1000, { integer: true }),
+  clock: CLOCK,
+  backoff: BACKOFF,
+};
+
+const WAIT: Readonly<Record<string, Spec>> = {
+  requestTimeoutMs: REQUEST_TIMEOUT,
+  timeoutMs: range(1, MAX_MS, { infinite: true }),
+  minIntervalMs: range(0),
+  maxIntervalMs: {
+    ...range(0),
+    checks: [{
+      test: (v: number, min) => !(typeof min === "number" && min > v),
+      rule: "must be at least options.minIntervalMs",
+      with: "minIntervalMs",
+    }],
+  },
+  ...RETRYING_READ,
+  onProgress: { type: FUNCTION },
+};
+
+/** The options of one call, as a method of a client takes them and as a free function does (with the connection's). */
+export interface OptionTables {
+  /** The call's own options. */
+  readonly call: Table;
+  /** The call's and the connection's options. */
+  readonly free: Table;
+}
+
+function options(call: Readonly<Record<string, Spec>>): OptionTables {
+  const root = (fields: Readonly<Record<string, Spec>>) =>
+    table("options", { type: OBJECT, fields });
+  return { call: root(call), free: root({ ...CONNECTION, ...call }) };
+}
+
+/** Options of `createClient`: the connection, the request timeout, the POST's retry policy. */
+export const CLIENT_OPTIONS: Table = options({
+  timeoutMs: REQUEST_TIMEOUT,
+  retry: RETRY,
+}).free;
+/** Options of the builders (`buildSamplingRequest`, `buildGetRequest`). */
+export const BUILD_OPTIONS: OptionTables = options({});
+/** Options of one request: `fetch`, `signal`, `timeoutMs`. */
+export const HTTP_OPTIONS: Table = table("options", {
+  type: OBJECT,
+  fields: {
+    fetch: CONNECTION.fetch,
+    signal: SIGNAL,
+    timeoutMs: REQUEST_TIMEOUT,
+  },
+});
+/** Options of a single read (`getJobStatus`, `getTag`, …). */
+export const READ_OPTIONS: OptionTables = options({
+  signal: SIGNAL,
+  timeoutMs: REQUEST_TIMEOUT,
+});
+/** Options of `triggerSampling`. */
+export const TRIGGER_OPTIONS: OptionTables = options({
+  signal: SIGNAL,
+  timeoutMs: REQUEST_TIMEOUT,
+  retry: RETRY,
+});
+/** Options of `waitForJob`. */
+export const WAIT_OPTIONS: OptionTables = options(WAIT);
+/** Options of the exports. */
+export const EXPORT_OPTIONS: OptionTables = options({
+  ...RETRYING_READ,
+  fileNameFormat: {
+    type: {
+      test: (v) => (FILE_NAME_FORMATS as readonly unknown[]).includes(v),
+      rule: `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
+    },
+  },
+  pageSize: range(1, MAX_MS, { integer: true }),
+  expiresIn: range(1, MAX_MS, { integer: true }),
+  accessControl: { type: STRING },
+  onPage: { type: FUNCTION },
+});
+/** Options of `selectSamples`. */
+export const SELECT_OPTIONS: OptionTables = options({
+  ...WAIT,
+  retry: RETRY,
+  onStep: { type: FUNCTION },
+});
+
+// ------------------------------------------- options with a shape of their own
+
+/** A base URL that passed the rule: its parts. */
+export interface CheckedBaseUrl {
+  /** Origin and path without trailing slash: every request URL starts with it. */
+  readonly prefix: string;
+  /** `host[:port]` as the URL parser normalised it. */
+  readonly host: string;
+  /** `http:` to another machine: a token would cross the network in clear text. */
+  readonly cleartext: boolean;
+}
+
+/**
+ * Whether a normalised `hostname` is this machine: exactly `localhost`,
+ * `127.0.0.0/8` or `[::1]` (any other name may go to DNS).
+ */
+export function isLoopbackHostname(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** A base URL as an issue may show it: without userinfo, query or fragment. */
+function showBaseUrl(baseUrl: string): string {
+  const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
+    .replace(/[?#].*$/s, "");
+  return JSON.stringify(shown.slice(0, 80));
+}
+
+function readBaseUrl(value: unknown, path: string): unknown {
+  const issues: ValidationIssue[] = [];
+  return value === undefined
+    ? undefined
+    : checkBaseUrl(value, issues, path) ?? new Rejected(issues);
+}
+
+/**
+ * The one base-URL rule: an absolute `http:` or `https:` URL without
+ * credentials, query or fragment (neither ever echoed). Pushes the issue,
+ * or returns the normalised parts; `undefined` is the default URL.
+ */
+export function checkBaseUrl(
+  baseUrl: unknown,
+  issues: ValidationIssue[],
+  path = "options.baseUrl",
+): CheckedBaseUrl | undefined {
+  baseUrl ??= DEFAULT_BASE_URL;
+  if (typeof baseUrl !== "string") {
+    issues.push({ path, rule: RULES.string, received: typeof baseUrl });
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(baseUrl);
+  } catch { /* reported below */ }
+  const credentials = url !== undefined &&
+    (url.username !== "" || url.password !== "");
+  const rule = url === undefined
+    ? "must be an absolute http(s) URL"
+    : url.protocol !== "http:" && url.protocol !== "https:"
+    ? "must use http: or https:"
+    : credentials
+    ? "must not carry credentials (use options.auth)"
+    : url.search || url.hash || /[?#]/.test(baseUrl)
+    ? "must not have a query or fragment"
+    : undefined;
+  if (rule !== undefined || url === undefined) {
+    issues.push({
+      path,
+      rule: rule!,
+      received: credentials ? undefined : showBaseUrl(baseUrl),
+    });
+    return undefined;
+  }
+  return Object.freeze({
+    prefix: (url.origin + url.pathname).replace(/\/+$/, ""),
+    host: url.host,
+    cleartext: url.protocol === "http:" && !isLoopbackHostname(url.hostname),
+  });
+}
+
+/** The credentials as read once: one of the two. */
+export interface CheckedAuth {
+  /** The API key, sent as `?token=`. */
+  readonly apiKey?: string;
+  /** The bearer token, sent as `Authorization`. */
+  readonly bearerToken?: string;
+}
+
+/** Non-empty printable ASCII: no space, control or non-ASCII character. */
+function isCredential(v: unknown): boolean {
+  if (typeof v !== "string") return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return v.length > 0;
+}
+
+function readAuth(auth: unknown, path: string): unknown {
+  if (auth === undefined) return undefined;
+  if (typeof auth !== "object" || auth === null) {
+    return new Rejected([{
+      path,
+      rule: "must be { apiKey } or { bearerToken }",
+    }]);
+  }
+  // The key is a secret: an issue names the rule, never the value.
+  const issues: ValidationIssue[] = [];
+  let at = path;
+  let name: "apiKey" | "bearerToken" | undefined;
+  let secret: unknown;
+  try {
+    for (const key in auth) {
+      if (key !== "apiKey" && key !== "bearerToken") {
+        issues.push({
+          path: `${path}.${key}`,
+          rule: `${RULES.unknownField} (use apiKey or bearerToken)`,
+        });
+      }
+    }
+    const both = "apiKey" in auth && "bearerToken" in auth;
+    name = both
+      ? undefined
+      : "apiKey" in auth
+      ? "apiKey"
+      : "bearerToken" in auth
+      ? "bearerToken"
+      : undefined;
+    if (both) {
+      issues.push({
+        path,
+        rule: "must have either apiKey or bearerToken, not both",
+      });
+    } else if (name === undefined && issues.length === 0) {
+      issues.push({ path, rule: "must have apiKey or bearerToken" });
+    }
+    if (name !== undefined) {
+      at = `${path}.${name}`;
+      secret = (auth as Record<string, unknown>)[name];
+    }
+  } catch {
+    return new Rejected([{ path: at, rule: RULES.unreadable }]);
+  }
+  if (name !== undefined && !isCredential(secret)) {
+    issues.push({
+      path: at,
+      rule: typeof secret !== "string"
+        ? RULES.string
+        : "must be non-empty printable ASCII, without spaces or control characters",
+    });
+  }
+  if (issues.length > 0 || name === undefined) return new Rejected(issues);
+  return name === "apiKey"
+    ? { apiKey: secret as string }
+    : { bearerToken: secret as string };
+}
+
+const RESERVED_HEADERS = [
+  "authorization",
+  "content-type",
+  "content-length",
+  "host",
+];
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Control characters, and anything fetch cannot send (not a ByteString).
+// deno-lint-ignore no-control-regex
+const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
+
+/** The rule a header breaks, or `undefined`: its name, then its value. */
+function headerRule(name: string, value: unknown): string | undefined {
+  const lower = name.toLowerCase();
+  return !HEADER_NAME.test(name)
+    ? "is not a valid header name"
+    : lower === "authorization"
+    ? "is set by this package: use options.auth"
+    : RESERVED_HEADERS.includes(lower)
+    ? "is set by this package and cannot be overridden"
+    : typeof value !== "string"
+    ? RULES.string
+    : HEADER_VALUE_BAD.test(value)
+    ? "must not contain line breaks or control characters"
+    : undefined;
+}
+
+function readHeaders(headers: unknown, path: string): unknown {
+  if (headers === undefined) return undefined;
+  const issues: ValidationIssue[] = [];
+  const pairs: [string, string][] = [];
+  try {
+    if (!isObject(headers)) {
+      return new Rejected([{ path, rule: "must be an object of strings" }]);
+    }
+    for (const name of Object.keys(headers)) {
+      // A reserved or malformed name is refused unread.
+      let value: unknown = "";
+      if (headerRule(name, "") === undefined) {
+        try {
+          value = headers[name];
+        } catch {
+          issues.push({ path: `${path}.${name}`, rule: RULES.unreadable });
+          continue;
+        }
+      }
+      const rule = headerRule(name, value);
+      if (rule === undefined) pairs.push([name, value as string]);
+      else issues.push({ path: `${path}.${name}`, rule });
+    }
+  } catch {
+    return new Rejected([{ path, rule: RULES.unreadable }]);
+  }
+  return issues.length > 0 ? new Rejected(issues) : Object.freeze(pairs);
+}
+
+function readClock(clock: unknown, path: string): unknown {
+  if (clock === undefined) return undefined;
+  let now: unknown;
+  let sleep: unknown;
+  try {
+    now = (clock as { now?: unknown } | null)?.now;
+    sleep = (clock as { sleep?: unknown } | null)?.sleep;
+  } catch {
+    return new Rejected([{ path, rule: RULES.unreadable }]);
+  }
+  if (typeof now !== "function" || typeof sleep !== "function") {
+    return new Rejected([{
+      path,
+      rule: "must have now() and sleep(ms, signal) methods",
+    }]);
+  }
+  return Object.freeze({
+    now: () => now.call(clock),
+    sleep: (ms: number, signal?: AbortSignal) => sleep.call(clock, ms, signal),
+  });
 }

@@ -3,83 +3,26 @@
  * with a retry policy that never risks a second tag.
  *
  * The sampling POST is not idempotent: a second one can create a second tag,
- * or fail with `TAG_NAME_EXISTS` after the first succeeded. So it is retried
- * only where the server provably did not act — a connection that failed
- * before anything was sent, and `429 Too Many Requests`. After a timeout, a
- * reset connection, a 5xx or an unreadable 2xx the request may have been
- * applied: it is not retried, and `SamplingMaybeAppliedError` says how to
- * check. Each attempt goes on a fresh connection, so `fetch` never re-sends
- * it by itself; `timeoutMs` is one deadline for the whole call.
+ * or fail with `TAG_NAME_EXISTS` after the first succeeded. So it is sent
+ * again only where the failure policy says the server cannot have acted — a
+ * connection that failed before anything was sent, and `429` — and, where
+ * it may have acted (a timeout, a reset connection, a 5xx, an unreadable
+ * 2xx), `SamplingMaybeAppliedError` says how to check. Each attempt goes on
+ * a fresh connection, so `fetch` never re-sends it by itself; `timeoutMs` is
+ * one deadline for the whole call.
  *
  * @module
  */
-import { type BuildOptions, buildSamplingRequest } from "./build.ts";
-import {
-  AbortedError,
-  isLightlyApiError,
-  isNetworkError,
-  isTimeoutError,
-  isUnexpectedResponseError,
-  SamplingValidationError,
-  type ValidationIssue,
-} from "./errors.ts";
-import {
-  DEFAULT_TIMEOUT_MS,
-  type HttpOptions,
-  sendJson,
-  sendRaw,
-} from "./http.ts";
-import { SamplingMaybeAppliedError } from "./job_errors.ts";
-import { redactUrl } from "./redact.ts";
-import {
-  backoffDelay,
-  type BackoffOptions,
-  checkBackoffOptions,
-  checkNumberOption,
-  type Clock,
-  parseRetryAfter,
-  systemClock,
-} from "./policy.ts";
-import { fastAsyncTaskData } from "./_fast_responses.ts";
+import { type BuildOptions, samplingRequest } from "./build.ts";
+import { type Client, prepare, type TriggerRetryOptions } from "./client.ts";
+import { SamplingMaybeAppliedError } from "./errors.ts";
+import { type HttpOptions, sendJson, sendRaw } from "./http.ts";
+import { classify, retry, systemClock } from "./policy.ts";
+import { SAMPLING_INPUT, TRIGGER_OPTIONS } from "./rules.ts";
+import { AsyncTaskDataSchema } from "./schemas.ts";
 import type { AsyncTaskData, SamplingInput } from "./types.ts";
-import { describeValue } from "./validate.ts";
 
-/**
- * When the sampling POST is sent again. Only two failures are retried: a
- * connection that failed before anything was sent (`NetworkError` with
- * `connectFailed`: refused, DNS, TLS handshake, a port `fetch` blocks), and
- * `429` (after the backoff delay, or `Retry-After` when longer). A wait that
- * would reach the call's `timeoutMs` deadline is not started: the last
- * error is thrown at once, as when the attempts are spent.
- */
-export interface TriggerRetryOptions {
-  /**
-   * Attempts in all, the first one included (1 = never retry).
-   *
-   * @default {3}
-   */
-  maxAttempts?: number;
-  /**
-   * The longest `Retry-After` honoured, in milliseconds; a 429 asking to
-   * wait longer is thrown as is, not retried.
-   *
-   * @default {60000}
-   */
-  maxRetryAfterMs?: number;
-  /**
-   * The backoff between attempts; also the shortest wait after a 429 (a
-   * `Retry-After` of `0` or of a past date waits this long).
-   *
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }}
-   */
-  backoff?: BackoffOptions;
-  /**
-   * Where time comes from; tests pass a fake clock.
-   *
-   * @default {systemClock}
-   */
-  clock?: Clock;
-}
+export type { TriggerRetryOptions };
 
 /**
  * Options of {@linkcode triggerSampling}: the builder's plus fetch, signal,
@@ -91,9 +34,7 @@ export interface TriggerOptions extends BuildOptions, HttpOptions {
    * The retry policy, or `false` to send the POST exactly once. Either way,
    * an outcome that may have been applied is reported as
    * `SamplingMaybeAppliedError` (the original error as `cause`).
-   *
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }}
-   */
+   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
   retry?: TriggerRetryOptions | false;
 }
 
@@ -102,190 +43,98 @@ export const DEFAULT_TRIGGER_ATTEMPTS = 3;
 /** The default longest `Retry-After` the sampling POST honours: 60 s. */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
-interface RetryPlan {
-  readonly maxAttempts: number;
-  readonly maxRetryAfterMs: number;
-  readonly backoff?: BackoffOptions;
-  readonly clock: Clock;
+/** The options of one POST, validated: the call's, over the client's. */
+export interface TriggerCall {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly retry?: TriggerRetryOptions | false;
+}
+
+/** A 429 answer to the raw trigger, carried through the retry loop as a failure. */
+class TooManyRequests {
+  readonly kind = "api";
+  readonly status = 429;
+  readonly retryAfter: string | undefined;
+  constructor(readonly response: Response) {
+    this.retryAfter = response.headers.get("retry-after") ?? undefined;
+  }
 }
 
 /**
- * Checks {@linkcode TriggerOptions.retry}, pushing one issue per bad field.
+ * Sends the POST of a validated input with the retry policy: only what the
+ * server cannot have acted on is sent again; an outcome that may have been
+ * applied becomes `SamplingMaybeAppliedError`.
  *
- * @param retry The option's value; `undefined` and `false` pass.
- * @param path Its dotted name, e.g. `options.retry`.
- * @param issues Where problems are collected.
- *
- * @example
- * ```ts
- * import type { ValidationIssue } from "./errors.ts";
- * import { checkRetryOptions } from "./trigger.ts";
- * const issues: ValidationIssue[] = [];
- * checkRetryOptions({ maxAttempts: 0 }, "options.retry", issues);
- * issues[0].path; // "options.retry.maxAttempts"
- * ```
+ * @param client The validated connection.
+ * @param input The input's snapshot: the request, and the error, are made of it.
+ * @param call The call's validated options.
+ * @param raw Return the `Response` untouched (only a 429 is retried).
+ * @returns The validated `{ jobId }`, or the raw response.
  */
-export function checkRetryOptions(
-  retry: unknown,
-  path: string,
-  issues: ValidationIssue[],
-): void {
-  if (retry === undefined || retry === false) return;
-  if (typeof retry !== "object" || retry === null) {
-    issues.push({
-      path,
-      rule: "must be an object or false",
-      received: describeValue(retry),
-    });
-    return;
-  }
-  const r = retry as Record<string, unknown>;
-  checkNumberOption(r.maxAttempts, `${path}.maxAttempts`, {
-    min: 1,
-    max: 100,
-    integer: true,
-  }, issues);
-  checkNumberOption(
-    r.maxRetryAfterMs,
-    `${path}.maxRetryAfterMs`,
-    { min: 0 },
-    issues,
-  );
-  checkBackoffOptions(r.backoff, `${path}.backoff`, issues);
-  const clock = r.clock as Partial<Clock> | undefined;
-  if (
-    clock !== undefined &&
-    (typeof clock?.now !== "function" || typeof clock?.sleep !== "function")
-  ) {
-    issues.push({
-      path: `${path}.clock`,
-      rule: "must have now() and sleep(ms, signal) methods",
-    });
-  }
-}
-
-const DEFAULT_PLAN: RetryPlan = Object.freeze({
-  maxAttempts: DEFAULT_TRIGGER_ATTEMPTS,
-  maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
-  clock: systemClock,
-});
-
-function planRetry(retry: TriggerRetryOptions | false | undefined): RetryPlan {
-  if (retry === undefined) return DEFAULT_PLAN;
-  const issues: ValidationIssue[] = [];
-  checkRetryOptions(retry, "options.retry", issues);
-  if (issues.length > 0) {
-    throw new SamplingValidationError(issues, "request options");
-  }
-  const r = retry === false ? { maxAttempts: 1 } : retry ?? {};
-  return {
-    maxAttempts: r.maxAttempts ?? DEFAULT_TRIGGER_ATTEMPTS,
-    maxRetryAfterMs: r.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
-    backoff: r.backoff,
-    clock: r.clock ?? systemClock,
+export function sendSampling(
+  client: Client,
+  input: SamplingInput,
+  call: TriggerCall,
+  raw: boolean,
+): Promise<AsyncTaskData | Response> {
+  const request = samplingRequest(client, input);
+  const policy = call.retry ?? client.retry;
+  const r = policy === false ? { maxAttempts: 1 } : policy ?? {};
+  const clock = r.clock ?? systemClock;
+  const timeoutMs = call.timeoutMs ?? client.timeoutMs;
+  const settle = (error: unknown) => {
+    if (raw && error instanceof TooManyRequests) return error.response;
+    throw classify(error).maybeApplied
+      ? new SamplingMaybeAppliedError({
+        tagName: input.body.newTagName,
+        datasetId: input.datasetId,
+        cause: error,
+      })
+      : error;
   };
+  return retry<AsyncTaskData | Response>((left) => {
+    const http = client.http(
+      call.signal,
+      left >= timeoutMs ? timeoutMs : Math.max(1, Math.ceil(left)),
+    );
+    if (!raw) return sendJson(request, AsyncTaskDataSchema, http);
+    return sendRaw(request, http).then((response) => {
+      if (response.status === 429) throw new TooManyRequests(response);
+      return response;
+    });
+  }, {
+    maxAttempts: r.maxAttempts ?? DEFAULT_TRIGGER_ATTEMPTS,
+    retryIf: (verdict) => verdict.resendPost,
+    backoff: r.backoff,
+    maxRetryAfterMs: r.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+    clock,
+    signal: call.signal,
+    deadline: clock.now() + timeoutMs,
+    method: "POST",
+    url: request.url,
+    onRetry: (e) => e instanceof TooManyRequests && e.response.body?.cancel(),
+  }, settle);
 }
 
-/**
- * The wait before retrying after a 429, or `undefined` when it must not be
- * retried: the backoff, or `Retry-After` when longer (a date in the past or
- * `0` does not make the POST hammer the server).
- */
-function delayAfter429(
-  retryAfter: string | null | undefined,
-  attempt: number,
-  plan: RetryPlan,
-): number | undefined {
-  if (attempt >= plan.maxAttempts) return undefined;
-  const backoff = backoffDelay(attempt - 1, plan.backoff);
-  const asked = parseRetryAfter(retryAfter, plan.clock.now());
-  if (asked === undefined) return backoff;
-  return asked <= plan.maxRetryAfterMs ? Math.max(asked, backoff) : undefined;
-}
-
-/** The wait before retrying after `error`, or `undefined` when it must not be retried. */
-function delayAfter(
-  error: unknown,
-  attempt: number,
-  plan: RetryPlan,
-): number | undefined {
-  if (attempt >= plan.maxAttempts) return undefined;
-  if (isNetworkError(error) && error.connectFailed) {
-    return backoffDelay(attempt - 1, plan.backoff);
-  }
-  if (
-    (isLightlyApiError(error) || isUnexpectedResponseError(error)) &&
-    error.status === 429
-  ) {
-    return delayAfter429(error.retryAfter, attempt, plan);
-  }
-  return undefined;
-}
-
-/**
- * The error to throw for a failure that is not retried: the original, or
- * `SamplingMaybeAppliedError` when the POST may have reached the server and
- * been acted on (timeout, reset, 5xx, an unreadable 2xx).
- */
-function settle(error: unknown, input: SamplingInput): unknown {
-  const maybeApplied = (isNetworkError(error) && !error.connectFailed) ||
-    isTimeoutError(error) ||
-    ((isLightlyApiError(error) || isUnexpectedResponseError(error)) &&
-      (error.status >= 500 || (error.status >= 200 && error.status < 300)));
-  return maybeApplied
-    ? new SamplingMaybeAppliedError({
-      tagName: input.body.newTagName,
-      datasetId: input.datasetId,
-      cause: error,
-    })
-    : error;
-}
-
-/**
- * One call's retry plan and deadline: `timeoutMs` covers every attempt and
- * the waits between them, measured on the retry clock. Each attempt gets the
- * time left as its own `timeoutMs`.
- */
-class Attempts {
-  readonly plan: RetryPlan;
-  readonly #options: TriggerOptions;
-  readonly #url: string;
-  readonly #deadline: number;
-  /** The options of the next attempt. */
-  next: TriggerOptions;
-
-  constructor(options: TriggerOptions, url: string) {
-    this.plan = planRetry(options.retry);
-    this.#options = options;
-    this.#url = url;
-    this.#deadline = this.plan.clock.now() +
-      (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    this.next = options;
-  }
-
-  /** Whether a wait of `ms` ends before the deadline (else it is not started). */
-  fits(ms: number): boolean {
-    return this.plan.clock.now() + ms < this.#deadline;
-  }
-
-  /** Waits `ms`; the caller's signal stops the wait with an `AbortedError`. */
-  async pause(ms: number): Promise<void> {
-    const { clock } = this.plan;
-    const signal = this.#options.signal;
-    try {
-      await clock.sleep(ms, signal);
-    } catch (error) {
-      if (signal?.aborted) {
-        throw new AbortedError({
-          method: "POST",
-          url: redactUrl(this.#url),
-          cause: signal.reason,
-        });
-      }
-      throw error;
-    }
-    const left = Math.max(1, Math.ceil(this.#deadline - clock.now()));
-    this.next = { ...this.#options, timeoutMs: left };
+/** {@linkcode triggerSampling} and its raw twin, for a client or a free call. */
+export function triggerWith(
+  client: Client | undefined,
+  input: unknown,
+  options: unknown,
+  raw: boolean,
+): Promise<AsyncTaskData | Response> {
+  try {
+    const call = prepare<TriggerCall>(
+      client,
+      "sampling request",
+      TRIGGER_OPTIONS,
+      options,
+      [SAMPLING_INPUT, input],
+    );
+    const snapshot = call.args[0] as SamplingInput;
+    return sendSampling(call.client, snapshot, call.options, raw);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
@@ -295,26 +144,21 @@ class Attempts {
  *
  * The POST is retried only when the server provably did not act: a
  * connection that failed before anything was sent, and 429 (honouring
- * `Retry-After` up to `maxRetryAfterMs`). The request is built once; each
- * attempt is a fresh `fetch` on a connection of its own (one more TCP and
- * TLS handshake per attempt), so `fetch` never re-sends it by itself. When
+ * `Retry-After` up to `maxRetryAfterMs`). Each attempt is a fresh `fetch`
+ * on a connection of its own, so `fetch` never re-sends it by itself. When
  * the POST may have been applied (timeout, reset, 5xx, unreadable 2xx) it is
  * never retried and `SamplingMaybeAppliedError` is thrown, whatever the
- * `retry` option. An abort after the request left may also have been
- * applied: it is reported as `AbortedError`.
- *
- * `timeoutMs` (default 180 s) bounds the whole call, retries and waits
- * included; a wait that would reach it is not started and the last error
- * is thrown at once.
+ * `retry` option. `timeoutMs` (default 180 s) bounds the whole call, retries
+ * and waits included.
  *
  * @param input The dataset and embedding ids and the wire-format body.
  * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The server's `AsyncTaskData`, `{ jobId }` (unknown fields kept).
- * @throws {SamplingValidationError} Bad input or options; nothing was sent.
+ * @throws {ValidationError} Bad input or options, all listed; nothing was sent.
  * @throws {SamplingMaybeAppliedError} The POST may have been applied; check for the tag name before trying again.
- * @throws {LightlyApiError} The API said no (status, code, message, request id); a 429 once retries or time are spent.
+ * @throws {LightlyApiError} The API said no; a 429 once retries or time are spent.
  * @throws {UnexpectedResponseError} A 4xx answer that is not the API's (e.g. an HTML page).
- * @throws {NetworkError} Could not connect, on every attempt or until the deadline (`connectFailed`: nothing was sent).
+ * @throws {NetworkError} Could not connect, on every attempt (`connectFailed`: nothing was sent).
  * @throws {AbortedError} The caller's signal fired.
  *
  * @example Trigger a coreset selection of 100 samples
@@ -329,85 +173,36 @@ class Attempts {
  *     config: { stoppingCondition: { nSamples: 100 } },
  *   },
  * }, { auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! } });
- * console.log(jobId);
  * ```
  */
-export async function triggerSampling(
+export function triggerSampling(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<AsyncTaskData> {
-  const request = buildSamplingRequest(input, options);
-  const attempts = new Attempts(options, request.url);
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await sendJson(request, fastAsyncTaskData, attempts.next);
-    } catch (error) {
-      const delay = delayAfter(error, attempt, attempts.plan);
-      if (delay === undefined || !attempts.fits(delay)) {
-        throw settle(error, input);
-      }
-      await attempts.pause(delay);
-    }
-  }
+  return triggerWith(undefined, input, options, false) as Promise<
+    AsyncTaskData
+  >;
 }
 
 /**
  * Like {@linkcode triggerSampling} but returns the `Response` untouched (no
  * status check, body unread), like the Python client's
- * `skip_deserialization`. Input is validated all the same. `timeoutMs` covers
- * the wait for the headers of every attempt and the waits between them, not
- * the body: you must read or cancel the body.
- *
- * The same retry policy applies: a refused connection and a 429 are retried
- * (the 429's body is cancelled first); a timeout or reset before the headers
- * came throws `SamplingMaybeAppliedError`. Any other status, 5xx included,
- * is returned to you as is.
+ * `skip_deserialization`. Input is validated all the same; `timeoutMs`
+ * covers the wait for the headers, not the body: read or cancel the body.
+ * A refused connection and a 429 are retried (the 429's body cancelled); a
+ * timeout or reset before the headers came throws
+ * `SamplingMaybeAppliedError`; any other status is returned as is.
  *
  * @param input The dataset and embedding ids and the wire-format body.
  * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The raw `Response`.
- * @throws {SamplingValidationError} Bad input or options; nothing was sent.
+ * @throws {ValidationError} Bad input or options; nothing was sent.
  * @throws {SamplingMaybeAppliedError} No headers came, and the POST may have been applied.
  * @throws {NetworkError | AbortedError} Could not connect on any attempt, or the caller aborted.
- *
- * @example Inspect the raw answer
- * ```ts ignore
- * import { triggerSamplingRaw } from "./trigger.ts";
- * const response = await triggerSamplingRaw({
- *   datasetId: "0123456789abcdef01234567",
- *   embeddingId: "0123456789abcdef01234568",
- *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
- * });
- * console.log(response.status, await response.text());
- * ```
  */
-export async function triggerSamplingRaw(
+export function triggerSamplingRaw(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<Response> {
-  const request = buildSamplingRequest(input, options);
-  const attempts = new Attempts(options, request.url);
-  for (let attempt = 1;; attempt++) {
-    let response: Response;
-    try {
-      response = await sendRaw(request, attempts.next);
-    } catch (error) {
-      const delay = delayAfter(error, attempt, attempts.plan);
-      if (delay === undefined || !attempts.fits(delay)) {
-        throw settle(error, input);
-      }
-      await attempts.pause(delay);
-      continue;
-    }
-    if (response.status === 429) {
-      const retryAfter = response.headers.get("retry-after");
-      const delay = delayAfter429(retryAfter, attempt, attempts.plan);
-      if (delay !== undefined && attempts.fits(delay)) {
-        await response.body?.cancel();
-        await attempts.pause(delay);
-        continue;
-      }
-    }
-    return response;
-  }
+  return triggerWith(undefined, input, options, true) as Promise<Response>;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { LightlyRequest } from "../core/build.ts";
-import { SamplingValidationError } from "../core/errors.ts";
+import { ValidationError } from "../core/errors.ts";
 import { redactHeaders, redactUrl } from "../core/redact.ts";
 import { describeValue } from "../core/validate.ts";
 
@@ -99,7 +99,7 @@ function envName(
   const value: unknown = options[key];
   if (value === undefined) return fallback;
   if (typeof value === "string" && ENV_NAME.test(value)) return value;
-  throw new SamplingValidationError([{
+  throw new ValidationError([{
     path: `options.${key}`,
     rule: `must be a shell variable name (${ENV_NAME.source})`,
     received: describeValue(value),
@@ -118,7 +118,7 @@ function quote(text: string): string {
  * @param request A request from a builder of this package.
  * @param options Names of the environment variables.
  * @returns One shell command, split over lines with `\`.
- * @throws {SamplingValidationError} An environment variable name that is not a plain shell name.
+ * @throws {ValidationError} An environment variable name that is not a plain shell name.
  *
  * @example Print the equivalent curl command
  * ```ts
@@ -152,6 +152,14 @@ export function formatCurl(
   }
   return parts.join(" \\\n  ");
 }
+
+/**
+ * The characters a terminal would act on: C0 controls but tab and newline,
+ * DEL and the C1 controls (`\x1b`, `\x7f`, `\u009b`). Every display that
+ * shows text from a server or a file escapes or replaces them.
+ */
+// deno-lint-ignore no-control-regex
+export const CONTROL_CHARACTERS: RegExp = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /**
  * The share of a job's work that is done, `processed / total` kept within

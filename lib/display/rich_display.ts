@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { CONTROL_CHARACTERS } from "./format.ts";
 
 /**
  * The symbol Deno's Jupyter kernel looks for on a cell's value
@@ -99,9 +100,6 @@ export function textOf(value: unknown): string {
   return String(value);
 }
 
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
 /**
  * A frozen {@linkcode RichDisplay} of `content` and `text` (control
  * characters, e.g. ANSI escapes, replaced), with a Vega-Lite chart in its
@@ -112,7 +110,7 @@ export function richDisplay(
   text: string,
   vegaLite?: Record<string, unknown>,
 ): RichDisplay {
-  const safeText = text.replace(CONTROL, "\uFFFD");
+  const safeText = text.replace(CONTROL_CHARACTERS, "\uFFFD");
   return Object.freeze({
     html: content.value,
     text: safeText,

@@ -4,10 +4,7 @@
  *
  * @module
  */
-import {
-  SamplingValidationError,
-  type ValidationIssue,
-} from "../core/errors.ts";
+import { ValidationError, type ValidationIssue } from "../core/errors.ts";
 import type { Embedding2dData, TagData } from "../core/types.ts";
 import { describeValue } from "../core/validate.ts";
 import { markup, type RichDisplay, richDisplay } from "./rich_display.ts";
@@ -93,7 +90,7 @@ function check(input: SelectionDisplayInput): [number[], number[], number] {
   if (!Number.isSafeInteger(max) || max < 0) {
     bad("maxBackgroundPoints", "must be a whole number >= 0", max);
   }
-  if (issues.length > 0) throw new SamplingValidationError(issues, "display");
+  if (issues.length > 0) throw new ValidationError(issues, "display");
   return [xs!, ys!, max];
 }
 
@@ -136,7 +133,7 @@ function svg(points: Point[], title: string, legend: string[]) {
  *
  * @param input The tag, the 2-D embedding, optionally the preselected tag.
  * @returns A {@linkcode SelectionDisplay}: return it from a notebook cell.
- * @throws {SamplingValidationError} A malformed bitmask, missing or unequal coordinates.
+ * @throws {ValidationError} A malformed bitmask, missing or unequal coordinates.
  *
  * @example
  * ```ts

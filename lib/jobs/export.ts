@@ -1,57 +1,29 @@
 /**
- * After the job, what was selected: {@linkcode exportTagFilenames} streams a
- * tag's file names (or datasource URLs, or signed read URLs) page by page,
- * {@linkcode exportTagFileRecords} streams all three page-aligned, and
- * {@linkcode getEmbeddings2d} reads the 2-D coordinates a selection is drawn
- * over.
- *
- * Memory stays flat: one page is held at a time, whatever the tag's size.
- * Read URLs are signed credentials for the user's bucket: they are handed to
- * the caller and put into nothing else — no error, no message.
+ * After the job, what was selected: a tag's file names, datasource URLs or
+ * signed read URLs, streamed page by page (one page held at a time, whatever
+ * the tag's size). Read URLs are credentials for the user's bucket: handed
+ * to the caller, put into nothing else.
  *
  * @module
  */
-import { buildGetRequest, type LightlyRequest } from "../core/build.ts";
-import {
-  AbortedError,
-  SamplingValidationError,
-  UnexpectedResponseError,
-  type ValidationIssue,
-} from "../core/errors.ts";
+import { getRequest, type LightlyRequest } from "../core/build.ts";
+import { type Client, prepare } from "../core/client.ts";
+import { AbortedError, UnexpectedResponseError } from "../core/errors.ts";
 import { sendText } from "../core/http.ts";
+import { retry, systemClock } from "../core/policy.ts";
+import { EXPORT_OPTIONS, objectId } from "../core/rules.ts";
+import type { FileNameFormat } from "../core/types.ts";
+import { DATASET_ID } from "./reads.ts";
 import {
-  checkObjectIds,
-  checkWaitOptions,
   DEFAULT_MAX_CONSECUTIVE_FAILURES,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  type JobOptions,
   type RetryingReadOptions,
 } from "./wait.ts";
-import { redactUrl } from "../core/redact.ts";
-import {
-  checkNumberOption,
-  type Clock,
-  retryTransient,
-  systemClock,
-} from "../core/policy.ts";
-import { Embedding2dListSchema } from "../core/schemas.ts";
-import type { Embedding2dData, FileNameFormat } from "../core/types.ts";
-import { describeValue } from "../core/validate.ts";
 
 /** The page size of an export, as Lightly's own client uses: 5000 entries. */
 export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
-/**
- * The largest export page read into memory: 64 MiB (5000 signed read URLs
- * can exceed the 1 MiB cap of the other answers).
- */
+/** The largest export page read: 64 MiB (5000 signed read URLs exceed the 1 MiB of other answers). */
 export const MAX_EXPORT_PAGE_BYTES = 64 * 1024 * 1024;
-/** The largest 2-D embedding answer read: 256 MiB (two numbers per sample). */
-export const MAX_EMBEDDING_2D_BYTES = 256 * 1024 * 1024;
-const FILE_NAME_FORMATS: readonly FileNameFormat[] = Object.freeze([
-  "NAME",
-  "DATASOURCE_FULL",
-  "REDIRECTED_READ_URL",
-]);
+const TAG_ID = objectId("tagId");
 
 /** One page's news, for progress displays. */
 export interface ExportProgress {
@@ -67,36 +39,20 @@ export interface ExportProgress {
 
 /** Options of {@linkcode exportTagFilenames}. */
 export interface ExportOptions extends RetryingReadOptions {
-  /**
-   * What each entry is: the file name, the full datasource URL, or a signed
-   * read URL (a credential: keep it out of logs).
-   *
-   * @default {"NAME"}
-   */
+  /** What each entry is: the file name, the datasource URL, or a signed read URL (a credential).
+   * @default {"NAME"} */
   fileNameFormat?: FileNameFormat;
-  /**
-   * Entries per request.
-   *
-   * @default {5000}
-   */
+  /** Entries per request.
+   * @default {5000} */
   pageSize?: number;
-  /**
-   * Seconds a read URL stays valid (`expiresIn`).
-   *
-   * @default {undefined} the server's default
-   */
+  /** Seconds a read URL stays valid (`expiresIn`).
+   * @default {undefined} the server's default */
   expiresIn?: number;
-  /**
-   * The `accessControl` query parameter, passed as is.
-   *
-   * @default {undefined}
-   */
+  /** The `accessControl` query parameter, passed as is.
+   * @default {undefined} */
   accessControl?: string;
-  /**
-   * Called after each non-empty page, before its entries are yielded.
-   *
-   * @default {undefined}
-   */
+  /** Called after each non-empty page, before its entries are yielded.
+   * @default {undefined} */
   onPage?: (event: ExportProgress) => void;
 }
 
@@ -113,61 +69,65 @@ export interface TagFileRecord {
   datasourceUrl: string;
 }
 
+type ExportCall = Readonly<
+  Omit<ExportOptions, "baseUrl" | "auth" | "headers" | "fetch">
+>;
+
+/** What every page request of one export shares. */
 interface ExportPlan {
+  readonly client: Client;
   readonly path: string;
+  readonly o: ExportCall;
   readonly pageSize: number;
   readonly extra: string;
-  readonly clock: Clock;
-  readonly options: ExportRecordsOptions;
 }
 
-function planExport(
-  datasetId: string,
-  tagId: string,
-  options: ExportOptions,
-): ExportPlan {
-  checkObjectIds({ datasetId, tagId }, "export request");
-  const o = options;
-  const issues: ValidationIssue[] = [];
-  checkWaitOptions(o, issues); // the options shared with waitForJob
-  const whole = { min: 1, integer: true };
-  checkNumberOption(o.pageSize, "options.pageSize", whole, issues);
-  checkNumberOption(o.expiresIn, "options.expiresIn", whole, issues);
-  const format = o.fileNameFormat;
-  if (format !== undefined && !FILE_NAME_FORMATS.includes(format)) {
-    issues.push({
-      path: "options.fileNameFormat",
-      rule: `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
-      received: describeValue(format),
-    });
-  }
-  if (o.accessControl !== undefined && typeof o.accessControl !== "string") {
-    issues.push({
-      path: "options.accessControl",
-      rule: "must be a string",
-      received: describeValue(o.accessControl),
-    });
-  }
-  if (o.onPage !== undefined && typeof o.onPage !== "function") {
-    issues.push({ path: "options.onPage", rule: "must be a function" });
-  }
-  if (issues.length > 0) {
-    throw new SamplingValidationError(issues, "export options");
-  }
+/**
+ * An export for a client or a free call: validated now (ids and options,
+ * one error), sent as it is iterated, in `NAME` or the options' format, or
+ * in all three formats for `records`.
+ */
+export function exportWith(
+  client: Client | undefined,
+  datasetId: unknown,
+  tagId: unknown,
+  options: unknown,
+  records: boolean,
+): AsyncIterableIterator<string | TagFileRecord> {
+  const call = prepare<ExportCall>(
+    client,
+    "export",
+    EXPORT_OPTIONS,
+    options,
+    [DATASET_ID, datasetId],
+    [TAG_ID, tagId],
+  );
+  const o = call.options;
   let extra = "";
   if (o.expiresIn !== undefined) extra += `&expiresIn=${o.expiresIn}`;
   if (o.accessControl !== undefined) {
     extra += `&accessControl=${encodeURIComponent(o.accessControl)}`;
   }
-  const plan: ExportPlan = {
-    path: `/v1/datasets/${datasetId}/tags/${tagId}/export/basic/filenames`,
+  const [d, t] = call.args;
+  const plan = {
+    client: call.client,
+    path: `/v1/datasets/${d}/tags/${t}/export/basic/filenames`,
+    o,
     pageSize: o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE,
     extra,
-    clock: o.clock ?? systemClock,
-    options: o,
   };
-  pageRequest(plan, "NAME", 0); // checks the client options before any request
-  return plan;
+  if (!records) {
+    return new Entries(
+      pages(plan, [o.fileNameFormat ?? "NAME"]),
+      (columns, i) => columns[0].at(i)!,
+    );
+  }
+  const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
+  return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
+    fileName: names.at(i)!,
+    readUrl: reads.at(i)!,
+    datasourceUrl: sources.at(i)!,
+  }));
 }
 
 function pageRequest(
@@ -175,9 +135,9 @@ function pageRequest(
   format: FileNameFormat,
   pageOffset: number,
 ): LightlyRequest {
-  return buildGetRequest(
+  return getRequest(
+    plan.client,
     `${plan.path}?fileNameFormat=${format}&pageSize=${plan.pageSize}&pageOffset=${pageOffset}${plan.extra}`,
-    plan.options,
   );
 }
 
@@ -189,7 +149,7 @@ function unexpected(
   // No body snippet: a page may hold signed read URLs.
   return new UnexpectedResponseError({
     method: request.method,
-    url: redactUrl(request.url),
+    url: request.url,
     status: 200,
     contentType,
     reason,
@@ -202,11 +162,7 @@ interface Column {
   at(index: number): string | undefined;
 }
 
-/**
- * The lines of a page's text, cut out only when read: no array of 5000
- * strings that outlives young-generation collection (a third less peak RSS
- * over a 1 000 000-entry export).
- */
+/** A page's lines, cut out only when read (a third less peak RSS than 5000 strings at once). */
 class Lines implements Column {
   readonly #text: string;
   readonly #ends: Uint32Array;
@@ -276,46 +232,39 @@ function fetchPage(
   format: FileNameFormat,
   pageOffset: number,
 ): Promise<Column> {
-  const o = plan.options;
+  const { client, o } = plan;
   const request = pageRequest(plan, format, pageOffset);
-  return retryTransient(async () => {
+  return retry(async () => {
     const { text, contentType } = await sendText(request, {
-      fetch: o.fetch,
-      signal: o.signal,
-      timeoutMs: o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      ...client.http(o.signal, o.requestTimeoutMs),
       maxBodyBytes: MAX_EXPORT_PAGE_BYTES,
     });
     return entriesOf(text, contentType, request);
   }, {
-    maxFailures: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
-    clock: plan.clock,
-    signal: o.signal,
+    maxAttempts: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    retryIf: (verdict) => verdict.retryRead,
     backoff: o.backoff,
-    where: { method: request.method, url: redactUrl(request.url) },
+    clock: o.clock ?? systemClock,
+    signal: o.signal,
+    method: request.method,
+    url: request.url,
   });
 }
 
-/**
- * The pages, each as one column per format, until an empty page or one
- * shorter than the page size (as Lightly's client stops).
- */
+/** The pages, one column per format, until one shorter than the page size (as Lightly's client stops). */
 async function* pages(
   plan: ExportPlan,
   formats: readonly FileNameFormat[],
 ): AsyncGenerator<Column[], void, undefined> {
-  const { pageSize, options } = plan;
+  const { pageSize, o } = plan;
   let exported = 0;
   for (let page = 0;; page++) {
     const pageOffset = page * pageSize;
     const columns: Column[] = [];
     for (const format of formats) {
-      if (options.signal?.aborted) {
+      if (o.signal?.aborted) {
         const { method, url } = pageRequest(plan, format, pageOffset);
-        throw new AbortedError({
-          method,
-          url: redactUrl(url),
-          cause: options.signal.reason,
-        });
+        throw new AbortedError({ method, url, cause: o.signal.reason });
       }
       columns.push(await fetchPage(plan, format, pageOffset));
     }
@@ -337,7 +286,7 @@ async function* pages(
     }
     if (count > 0) {
       exported += count;
-      options.onPage?.({ page, pageOffset, entries: count, exported });
+      o.onPage?.({ page, pageOffset, entries: count, exported });
       yield columns;
     }
     if (count < pageSize) return;
@@ -345,26 +294,20 @@ async function* pages(
 }
 
 /**
- * Streams the entries of a tag — file names, datasource URLs or signed read
- * URLs — in sample order: `GET /v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames`,
- * one page (`pageSize`, `pageOffset`) at a time, stopping at an empty page or
- * one shorter than `pageSize`. Each page is retried like a poll of
- * `waitForJob` (network, timeout, 429, 5xx, an unreadable answer), and read
- * through a stream capped at {@linkcode MAX_EXPORT_PAGE_BYTES}.
- *
- * The options are checked when this is called; requests start when the
- * iteration does. Breaking out of the loop sends nothing more.
+ * Streams a tag's entries — file names, datasource URLs or signed read URLs
+ * — in sample order: `GET /v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames`,
+ * a page (`pageSize`, `pageOffset`) at a time, until a short page. Each page
+ * is retried like a poll, and read through a stream capped at
+ * {@linkcode MAX_EXPORT_PAGE_BYTES}. Checked when called; sent as iterated;
+ * breaking out of the loop sends nothing more.
  *
  * @param datasetId The dataset's ObjectId.
- * @param tagId The tag's ObjectId, e.g. `selectSamples`' `tagId`.
+ * @param tagId The tag's ObjectId.
  * @param options Format, page size, read URL lifetime, host, credentials, retries, signal.
- * @returns An async iterable of entries, one per sample of the tag.
- * @throws {SamplingValidationError} At once: a bad id or option; nothing was sent.
- * @throws {LightlyApiError} While iterating: a 4xx other than 429 (e.g. 404 `TAG_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError} While
- *   iterating: the last failure of a page after `maxConsecutiveFailures`, or a
- *   page with more entries than `pageSize`.
- * @throws {AbortedError} While iterating: the signal fired.
+ * @returns The entries, one per sample of the tag.
+ * @throws {ValidationError} At once: a bad id or option; nothing was sent.
+ * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   While iterating: a refusal, a page's last failure, a page longer than `pageSize`, the signal.
  *
  * @example Write a tag's file names to a file, one per line
  * ```ts ignore
@@ -383,17 +326,16 @@ export function exportTagFilenames(
   tagId: string,
   options: ExportOptions = {},
 ): AsyncIterableIterator<string> {
-  const plan = planExport(datasetId, tagId, options);
-  const format = options.fileNameFormat ?? "NAME";
-  return new Entries(pages(plan, [format]), (columns, i) => columns[0].at(i)!);
+  return exportWith(
+    undefined,
+    datasetId,
+    tagId,
+    options,
+    false,
+  ) as AsyncIterableIterator<string>;
 }
 
-/**
- * The entries of the pages, one by one: a plain iterator rather than an
- * async generator, so an entry costs one settled promise, not a chain of
- * them (the difference is tens of MiB of young-generation heap at 1 000 000
- * entries).
- */
+/** The entries, one settled promise each (an async generator costs a chain: tens of MiB at 1 000 000). */
 class Entries<T> implements AsyncIterableIterator<T> {
   readonly #pages: AsyncGenerator<Column[], void, undefined>;
   readonly #pick: (columns: Column[], i: number) => T;
@@ -436,18 +378,15 @@ class Entries<T> implements AsyncIterableIterator<T> {
 
 /**
  * Streams a tag's samples as `{ fileName, readUrl, datasourceUrl }`, page
- * aligned: each page is fetched in the three formats before the next, and
- * the three must hold the same number of entries (else
- * `UnexpectedResponseError`) — never three whole downloads zipped at the end.
- * Retries, caps and stopping as {@linkcode exportTagFilenames}.
+ * aligned: each page in the three formats before the next (they must agree
+ * in length); otherwise as {@linkcode exportTagFilenames}.
  *
  * @param datasetId The dataset's ObjectId.
  * @param tagId The tag's ObjectId.
  * @param options Page size, read URL lifetime, host, credentials, retries, signal.
- * @returns An async iterable of records, one per sample of the tag, in sample order.
- * @throws {SamplingValidationError} At once: a bad id or option; nothing was sent.
- * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   While iterating, as {@linkcode exportTagFilenames}.
+ * @returns The records, one per sample of the tag, in sample order.
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   As {@linkcode exportTagFilenames}.
  *
  * @example
  * ```ts ignore
@@ -466,68 +405,11 @@ export function exportTagFileRecords(
   tagId: string,
   options: ExportRecordsOptions = {},
 ): AsyncIterableIterator<TagFileRecord> {
-  const plan = planExport(datasetId, tagId, options);
-  const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
-  return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
-    fileName: names.at(i)!,
-    readUrl: reads.at(i)!,
-    datasourceUrl: sources.at(i)!,
-  }));
-}
-
-/**
- * Reads the 2-D projections of an embedding:
- * `GET /v1/datasets/{datasetId}/embeddings/{embeddingId}/2d`. The
- * coordinates are in sample order, the bit order of a tag's `bitMaskData`;
- * the answer may be large (read up to {@linkcode MAX_EMBEDDING_2D_BYTES}).
- *
- * @param datasetId The dataset's ObjectId.
- * @param embeddingId The embedding's ObjectId.
- * @param options Host, credentials, headers, fetch, signal, per-request timeout.
- * @returns The validated `Embedding2dData` list (possibly empty).
- * @throws {SamplingValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError} The API said no (e.g. 404 `EMBEDDING_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `getTag`.
- *
- * @example
- * ```ts ignore
- * import { getEmbeddings2d } from "./export.ts";
- * const [projection] = await getEmbeddings2d("0123456789abcdef01234567", "89abcdef0123456789abcdef", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * console.log(projection?.dimensionalityReductionMethod, projection?.coordinatesDimension1?.length);
- * ```
- */
-export async function getEmbeddings2d(
-  datasetId: string,
-  embeddingId: string,
-  options: JobOptions = {},
-): Promise<Embedding2dData[]> {
-  checkObjectIds({ datasetId, embeddingId }, "2-D embedding request");
-  const request = buildGetRequest(
-    `/v1/datasets/${datasetId}/embeddings/${embeddingId}/2d`,
+  return exportWith(
+    undefined,
+    datasetId,
+    tagId,
     options,
-  );
-  const { text, contentType } = await sendText(request, {
-    ...options,
-    maxBodyBytes: MAX_EMBEDDING_2D_BYTES,
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw unexpected(request, "body is not valid JSON", contentType);
-  }
-  const parsed = Embedding2dListSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 3).map((i) =>
-      `${i.path.map(String).join(".") || "(body)"} ${i.message}`
-    ).join("; ");
-    throw unexpected(
-      request,
-      `body does not have the expected shape (${problems})`,
-      contentType,
-    );
-  }
-  return parsed.data;
+    true,
+  ) as AsyncIterableIterator<TagFileRecord>;
 }

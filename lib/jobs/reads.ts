@@ -1,22 +1,84 @@
 /**
- * The small reads a sampling workflow needs: one tag, a dataset's tags (and
- * one by name), a dataset's embeddings. Ids are validated before anything is sent; answers
- * are validated on the fields this package uses, unknown fields kept.
+ * The reads a sampling workflow needs: one tag, a dataset's tags (and one by
+ * name), a dataset's embeddings, the 2-D coordinates a selection is drawn
+ * over. Ids and options are validated together before anything is sent;
+ * answers are validated on the fields this package uses, unknown fields kept.
  *
  * @module
  */
-import { SamplingValidationError } from "../core/errors.ts";
-import { checkObjectIds, getValidated, type JobOptions } from "./wait.ts";
+import { getRequest } from "../core/build.ts";
 import {
+  type Client,
+  type ClientOptions,
+  prepare,
+  type Prepared,
+} from "../core/client.ts";
+import {
+  type HttpOptions,
+  type ResponseSchema,
+  sendJson,
+} from "../core/http.ts";
+import { objectId, READ_OPTIONS, TAG_NAME } from "../core/rules.ts";
+import {
+  Embedding2dListSchema,
   EmbeddingListSchema,
   TagDataSchema,
   TagListSchema,
 } from "../core/schemas.ts";
-import type { DatasetEmbeddingData, TagData } from "../core/types.ts";
-import { describeValue } from "../core/validate.ts";
+import type {
+  DatasetEmbeddingData,
+  Embedding2dData,
+  TagData,
+} from "../core/types.ts";
 
-function datasetPath(datasetId: string): string {
-  return `/v1/datasets/${encodeURIComponent(datasetId)}`;
+/** Options of a single read: host, credentials, headers, fetch, signal, per-request timeout. */
+export interface JobOptions extends ClientOptions, HttpOptions {}
+
+/** The largest 2-D embedding answer read: 256 MiB (two numbers per sample). */
+export const MAX_EMBEDDING_2D_BYTES = 256 * 1024 * 1024;
+
+/** The path ids, as the table checks them. */
+export const DATASET_ID = objectId("datasetId");
+const TAG_ID = objectId("tagId");
+const EMBEDDING_ID = objectId("embeddingId");
+
+/** The options of a read, validated. */
+export interface ReadCall {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+/** GETs an API path for a prepared call and validates the answer: the one read of a JSON document. */
+export function readJson<T>(
+  call: Prepared<ReadCall>,
+  path: string,
+  schema: ResponseSchema<T>,
+  maxBodyBytes?: number,
+): Promise<T> {
+  const { client, options } = call;
+  return sendJson(getRequest(client, path), schema, {
+    ...client.http(options.signal, options.timeoutMs),
+    maxBodyBytes,
+  });
+}
+
+/** {@linkcode getTag} for a client or a free call. */
+export async function getTagWith(
+  client: Client | undefined,
+  datasetId: unknown,
+  tagId: unknown,
+  options: unknown,
+): Promise<TagData> {
+  const call = prepare<ReadCall>(
+    client,
+    "tag request",
+    READ_OPTIONS,
+    options,
+    [DATASET_ID, datasetId],
+    [TAG_ID, tagId],
+  );
+  const [d, t] = call.args;
+  return await readJson(call, `/v1/datasets/${d}/tags/${t}`, TagDataSchema);
 }
 
 /**
@@ -26,9 +88,8 @@ function datasetPath(datasetId: string): string {
  * @param tagId The tag's ObjectId, e.g. `waitForJob`'s `tagId`.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated `TagData`.
- * @throws {SamplingValidationError} An id that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError} The API said no (e.g. 404 `TAG_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  *
  * @example
  * ```ts ignore
@@ -44,15 +105,26 @@ export function getTag(
   tagId: string,
   options: JobOptions = {},
 ): Promise<TagData> {
-  try {
-    checkObjectIds({ datasetId, tagId }, "tag request");
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return getValidated(
-    `${datasetPath(datasetId)}/tags/${encodeURIComponent(tagId)}`,
-    TagDataSchema,
+  return getTagWith(undefined, datasetId, tagId, options);
+}
+
+/** {@linkcode listTags} for a client or a free call. */
+export async function listTagsWith(
+  client: Client | undefined,
+  datasetId: unknown,
+  options: unknown,
+): Promise<TagData[]> {
+  const call = prepare<ReadCall>(
+    client,
+    "tag list request",
+    READ_OPTIONS,
     options,
+    [DATASET_ID, datasetId],
+  );
+  return await readJson(
+    call,
+    `/v1/datasets/${call.args[0]}/tags`,
+    TagListSchema,
   );
 }
 
@@ -63,29 +135,34 @@ export function getTag(
  * @param datasetId The dataset's ObjectId.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated tags, in the server's order.
- * @throws {SamplingValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError} The API said no (e.g. 404 `DATASET_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
- *
- * @example Check whether a tag name is taken
- * ```ts ignore
- * import { listTags } from "./reads.ts";
- * const tags = await listTags("0123456789abcdef01234567", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * console.log(tags.some((t) => t.name === "coreset-100"));
- * ```
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  */
 export function listTags(
   datasetId: string,
   options: JobOptions = {},
 ): Promise<TagData[]> {
-  try {
-    checkObjectIds({ datasetId }, "tag list request");
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return getValidated(`${datasetPath(datasetId)}/tags`, TagListSchema, options);
+  return listTagsWith(undefined, datasetId, options);
+}
+
+/** {@linkcode listEmbeddings} for a client or a free call. */
+export async function listEmbeddingsWith(
+  client: Client | undefined,
+  datasetId: unknown,
+  options: unknown,
+): Promise<DatasetEmbeddingData[]> {
+  const call = prepare<ReadCall>(
+    client,
+    "embedding list request",
+    READ_OPTIONS,
+    options,
+    [DATASET_ID, datasetId],
+  );
+  return await readJson(
+    call,
+    `/v1/datasets/${call.args[0]}/embeddings`,
+    EmbeddingListSchema,
+  );
 }
 
 /**
@@ -96,33 +173,34 @@ export function listTags(
  * @param datasetId The dataset's ObjectId.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The validated embeddings, in the server's order.
- * @throws {SamplingValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError} The API said no (e.g. 404 `DATASET_UNKNOWN`).
- * @throws {UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
- *
- * @example Find the processed embeddings
- * ```ts ignore
- * import { listEmbeddings } from "./reads.ts";
- * const embeddings = await listEmbeddings("0123456789abcdef01234567", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * console.log(embeddings.filter((e) => e.isProcessed).map((e) => e.name));
- * ```
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  */
 export function listEmbeddings(
   datasetId: string,
   options: JobOptions = {},
 ): Promise<DatasetEmbeddingData[]> {
-  try {
-    checkObjectIds({ datasetId }, "embedding list request");
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return getValidated(
-    `${datasetPath(datasetId)}/embeddings`,
-    EmbeddingListSchema,
+  return listEmbeddingsWith(undefined, datasetId, options);
+}
+
+/** {@linkcode findTagByName} for a client or a free call. */
+export async function findTagByNameWith(
+  client: Client | undefined,
+  datasetId: unknown,
+  name: unknown,
+  options: unknown,
+): Promise<TagData | undefined> {
+  const call = prepare<ReadCall>(
+    client,
+    "tag lookup",
+    READ_OPTIONS,
     options,
+    [DATASET_ID, datasetId],
+    [TAG_NAME, name],
   );
+  const [d, n] = call.args;
+  const tags = await readJson(call, `/v1/datasets/${d}/tags`, TagListSchema);
+  return tags.find((tag) => tag.name === n);
 }
 
 /**
@@ -133,30 +211,58 @@ export function listEmbeddings(
  * @param name The tag's name, e.g. `initial-tag`.
  * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The tag, or `undefined` when the dataset has none of that name.
- * @throws {SamplingValidationError} A `datasetId` that is not an ObjectId, or bad options; nothing was sent.
- * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `listTags`.
- *
- * @example
- * ```ts ignore
- * import { findTagByName } from "./reads.ts";
- * const tag = await findTagByName("0123456789abcdef01234567", "coreset-100", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * console.log(tag?.id ?? "no such tag");
- * ```
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  */
-export async function findTagByName(
+export function findTagByName(
   datasetId: string,
   name: string,
   options: JobOptions = {},
 ): Promise<TagData | undefined> {
-  if (typeof name !== "string" || name === "") {
-    throw new SamplingValidationError([{
-      path: "name",
-      rule: "must be a non-empty string",
-      received: describeValue(name),
-    }], "tag lookup");
-  }
-  const tags = await listTags(datasetId, options);
-  return tags.find((tag) => tag.name === name);
+  return findTagByNameWith(undefined, datasetId, name, options);
+}
+
+/** {@linkcode getEmbeddings2d} for a client or a free call. */
+export async function getEmbeddings2dWith(
+  client: Client | undefined,
+  datasetId: unknown,
+  embeddingId: unknown,
+  options: unknown,
+): Promise<Embedding2dData[]> {
+  const call = prepare<ReadCall>(
+    client,
+    "2-D embedding request",
+    READ_OPTIONS,
+    options,
+    [DATASET_ID, datasetId],
+    [EMBEDDING_ID, embeddingId],
+  );
+  const [d, e] = call.args;
+  return await readJson(
+    call,
+    `/v1/datasets/${d}/embeddings/${e}/2d`,
+    Embedding2dListSchema,
+    MAX_EMBEDDING_2D_BYTES,
+  );
+}
+
+/**
+ * Reads the 2-D projections of an embedding:
+ * `GET /v1/datasets/{datasetId}/embeddings/{embeddingId}/2d`. The
+ * coordinates are in sample order, the bit order of a tag's `bitMaskData`;
+ * the answer may be large (read up to {@linkcode MAX_EMBEDDING_2D_BYTES}).
+ *
+ * @param datasetId The dataset's ObjectId.
+ * @param embeddingId The embedding's ObjectId.
+ * @param options Host, credentials, headers, fetch, signal, per-request timeout.
+ * @returns The validated `Embedding2dData` list (possibly empty).
+ * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
+ *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
+ */
+export function getEmbeddings2d(
+  datasetId: string,
+  embeddingId: string,
+  options: JobOptions = {},
+): Promise<Embedding2dData[]> {
+  return getEmbeddings2dWith(undefined, datasetId, embeddingId, options);
 }

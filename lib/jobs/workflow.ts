@@ -6,38 +6,34 @@
  *
  * @module
  */
-import { buildSamplingRequest } from "../core/build.ts";
-import {
-  SamplingValidationError,
-  type ValidationIssue,
-} from "../core/errors.ts";
+import { type Client, prepare } from "../core/client.ts";
 import {
   type SelectionRefusal,
   type SelectionStep,
   SelectionStepError,
-} from "../core/job_errors.ts";
+} from "../core/errors.ts";
 import {
-  checkWaitOptions,
-  type JobOptions,
-  waitForJob,
-  type WaitOptions,
-} from "./wait.ts";
-import { getTag, listEmbeddings, listTags } from "./reads.ts";
-import { secretsOf } from "../core/redact.ts";
-import {
-  checkRetryOptions,
-  type TriggerRetryOptions,
-  triggerSampling,
-} from "../core/trigger.ts";
-import { isValidRowCount } from "../core/schemas.ts";
+  isValidRowCount,
+  SELECT_OPTIONS,
+  SELECTION_INPUT,
+} from "../core/rules.ts";
+import { sendSampling, type TriggerRetryOptions } from "../core/trigger.ts";
 import type {
+  AsyncTaskData,
   DatasetEmbeddingData,
   JobStatusData,
   SamplingCreateRequest,
   TagData,
 } from "../core/types.ts";
+import {
+  EmbeddingListSchema,
+  TagDataSchema,
+  TagListSchema,
+} from "../core/schemas.ts";
+import { type ReadCall, readJson } from "./reads.ts";
+import { type WaitCall, type WaitOptions, waitPrepared } from "./wait.ts";
 
-export type { SelectionRefusal, SelectionStep } from "../core/job_errors.ts";
+export type { SelectionRefusal, SelectionStep } from "../core/errors.ts";
 
 /** The name of the tag every dataset starts with. */
 export const INITIAL_TAG_NAME = "initial-tag";
@@ -60,15 +56,10 @@ export interface SelectOptions extends WaitOptions {
   /**
    * The sampling POST's retry policy, or `false` to send it exactly once.
    * Its clock defaults to `clock`.
-   *
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }}
-   */
+   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
   retry?: TriggerRetryOptions | false;
-  /**
-   * Called as each step begins.
-   *
-   * @default {undefined}
-   */
+  /** Called as each step begins.
+   * @default {undefined} */
   onStep?: (step: SelectionStep) => void;
 }
 
@@ -88,39 +79,6 @@ export interface SelectionResult {
   job: JobStatusData;
 }
 
-const PLACEHOLDER_ID = "000000000000000000000000";
-
-/**
- * Validates everything before any request: input, client, wait and retry
- * options. Returns the client's secrets, to mask in the server's text.
- */
-function checkInput(
-  input: SelectionInput,
-  options: SelectOptions,
-): readonly string[] {
-  if (typeof input !== "object" || input === null) {
-    throw new SamplingValidationError([{
-      path: "(input)",
-      rule: "must be an object",
-    }], "selection");
-  }
-  // The builder checks the ids, the body and the client options in one go;
-  // a placeholder stands in for an embedding that is resolved later.
-  const request = buildSamplingRequest({
-    datasetId: input.datasetId,
-    embeddingId: input.embeddingId ?? PLACEHOLDER_ID,
-    body: input.body,
-  }, options);
-  const issues: ValidationIssue[] = [];
-  checkWaitOptions(options, issues);
-  checkRetryOptions(options.retry, "options.retry", issues);
-  if (options.onStep !== undefined && typeof options.onStep !== "function") {
-    issues.push({ path: "options.onStep", rule: "must be a function" });
-  }
-  if (issues.length > 0) throw new SamplingValidationError(issues, "options");
-  return secretsOf(request.url, request.headers);
-}
-
 /** The newest processed embedding: list order is newest first, `createdAt` decides. */
 function newestProcessed(
   embeddings: readonly DatasetEmbeddingData[],
@@ -133,19 +91,17 @@ function newestProcessed(
   return best;
 }
 
-async function step<T>(
-  name: SelectionStep,
-  options: SelectOptions,
-  secrets: readonly string[],
-  run: () => Promise<T>,
-  jobId?: string,
-): Promise<T> {
-  options.onStep?.(name);
-  try {
-    return await run();
-  } catch (error) {
-    throw new SelectionStepError({ step: name, cause: error, jobId, secrets });
-  }
+/** A selection's validated options (the connection's aside). */
+type SelectCall = WaitCall & {
+  readonly retry?: TriggerRetryOptions | false;
+  readonly onStep?: (step: SelectionStep) => void;
+};
+
+/** A selection's validated input. */
+interface SelectionSnapshot {
+  readonly datasetId: string;
+  readonly embeddingId?: string;
+  readonly body: SamplingCreateRequest;
 }
 
 /**
@@ -169,7 +125,7 @@ async function step<T>(
  * @param input The dataset, the optional embedding and the wire body.
  * @param options Host, credentials, wait and retry options, `onStep`, `onProgress`.
  * @returns The job id, the new tag and its id, the embedding id, the rowCount sent and the final job status.
- * @throws {SamplingValidationError} Bad input or options; nothing was sent.
+ * @throws {ValidationError} Bad input or options; nothing was sent.
  * @throws {SelectionStepError} A step failed or refused: `step`, `reason` (refusals), `cause` (the original error), `jobId` (once known).
  *
  * @example Select 100 samples with coreset and get the new tag
@@ -186,33 +142,67 @@ async function step<T>(
  * console.log(tag.name, tag.totSize);
  * ```
  */
-export async function selectSamples(
+export function selectSamples(
   input: SelectionInput,
   options: SelectOptions = {},
 ): Promise<SelectionResult> {
-  const secrets = checkInput(input, options);
+  return selectWith(undefined, input, options);
+}
+
+/** {@linkcode selectSamples} for a client or a free call. */
+export async function selectWith(
+  client: Client | undefined,
+  input: unknown,
+  options: unknown,
+): Promise<SelectionResult> {
+  const call = prepare<SelectCall>(
+    client,
+    "selection",
+    SELECT_OPTIONS,
+    options,
+    [SELECTION_INPUT, input],
+  );
+  // Everything below reads the snapshots: the caller's objects are not read again.
+  const o = call.options;
+  const { datasetId, body } = call.args[0] as SelectionSnapshot;
+  const secrets = call.client.secrets;
+  const read = {
+    ...call,
+    options: { signal: o.signal, timeoutMs: o.requestTimeoutMs } as ReadCall,
+  };
+  async function step<T>(
+    name: SelectionStep,
+    run: () => Promise<T>,
+    jobId?: string,
+  ): Promise<T> {
+    o.onStep?.(name);
+    try {
+      return await run();
+    } catch (error) {
+      throw new SelectionStepError({
+        step: name,
+        cause: error,
+        jobId,
+        secrets,
+      });
+    }
+  }
   const refuse = (
     step: SelectionStep,
     reason: SelectionRefusal,
     detail: string,
   ) => new SelectionStepError({ step, reason, detail, secrets });
-  const { datasetId, body } = input;
-  const read: JobOptions = {
-    baseUrl: options.baseUrl,
-    auth: options.auth,
-    headers: options.headers,
-    fetch: options.fetch,
-    signal: options.signal,
-    timeoutMs: options.requestTimeoutMs,
-  };
 
-  let embeddingId = input.embeddingId;
+  let embeddingId = (call.args[0] as SelectionSnapshot).embeddingId;
   if (embeddingId === undefined) {
     const embeddings = await step(
       "resolve-embedding",
-      options,
-      secrets,
-      () => listEmbeddings(datasetId, read),
+      () =>
+        readJson(
+          read,
+          `/v1/datasets/${datasetId}/embeddings`,
+          EmbeddingListSchema,
+        ),
     );
     const chosen = newestProcessed(embeddings);
     if (chosen === undefined) {
@@ -227,9 +217,7 @@ export async function selectSamples(
 
   const tags = await step(
     "preflight",
-    options,
-    secrets,
-    () => listTags(datasetId, read),
+    () => readJson(read, `/v1/datasets/${datasetId}/tags`, TagListSchema),
   );
   if (tags.length === 0) {
     throw refuse(
@@ -266,41 +254,39 @@ export async function selectSamples(
     rowCount = initial.totSize;
   }
 
-  const retry = options.retry === false
+  const retry = o.retry === false
     ? false
-    : { ...options.retry, clock: options.retry?.clock ?? options.clock };
-  const resolvedEmbedding = embeddingId;
+    : { ...o.retry, clock: o.retry?.clock ?? o.clock };
+  const sampled = { datasetId, embeddingId, body: { ...body, rowCount } };
   const { jobId } = await step(
     "trigger",
-    options,
-    secrets,
     () =>
-      triggerSampling({
-        datasetId,
-        embeddingId: resolvedEmbedding,
-        body: { ...body, rowCount },
-      }, { ...read, retry }),
+      sendSampling(call.client, sampled, {
+        signal: o.signal,
+        timeoutMs: o.requestTimeoutMs,
+        retry,
+      }, false) as Promise<AsyncTaskData>,
   );
-
   const waited = await step(
     "wait",
-    options,
-    secrets,
-    () => waitForJob(jobId, options),
+    () => waitPrepared(call.client, jobId, o),
     jobId,
   );
   const tag = await step(
     "fetch-tag",
-    options,
-    secrets,
-    () => getTag(datasetId, waited.tagId, read),
+    () =>
+      readJson(
+        read,
+        `/v1/datasets/${datasetId}/tags/${waited.tagId}`,
+        TagDataSchema,
+      ),
     jobId,
   );
   return {
     jobId,
     tagId: waited.tagId,
     tag,
-    embeddingId: resolvedEmbedding,
+    embeddingId,
     rowCount,
     job: waited.job,
   };
