@@ -174,13 +174,7 @@ export class LightlyClient {
     tagId: string,
     options: Omit<ExportOptions, Held> = {},
   ): AsyncIterableIterator<string> {
-    return exportWith(
-      this.#client,
-      datasetId,
-      tagId,
-      options,
-      false,
-    ) as AsyncIterableIterator<string>;
+    return exportWith(this.#client, datasetId, tagId, options, false);
   }
 
   /** `exportTagFileRecords` with this client's options (see it for the rest). */
@@ -189,13 +183,7 @@ export class LightlyClient {
     tagId: string,
     options: Omit<ExportRecordsOptions, Held> = {},
   ): AsyncIterableIterator<TagFileRecord> {
-    return exportWith(
-      this.#client,
-      datasetId,
-      tagId,
-      options,
-      true,
-    ) as AsyncIterableIterator<TagFileRecord>;
+    return exportWith(this.#client, datasetId, tagId, options, true);
   }
 
   /** `selectSamples` with this client's options (see it for the rest). */
