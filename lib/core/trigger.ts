@@ -60,17 +60,7 @@ class TooManyRequests {
   }
 }
 
-/**
- * Sends the POST of a validated input with the retry policy: only what the
- * server cannot have acted on is sent again; an outcome that may have been
- * applied becomes `SamplingMaybeAppliedError`.
- *
- * @param client The validated connection.
- * @param input The input's snapshot: the request, and the error, are made of it.
- * @param call The call's validated options.
- * @param raw Return the `Response` untouched (only a 429 is retried).
- * @returns The validated `{ jobId }`, or the raw response.
- */
+/** Sends a validated input's POST, again only when the server cannot have acted; else `SamplingMaybeAppliedError`. */
 export function sendSampling(
   client: Client,
   input: SamplingInput,

@@ -82,11 +82,7 @@ interface ExportPlan {
   readonly extra: string;
 }
 
-/**
- * An export for a client or a free call: validated now (ids and options,
- * one error), sent as it is iterated, in `NAME` or the options' format, or
- * in all three formats for `records`.
- */
+/** An export for a client or a free call: validated now, sent as iterated (three formats for `records`). */
 export function exportWith<R extends boolean>(
   client: Client | undefined,
   datasetId: unknown,
