@@ -275,11 +275,6 @@ export function classify(error: unknown): Verdict {
     : FAILURE_POLICY.other;
 }
 
-/** The command line's exit code for a failure (see {@linkcode Verdict}). */
-export function exitCodeFor(error: unknown): Verdict["exitCode"] {
-  return classify(error).exitCode;
-}
-
 // --------------------------------------------------------- the retry loop
 
 /** The wait after the `attempt`-th failure: backoff or a longer `Retry-After`; `undefined` past `maxRetryAfterMs`. */

@@ -64,7 +64,7 @@ export function readJson<T>(
 }
 
 /** Validates a read's ids and options (one error), then GETs `path(ids)`. */
-async function readWith<T>(
+export async function readWith<T>(
   client: Client | undefined,
   subject: string,
   options: unknown,
