@@ -195,12 +195,9 @@ function errorFor(
   cap: number,
   reason?: string,
 ): Error {
-  const context = contextOf(request);
   const header = (name: string) => response.headers.get(name) ?? undefined;
   const base = {
-    method: context.method,
-    url: context.url,
-    secrets: context.secrets,
+    ...contextOf(request),
     status: response.status,
     retryAfter: header("retry-after"),
   };
@@ -232,7 +229,7 @@ function errorFor(
     ...base,
     contentType: header("content-type"),
     requestId,
-    bodySnippet: text ? redactSnippet(text, context.secrets) : undefined,
+    bodySnippet: text ? redactSnippet(text, base.secrets) : undefined,
     reason: text === undefined ? `body larger than ${cap} bytes` : reason ??
       (text === "" ? "empty body" : "body is not a Lightly ApiErrorResponse"),
   });
