@@ -107,12 +107,12 @@ export function sendSampling(
 }
 
 /** {@linkcode triggerSampling} and its raw twin, for a client or a free call. */
-export function triggerWith(
+export function triggerWith<R extends boolean>(
   client: Client | undefined,
   input: unknown,
   options: unknown,
-  raw: boolean,
-): Promise<AsyncTaskData | Response> {
+  raw: R,
+): Promise<R extends true ? Response : AsyncTaskData> {
   try {
     const call = prepare<TriggerCall>(
       client,
@@ -122,7 +122,9 @@ export function triggerWith(
       [SAMPLING_INPUT, input],
     );
     const snapshot = call.args[0] as SamplingInput;
-    return sendSampling(call.client, snapshot, call.options, raw);
+    return sendSampling(call.client, snapshot, call.options, raw) as Promise<
+      R extends true ? Response : AsyncTaskData
+    >;
   } catch (error) {
     return Promise.reject(error);
   }
@@ -169,9 +171,7 @@ export function triggerSampling(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<AsyncTaskData> {
-  return triggerWith(undefined, input, options, false) as Promise<
-    AsyncTaskData
-  >;
+  return triggerWith(undefined, input, options, false);
 }
 
 /**
@@ -194,5 +194,5 @@ export function triggerSamplingRaw(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<Response> {
-  return triggerWith(undefined, input, options, true) as Promise<Response>;
+  return triggerWith(undefined, input, options, true);
 }
