@@ -1,17 +1,26 @@
 /**
- * `triggerSampling` overhead against a bare `fetch` of the same request.
- * Target: triggerSampling <= 1.10x bare fetch + `response.json()`.
- * Both talk to the same local server in this process, in one run, each POST
- * on a fresh connection (as the library sends it).
+ * `triggerSampling` and `getJobStatus` against the minimal correct
+ * hand-written call (the baseline of `bench/trigger_overhead.ts`): a cleared
+ * per-call timeout, the POST on a never-used connection, the JSON read.
+ * Target (gated by `trigger_overhead.ts`): <= 1.10x each.
  */
-import { buildSamplingRequest, triggerSampling } from "../mod.ts";
+import { buildSamplingRequest, getJobStatus, triggerSampling } from "../mod.ts";
+import { buildGetRequest } from "../lib/core/build.ts";
 import { BENCH_INPUT } from "./_input.ts";
 
+const JOB_ID = "0123456789abcdef0123abcd";
+const JOB = JSON.stringify({
+  id: JOB_ID,
+  status: "RUNNING",
+  waitTimeTillNextPoll: 1,
+  createdAt: 1_700_000_000_000,
+});
 const server = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen() {} },
   async (req) => {
     await req.body?.cancel();
-    return new Response('{"jobId":"0123456789abcdef0123abcd"}', {
+    const body = req.method === "POST" ? `{"jobId":"${JOB_ID}"}` : JOB;
+    return new Response(body, {
       headers: { "content-type": "application/json" },
     });
   },
@@ -19,16 +28,36 @@ const server = Deno.serve(
 const baseUrl = `http://127.0.0.1:${server.addr.port}`;
 const input = BENCH_INPUT;
 const options = { baseUrl, auth: { apiKey: "bench-token" } };
-const prebuilt = buildSamplingRequest(input, options);
+const post = buildSamplingRequest(input, options);
+const get = buildGetRequest(`/v1/jobs/${JOB_ID}`, options);
+
+async function handWritten(
+  request: RequestInit & { url: string },
+  client?: Deno.HttpClient,
+): Promise<unknown> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 180_000);
+  try {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: controller.signal,
+      client,
+    });
+    return await response.json();
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 Deno.bench(
-  "bare fetch + json()",
+  "hand-written POST (timeout, fresh connection) + json()",
   { group: "trigger", baseline: true },
   async () => {
     const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
     try {
-      const response = await fetch(prebuilt.url, { ...prebuilt, client });
-      await response.json();
+      await handWritten(post, client);
     } finally {
       client.close();
     }
@@ -37,6 +66,18 @@ Deno.bench(
 
 Deno.bench("triggerSampling", { group: "trigger" }, async () => {
   await triggerSampling(input, options);
+});
+
+Deno.bench(
+  "hand-written GET (timeout, pooled) + json()",
+  { group: "job status", baseline: true },
+  async () => {
+    await handWritten(get);
+  },
+);
+
+Deno.bench("getJobStatus", { group: "job status" }, async () => {
+  await getJobStatus(JOB_ID, options);
 });
 
 globalThis.addEventListener("unload", () => server.shutdown());

@@ -1,11 +1,6 @@
 /**
  * The explicit client: `createClient(options)` validates the connection
- * options once — base URL, credentials, headers, `fetch`, the request
- * timeout, the POST's retry policy — and holds them, with the compiled
- * masking of its secrets. Its methods are the package's calls without
- * those options; the free functions (`triggerSampling`, …) do the same
- * work with a client made for one call. It sits above `core/` and `jobs/`
- * because its methods are theirs.
+ * options once and holds them; its methods are the package's calls without them.
  *
  * @module
  */
@@ -96,12 +91,7 @@ export class LightlyClient {
     input: SamplingInput,
     options: Omit<TriggerOptions, Held> = {},
   ): Promise<AsyncTaskData> {
-    return await triggerWith(
-      this.#client,
-      input,
-      options,
-      false,
-    ) as AsyncTaskData;
+    return await triggerWith(this.#client, input, options, false);
   }
 
   /** `triggerSamplingRaw` with this client's options (see it for the rest). */
@@ -109,7 +99,7 @@ export class LightlyClient {
     input: SamplingInput,
     options: Omit<TriggerOptions, Held> = {},
   ): Promise<Response> {
-    return await triggerWith(this.#client, input, options, true) as Response;
+    return await triggerWith(this.#client, input, options, true);
   }
 
   /** `getJobStatus` with this client's options (see it for the rest). */
@@ -120,7 +110,7 @@ export class LightlyClient {
     return getJobStatusWith(this.#client, jobId, options);
   }
 
-  /** `waitForJob` with this client's options (each poll's timeout defaults (see it for the rest). */
+  /** `waitForJob` with this client's options (each poll's timeout defaults to the client's; see it for the rest). */
   waitForJob(
     jobId: string,
     options: Omit<WaitOptions, Held> = {},
@@ -174,13 +164,7 @@ export class LightlyClient {
     tagId: string,
     options: Omit<ExportOptions, Held> = {},
   ): AsyncIterableIterator<string> {
-    return exportWith(
-      this.#client,
-      datasetId,
-      tagId,
-      options,
-      false,
-    ) as AsyncIterableIterator<string>;
+    return exportWith(this.#client, datasetId, tagId, options, false);
   }
 
   /** `exportTagFileRecords` with this client's options (see it for the rest). */
@@ -189,13 +173,7 @@ export class LightlyClient {
     tagId: string,
     options: Omit<ExportRecordsOptions, Held> = {},
   ): AsyncIterableIterator<TagFileRecord> {
-    return exportWith(
-      this.#client,
-      datasetId,
-      tagId,
-      options,
-      true,
-    ) as AsyncIterableIterator<TagFileRecord>;
+    return exportWith(this.#client, datasetId, tagId, options, true);
   }
 
   /** `selectSamples` with this client's options (see it for the rest). */

@@ -12,7 +12,7 @@
  * @module
  */
 import type { LightlyRequest } from "../core/build.ts";
-import { maskSecrets } from "../core/redact.ts";
+import { createRedactor } from "../core/redact.ts";
 import {
   CONTROL_CHARACTERS,
   formatCurl,
@@ -116,12 +116,13 @@ export function createOutput(options: OutputOptions = {}) {
   const stderrIsTerminal = stderr.isTerminal();
   const stderrColor = !noColor && stderrIsTerminal;
   const secrets: string[] = [];
+  let redactor = createRedactor(secrets);
   const encoder = new TextEncoder();
   const broken = new Set<OutputStream>();
 
   function write(stream: OutputStream, text: string): void {
     if (broken.has(stream)) return;
-    let bytes = encoder.encode(maskSecrets(text, secrets));
+    let bytes = encoder.encode(redactor.mask(text));
     try {
       while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
     } catch (error) {
@@ -138,12 +139,14 @@ export function createOutput(options: OutputOptions = {}) {
     stderrIsTerminal,
     /** Adds secrets to mask in everything written from now on. */
     addSecrets(list: readonly string[]): void {
-      // Masking "a" would garble everything; maskSecrets masks encoded forms too.
+      // Masking "a" would garble everything; the mask covers encoded forms too.
+      const before = secrets.length;
       for (const secret of list) {
         if (secret.length >= 4 && !secrets.includes(secret)) {
           secrets.push(secret);
         }
       }
+      if (secrets.length > before) redactor = createRedactor(secrets);
     },
     /** The result: aligned `fields`, or `data` as JSON (refused, unwritten, when too deep). */
     result(fields: readonly Field[], data: unknown): void {

@@ -36,11 +36,7 @@ export interface SamplingRequest extends LightlyRequest {
   readonly body: string;
 }
 
-/**
- * Serialises a validated body. Strings are written without escaping: the
- * rules' patterns admit no quote, backslash or control character, so the
- * output is byte-for-byte what `JSON.stringify` gives, in wire field order.
- */
+/** A validated body as JSON, in wire order (the rules admit no character that needs escaping). */
 function serializeBody(b: SamplingCreateRequest): string {
   let s = '{"newTagName":"' + b.newTagName + '","method":"' + b.method +
     '","config":';
@@ -64,10 +60,7 @@ function serializeBody(b: SamplingCreateRequest): string {
   return s + "}";
 }
 
-/** The sampling POST of a validated input, for `client`.
- * @param client The validated options.
- * @param input A snapshot that passed `SAMPLING_INPUT`.
- * @returns The frozen request. */
+/** The frozen sampling POST of a snapshot that passed `SAMPLING_INPUT`, for `client`. */
 export function samplingRequest(
   client: Client,
   input: SamplingInput,
@@ -82,10 +75,7 @@ export function samplingRequest(
   });
 }
 
-/** A GET of `path` (encoded already, starting with one `/`) for `client`.
- * @param client The validated options.
- * @param path The API path, e.g. `/v1/jobs/0123456789abcdef01234567`.
- * @returns The frozen request. */
+/** The frozen GET of `path` (encoded already, starting with one `/`) for `client`. */
 export function getRequest(client: Client, path: string): LightlyRequest {
   // A path with a query already gets the token appended with `&`.
   const query = client.query !== "" && path.includes("?")
@@ -149,15 +139,7 @@ export function buildWith(
   return samplingRequest(call.client, call.args[0] as SamplingInput);
 }
 
-/**
- * Describes a GET of `path` (which must start with `/` and be encoded
- * already) with the shared options: host, credentials, extra headers.
- *
- * @param path The API path, e.g. `/v1/jobs/0123456789abcdef01234567`.
- * @param options Base URL, credentials and extra headers.
- * @returns A frozen `{ method: "GET", url, headers }`.
- * @throws {ValidationError} When `path` or `options` are invalid.
- */
+/** The frozen GET of an encoded `path` with host, credentials and headers; throws `ValidationError`. */
 export function buildGetRequest(
   path: string,
   options?: ClientOptions,

@@ -1,10 +1,6 @@
 /**
- * What a client is: its options, validated once into the parts every request
- * is made of — the URL prefix, the `?token=` query, the headers, `fetch`,
- * the request timeout, the POST's retry policy — and the secrets it masks.
- * {@linkcode prepare} validates a call's arguments and options in one pass
- * and hands back the client and the snapshots the call uses; the free
- * functions and the methods of `createClient()` both go through it.
+ * A client: its options validated once into URL prefix, token query, headers,
+ * `fetch`, timeout, retry policy and secrets; {@linkcode prepare} validates a call.
  *
  * @module
  */
@@ -108,11 +104,7 @@ function isPlainKey(value: string): boolean {
   return true;
 }
 
-/**
- * Percent-encodes a query value, `! ' ( ) * ~` included (which
- * `encodeURIComponent` leaves): `redactUrl` stops at `'` and `)`, so no part
- * of the key may be written with them.
- */
+/** `encodeURIComponent`, `! ' ( ) * ~` too (`redactUrl` stops at `'` and `)`). */
 function encodeQueryValue(value: string): string {
   return isPlainKey(value) ? value : encodeURIComponent(value).replace(
     /[!'()*~]/g,
@@ -230,20 +222,7 @@ export interface Prepared<O> {
   readonly options: O;
 }
 
-/**
- * Validates a call — its arguments and its options, together — and returns
- * the client and the snapshots. A method of a client reads the call's own
- * options; a free function reads the connection's too, and makes its client
- * of them.
- *
- * @param client The client of a method; `undefined` for a free function.
- * @param subject What is validated, for the error message.
- * @param tables The call's option tables.
- * @param options The caller's options.
- * @param args The arguments' table entries and values.
- * @returns The client and the snapshots.
- * @throws {ValidationError} Listing every problem; nothing was sent.
- */
+/** Validates a call's arguments and options together (one `ValidationError`); a free call makes its client of them. */
 export function prepare<O>(
   client: Client | undefined,
   subject: string,

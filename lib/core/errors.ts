@@ -1,11 +1,6 @@
 /**
- * The errors this package throws, by concept: bad input, an answer that says
- * no or cannot be used, no answer, a stop, a job that did not deliver, a POST
- * that may have been applied, a workflow step. Each extends
- * {@linkcode LightlyError} and is told apart by its `kind`: one guard,
- * {@linkcode isLightlyError}, works across copies of this module. The base
- * is the redaction boundary of every error: it masks the request's secrets
- * in the message, the URL and every field, server text included.
+ * The errors this package throws, by concept, told apart by `kind`
+ * ({@linkcode isLightlyError}); the base masks every field's secrets.
  *
  * @module
  */
@@ -71,10 +66,7 @@ function where(options: LightlyErrorOptions): string {
     : "The request";
 }
 
-/**
- * A short, printable form of a value for an error message: JSON for
- * primitives (strings cut at 60 characters), a type name for the rest.
- */
+/** A value, short, for a message: JSON for primitives (strings cut at 60), a type name otherwise. */
 export function describeValue(value: unknown): string {
   switch (typeof value) {
     case "string": {

@@ -78,11 +78,7 @@ function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
   return copy;
 }
 
-/**
- * A failure before any byte left (the server cannot have acted): Deno says
- * `client error (Connect)` for TCP, DNS, TLS and proxy failures, and blocks
- * some ports; the other phrases cover injected fetches.
- */
+/** A failure before any byte left (Deno's `client error (Connect)`, blocked ports, injected fetches' phrases). */
 const CONNECT_FAILURE =
   /client error \(connect\)|requests to port \d+ are blocked|connection refused|tcp connect error|dns error|failed to lookup|name or service not known|no route to host|network is unreachable/i;
 
@@ -199,12 +195,9 @@ function errorFor(
   cap: number,
   reason?: string,
 ): Error {
-  const context = contextOf(request);
   const header = (name: string) => response.headers.get(name) ?? undefined;
   const base = {
-    method: context.method,
-    url: context.url,
-    secrets: context.secrets,
+    ...contextOf(request),
     status: response.status,
     retryAfter: header("retry-after"),
   };
@@ -236,17 +229,13 @@ function errorFor(
     ...base,
     contentType: header("content-type"),
     requestId,
-    bodySnippet: text ? redactSnippet(text, context.secrets) : undefined,
+    bodySnippet: text ? redactSnippet(text, base.secrets) : undefined,
     reason: text === undefined ? `body larger than ${cap} bytes` : reason ??
       (text === "" ? "empty body" : "body is not a Lightly ApiErrorResponse"),
   });
 }
 
-/**
- * Sends `request` and returns the `Response` untouched (no status check,
- * body unread: the caller reads or cancels it). The timeout covers the
- * headers only; the caller's signal still stops the body.
- */
+/** Sends `request`, returns the `Response` unread and unchecked; the timeout covers the headers only. */
 export async function sendRaw(
   request: LightlyRequest,
   options: HttpOptions = {},

@@ -1,11 +1,6 @@
 /**
- * Time, the one failure policy and the one retry loop.
- * {@linkcode FAILURE_POLICY} says, as data, what every failure means — may a
- * read be sent again, may the sampling POST, may it have been applied,
- * which exit code — and {@linkcode classify} is the one place that reads an
- * error's `kind` to decide. {@linkcode retry} runs an attempt until the
- * policy, the attempt limit or the deadline says stop, waiting the backoff or
- * `Retry-After` on an injectable {@linkcode Clock}.
+ * Time, the one failure policy ({@linkcode FAILURE_POLICY}, read by
+ * {@linkcode classify}) and the one retry loop ({@linkcode retry}).
  *
  * @module
  */
@@ -247,11 +242,7 @@ function statusClass(status: unknown): string {
     : "status/5xx";
 }
 
-/**
- * What a failure means: the {@linkcode FAILURE_POLICY} row of its `kind`
- * (read from any error: the command line's own and other copies of this
- * module classify alike).
- */
+/** The {@linkcode FAILURE_POLICY} row of any error's `kind` (any copy of this module, the CLI's too). */
 export function classify(error: unknown): Verdict {
   const errors = globalThis.Deno?.errors;
   if (
@@ -284,18 +275,9 @@ export function classify(error: unknown): Verdict {
     : FAILURE_POLICY.other;
 }
 
-/** The command line's exit code for a failure (see {@linkcode Verdict}). */
-export function exitCodeFor(error: unknown): Verdict["exitCode"] {
-  return classify(error).exitCode;
-}
-
 // --------------------------------------------------------- the retry loop
 
-/**
- * The wait before trying again after the `attempt`-th failure (from 1): the
- * backoff, or the server's `Retry-After` when it asks for longer; `undefined`
- * when it asks for more than `maxRetryAfterMs` (then it is not retried).
- */
+/** The wait after the `attempt`-th failure: backoff or a longer `Retry-After`; `undefined` past `maxRetryAfterMs`. */
 export function waitBefore(
   error: unknown,
   attempt: number,
@@ -339,13 +321,7 @@ export interface RetryPlan {
 /** Why {@linkcode retry} stopped: not retryable, out of tries, out of time. */
 export type StopReason = "final" | "exhausted" | "deadline";
 
-/**
- * Runs `attempt` until it succeeds. A failure `retryIf` accepts is tried
- * again after the backoff, or `Retry-After` when longer; one it refuses, the
- * last of `maxAttempts`, one whose wait would reach the `deadline` (or a
- * deadline already reached) ends the loop through `stop`, which throws the
- * failure by default. A signal firing mid-wait throws `AbortedError`.
- */
+/** Runs `attempt` again while `retryIf` accepts, attempts and `deadline` allow; else `stop` (throws); a signal throws `AbortedError`. */
 export async function retry<T>(
   attempt: (timeLeftMs: number) => Promise<T>,
   plan: RetryPlan,

@@ -9,22 +9,7 @@
 /** The first buffer of a byte stream: most API answers fit in it. */
 const FIRST_BUFFER_BYTES = 1024;
 
-/**
- * Reads a byte stream to its end as UTF-8 text, or cancels it and returns
- * `undefined` once more than `cap` bytes have arrived: the one capped reader
- * of response bodies (and of the command line's input files). A declared
- * length is never consulted.
- *
- * @param stream The bytes, e.g. a response body or a file.
- * @param cap The most bytes to accept.
- * @returns The text, or `undefined` when the stream was larger than `cap`.
- *
- * @example
- * ```ts
- * import { readTextCapped } from "./read_capped.ts";
- * await readTextCapped(new Response("hello").body!, 1024); // "hello"
- * ```
- */
+/** A byte stream as UTF-8 text, or `undefined` (stream cancelled) past `cap` bytes; a declared length is never read. */
 export async function readTextCapped(
   stream: ReadableStream<Uint8Array>,
   cap: number,

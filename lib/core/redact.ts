@@ -1,11 +1,6 @@
 /**
- * The one redaction boundary: every string that leaves this package (error
- * messages and fields, body snippets, printed requests) passes through it.
- * It masks `token`-like query values, `Bearer` credentials, secret headers,
- * and the request's own secrets: any run of 8 or more consecutive characters
- * of one (the whole of a shorter one), as written, percent-, JSON- or
- * HTML-escaped, once or twice, so a server that echoes part of a key, in
- * whatever form, shows none of it.
+ * The one redaction boundary: `token` values, `Bearer` credentials, secret
+ * headers and any 8-character run of a secret, as written or escaped.
  *
  * @module
  */
@@ -76,12 +71,7 @@ export interface Redactor {
   value<T>(value: T): T;
 }
 
-/**
- * Compiles the masking of `secrets`: a table of their 8-character pieces,
- * found by a rolling hash in time linear in the text, which is read as
- * written and, when it holds escapes, decoded once and twice (percent, JSON,
- * HTML, in every order), each decoded character mapped back to its source.
- */
+/** Compiles the masking of `secrets`: their 8-character pieces by rolling hash, in the text as written and decoded (percent, JSON, HTML) once and twice. */
 export function createRedactor(secrets: readonly string[]): Redactor {
   const pieces = new Pieces(secrets);
   const text = (s: string) =>
@@ -112,12 +102,7 @@ export function redactValue<T>(value: T, secrets: readonly string[] = []): T {
   return createRedactor(secrets).value(value);
 }
 
-/**
- * The first `maxLength` characters of a body, for an error: masked before
- * the cut (only the head is read: 8 characters of a secret, escaped twice,
- * take at most 128 more), control characters flattened to spaces, a marker
- * never cut in two; `…` marks a cut.
- */
+/** A body's first `maxLength` characters, masked before the cut, controls flattened, `…` marking a cut. */
 export function redactSnippet(
   text: string,
   secrets: readonly string[],

@@ -1,10 +1,6 @@
 /**
- * THE table: every rule this package checks before it sends anything — the
- * sampling input's fields, the path ids, and the options of every public
- * function — as data: a field's path, whether it is required, its type
- * check, its other checks, and the rule text each one reports. Each rule
- * text is written here once; `validate.ts` interprets the table. No zod:
- * building a request (and `cli.ts --dry-run`) loads this, not the schemas.
+ * THE table: every rule checked before sending, as data (path, required,
+ * type, checks, rule text), each rule text written once; no zod.
  *
  * @module
  */
@@ -98,10 +94,7 @@ export const RULES: Readonly<Record<RuleName, string>> = {
   unreadable: TYPE_RULES.unreadable,
 };
 
-/**
- * Whether `v` is an ObjectId: {@linkcode OBJECT_ID_PATTERN}, by hand (a
- * regular expression costs half a build; a property test holds both equal).
- */
+/** {@linkcode OBJECT_ID_PATTERN}, by hand (a regex costs half a build; a property test holds both equal). */
 export function isObjectId(v: unknown): v is string {
   if (typeof v !== "string" || v.length !== 24) return false;
   for (let i = 0; i < 24; i++) {
@@ -128,9 +121,7 @@ export function isValidRowCount(v: number): boolean {
 
 // ------------------------------------------------------------- the table
 
-/** The rule text for a bad `method`, with a hint when only the case is wrong.
- * @param value The offending value.
- * @returns {@linkcode RULES}`.method`, plus `(did you mean CORESET? …)` where it fits. */
+/** {@linkcode RULES}`.method`, with a hint when only the case is wrong. */
 export function methodRule(value: unknown): string {
   const upper = typeof value === "string" ? value.toUpperCase() : "";
   return (SAMPLING_METHODS as readonly string[]).includes(upper)
@@ -438,10 +429,7 @@ export interface CheckedBaseUrl {
   readonly cleartext: boolean;
 }
 
-/**
- * Whether a normalised `hostname` is this machine: exactly `localhost`,
- * `127.0.0.0/8` or `[::1]` (any other name may go to DNS).
- */
+/** Whether a normalised `hostname` is `localhost`, `127.0.0.0/8` or `[::1]`. */
 export function isLoopbackHostname(hostname: string): boolean {
   return hostname === "localhost" || hostname === "[::1]" ||
     /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
@@ -461,11 +449,7 @@ function readBaseUrl(value: unknown, path: string): unknown {
     : checkBaseUrl(value, issues, path) ?? new Rejected(issues);
 }
 
-/**
- * The one base-URL rule: an absolute `http:` or `https:` URL without
- * credentials, query or fragment (neither ever echoed). Pushes the issue,
- * or returns the normalised parts; `undefined` is the default URL.
- */
+/** The base-URL rule (absolute http(s), no credentials, query or fragment): the parts, or an issue pushed. */
 export function checkBaseUrl(
   baseUrl: unknown,
   issues: ValidationIssue[],

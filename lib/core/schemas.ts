@@ -1,13 +1,6 @@
 /**
- * Zod schemas of the Lightly API's answers (requests are checked by the rules
- * table, `rules.ts`). Lenient: the fields this package uses are checked,
- * unknown fields are kept, a malformed optional field is dropped rather than
- * failing the whole answer. Ids the package puts into request paths (a
- * job's, an embedding's) must be ObjectIds: a server's `"../x"` never
- * becomes a path.
- *
- * This is the only file that imports zod; it uses a full `npm:` specifier
- * because a module imported by URL does not see this package's `deno.json`.
+ * Zod schemas of the API's answers (the only zod importer): lenient, unknown
+ * fields kept; ids that go into request paths must be ObjectIds.
  *
  * @module
  */

@@ -60,17 +60,7 @@ class TooManyRequests {
   }
 }
 
-/**
- * Sends the POST of a validated input with the retry policy: only what the
- * server cannot have acted on is sent again; an outcome that may have been
- * applied becomes `SamplingMaybeAppliedError`.
- *
- * @param client The validated connection.
- * @param input The input's snapshot: the request, and the error, are made of it.
- * @param call The call's validated options.
- * @param raw Return the `Response` untouched (only a 429 is retried).
- * @returns The validated `{ jobId }`, or the raw response.
- */
+/** Sends a validated input's POST, again only when the server cannot have acted; else `SamplingMaybeAppliedError`. */
 export function sendSampling(
   client: Client,
   input: SamplingInput,
@@ -117,12 +107,12 @@ export function sendSampling(
 }
 
 /** {@linkcode triggerSampling} and its raw twin, for a client or a free call. */
-export function triggerWith(
+export function triggerWith<R extends boolean>(
   client: Client | undefined,
   input: unknown,
   options: unknown,
-  raw: boolean,
-): Promise<AsyncTaskData | Response> {
+  raw: R,
+): Promise<R extends true ? Response : AsyncTaskData> {
   try {
     const call = prepare<TriggerCall>(
       client,
@@ -132,7 +122,9 @@ export function triggerWith(
       [SAMPLING_INPUT, input],
     );
     const snapshot = call.args[0] as SamplingInput;
-    return sendSampling(call.client, snapshot, call.options, raw);
+    return sendSampling(call.client, snapshot, call.options, raw) as Promise<
+      R extends true ? Response : AsyncTaskData
+    >;
   } catch (error) {
     return Promise.reject(error);
   }
@@ -179,9 +171,7 @@ export function triggerSampling(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<AsyncTaskData> {
-  return triggerWith(undefined, input, options, false) as Promise<
-    AsyncTaskData
-  >;
+  return triggerWith(undefined, input, options, false);
 }
 
 /**
@@ -204,5 +194,5 @@ export function triggerSamplingRaw(
   input: SamplingInput,
   options: TriggerOptions = {},
 ): Promise<Response> {
-  return triggerWith(undefined, input, options, true) as Promise<Response>;
+  return triggerWith(undefined, input, options, true);
 }

@@ -161,11 +161,7 @@ export function formatCurl(
 // deno-lint-ignore no-control-regex
 export const CONTROL_CHARACTERS: RegExp = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
-/**
- * The share of a job's work that is done, `processed / total` kept within
- * [0, 1] (servers over-report), or `undefined` when it cannot be told (no
- * numbers, a total of 0). Every progress display reads it from here.
- */
+/** `processed / total` within [0, 1], or `undefined` when it cannot be told; every progress display reads it here. */
 export function progressFraction(
   processed: unknown,
   total: unknown,

@@ -66,11 +66,7 @@ export class Html {
   constructor(readonly value: string) {}
 }
 
-/**
- * The only way markup is made: literal parts are trusted; each value is
- * escaped unless it is {@linkcode Html}, arrays render item by item, `undefined`
- * and `null` as nothing. (Not `html`: `deno fmt` reformats `html` templates.)
- */
+/** The only way markup is made: values escaped unless {@linkcode Html}, arrays item by item, nullish as nothing. */
 export function markup(
   strings: TemplateStringsArray,
   ...values: unknown[]
@@ -100,11 +96,7 @@ export function textOf(value: unknown): string {
   return String(value);
 }
 
-/**
- * A frozen {@linkcode RichDisplay} of `content` and `text` (control
- * characters, e.g. ANSI escapes, replaced), with a Vega-Lite chart in its
- * bundle when given.
- */
+/** A frozen {@linkcode RichDisplay} (control characters replaced), with a Vega-Lite chart when given. */
 export function richDisplay(
   content: Html,
   text: string,

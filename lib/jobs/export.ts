@@ -82,18 +82,14 @@ interface ExportPlan {
   readonly extra: string;
 }
 
-/**
- * An export for a client or a free call: validated now (ids and options,
- * one error), sent as it is iterated, in `NAME` or the options' format, or
- * in all three formats for `records`.
- */
-export function exportWith(
+/** An export for a client or a free call: validated now, sent as iterated (three formats for `records`). */
+export function exportWith<R extends boolean>(
   client: Client | undefined,
   datasetId: unknown,
   tagId: unknown,
   options: unknown,
-  records: boolean,
-): AsyncIterableIterator<string | TagFileRecord> {
+  records: R,
+): AsyncIterableIterator<R extends true ? TagFileRecord : string> {
   const call = prepare<ExportCall>(
     client,
     "export",
@@ -116,18 +112,19 @@ export function exportWith(
     pageSize: o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE,
     extra,
   };
+  type Out = AsyncIterableIterator<R extends true ? TagFileRecord : string>;
   if (!records) {
     return new Entries(
       pages(plan, [o.fileNameFormat ?? "NAME"]),
       (columns, i) => columns[0].at(i)!,
-    );
+    ) as Out;
   }
   const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
   return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
     fileName: names.at(i)!,
     readUrl: reads.at(i)!,
     datasourceUrl: sources.at(i)!,
-  }));
+  })) as Out;
 }
 
 function pageRequest(
@@ -326,13 +323,7 @@ export function exportTagFilenames(
   tagId: string,
   options: ExportOptions = {},
 ): AsyncIterableIterator<string> {
-  return exportWith(
-    undefined,
-    datasetId,
-    tagId,
-    options,
-    false,
-  ) as AsyncIterableIterator<string>;
+  return exportWith(undefined, datasetId, tagId, options, false);
 }
 
 /** The entries, one settled promise each (an async generator costs a chain: tens of MiB at 1 000 000). */
@@ -405,11 +396,5 @@ export function exportTagFileRecords(
   tagId: string,
   options: ExportRecordsOptions = {},
 ): AsyncIterableIterator<TagFileRecord> {
-  return exportWith(
-    undefined,
-    datasetId,
-    tagId,
-    options,
-    true,
-  ) as AsyncIterableIterator<TagFileRecord>;
+  return exportWith(undefined, datasetId, tagId, options, true);
 }

@@ -25,6 +25,7 @@ import {
   TagDataSchema,
   TagListSchema,
 } from "../core/schemas.ts";
+import type { Table } from "../core/validate.ts";
 import type {
   DatasetEmbeddingData,
   Embedding2dData,
@@ -62,23 +63,41 @@ export function readJson<T>(
   });
 }
 
+/** Validates a read's ids and options (one error), then GETs `path(ids)`. */
+export async function readWith<T>(
+  client: Client | undefined,
+  subject: string,
+  options: unknown,
+  args: [Table, unknown][],
+  path: (ids: readonly unknown[]) => string,
+  schema: ResponseSchema<T>,
+  maxBodyBytes?: number,
+): Promise<T> {
+  const call = prepare<ReadCall>(
+    client,
+    subject,
+    READ_OPTIONS,
+    options,
+    ...args,
+  );
+  return await readJson(call, path(call.args), schema, maxBodyBytes);
+}
+
 /** {@linkcode getTag} for a client or a free call. */
-export async function getTagWith(
+export function getTagWith(
   client: Client | undefined,
   datasetId: unknown,
   tagId: unknown,
   options: unknown,
 ): Promise<TagData> {
-  const call = prepare<ReadCall>(
+  return readWith(
     client,
     "tag request",
-    READ_OPTIONS,
     options,
-    [DATASET_ID, datasetId],
-    [TAG_ID, tagId],
+    [[DATASET_ID, datasetId], [TAG_ID, tagId]],
+    ([d, t]) => `/v1/datasets/${d}/tags/${t}`,
+    TagDataSchema,
   );
-  const [d, t] = call.args;
-  return await readJson(call, `/v1/datasets/${d}/tags/${t}`, TagDataSchema);
 }
 
 /**
@@ -109,21 +128,17 @@ export function getTag(
 }
 
 /** {@linkcode listTags} for a client or a free call. */
-export async function listTagsWith(
+export function listTagsWith(
   client: Client | undefined,
   datasetId: unknown,
   options: unknown,
 ): Promise<TagData[]> {
-  const call = prepare<ReadCall>(
+  return readWith(
     client,
     "tag list request",
-    READ_OPTIONS,
     options,
-    [DATASET_ID, datasetId],
-  );
-  return await readJson(
-    call,
-    `/v1/datasets/${call.args[0]}/tags`,
+    [[DATASET_ID, datasetId]],
+    ([d]) => `/v1/datasets/${d}/tags`,
     TagListSchema,
   );
 }
@@ -146,21 +161,17 @@ export function listTags(
 }
 
 /** {@linkcode listEmbeddings} for a client or a free call. */
-export async function listEmbeddingsWith(
+export function listEmbeddingsWith(
   client: Client | undefined,
   datasetId: unknown,
   options: unknown,
 ): Promise<DatasetEmbeddingData[]> {
-  const call = prepare<ReadCall>(
+  return readWith(
     client,
     "embedding list request",
-    READ_OPTIONS,
     options,
-    [DATASET_ID, datasetId],
-  );
-  return await readJson(
-    call,
-    `/v1/datasets/${call.args[0]}/embeddings`,
+    [[DATASET_ID, datasetId]],
+    ([d]) => `/v1/datasets/${d}/embeddings`,
     EmbeddingListSchema,
   );
 }
@@ -190,17 +201,15 @@ export async function findTagByNameWith(
   name: unknown,
   options: unknown,
 ): Promise<TagData | undefined> {
-  const call = prepare<ReadCall>(
+  const tags = await readWith(
     client,
     "tag lookup",
-    READ_OPTIONS,
     options,
-    [DATASET_ID, datasetId],
-    [TAG_NAME, name],
+    [[DATASET_ID, datasetId], [TAG_NAME, name]],
+    ([d]) => `/v1/datasets/${d}/tags`,
+    TagListSchema,
   );
-  const [d, n] = call.args;
-  const tags = await readJson(call, `/v1/datasets/${d}/tags`, TagListSchema);
-  return tags.find((tag) => tag.name === n);
+  return tags.find((tag) => tag.name === name);
 }
 
 /**
@@ -223,24 +232,18 @@ export function findTagByName(
 }
 
 /** {@linkcode getEmbeddings2d} for a client or a free call. */
-export async function getEmbeddings2dWith(
+export function getEmbeddings2dWith(
   client: Client | undefined,
   datasetId: unknown,
   embeddingId: unknown,
   options: unknown,
 ): Promise<Embedding2dData[]> {
-  const call = prepare<ReadCall>(
+  return readWith(
     client,
     "2-D embedding request",
-    READ_OPTIONS,
     options,
-    [DATASET_ID, datasetId],
-    [EMBEDDING_ID, embeddingId],
-  );
-  const [d, e] = call.args;
-  return await readJson(
-    call,
-    `/v1/datasets/${d}/embeddings/${e}/2d`,
+    [[DATASET_ID, datasetId], [EMBEDDING_ID, embeddingId]],
+    ([d, e]) => `/v1/datasets/${d}/embeddings/${e}/2d`,
     Embedding2dListSchema,
     MAX_EMBEDDING_2D_BYTES,
   );

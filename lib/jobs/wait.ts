@@ -22,15 +22,10 @@ import {
   retry,
   systemClock,
 } from "../core/policy.ts";
-import {
-  isObjectId,
-  objectId,
-  READ_OPTIONS,
-  WAIT_OPTIONS,
-} from "../core/rules.ts";
+import { isObjectId, objectId, WAIT_OPTIONS } from "../core/rules.ts";
 import { JobStatusDataSchema } from "../core/schemas.ts";
 import type { JobStatusData } from "../core/types.ts";
-import { type JobOptions, type ReadCall, readJson } from "./reads.ts";
+import { type JobOptions, readWith } from "./reads.ts";
 
 export type { JobOptions };
 
@@ -46,19 +41,19 @@ export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
 const JOB_ID = objectId("jobId");
 
 /** {@linkcode getJobStatus} for a client or a free call. */
-export async function getJobStatusWith(
+export function getJobStatusWith(
   client: Client | undefined,
   jobId: unknown,
   options: unknown,
 ): Promise<JobStatusData> {
-  const call = prepare<ReadCall>(
+  return readWith(
     client,
     "job status request",
-    READ_OPTIONS,
     options,
-    [JOB_ID, jobId],
+    [[JOB_ID, jobId]],
+    ([j]) => `/v1/jobs/${j}`,
+    JobStatusDataSchema,
   );
-  return await readJson(call, `/v1/jobs/${call.args[0]}`, JobStatusDataSchema);
 }
 
 /**
@@ -207,17 +202,17 @@ export async function waitPrepared(
   const deadline = started + timeoutMs;
   let polls = 0;
   let lastJob: JobStatusData | undefined;
+  const aborted = () =>
+    new AbortedError({
+      method: "GET",
+      url: request.url,
+      cause: signal?.reason,
+    });
   const deadlineError = (cause?: unknown) =>
     new JobDeadlineError({ jobId, timeoutMs, lastJob, cause, secrets });
 
   for (;;) {
-    if (signal?.aborted) {
-      throw new AbortedError({
-        method: "GET",
-        url: request.url,
-        cause: signal.reason,
-      });
-    }
+    if (signal?.aborted) throw aborted();
     // Failed polls are retried in a row; a successful one starts a new count.
     const job = await retry((left) => {
       polls++;
@@ -271,11 +266,7 @@ export async function waitPrepared(
       await clock.sleep(Math.min(delayMs, left), signal);
     } catch (error) {
       if (!signal?.aborted) throw error;
-      throw new AbortedError({
-        method: "GET",
-        url: request.url,
-        cause: signal.reason,
-      });
+      throw aborted();
     }
   }
 }

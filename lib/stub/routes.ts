@@ -48,56 +48,37 @@ const TABLE: readonly {
   {
     route: "trigger",
     method: "POST",
-    pattern: [
-      "v1",
-      "datasets",
-      ":datasetId",
-      "embeddings",
-      ":embeddingId",
-      "sampling",
-    ],
+    pattern: "v1/datasets/:datasetId/embeddings/:embeddingId/sampling".split(
+      "/",
+    ),
   },
-  { route: "job", method: "GET", pattern: ["v1", "jobs", ":jobId"] },
+  { route: "job", method: "GET", pattern: "v1/jobs/:jobId".split("/") },
   {
     route: "tags",
     method: "GET",
-    pattern: ["v1", "datasets", ":datasetId", "tags"],
+    pattern: "v1/datasets/:datasetId/tags".split("/"),
   },
   {
     route: "tag",
     method: "GET",
-    pattern: ["v1", "datasets", ":datasetId", "tags", ":tagId"],
+    pattern: "v1/datasets/:datasetId/tags/:tagId".split("/"),
   },
   {
     route: "embeddings",
     method: "GET",
-    pattern: ["v1", "datasets", ":datasetId", "embeddings"],
+    pattern: "v1/datasets/:datasetId/embeddings".split("/"),
   },
   {
     route: "export",
     method: "GET",
-    pattern: [
-      "v1",
-      "datasets",
-      ":datasetId",
-      "tags",
-      ":tagId",
-      "export",
-      "basic",
-      "filenames",
-    ],
+    pattern: "v1/datasets/:datasetId/tags/:tagId/export/basic/filenames".split(
+      "/",
+    ),
   },
   {
     route: "embeddings2d",
     method: "GET",
-    pattern: [
-      "v1",
-      "datasets",
-      ":datasetId",
-      "embeddings",
-      ":embeddingId",
-      "2d",
-    ],
+    pattern: "v1/datasets/:datasetId/embeddings/:embeddingId/2d".split("/"),
   },
 ];
 
