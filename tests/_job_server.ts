@@ -1,10 +1,8 @@
 /**
  * Helpers for the job, read, workflow and retry tests: a routed fake Lightly
- * API on top of `startServer`, data factories, a fake clock that never
- * sleeps, a fetch that refuses the first connections, and a raw TCP server
+ * API on top of `startServer`, data factories, a fetch that refuses the first connections, and a raw TCP server
  * that reads a request and resets the connection.
  */
-import type { Clock } from "../lib/core/policy.ts";
 import type {
   DatasetEmbeddingData,
   JobStatusData,
@@ -134,28 +132,6 @@ export const PATHS = {
   sampling: (embeddingId: string) =>
     `/v1/datasets/${DATASET}/embeddings/${embeddingId}/sampling`,
 };
-
-/** A clock whose sleep returns at once, moving `now()` forward; it records every sleep. */
-export interface FakeClock extends Clock {
-  /** Every sleep asked for, in milliseconds, in order. */
-  readonly sleeps: number[];
-}
-
-/** Creates a {@linkcode FakeClock} starting at `start` (a whole second, for HTTP-dates). */
-export function fakeClock(start = 1_700_000_000_000): FakeClock {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep(ms: number, signal?: AbortSignal): Promise<void> {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-  };
-}
 
 /** A `Math.random` stand-in: always `value`. */
 export function constant(value: number): () => number {

@@ -11,7 +11,6 @@ import {
 } from "../mod.ts";
 import {
   DATASET,
-  fakeClock,
   finished,
   JOB,
   job,
@@ -21,6 +20,7 @@ import {
   startJobServer,
   tagData,
 } from "./_job_server.ts";
+import { fakeClock } from "./_clock.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });

@@ -16,7 +16,6 @@ import {
 } from "../mod.ts";
 import {
   constant,
-  fakeClock,
   finished,
   JOB,
   job,
@@ -26,6 +25,7 @@ import {
   reply,
   startJobServer,
 } from "./_job_server.ts";
+import { fakeClock } from "./_clock.ts";
 import { SENTINEL } from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.

@@ -38,13 +38,13 @@ import type { JobStatusData } from "../lib/core/types.ts";
 import {
   DATASET,
   EMBEDDING,
-  fakeClock,
   INITIAL_TAG,
   JOB,
   jobData,
   PATHS,
   tagData,
 } from "./_job_server.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   json,
   type SeenRequest,

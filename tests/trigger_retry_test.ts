@@ -13,12 +13,12 @@ import {
 } from "../mod.ts";
 import {
   closedPort,
-  fakeClock,
   refusingFetch,
   reply,
   startJobServer,
   startSilentServer,
 } from "./_job_server.ts";
+import { fakeClock } from "./_clock.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.

@@ -10,7 +10,6 @@ import {
   DATASET,
   EMBEDDING,
   embeddingData,
-  fakeClock,
   finished,
   INITIAL_TAG,
   JOB,
@@ -22,6 +21,7 @@ import {
   startJobServer,
   tagData,
 } from "./_job_server.ts";
+import { fakeClock } from "./_clock.ts";
 import { SENTINEL } from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
