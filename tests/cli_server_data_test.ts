@@ -9,7 +9,6 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { startServer } from "./_server.ts";
 import {
   DATASET,
   EMBEDDING,
@@ -18,7 +17,8 @@ import {
   PATHS,
   reply,
   startJobServer,
-} from "./_job_server.ts";
+  startServer,
+} from "./_server.ts";
 import { runInProcess } from "./_cli.ts";
 
 // deno-lint-ignore no-control-regex

@@ -9,6 +9,7 @@ import {
   isLightlyError,
   ValidationError,
 } from "../mod.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   DATASET,
   finished,
@@ -17,11 +18,11 @@ import {
   NEW_TAG,
   PATHS,
   reply,
+  SENTINEL,
   startJobServer,
   tagData,
-} from "./_job_server.ts";
-import { fakeClock } from "./_clock.ts";
-import { SENTINEL, VALID } from "./_server.ts";
+  VALID,
+} from "./_server.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 

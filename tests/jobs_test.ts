@@ -14,6 +14,7 @@ import {
   waitForJob,
   type WaitOptions,
 } from "../mod.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   constant,
   finished,
@@ -23,10 +24,9 @@ import {
   PATHS,
   refusingFetch,
   reply,
+  SENTINEL,
   startJobServer,
-} from "./_job_server.ts";
-import { fakeClock } from "./_clock.ts";
-import { SENTINEL } from "./_server.ts";
+} from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });

@@ -8,10 +8,10 @@ import {
   NEW_TAG,
   PATHS,
   reply,
+  SENTINEL,
   startJobServer,
   tagData,
-} from "./_job_server.ts";
-import { SENTINEL } from "./_server.ts";
+} from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });

@@ -10,7 +10,7 @@ import {
   UnexpectedResponseError,
 } from "../mod.ts";
 import { classify, FAILURE_POLICY, retry } from "../lib/core/policy.ts";
-import { constant } from "./_job_server.ts";
+import { constant } from "./_server.ts";
 import { fakeClock } from "./_clock.ts";
 import { checkProperty, fc } from "./_property.ts";
 

@@ -11,15 +11,16 @@ import {
   triggerSampling,
   triggerSamplingRaw,
 } from "../mod.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   closedPort,
   refusingFetch,
   reply,
+  SENTINEL,
   startJobServer,
   startSilentServer,
-} from "./_job_server.ts";
-import { fakeClock } from "./_clock.ts";
-import { SENTINEL, VALID } from "./_server.ts";
+  VALID,
+} from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });

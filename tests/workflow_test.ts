@@ -6,6 +6,7 @@ import {
   type SelectOptions,
   selectSamples,
 } from "../mod.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   DATASET,
   EMBEDDING,
@@ -18,11 +19,10 @@ import {
   PATHS,
   type Reply,
   reply,
+  SENTINEL,
   startJobServer,
   tagData,
-} from "./_job_server.ts";
-import { fakeClock } from "./_clock.ts";
-import { SENTINEL } from "./_server.ts";
+} from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });
