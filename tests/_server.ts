@@ -74,6 +74,51 @@ export function startServer(
   };
 }
 
+/** A {@linkcode TestServer} with no socket: its `fetch` calls `handler` directly. */
+export function startInProcess(
+  handler: (
+    request: SeenRequest,
+    index: number,
+  ) => Response | Promise<Response>,
+): TestServer & { fetch: typeof fetch } {
+  const requests: SeenRequest[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const req = new Request(input, init);
+    const aborted = new Promise<never>((_, reject) => {
+      if (req.signal.aborted) reject(req.signal.reason);
+      req.signal.addEventListener("abort", () => reject(req.signal.reason), {
+        once: true,
+      });
+    });
+    aborted.catch(() => {});
+    const answer = async () => {
+      const seen: SeenRequest = {
+        method: req.method,
+        url: new URL(req.url),
+        headers: req.headers,
+        body: await req.text(),
+      };
+      requests.push(seen);
+      return await handler(seen, requests.length - 1);
+    };
+    return await Promise.race([aborted, answer()]);
+  };
+  const close = () => {
+    release();
+    return Promise.resolve();
+  };
+  return {
+    url: "http://127.0.0.1:9",
+    requests,
+    close,
+    released,
+    fetch,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
 /** A JSON response. */
 export function json(
   body: unknown,
@@ -177,16 +222,26 @@ export type Reply = (request: SeenRequest) => Response | Promise<Response>;
 export interface JobServer extends TestServer {
   /** How many requests matched `"METHOD /path"` (or any path when only a method is given). */
   count(route: string): number;
+  /**
+   * A fetch that hands each request to the routes in process (no socket);
+   * in `"socket"` mode, the real fetch.
+   */
+  fetch: typeof fetch;
 }
 
 /**
- * Starts a fake Lightly API. Unknown routes answer 404 `NOT_FOUND`.
+ * Starts a fake Lightly API. Unknown routes answer 404 `NOT_FOUND`. In
+ * `"in-process"` mode (for tests where the network is not the subject) no
+ * socket opens: pass `fetch` to the code under test; in `"socket"` mode it
+ * listens on 127.0.0.1.
  */
 export function startJobServer(
   routes: Record<string, Reply | Reply[]>,
+  mode: "in-process" | "socket" = "socket",
 ): JobServer {
   const used = new Map<string, number>();
-  const server = startServer((request) => {
+  const start = mode === "socket" ? startServer : startInProcess;
+  const server = start((request) => {
     const key = `${request.method} ${request.url.pathname}`;
     const route = routes[key];
     if (route === undefined) {
@@ -198,6 +253,7 @@ export function startJobServer(
     return replies[Math.min(n, replies.length - 1)](request);
   });
   return {
+    fetch: globalThis.fetch,
     ...server,
     count(route: string): number {
       const [method, path] = route.split(" ");
@@ -289,11 +345,12 @@ export function constant(value: number): () => number {
 
 /**
  * A fetch that fails its first `refusals` calls the way Deno's fetch does
- * when nothing listens on the port (nothing is sent), then uses the real
- * fetch. `calls` counts every call.
+ * when nothing listens on the port (nothing is sent), then uses `inner`
+ * (the real fetch by default). `calls` counts every call.
  */
 export function refusingFetch(
   refusals: number,
+  inner: typeof fetch = fetch,
 ): { fetch: typeof fetch; calls: () => number } {
   let calls = 0;
   const wrapped: typeof fetch = (input, init) => {
@@ -307,7 +364,7 @@ export function refusingFetch(
         }),
       );
     }
-    return fetch(input, init);
+    return inner(input, init);
   };
   return { fetch: wrapped, calls: () => calls };
 }
