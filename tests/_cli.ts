@@ -14,7 +14,7 @@ import {
   type SignalSource,
 } from "../cli.ts";
 import { startLightlyStub, type StubOptions } from "../testing.ts";
-import { fakeClock } from "./_job_server.ts";
+import { fakeClock } from "./_clock.ts";
 
 /** The repository root. */
 export const ROOT = new URL("..", import.meta.url).pathname;

@@ -1,5 +1,4 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import type { Clock } from "../mod.ts";
 import {
   batchEntries,
   type BatchEntry,
@@ -7,23 +6,7 @@ import {
   runBatch,
 } from "../lib/cli/batch.ts";
 import { baseUrlFlags, inProcessStub, runInProcess } from "./_cli.ts";
-
-/** A fake clock: sleeping moves time forward at once; every sleep is logged. */
-function fakeClock(): Clock & { sleeps: number[]; time(): number } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    time: () => now,
-    now: () => now,
-    sleep(ms, signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-  };
-}
+import { fakeClock } from "./_clock.ts";
 
 function line(
   stub: { datasetId: string; embeddingId: string },
@@ -64,7 +47,7 @@ Deno.test("runBatch() never has more than `concurrency` items in flight and stre
   const outcomes: BatchOutcome<number, number>[] = [];
   const done = runBatch([1, 2, 3, 4, 5], {
     concurrency: 2,
-    clock: fakeClock(),
+    clock: fakeClock(0),
     pauseFor: () => undefined,
     send: (n) => {
       started.push(n);
@@ -111,7 +94,7 @@ Deno.test("runBatch() pulls items as workers free up, never the whole input ahea
   }
   const { started } = await runBatch(items(), {
     concurrency: 3,
-    clock: fakeClock(),
+    clock: fakeClock(0),
     pauseFor: () => undefined,
     send: async (n) => {
       await new Promise((resolve) => setTimeout(resolve, 0));
@@ -124,7 +107,7 @@ Deno.test("runBatch() pulls items as workers free up, never the whole input ahea
 });
 
 Deno.test("runBatch() pauses every worker for a 429's Retry-After and sends the refused item again", async () => {
-  const clock = fakeClock();
+  const clock = fakeClock(0);
   const sentAt: [number, number][] = [];
   let refused = false;
   const outcomes: BatchOutcome<number, number>[] = [];
@@ -132,7 +115,7 @@ Deno.test("runBatch() pauses every worker for a 429's Retry-After and sends the 
     concurrency: 2,
     clock,
     send: async (n) => {
-      sentAt.push([n, clock.time()]);
+      sentAt.push([n, clock.now()]);
       await Promise.resolve();
       if (n === 1 && !refused) {
         refused = true;
@@ -161,7 +144,7 @@ Deno.test("runBatch() gives up on an item after maxAttempts 429s and carries on 
   const outcomes: BatchOutcome<string, string>[] = [];
   await runBatch(["a", "b"], {
     concurrency: 1,
-    clock: fakeClock(),
+    clock: fakeClock(0),
     maxAttempts: 3,
     send: (s) =>
       s === "a" ? Promise.reject({ status: 429 }) : Promise.resolve(s),
@@ -180,7 +163,7 @@ Deno.test("runBatch() stops starting items once its signal aborts", async () => 
   const outcomes: BatchOutcome<number, number>[] = [];
   const run = await runBatch([1, 2, 3], {
     concurrency: 1,
-    clock: fakeClock(),
+    clock: fakeClock(0),
     signal: controller.signal,
     send: (n) => {
       sent.push(n);
@@ -198,14 +181,7 @@ Deno.test("runBatch() stops starting items once its signal aborts", async () => 
 Deno.test("runBatch() reports an item stopped during a 429 pause as not sent", async () => {
   const controller = new AbortController();
   // A clock whose sleep lasts until the signal aborts it.
-  const clock = {
-    now: () => 0,
-    sleep: (_ms: number, signal?: AbortSignal) =>
-      new Promise<void>((_, reject) => {
-        if (signal?.aborted) reject(signal.reason);
-        signal?.addEventListener("abort", () => reject(signal.reason));
-      }),
-  };
+  const clock = fakeClock({ start: 0, hold: true });
   const outcomes: BatchOutcome<string, never>[] = [];
   const run = await runBatch(["a", "b"], {
     concurrency: 1,
@@ -305,7 +281,7 @@ Deno.test("cli trigger --batch pauses for a 429 by the library's rule: at least 
       fault: { kind: "status", status: 429, retryAfter: "0" },
     }],
   });
-  const clock = fakeClock();
+  const clock = fakeClock(0);
   const run = await runInProcess(
     ["trigger", "--batch", "-", "--json", ...baseUrlFlags(stub)],
     { fetch: stub.fetch, stdin: line(stub, "paused-1"), clock },

@@ -9,7 +9,6 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { startServer } from "./_server.ts";
 import {
   DATASET,
   EMBEDDING,
@@ -18,7 +17,8 @@ import {
   PATHS,
   reply,
   startJobServer,
-} from "./_job_server.ts";
+  startServer,
+} from "./_server.ts";
 import { runInProcess } from "./_cli.ts";
 
 // deno-lint-ignore no-control-regex
@@ -43,14 +43,17 @@ Deno.test("cli status shows the server's strings with control characters escaped
       }),
       job(`RUNNING${HOSTILE}`),
     ],
-  });
+  }, "in-process");
   const finished = await runInProcess([
     "status",
     JOB,
     "--base-url",
     server.url,
-  ]);
-  const running = await runInProcess(["status", JOB, "--base-url", server.url]);
+  ], { fetch: server.fetch });
+  const running = await runInProcess(
+    ["status", JOB, "--base-url", server.url],
+    { fetch: server.fetch },
+  );
   for (const run of [finished, running]) {
     assertEquals(run.code, 0, run.stderr);
     assertNoRawControl(run.stdout, run.stderr);
@@ -66,14 +69,14 @@ Deno.test("cli status shows the server's strings with control characters escaped
 Deno.test("cli status --json keeps the server's strings JSON-escaped, C1 included", async () => {
   await using server = startJobServer({
     [`GET ${PATHS.job}`]: job(`RUNNING${HOSTILE}`, { error: HOSTILE }),
-  });
+  }, "in-process");
   const run = await runInProcess([
     "status",
     JOB,
     "--base-url",
     server.url,
     "--json",
-  ]);
+  ], { fetch: server.fetch });
   assertEquals(run.code, 0, run.stderr);
   assertNoRawControl(run.stdout, run.stderr);
   const doc = JSON.parse(run.stdout);
@@ -86,8 +89,10 @@ Deno.test("cli: an API error's code and message are shown escaped", async () => 
       code: `JOB_UNKNOWN${HOSTILE}`,
       error: `no such job${HOSTILE}`,
     }, 404),
+  }, "in-process");
+  const run = await runInProcess(["status", JOB, "--base-url", server.url], {
+    fetch: server.fetch,
   });
-  const run = await runInProcess(["status", JOB, "--base-url", server.url]);
   assertEquals(run.code, 1, run.stderr);
   assertNoRawControl(run.stdout, run.stderr);
   assertStringIncludes(run.stderr, `JOB_UNKNOWN${SHOWN}`);
@@ -131,8 +136,10 @@ Deno.test("cli status prints a time out of JavaScript's date range as the number
       finishedAt: -1e300,
       result: { type: "SAMPLING", data: "bbbbbbbbbbbbbbbbbbbbbbbb" },
     }),
+  }, "in-process");
+  const run = await runInProcess(["status", JOB, "--base-url", server.url], {
+    fetch: server.fetch,
   });
-  const run = await runInProcess(["status", JOB, "--base-url", server.url]);
   assertEquals(run.code, 0, run.stderr);
   assertMatch(run.stdout, /^created +9000000000000000$/m);
   assertMatch(run.stdout, /^finished +-1e\+300$/m);
@@ -176,7 +183,7 @@ Deno.test("cli trigger --wait: a job id that is not an ObjectId is reported as m
   const answer = { jobId: `job-${HOSTILE}` };
   await using server = startJobServer({
     [`POST ${PATHS.sampling(EMBEDDING)}`]: reply(answer),
-  });
+  }, "in-process");
   const file = await Deno.makeTempFile({ suffix: ".jsonl" });
   try {
     await Deno.writeTextFile(
@@ -200,7 +207,7 @@ Deno.test("cli trigger --wait: a job id that is not an ObjectId is reported as m
       "--method",
       "random",
       "--wait",
-    ]);
+    ], { fetch: server.fetch });
     const batch = await runInProcess([
       "trigger",
       "--batch",
@@ -209,7 +216,7 @@ Deno.test("cli trigger --wait: a job id that is not an ObjectId is reported as m
       "--json",
       "--base-url",
       server.url,
-    ]);
+    ], { fetch: server.fetch });
     assertEquals(single.code, 1, single.stderr);
     assertNoRawControl(single.stdout, single.stderr);
     assertStringIncludes(single.stderr, "may have been applied");

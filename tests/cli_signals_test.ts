@@ -5,7 +5,6 @@
  * for one request; a batch in this process, with a fake signal source.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import type { Clock } from "../mod.ts";
 import { startLightlyStub } from "../testing.ts";
 import {
   baseUrlFlags,
@@ -16,16 +15,7 @@ import {
   SENTINEL,
   triggerFlags,
 } from "./_cli.ts";
-
-/** A clock whose every sleep lasts until the signal aborts it. */
-const stoppedClock: Clock = {
-  now: () => 0,
-  sleep: (_ms, signal) =>
-    new Promise((_, reject) => {
-      if (signal?.aborted) reject(signal.reason);
-      signal?.addEventListener("abort", () => reject(signal.reason));
-    }),
-};
+import { fakeClock } from "./_clock.ts";
 
 const TOKEN_ENV = { LIGHTLY_TOKEN: SENTINEL };
 
@@ -103,7 +93,7 @@ Deno.test("cli trigger --batch stopped by SIGTERM reports every started line, th
     {
       fetch: stub.fetch,
       stdin: input,
-      clock: stoppedClock,
+      clock: fakeClock({ start: 0, hold: true }),
       signals,
       onStderr: (text) => {
         if (!sent && /the batch pauses/.test(text)) {

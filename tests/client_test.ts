@@ -9,19 +9,20 @@ import {
   isLightlyError,
   ValidationError,
 } from "../mod.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   DATASET,
-  fakeClock,
   finished,
   JOB,
   job,
   NEW_TAG,
   PATHS,
   reply,
+  SENTINEL,
   startJobServer,
   tagData,
-} from "./_job_server.ts";
-import { SENTINEL, VALID } from "./_server.ts";
+  VALID,
+} from "./_server.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 
@@ -85,11 +86,22 @@ Deno.test("createClient() refuses bad options, every one listed, and a method re
 });
 
 Deno.test("clients share nothing: each sends its own credentials to its own host, whatever the other did", async () => {
-  await using a = startJobServer({ [`GET ${PATHS.job}`]: finished() });
-  await using b = startJobServer({ [`GET ${PATHS.job}`]: finished() });
-  const first = createClient({ baseUrl: a.url, auth: { apiKey: "key-a" } });
+  await using a = startJobServer(
+    { [`GET ${PATHS.job}`]: finished() },
+    "in-process",
+  );
+  await using b = startJobServer(
+    { [`GET ${PATHS.job}`]: finished() },
+    "in-process",
+  );
+  const first = createClient({
+    baseUrl: a.url,
+    fetch: a.fetch,
+    auth: { apiKey: "key-a" },
+  });
   const second = createClient({
     baseUrl: b.url,
+    fetch: b.fetch,
     auth: { bearerToken: "jwt-b" },
   });
   for (let i = 0; i < 2; i++) {
@@ -118,9 +130,13 @@ Deno.test("a client's retry policy is a default a call may override", async () =
       tooMany,
       reply({ jobId: JOB }),
     ],
-  });
+  }, "in-process");
   const clock = fakeClock();
-  const once = createClient({ baseUrl: server.url, retry: false });
+  const once = createClient({
+    baseUrl: server.url,
+    fetch: server.fetch,
+    retry: false,
+  });
   const error = await once.triggerSampling(VALID).catch((e) => e);
   assert(isLightlyError(error, "api") && error.status === 429, String(error));
   const result = await once.triggerSampling(VALID, { retry: { clock } });

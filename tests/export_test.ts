@@ -6,7 +6,6 @@ import {
   assertThrows,
 } from "@std/assert";
 import {
-  type Clock,
   type ExportOptions,
   exportTagFilenames,
   exportTagFileRecords,
@@ -18,6 +17,7 @@ import {
 import { MAX_BODY_BYTES } from "../lib/core/http.ts";
 import { type LightlyStub, startLightlyStub } from "../testing.ts";
 import { FULL_SCALE } from "./_scale.ts";
+import { fakeClock } from "./_clock.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 
@@ -36,21 +36,6 @@ function nameOf(i: number): string {
 /** `count` sample indices spread over `[0, total)`, ascending. */
 function spread(count: number, total: number): number[] {
   return Array.from({ length: count }, (_, k) => Math.floor(k * total / count));
-}
-
-/** A clock whose sleep returns at once: retries never wait for real. */
-function fakeClock(): Clock & { slept: number[] } {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: (ms) => {
-      slept.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-  };
 }
 
 /** A 100 000-sample dataset with tags of every size under test. */
@@ -192,9 +177,9 @@ for (
       // A drop on a warm connection may be answered by fetch's own resend.
       assertEquals([...new Set(offsets)], [0, 7, 14, 21, 28, 35]);
       assertEquals(offsets.filter((o) => o !== 14).length, 5);
-      assert(clock.slept.length >= 1, "the retry waited the backoff");
+      assert(clock.sleeps.length >= 1, "the retry waited the backoff");
       if (fault.kind === "status" && fault.status === 503) {
-        assert(clock.slept.every((ms) => ms >= 1000), "Retry-After honoured");
+        assert(clock.sleeps.every((ms) => ms >= 1000), "Retry-After honoured");
       }
     },
   );

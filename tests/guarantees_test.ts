@@ -6,6 +6,7 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { isLightlyError, triggerSampling } from "../mod.ts";
 import { EXIT } from "../lib/cli/exit_codes.ts";
 import { SENTINEL, VALID } from "./_server.ts";
+import { fakeClock } from "./_clock.ts";
 
 /** What Deno's fetch throws when a host name does not resolve. */
 function dnsFailure(url: string): TypeError {
@@ -15,11 +16,6 @@ function dnsFailure(url: string): TypeError {
     ),
   });
 }
-
-const instantClock = {
-  now: () => 0,
-  sleep: () => Promise.resolve(),
-};
 
 Deno.test("triggerSampling() reports a DNS failure as a NetworkError that could not connect, without the API key", async () => {
   let calls = 0;
@@ -55,7 +51,7 @@ Deno.test("triggerSampling() retries a DNS failure like a refused connection: no
   let calls = 0;
   const result = await triggerSampling(VALID, {
     baseUrl: "https://api.lightly.invalid",
-    retry: { clock: instantClock },
+    retry: { clock: fakeClock(0) },
     fetch: (input) => {
       calls++;
       return calls < 3

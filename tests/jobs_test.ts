@@ -14,9 +14,9 @@ import {
   waitForJob,
   type WaitOptions,
 } from "../mod.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   constant,
-  fakeClock,
   finished,
   JOB,
   job,
@@ -24,9 +24,9 @@ import {
   PATHS,
   refusingFetch,
   reply,
+  SENTINEL,
   startJobServer,
-} from "./_job_server.ts";
-import { SENTINEL } from "./_server.ts";
+} from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });
@@ -35,11 +35,12 @@ const GET_JOB = `GET ${PATHS.job}`;
 const unavailable = reply({ code: "UNAVAILABLE", error: "try later" }, 503);
 
 function options(
-  server: { url: string },
+  server: { url: string; fetch: typeof fetch },
   extra: WaitOptions = {},
 ): WaitOptions & { clock: ReturnType<typeof fakeClock> } {
   return {
     baseUrl: server.url,
+    fetch: server.fetch,
     clock: fakeClock(),
     backoff: { jitter: 0 },
     ...extra,
@@ -49,9 +50,10 @@ function options(
 Deno.test("getJobStatus() GETs /v1/jobs/{jobId} and keeps unknown fields and statuses", async () => {
   await using server = startJobServer({
     [GET_JOB]: job("PAUSED", { newField: { a: 1 } }),
-  });
+  }, "in-process");
   const status = await getJobStatus(JOB, {
     baseUrl: server.url,
+    fetch: server.fetch,
     auth: { apiKey: SENTINEL },
   });
   assertEquals(status.status, "PAUSED");
@@ -60,10 +62,10 @@ Deno.test("getJobStatus() GETs /v1/jobs/{jobId} and keeps unknown fields and sta
 });
 
 Deno.test("getJobStatus() refuses a jobId that is not an ObjectId, naming jobId, before sending", async () => {
-  await using server = startJobServer({ [GET_JOB]: finished() });
+  await using server = startJobServer({ [GET_JOB]: finished() }, "in-process");
   for (const bad of ["job-1", "AAAAAAAAAAAAAAAAAAAAAAAA", "../../v1/x"]) {
     const error = await assertRejects(() =>
-      getJobStatus(bad, { baseUrl: server.url })
+      getJobStatus(bad, { baseUrl: server.url, fetch: server.fetch })
     );
     assert(isLightlyError(error, "validation"));
     assertEquals(error.issues[0].path, "jobId");
@@ -86,7 +88,7 @@ Deno.test("waitForJob() polls at once, sleeps the server's interval clamped to [
       }),
       finished(),
     ],
-  });
+  }, "in-process");
   const events: JobProgress[] = [];
   const opts = options(server, { onProgress: (e) => events.push(e) });
   const result = await waitForJob(JOB, opts);
@@ -115,7 +117,7 @@ Deno.test("waitForJob() stops on FAILED and reports the server's error", async (
       job("RUNNING"),
       job("FAILED", { error: "EMBEDDING_ROW_COUNT_INVALID: rows differ" }),
     ],
-  });
+  }, "in-process");
   const opts = options(server);
   const error = await assertRejects(() => waitForJob(JOB, opts));
   assert(isLightlyError(error, "job-failed"));
@@ -138,7 +140,7 @@ Deno.test("waitForJob() refuses a FINISHED job without a tag id, or whose tag id
   ) {
     await using server = startJobServer({
       [GET_JOB]: job("FINISHED", extra),
-    });
+    }, "in-process");
     const error = await assertRejects(() => waitForJob(JOB, options(server)));
     assert(isLightlyError(error, "job-result-missing"), JSON.stringify(extra));
     assertEquals(error.job.id, JOB);
@@ -149,7 +151,7 @@ Deno.test("waitForJob() refuses a FINISHED job without a tag id, or whose tag id
 Deno.test("waitForJob() treats an unknown status as still running and reports it through onProgress", async () => {
   await using server = startJobServer({
     [GET_JOB]: [job("PAUSED_BY_ADMIN"), finished()],
-  });
+  }, "in-process");
   const statuses: string[] = [];
   const result = await waitForJob(
     JOB,
@@ -162,7 +164,7 @@ Deno.test("waitForJob() treats an unknown status as still running and reports it
 Deno.test("waitForJob() gives up at the overall deadline without sleeping past it", async () => {
   await using server = startJobServer({
     [GET_JOB]: job("RUNNING", { waitTimeTillNextPoll: 2 }),
-  });
+  }, "in-process");
   const opts = options(server, { timeoutMs: 5000 });
   const error = await assertRejects(() => waitForJob(JOB, opts));
   assert(isLightlyError(error, "deadline"));
@@ -176,7 +178,7 @@ Deno.test("waitForJob() gives up at the overall deadline without sleeping past i
 Deno.test("waitForJob() stops at once when the caller aborts mid-sleep, leaving no timer", async () => {
   await using server = startJobServer({
     [GET_JOB]: job("RUNNING", { waitTimeTillNextPoll: 30 }),
-  });
+  }, "in-process");
   const controller = new AbortController();
   const reason = new Error("user pressed Ctrl-C");
   let sleepStarted!: () => void;
@@ -193,6 +195,7 @@ Deno.test("waitForJob() stops at once when the caller aborts mid-sleep, leaving 
   };
   const waiting = waitForJob(JOB, {
     baseUrl: server.url,
+    fetch: server.fetch,
     clock,
     signal: controller.signal,
   });
@@ -206,7 +209,7 @@ Deno.test("waitForJob() stops at once when the caller aborts mid-sleep, leaving 
 });
 
 Deno.test("waitForJob() sends nothing when the signal has already aborted", async () => {
-  await using server = startJobServer({ [GET_JOB]: finished() });
+  await using server = startJobServer({ [GET_JOB]: finished() }, "in-process");
   const error = await assertRejects(() =>
     waitForJob(JOB, options(server, { signal: AbortSignal.abort("stop") }))
   );
@@ -225,7 +228,7 @@ Deno.test("waitForJob() counts failures in a row: a successful poll resets the c
       unavailable,
       finished(),
     ],
-  });
+  }, "in-process");
   const opts = options(server, { maxConsecutiveFailures: 3 });
   const result = await waitForJob(JOB, opts);
   assertEquals(result.tagId, NEW_TAG);
@@ -242,7 +245,7 @@ Deno.test("waitForJob() gives up after N failed polls in a row with the last fai
       unavailable,
       reply({ code: "BAD_GATEWAY", error: "last one" }, 502),
     ],
-  });
+  }, "in-process");
   const opts = options(server, { maxConsecutiveFailures: 3 });
   const error = await assertRejects(() => waitForJob(JOB, opts));
   assert(isLightlyError(error, "poll-failed"));
@@ -256,7 +259,7 @@ Deno.test("waitForJob() gives up after N failed polls in a row with the last fai
 });
 
 Deno.test("waitForJob() gives up after the default 5 failures in a row", async () => {
-  await using server = startJobServer({ [GET_JOB]: unavailable });
+  await using server = startJobServer({ [GET_JOB]: unavailable }, "in-process");
   const opts = options(server);
   const error = await assertRejects(() => waitForJob(JOB, opts));
   assert(isLightlyError(error, "poll-failed"));
@@ -273,7 +276,7 @@ Deno.test("waitForJob() honours Retry-After in seconds on a 429", async () => {
       }),
       finished(),
     ],
-  });
+  }, "in-process");
   const opts = options(server);
   await waitForJob(JOB, opts);
   assertEquals(opts.clock.sleeps, [7000]);
@@ -288,7 +291,7 @@ Deno.test("waitForJob() honours Retry-After as an HTTP-date on a 503", async () 
       }),
       finished(),
     ],
-  });
+  }, "in-process");
   await waitForJob(JOB, { ...options(server), clock });
   assertEquals(clock.sleeps, [12000]);
 });
@@ -300,7 +303,7 @@ Deno.test("waitForJob() waits the backoff when Retry-After asks for less", async
       reply({ code: "UNAVAILABLE", error: "x" }, 503, { "retry-after": "0" }),
       finished(),
     ],
-  });
+  }, "in-process");
   const opts = options(server);
   await waitForJob(JOB, opts);
   assertEquals(opts.clock.sleeps, [500, 1000]);
@@ -313,7 +316,7 @@ Deno.test("waitForJob() fails at once on a 401 mid-wait", async () => {
       reply({ code: "UNAUTHORIZED", error: "token expired" }, 401),
       finished(),
     ],
-  });
+  }, "in-process");
   const opts = options(server, { auth: { apiKey: SENTINEL } });
   const error = await assertRejects(() => waitForJob(JOB, opts));
   assert(isLightlyError(error, "api"));
@@ -334,7 +337,7 @@ Deno.test("waitForJob() fails at once on a 404 JOB_UNKNOWN and on an HTML 403 fr
           headers: { "content-type": "text/html" },
         }),
     ],
-  });
+  }, "in-process");
   const first = await assertRejects(() => waitForJob(JOB, options(server)));
   assert(isLightlyError(first, "api"));
   assertEquals(first.code, "JOB_UNKNOWN");
@@ -351,8 +354,8 @@ Deno.test("waitForJob() retries a malformed 200 body and a refused connection", 
       () => new Response("<html>oops</html>", { status: 200 }),
       finished(),
     ],
-  });
-  const refusing = refusingFetch(1);
+  }, "in-process");
+  const refusing = refusingFetch(1, server.fetch);
   const opts = options(server, { fetch: refusing.fetch });
   const result = await waitForJob(JOB, opts);
   assertEquals(result.tagId, NEW_TAG);
@@ -365,7 +368,7 @@ Deno.test("waitForJob() retries a malformed 200 body and a refused connection", 
 Deno.test("waitForJob() applies backoff jitter from the random source", async () => {
   await using server = startJobServer({
     [GET_JOB]: [unavailable, unavailable, finished()],
-  });
+  }, "in-process");
   const opts = options(server, {
     backoff: { jitter: 0.5, random: constant(0.5) },
   });
@@ -374,7 +377,7 @@ Deno.test("waitForJob() applies backoff jitter from the random source", async ()
 });
 
 Deno.test("waitForJob() refuses bad options, naming each, before sending anything", async () => {
-  await using server = startJobServer({ [GET_JOB]: finished() });
+  await using server = startJobServer({ [GET_JOB]: finished() }, "in-process");
   const error = await assertRejects(() =>
     waitForJob(
       JOB,
@@ -398,7 +401,10 @@ Deno.test("waitForJob() refuses bad options, naming each, before sending anythin
 });
 
 Deno.test("waitForJob() rethrows an exception from onProgress and stops polling", async () => {
-  await using server = startJobServer({ [GET_JOB]: job("RUNNING") });
+  await using server = startJobServer(
+    { [GET_JOB]: job("RUNNING") },
+    "in-process",
+  );
   const boom = new Error("display broke");
   const error = await assertRejects(() =>
     waitForJob(

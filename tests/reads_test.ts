@@ -8,19 +8,23 @@ import {
   NEW_TAG,
   PATHS,
   reply,
+  SENTINEL,
   startJobServer,
   tagData,
-} from "./_job_server.ts";
-import { SENTINEL } from "./_server.ts";
+} from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });
 
 Deno.test("getTag() GETs /v1/datasets/{datasetId}/tags/{tagId} with the credentials and keeps unknown fields", async () => {
   const tag = { ...tagData("coreset-100", NEW_TAG), futureField: [1, 2] };
-  await using server = startJobServer({ [`GET ${PATHS.newTag}`]: reply(tag) });
+  await using server = startJobServer(
+    { [`GET ${PATHS.newTag}`]: reply(tag) },
+    "in-process",
+  );
   const got = await getTag(DATASET, NEW_TAG, {
     baseUrl: server.url,
+    fetch: server.fetch,
     auth: { bearerToken: SENTINEL },
   });
   assertEquals(got, tag);
@@ -35,8 +39,14 @@ Deno.test("listTags() returns the dataset's tags in the server's order", async (
     tagData("coreset-50", NEW_TAG, { prevTagId: INITIAL_TAG }),
     tagData("initial-tag", INITIAL_TAG),
   ];
-  await using server = startJobServer({ [`GET ${PATHS.tags}`]: reply(tags) });
-  assertEquals(await listTags(DATASET, { baseUrl: server.url }), tags);
+  await using server = startJobServer(
+    { [`GET ${PATHS.tags}`]: reply(tags) },
+    "in-process",
+  );
+  assertEquals(
+    await listTags(DATASET, { baseUrl: server.url, fetch: server.fetch }),
+    tags,
+  );
   assertEquals(server.count(`GET ${PATHS.tags}`), 1);
 });
 
@@ -46,17 +56,17 @@ Deno.test("listEmbeddings() returns the dataset's embeddings, unknown fields kep
   ];
   await using server = startJobServer({
     [`GET ${PATHS.embeddings}`]: reply(embeddings),
-  });
+  }, "in-process");
   assertEquals(
-    await listEmbeddings(DATASET, { baseUrl: server.url }),
+    await listEmbeddings(DATASET, { baseUrl: server.url, fetch: server.fetch }),
     embeddings,
   );
 });
 
 Deno.test("the reads refuse ids that are not ObjectIds, naming each, before sending", async () => {
-  await using server = startJobServer({});
+  await using server = startJobServer({}, "in-process");
   const tagError = await assertRejects(() =>
-    getTag("x", "Z".repeat(24), { baseUrl: server.url })
+    getTag("x", "Z".repeat(24), { baseUrl: server.url, fetch: server.fetch })
   );
   assert(isLightlyError(tagError, "validation"));
   assertEquals(
@@ -65,7 +75,7 @@ Deno.test("the reads refuse ids that are not ObjectIds, naming each, before send
   );
   for (const read of [listTags, listEmbeddings]) {
     const error = await assertRejects(() =>
-      read("not-an-id", { baseUrl: server.url })
+      read("not-an-id", { baseUrl: server.url, fetch: server.fetch })
     );
     assert(isLightlyError(error, "validation"));
     assertEquals(error.issues[0].path, "datasetId");
@@ -80,14 +90,14 @@ Deno.test("the reads report an API refusal and a malformed list as typed errors"
       404,
     ),
     [`GET ${PATHS.embeddings}`]: reply([{ id: EMBEDDING }]),
-  });
+  }, "in-process");
   const refused = await assertRejects(() =>
-    listTags(DATASET, { baseUrl: server.url })
+    listTags(DATASET, { baseUrl: server.url, fetch: server.fetch })
   );
   assert(isLightlyError(refused, "api"));
   assertEquals(refused.code, "DATASET_UNKNOWN");
   const malformed = await assertRejects(() =>
-    listEmbeddings(DATASET, { baseUrl: server.url })
+    listEmbeddings(DATASET, { baseUrl: server.url, fetch: server.fetch })
   );
   assert(isLightlyError(malformed, "unexpected-response"));
   assertEquals(malformed.status, 200);

@@ -35,22 +35,20 @@ import {
 } from "../lib/core/redact.ts";
 import { escapeHtml } from "../lib/display/rich_display.ts";
 import type { JobStatusData } from "../lib/core/types.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   DATASET,
   EMBEDDING,
-  fakeClock,
   INITIAL_TAG,
   JOB,
   jobData,
-  PATHS,
-  tagData,
-} from "./_job_server.ts";
-import {
   json,
+  PATHS,
   type SeenRequest,
   SENTINEL,
   startRawServer,
   startServer,
+  tagData,
   type TestServer,
   VALID,
 } from "./_server.ts";

@@ -39,6 +39,7 @@ import {
 } from "./_fake_fetch.ts";
 import { checkAsyncProperty, fc, printedForms } from "./_property.ts";
 import { VALID } from "./_server.ts";
+import { fakeClock } from "./_clock.ts";
 
 /** Runs of the response totality property (about 1 ms each). */
 const RUNS_RESPONSES = 250;
@@ -74,13 +75,6 @@ async function settle<T>(
     clearTimeout(timer);
   }
 }
-
-/** A clock whose sleep returns at once (429 retries cost nothing). */
-const instantClock = {
-  now: () => 1_700_000_000_000,
-  sleep: (_ms: number, signal?: AbortSignal) =>
-    signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve(),
-};
 
 /** Every body was read to its end, cancelled or errored; none over the cap. */
 function assertBodiesSettled(fake: FakeFetch): void {
@@ -121,7 +115,7 @@ async function triggerIsTotal(specs: ResponseSpec[]): Promise<FakeFetch> {
     auth: { apiKey: "k" },
     fetch: fake.fetch,
     timeoutMs: specs.some(waitsForDeadline) ? 10 : 60_000,
-    retry: { clock: instantClock },
+    retry: { clock: fakeClock() },
   }));
   const last = fake.served.at(-1)!;
   if (outcome.ok) {
@@ -406,7 +400,7 @@ async function printedFailures(
       waitForJob(JOB_ID, {
         ...common,
         fetch: fakeFetch(specs).fetch,
-        clock: instantClock,
+        clock: fakeClock(),
         maxConsecutiveFailures: 1,
       }),
   ];

@@ -10,7 +10,8 @@ import {
   UnexpectedResponseError,
 } from "../mod.ts";
 import { classify, FAILURE_POLICY, retry } from "../lib/core/policy.ts";
-import { constant } from "./_job_server.ts";
+import { constant } from "./_server.ts";
+import { fakeClock } from "./_clock.ts";
 import { checkProperty, fc } from "./_property.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
@@ -131,16 +132,7 @@ Deno.test("classify() tells a read retry, a POST resend and a maybe-applied outc
 });
 
 Deno.test("retry() does not start a wait that would reach the deadline, and stops a wait when the signal aborts", async () => {
-  let now = 0;
-  const sleeps: number[] = [];
-  const clock = {
-    now: () => now,
-    sleep: (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-  };
+  const clock = fakeClock(0);
   const failing = () =>
     Promise.reject(new NetworkError("x", { connectFailed: true }));
   const plan = {
@@ -156,17 +148,17 @@ Deno.test("retry() does not start a wait that would reach the deadline, and stop
     { ...plan, deadline: 1200 },
     (_, why) => why,
   );
-  assertEquals([stopped, sleeps], ["deadline", [500]]);
+  assertEquals([stopped, clock.sleeps], ["deadline", [500]]);
   const controller = new AbortController();
   const aborted = await assertRejects(() =>
     retry(failing, {
       ...plan,
       signal: controller.signal,
       clock: {
-        now: () => 0,
-        sleep: (_ms: number, signal?: AbortSignal) => {
+        now: clock.now,
+        sleep: (ms: number, signal?: AbortSignal) => {
           controller.abort("stop");
-          return Promise.reject(signal?.reason);
+          return clock.sleep(ms, signal);
         },
       },
     })

@@ -16,8 +16,8 @@ import {
 import { MAX_BODY_BYTES } from "../lib/core/http.ts";
 import { classify } from "../lib/cli/exit_codes.ts";
 import { readTextCapped } from "../lib/core/read_capped.ts";
-import { fakeClock, JOB, jobData } from "./_job_server.ts";
-import { SENTINEL, VALID } from "./_server.ts";
+import { fakeClock } from "./_clock.ts";
+import { JOB, jobData, SENTINEL, VALID } from "./_server.ts";
 import { startLightlyStub } from "../testing.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.

@@ -11,15 +11,16 @@ import {
   triggerSampling,
   triggerSamplingRaw,
 } from "../mod.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   closedPort,
-  fakeClock,
   refusingFetch,
   reply,
+  SENTINEL,
   startJobServer,
   startSilentServer,
-} from "./_job_server.ts";
-import { SENTINEL, VALID } from "./_server.ts";
+  VALID,
+} from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });
@@ -35,13 +36,16 @@ const tooMany = (retryAfter?: string) =>
     retryAfter === undefined ? {} : { "retry-after": retryAfter },
   );
 
+/** Options for `target`: a URL, or a fake API answered in process. */
 function options(
-  baseUrl: string,
+  target: string | { url: string; fetch: typeof fetch },
   extra: TriggerOptions = {},
 ): TriggerOptions & { clock: ReturnType<typeof fakeClock> } {
   const clock = fakeClock();
   return {
-    baseUrl,
+    ...(typeof target === "string"
+      ? { baseUrl: target }
+      : { baseUrl: target.url, fetch: target.fetch }),
     auth: { apiKey: SENTINEL },
     clock,
     ...extra,
@@ -58,9 +62,9 @@ function assertNoSecret(error: unknown): void {
 }
 
 Deno.test("triggerSampling() retries a refused connection: nothing had reached the server", async () => {
-  await using server = startJobServer({ [POST]: accepted });
-  const refusing = refusingFetch(1);
-  const opts = options(server.url, { fetch: refusing.fetch });
+  await using server = startJobServer({ [POST]: accepted }, "in-process");
+  const refusing = refusingFetch(1, server.fetch);
+  const opts = options(server, { fetch: refusing.fetch });
   const result = await triggerSampling(VALID, opts);
   assertEquals(result.jobId, "aaaaaaaaaaaaaaaaaaaaaaaa");
   assertEquals(refusing.calls(), 2);
@@ -78,8 +82,11 @@ Deno.test("triggerSampling() stops after maxAttempts refused connections with th
 });
 
 Deno.test("triggerSampling() retries a 429 after its Retry-After, sending the same body", async () => {
-  await using server = startJobServer({ [POST]: [tooMany("2"), accepted] });
-  const opts = options(server.url);
+  await using server = startJobServer(
+    { [POST]: [tooMany("2"), accepted] },
+    "in-process",
+  );
+  const opts = options(server);
   await triggerSampling(VALID, opts);
   assertEquals(server.count(POST), 2);
   assertEquals(opts.clock.sleeps, [2000]);
@@ -90,8 +97,8 @@ Deno.test("triggerSampling() reads a 429's Retry-After HTTP-date against the ret
   const clock = fakeClock(Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"));
   await using server = startJobServer({
     [POST]: [tooMany("Wed, 21 Oct 2015 07:28:45 GMT"), accepted],
-  });
-  await triggerSampling(VALID, options(server.url, { retry: { clock } }));
+  }, "in-process");
+  await triggerSampling(VALID, options(server, { retry: { clock } }));
   assertEquals(server.count(POST), 2);
   assertEquals(clock.sleeps, [45000]);
 });
@@ -103,8 +110,8 @@ Deno.test("triggerSampling() waits at least the backoff when Retry-After names a
       tooMany("0"),
       accepted,
     ],
-  });
-  const opts = options(server.url);
+  }, "in-process");
+  const opts = options(server);
   await triggerSampling(VALID, opts);
   assertEquals(server.count(POST), 3);
   assertEquals(opts.clock.sleeps, [500, 1000]);
@@ -113,16 +120,19 @@ Deno.test("triggerSampling() waits at least the backoff when Retry-After names a
 Deno.test("triggerSampling() retries a 429 without Retry-After after the backoff", async () => {
   await using server = startJobServer({
     [POST]: [tooMany(), tooMany(), accepted],
-  });
-  const opts = options(server.url);
+  }, "in-process");
+  const opts = options(server);
   await triggerSampling(VALID, opts);
   assertEquals(server.count(POST), 3);
   assertEquals(opts.clock.sleeps, [500, 1000]);
 });
 
 Deno.test("triggerSampling() does not retry a 429 whose Retry-After exceeds maxRetryAfterMs", async () => {
-  await using server = startJobServer({ [POST]: [tooMany("600"), accepted] });
-  const opts = options(server.url);
+  await using server = startJobServer(
+    { [POST]: [tooMany("600"), accepted] },
+    "in-process",
+  );
+  const opts = options(server);
   const error = await assertRejects(() => triggerSampling(VALID, opts));
   assert(isLightlyError(error, "api"));
   assertEquals(error.status, 429);
@@ -132,8 +142,8 @@ Deno.test("triggerSampling() does not retry a 429 whose Retry-After exceeds maxR
 });
 
 Deno.test("triggerSampling() throws the last 429 once maxAttempts are spent", async () => {
-  await using server = startJobServer({ [POST]: tooMany("1") });
-  const opts = options(server.url, { retry: { maxAttempts: 2 } });
+  await using server = startJobServer({ [POST]: tooMany("1") }, "in-process");
+  const opts = options(server, { retry: { maxAttempts: 2 } });
   const error = await assertRejects(() => triggerSampling(VALID, opts));
   assert(isLightlyError(error, "api"));
   assertEquals(error.status, 429);
@@ -142,16 +152,19 @@ Deno.test("triggerSampling() throws the last 429 once maxAttempts are spent", as
 });
 
 Deno.test("triggerSampling() keeps timeoutMs for the whole call: a wait past it is not started", async () => {
-  await using server = startJobServer({ [POST]: [tooMany("3"), accepted] });
-  const opts = options(server.url, { timeoutMs: 1000 });
+  await using server = startJobServer(
+    { [POST]: [tooMany("3"), accepted] },
+    "in-process",
+  );
+  const opts = options(server, { timeoutMs: 1000 });
   const error = await assertRejects(() => triggerSampling(VALID, opts));
   assert(isLightlyError(error, "api"));
   assertEquals(error.status, 429);
   assertEquals(server.count(POST), 1);
   assertEquals(opts.clock.sleeps, []);
 
-  const refusing = refusingFetch(10);
-  const refused = options(server.url, {
+  const refusing = refusingFetch(10, server.fetch);
+  const refused = options(server, {
     fetch: refusing.fetch,
     timeoutMs: 1200,
     retry: { maxAttempts: 10 },
@@ -170,8 +183,8 @@ Deno.test("triggerSampling() gives each retry only the time left of timeoutMs", 
       await server.released;
       return accepted(request);
     }],
-  });
-  const opts = options(server.url, { timeoutMs: 1100 });
+  }, "in-process");
+  const opts = options(server, { timeoutMs: 1100 });
   const error = await assertRejects(() => triggerSampling(VALID, opts));
   assert(isLightlyError(error, "maybe-applied"));
   assert(isLightlyError(error.cause, "timeout"));
@@ -181,8 +194,11 @@ Deno.test("triggerSampling() gives each retry only the time left of timeoutMs", 
 });
 
 Deno.test("triggerSamplingRaw() returns a 429 as is when its Retry-After would pass timeoutMs", async () => {
-  await using server = startJobServer({ [POST]: [tooMany("3"), accepted] });
-  const opts = options(server.url, { timeoutMs: 1000 });
+  await using server = startJobServer(
+    { [POST]: [tooMany("3"), accepted] },
+    "in-process",
+  );
+  const opts = options(server, { timeoutMs: 1000 });
   const response = await triggerSamplingRaw(VALID, opts);
   assertEquals(response.status, 429);
   await response.body?.cancel();
@@ -193,8 +209,8 @@ Deno.test("triggerSamplingRaw() returns a 429 as is when its Retry-After would p
 Deno.test("triggerSampling() sends exactly one POST on a 500 and says it may have been applied", async () => {
   await using server = startJobServer({
     [POST]: [reply({ code: "INTERNAL", error: "boom" }, 500), accepted],
-  });
-  const opts = options(server.url);
+  }, "in-process");
+  const opts = options(server);
   const error = await assertRejects(() => triggerSampling(VALID, opts));
   assert(isLightlyError(error, "maybe-applied"));
   assertEquals(error.tagName, "coreset-100");
@@ -214,10 +230,10 @@ Deno.test("triggerSampling() sends exactly one POST on an HTML 502 and on an unr
       () => new Response("<html>Bad Gateway</html>", { status: 502 }),
       reply({ notAJobId: true }),
     ],
-  });
+  }, "in-process");
   for (const status of [502, 200]) {
     const error = await assertRejects(() =>
-      triggerSampling(VALID, options(server.url))
+      triggerSampling(VALID, options(server))
     );
     assert(isLightlyError(error, "maybe-applied"));
     assert(isLightlyError(error.cause, "unexpected-response"));
@@ -253,9 +269,9 @@ Deno.test("triggerSampling() sends exactly one POST when the connection is reset
 Deno.test("triggerSampling() passes a 4xx refusal through unchanged, after one POST", async () => {
   await using server = startJobServer({
     [POST]: reply({ code: "TAG_NAME_EXISTS", error: "taken" }, 409),
-  });
+  }, "in-process");
   const error = await assertRejects(() =>
-    triggerSampling(VALID, options(server.url))
+    triggerSampling(VALID, options(server))
   );
   assert(isLightlyError(error, "api"));
   assertEquals(error.code, "TAG_NAME_EXISTS");
@@ -265,12 +281,12 @@ Deno.test("triggerSampling() passes a 4xx refusal through unchanged, after one P
 Deno.test("triggerSampling() with retry: false sends once and still flags a maybe-applied outcome", async () => {
   await using server = startJobServer({
     [POST]: [tooMany("1"), reply({ code: "INTERNAL", error: "boom" }, 500)],
-  });
-  const refusing = refusingFetch(1);
+  }, "in-process");
+  const refusing = refusingFetch(1, server.fetch);
   const refused = await assertRejects(() =>
     triggerSampling(
       VALID,
-      options(server.url, { retry: false, fetch: refusing.fetch }),
+      options(server, { retry: false, fetch: refusing.fetch }),
     )
   );
   assert(isLightlyError(refused, "network"));
@@ -278,24 +294,24 @@ Deno.test("triggerSampling() with retry: false sends once and still flags a mayb
   assertEquals(refusing.calls(), 1);
 
   const limited = await assertRejects(() =>
-    triggerSampling(VALID, options(server.url, { retry: false }))
+    triggerSampling(VALID, options(server, { retry: false }))
   );
   assert(isLightlyError(limited, "api"));
   assertEquals(limited.status, 429);
 
   const failed = await assertRejects(() =>
-    triggerSampling(VALID, options(server.url, { retry: false }))
+    triggerSampling(VALID, options(server, { retry: false }))
   );
   assert(isLightlyError(failed, "maybe-applied"));
   assertEquals(server.count(POST), 2);
 });
 
 Deno.test("triggerSampling() stops at once when the caller aborts during the backoff", async () => {
-  await using server = startJobServer({ [POST]: accepted });
+  await using server = startJobServer({ [POST]: accepted }, "in-process");
   const controller = new AbortController();
-  const refusing = refusingFetch(1);
+  const refusing = refusingFetch(1, server.fetch);
   const clock = fakeClock();
-  const opts = options(server.url, {
+  const opts = options(server, {
     fetch: refusing.fetch,
     signal: controller.signal,
     retry: {
@@ -316,11 +332,11 @@ Deno.test("triggerSampling() stops at once when the caller aborts during the bac
 });
 
 Deno.test("triggerSampling() refuses bad retry options before sending", async () => {
-  await using server = startJobServer({ [POST]: accepted });
+  await using server = startJobServer({ [POST]: accepted }, "in-process");
   const error = await assertRejects(() =>
     triggerSampling(
       VALID,
-      options(server.url, {
+      options(server, {
         retry: { maxAttempts: 0, maxRetryAfterMs: -5 },
       }),
     )
@@ -339,8 +355,8 @@ Deno.test("triggerSamplingRaw() retries a 429 and returns any other status untou
       tooMany("3"),
       reply({ code: "INTERNAL", error: "boom" }, 500),
     ],
-  });
-  const opts = options(server.url);
+  }, "in-process");
+  const opts = options(server);
   const response = await triggerSamplingRaw(VALID, opts);
   assertEquals(response.status, 500);
   assertEquals((await response.json()).code, "INTERNAL");

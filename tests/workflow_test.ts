@@ -6,11 +6,11 @@ import {
   type SelectOptions,
   selectSamples,
 } from "../mod.ts";
+import { fakeClock } from "./_clock.ts";
 import {
   DATASET,
   EMBEDDING,
   embeddingData,
-  fakeClock,
   finished,
   INITIAL_TAG,
   JOB,
@@ -19,10 +19,10 @@ import {
   PATHS,
   type Reply,
   reply,
+  SENTINEL,
   startJobServer,
   tagData,
-} from "./_job_server.ts";
-import { SENTINEL } from "./_server.ts";
+} from "./_server.ts";
 
 // Deno 2.8+ turned the ops and resources sanitizers off by default: on here.
 Deno.test.sanitizer({ ops: true, resources: true });
@@ -67,11 +67,12 @@ function routes(
 }
 
 function options(
-  server: { url: string },
+  server: { url: string; fetch: typeof fetch },
   extra: SelectOptions = {},
 ): SelectOptions {
   return {
     baseUrl: server.url,
+    fetch: server.fetch,
     auth: { apiKey: SENTINEL },
     clock: fakeClock(),
     ...extra,
@@ -83,7 +84,7 @@ function posts(server: { requests: { method: string }[] }): number {
 }
 
 Deno.test("selectSamples() resolves the newest processed embedding, takes rowCount from initial-tag, and returns the new tag", async () => {
-  await using server = startJobServer(routes());
+  await using server = startJobServer(routes(), "in-process");
   const steps: SelectionStep[] = [];
   const statuses: string[] = [];
   const result = await selectSamples(
@@ -130,6 +131,7 @@ Deno.test("selectSamples() uses a given embeddingId and rowCount without resolvi
       [`POST ${PATHS.sampling(OLD_EMBEDDING)}`]: reply({ jobId: JOB }),
       [`GET ${PATHS.tags}`]: reply([tagData("labelled", OTHER_TAG)]),
     }),
+    "in-process",
   );
   const result = await selectSamples(
     {
@@ -155,6 +157,7 @@ Deno.test("selectSamples() refuses a newTagName that already exists and sends no
         tagData("coreset-100", OTHER_TAG),
       ]),
     }),
+    "in-process",
   );
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
@@ -174,6 +177,7 @@ Deno.test("selectSamples() refuses a dataset without a processed embedding and s
         embeddingData(UNPROCESSED, false, 3000),
       ]),
     }),
+    "in-process",
   );
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
@@ -190,6 +194,7 @@ Deno.test("selectSamples() refuses a dataset without initial-tag (found by name)
     routes({
       [`GET ${PATHS.tags}`]: reply([tagData("labelled", OTHER_TAG)]),
     }),
+    "in-process",
   );
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
@@ -213,6 +218,7 @@ Deno.test("selectSamples() refuses a dataset without tags and one whose initial-
   ) {
     await using server = startJobServer(
       routes({ [`GET ${PATHS.tags}`]: reply(tags) }),
+      "in-process",
     );
     const error = await assertRejects(() =>
       selectSamples(INPUT, options(server))
@@ -224,7 +230,7 @@ Deno.test("selectSamples() refuses a dataset without tags and one whose initial-
 });
 
 Deno.test("selectSamples() refuses bad input and options before sending anything", async () => {
-  await using server = startJobServer(routes());
+  await using server = startJobServer(routes(), "in-process");
   const error = await assertRejects(() =>
     selectSamples(
       {
@@ -259,6 +265,7 @@ Deno.test("selectSamples() names the wait step and the job when the job fails", 
     routes({
       [`GET ${PATHS.job}`]: job("FAILED", { error: "out of memory" }),
     }),
+    "in-process",
   );
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
@@ -279,6 +286,7 @@ Deno.test("selectSamples() names the trigger step and keeps the maybe-applied ca
         500,
       ),
     }),
+    "in-process",
   );
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
@@ -303,6 +311,7 @@ Deno.test("selectSamples() retries the POST after a 429 using the workflow's clo
         reply({ jobId: JOB }),
       ],
     }),
+    "in-process",
   );
   const result = await selectSamples(INPUT, options(server, { clock }));
   assertEquals(result.tagId, NEW_TAG);
@@ -318,6 +327,7 @@ Deno.test("selectSamples() names the fetch-tag step when the new tag cannot be r
         404,
       ),
     }),
+    "in-process",
   );
   const error = await assertRejects(() =>
     selectSamples(INPUT, options(server))
@@ -341,7 +351,7 @@ Deno.test("selectSamples() never sends a request to a path made of a job id or t
     }],
   ];
   for (const [step, overrides] of cases) {
-    await using server = startJobServer(routes(overrides));
+    await using server = startJobServer(routes(overrides), "in-process");
     const error = await assertRejects(() =>
       selectSamples(INPUT, options(server))
     );
