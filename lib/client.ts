@@ -51,10 +51,10 @@ import {
 export type { CreateClientOptions };
 
 /** The options a client holds, which its methods do not take. */
-export type Held = "baseUrl" | "auth" | "headers" | "fetch";
+export type Held = "baseUrl" | "auth" | "headers" | "fetch" | "httpClient";
 
 /** Options of one read through a client: the signal, and a timeout of its own. */
-export type CallOptions = Omit<HttpOptions, "fetch">;
+export type CallOptions = Omit<HttpOptions, "fetch" | "httpClient">;
 
 /**
  * A client: validated options, held. Make one with {@linkcode createClient}.

@@ -7,6 +7,7 @@ import {
 } from "../lib/cli/batch.ts";
 import { baseUrlFlags, inProcessStub, runInProcess } from "./_cli.ts";
 import { fakeClock } from "./_clock.ts";
+import { startLightlyStub } from "../testing.ts";
 
 function line(
   stub: { datasetId: string; embeddingId: string },
@@ -375,4 +376,55 @@ Deno.test("cli trigger --batch honours a 429 across the batch, sends the line ag
   assertEquals(byLine.get(3).error.code, "TAG_NAME_EXISTS");
   assertEquals(docs.at(-1).summary.failed, 1);
   assertEquals(stub.requests.filter((r) => r.route === "trigger").length, 4);
+});
+
+Deno.test("cli trigger --batch sends every POST through one client on a fresh connection each, and closes it", async () => {
+  await using stub = startLightlyStub();
+  // The second POST's connection drops after the stub applied it: were it a
+  // reused connection, fetch would send that POST again by itself.
+  stub.addFault({
+    route: "trigger",
+    nth: 2,
+    fault: { kind: "drop", handled: true },
+  });
+  const clients = new Set<unknown>();
+  const recording = (url: string | URL | Request, init?: RequestInit) => {
+    if (init?.method === "POST") {
+      clients.add((init as { client?: unknown }).client);
+    }
+    return fetch(url, init);
+  };
+  const run = await runInProcess(
+    [
+      "trigger",
+      "--batch",
+      "-",
+      "--concurrency",
+      "1",
+      "--json",
+      ...baseUrlFlags(stub),
+    ],
+    {
+      fetch: recording as typeof fetch,
+      env: { LIGHTLY_TOKEN: stub.token },
+      stdin: ["one", "two", "three"].map((t) => line(stub, `fresh-${t}`)).join(
+        "\n",
+      ),
+    },
+  );
+  assertEquals(run.code, 1, run.stderr);
+  const results = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(results.slice(0, 3).map((r) => [r.line, r.ok]), [
+    [1, true],
+    [2, false],
+    [3, true],
+  ]);
+  assertEquals(
+    stub.requests.map((r) => [r.route, r.status]),
+    [["trigger", 200], ["trigger", 0], ["trigger", 200]],
+    "each POST exactly once",
+  );
+  assertEquals(clients.size, 1, "one client for the batch's POSTs");
+  assert(!clients.has(undefined));
+  // The resource sanitizer fails this test if the batch left it open.
 });

@@ -249,43 +249,54 @@ export async function triggerBatch(
     );
   };
 
-  const { started } = await runBatch<ValidLine, LineResult>(validLines(), {
-    concurrency: o.concurrency,
-    clock: ctx.clock,
-    signal: ctx.signal,
-    send: async (v, signal) => {
-      // A 429 is sent again by the batch, which pauses every worker.
-      const { jobId } = await lib.triggerSampling(v.input, {
-        ...client,
-        signal,
-        retry: false,
-      });
-      if (!o.wait) return { jobId };
-      const { timeoutMs } = o;
-      return await lib.waitForJob(jobId, {
-        ...client,
-        signal,
-        timeoutMs,
-        clock: ctx.clock,
-      }).then(
-        (wait) => ({ jobId, wait }),
-        (waitError) => ({ jobId, waitError }),
-      );
-    },
-    pauseFor: (error, attempt) =>
-      classify(error, {
-        attempt,
-        now: ctx.clock.now(),
-        maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
-      }).pauseMs,
-    onPause: ({ item, waitMs }) =>
-      out.note(
-        `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
-          formatElapsed(waitMs)
-        }`,
-      ),
-    onOutcome: report,
+  // One client for every POST: no idle connection, so each still goes on a
+  // fresh one (never re-sent by fetch), without making a client per POST.
+  const httpClient = globalThis.Deno?.createHttpClient?.({
+    poolMaxIdlePerHost: 0,
   });
+  let started: number;
+  try {
+    ({ started } = await runBatch<ValidLine, LineResult>(validLines(), {
+      concurrency: o.concurrency,
+      clock: ctx.clock,
+      signal: ctx.signal,
+      send: async (v, signal) => {
+        // A 429 is sent again by the batch, which pauses every worker.
+        const { jobId } = await lib.triggerSampling(v.input, {
+          ...client,
+          httpClient,
+          signal,
+          retry: false,
+        });
+        if (!o.wait) return { jobId };
+        const { timeoutMs } = o;
+        return await lib.waitForJob(jobId, {
+          ...client,
+          signal,
+          timeoutMs,
+          clock: ctx.clock,
+        }).then(
+          (wait) => ({ jobId, wait }),
+          (waitError) => ({ jobId, waitError }),
+        );
+      },
+      pauseFor: (error, attempt) =>
+        classify(error, {
+          attempt,
+          now: ctx.clock.now(),
+          maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
+        }).pauseMs,
+      onPause: ({ item, waitMs }) =>
+        out.note(
+          `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
+            formatElapsed(waitMs)
+          }`,
+        ),
+      onOutcome: report,
+    }));
+  } finally {
+    httpClient?.close();
+  }
 
   const notStarted = valid - started;
   const interrupted = ctx.signal.aborted;

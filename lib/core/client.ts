@@ -74,6 +74,10 @@ export interface CreateClientOptions extends ClientOptions {
   /** The `fetch` to use (see `HttpOptions.fetch`).
    * @default {globalThis.fetch} */
   fetch?: typeof fetch;
+  /** The `Deno.HttpClient` of the sampling POST, owned by the caller (see
+   * `HttpOptions.httpClient`: made with `poolMaxIdlePerHost: 0`).
+   * @default {a client of its own per POST} */
+  httpClient?: Deno.HttpClient;
   /**
    * Limit of each request, headers and body, in milliseconds; for the
    * sampling POST, one deadline for all its attempts.
@@ -143,6 +147,7 @@ export interface ClientSnapshot {
   readonly auth?: CheckedAuth;
   readonly headers?: readonly (readonly [string, string])[];
   readonly fetch?: typeof fetch;
+  readonly httpClient?: Deno.HttpClient;
   readonly timeoutMs?: number;
   readonly retry?: TriggerRetryOptions | false;
 }
@@ -159,6 +164,8 @@ export class Client {
   readonly getHeaders: Readonly<Record<string, string>>;
   /** The `fetch` to use, when not the global one. */
   readonly fetch: typeof fetch | undefined;
+  /** The caller's client of the POST, if any. */
+  readonly httpClient: Deno.HttpClient | undefined;
   /** The default limit of each request. */
   readonly timeoutMs: number;
   /** The default retry policy of the POST. */
@@ -185,6 +192,7 @@ export class Client {
     this.postHeaders = headersWith(JSON_HEADERS, authorization, extra);
     this.getHeaders = headersWith(GET_HEADERS, authorization, extra);
     this.fetch = o.fetch;
+    this.httpClient = o.httpClient;
     this.timeoutMs = (defaults ? o.timeoutMs : undefined) ?? DEFAULT_TIMEOUT_MS;
     this.retry = defaults ? o.retry : undefined;
   }
@@ -206,6 +214,7 @@ export class Client {
   http(signal?: AbortSignal, timeoutMs?: number): HttpOptions {
     return {
       fetch: this.fetch,
+      httpClient: this.httpClient,
       signal,
       timeoutMs: timeoutMs ?? this.timeoutMs,
     };

@@ -38,6 +38,14 @@ export interface HttpOptions {
    * POST can arrive twice.
    * @default {globalThis.fetch} */
   fetch?: typeof fetch;
+  /**
+   * The `Deno.HttpClient` of every request but a GET, owned (and closed) by
+   * the caller: one for many POSTs saves making one per POST. It must be
+   * made with `Deno.createHttpClient({ poolMaxIdlePerHost: 0 })`, which keeps
+   * no idle connection, so each POST still goes on a fresh one; with any
+   * other, whether the POST can arrive twice is the caller's to decide.
+   * @default {a client of its own per request, closed after it} */
+  httpClient?: Deno.HttpClient;
   /** Stops the request (and any body reading) at once.
    * @default {undefined} */
   signal?: AbortSignal;
@@ -99,6 +107,7 @@ class Call {
   readonly #signal: AbortSignal | undefined;
   readonly #timeoutMs: number;
   readonly fetch: typeof fetch;
+  readonly #httpClient: Deno.HttpClient | undefined;
 
   constructor(request: LightlyRequest, options: HttpOptions) {
     // Read once and checked: everything below uses the snapshot.
@@ -119,6 +128,7 @@ class Call {
     this.#timeoutMs = timeoutMs;
     this.#signal = signal;
     this.fetch = fetchFn ?? fetch;
+    this.#httpClient = o.httpClient;
     this.#timer = setTimeout(abortForTimeout, timeoutMs, this.#controller);
     signal?.addEventListener("abort", this, { once: true });
   }
@@ -132,11 +142,13 @@ class Call {
    * Sends the request. A GET shares the pooled connections; the POST goes on
    * a connection of its own (closed once the headers came): Deno's `fetch`
    * re-sends a request by itself when a reused connection closes before any
-   * answer, which for the POST could start a second job.
+   * answer, which for the POST could start a second job. A caller's
+   * `httpClient` (no idle connection either) is used instead, not closed.
    */
   async send(): Promise<Response> {
     const request = this.#request;
-    const client = request.method === "GET"
+    const shared = request.method === "GET" ? undefined : this.#httpClient;
+    const client = request.method === "GET" || shared
       ? undefined
       : globalThis.Deno?.createHttpClient?.({ poolMaxIdlePerHost: 0 });
     try {
@@ -148,7 +160,7 @@ class Call {
         // A redirect would carry the ?token= API key to another host (and
         // turn the POST into a GET): never follow one, report it instead.
         redirect: "manual",
-        client,
+        client: shared ?? client,
       });
     } finally {
       client?.close();

@@ -318,6 +318,13 @@ const CONNECTION: Readonly<Record<string, Spec>> = {
       rule: "must be a function like globalThis.fetch",
     },
   },
+  httpClient: {
+    keep: true,
+    type: {
+      test: (v) => isObject(v) && typeof v.close === "function",
+      rule: "must be a Deno.HttpClient",
+    },
+  },
 };
 
 const SIGNAL: Spec = {
@@ -379,6 +386,7 @@ export const HTTP_OPTIONS: Table = table("options", {
   type: OBJECT,
   fields: {
     fetch: CONNECTION.fetch,
+    httpClient: CONNECTION.httpClient,
     signal: SIGNAL,
     timeoutMs: REQUEST_TIMEOUT,
   },
