@@ -6,7 +6,7 @@
  */
 import { buildSamplingRequest, getJobStatus, triggerSampling } from "../mod.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
-import { BENCH_INPUT } from "./_input.ts";
+import { BENCH_INPUT, handWritten } from "./_input.ts";
 
 const JOB_ID = "0123456789abcdef0123abcd";
 const JOB = JSON.stringify({
@@ -30,26 +30,6 @@ const input = BENCH_INPUT;
 const options = { baseUrl, auth: { apiKey: "bench-token" } };
 const post = buildSamplingRequest(input, options);
 const get = buildGetRequest(`/v1/jobs/${JOB_ID}`, options);
-
-async function handWritten(
-  request: RequestInit & { url: string },
-  client?: Deno.HttpClient,
-): Promise<unknown> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 180_000);
-  try {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: controller.signal,
-      client,
-    });
-    return await response.json();
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 Deno.bench(
   "hand-written POST (timeout, fresh connection) + json()",

@@ -16,10 +16,9 @@
  */
 import { buildSamplingRequest, getJobStatus, triggerSampling } from "../mod.ts";
 import { buildGetRequest } from "../lib/core/build.ts";
-import { BENCH_INPUT } from "./_input.ts";
+import { BENCH_INPUT, handWritten } from "./_input.ts";
 
 const TARGET = 1.10;
-const TIMEOUT_MS = 180_000;
 const rounds = Number(Deno.args[0] ?? 30);
 const perRound = 200;
 
@@ -47,28 +46,6 @@ const options = {
 const input = BENCH_INPUT;
 const post = buildSamplingRequest(input, options);
 const get = buildGetRequest(`/v1/jobs/${JOB_ID}`, options);
-
-/** The minimal correct hand-written call: a cleared per-call timeout, the
- * JSON read; `client` is a fresh connection for the POST. */
-async function handWritten(
-  request: RequestInit & { url: string },
-  client?: Deno.HttpClient,
-): Promise<unknown> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  try {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: controller.signal,
-      client,
-    });
-    return await response.json();
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function time(call: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
