@@ -215,6 +215,38 @@ Deno.test("the 1 MiB cap holds when Content-Length lies next to an endless chunk
   assert(result.written < limit);
 });
 
+Deno.test("a plain Content-Length read whole stops at that length however much the server sends", async () => {
+  const limit = 64 * 1024 * 1024;
+  const result = { written: 0, cut: false };
+  await using server = serveTcp(async (conn) => {
+    await readRequest(conn, { text: "" });
+    // Five bytes announced, then an endless body: the transport delimits it.
+    await conn.write(encoder.encode(
+      "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" +
+        'content-length: 5\r\n\r\n{"id"',
+    ));
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    try {
+      while (result.written < limit) {
+        for (let at = 0; at < chunk.length;) {
+          at += await conn.write(chunk.subarray(at));
+        }
+        result.written += chunk.length;
+      }
+    } catch {
+      result.cut = true; // the client closed the connection
+    }
+  });
+  const error = await getJobStatus(JOB, { baseUrl: server.url }).catch((e) =>
+    e
+  );
+  assert(isLightlyError(error, "unexpected-response"), `got ${error}`);
+  assertEquals(error.reason, "body is not valid JSON");
+  assertEquals(error.bodySnippet, '{"id"');
+  await server.close();
+  assert(result.written < limit, `the client read all ${result.written} bytes`);
+});
+
 Deno.test("readTextCapped() reads byte streams and chunk streams alike, up to exactly the cap", async () => {
   const text = "é".repeat(3000) + "end"; // 6003 bytes; "é" is 2 bytes in UTF-8
   const size = encoder.encode(text).byteLength;

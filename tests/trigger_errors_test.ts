@@ -18,6 +18,7 @@ import {
 import {
   AbortedError,
   buildSamplingRequest,
+  getJobStatus,
   isLightlyError,
   LightlyApiError,
   LightlyError,
@@ -559,7 +560,13 @@ Deno.test("an invalid timeoutMs is a validation error and nothing is sent", asyn
   for (const timeoutMs of [0, -1, NaN, Infinity, 2 ** 31, "100", null]) {
     for (
       const call of [
-        () => post(server.url, { timeoutMs: timeoutMs as number }),
+        // The request layer gets validated snapshots only: the public
+        // calls check the option (a read's as well as the trigger's).
+        () =>
+          getJobStatus("0123456789abcdef01234567", {
+            baseUrl: server.url,
+            timeoutMs: timeoutMs as number,
+          }),
         () =>
           triggerSampling(VALID, {
             baseUrl: server.url,

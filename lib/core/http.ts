@@ -17,9 +17,7 @@ import {
 } from "./errors.ts";
 import { redactSnippet, redactText, redactUrl, secretsOf } from "./redact.ts";
 import { readTextCapped } from "./read_capped.ts";
-import { HTTP_OPTIONS } from "./rules.ts";
 import { ApiErrorResponseSchema } from "./schemas.ts";
-import { validate } from "./validate.ts";
 
 export { DEFAULT_TIMEOUT_MS };
 /** The largest response body read into memory: 1 MiB. */
@@ -109,11 +107,8 @@ class Call {
   readonly fetch: typeof fetch;
   readonly #httpClient: Deno.HttpClient | undefined;
 
-  constructor(request: LightlyRequest, options: HttpOptions) {
-    // Read once and checked: everything below uses the snapshot.
-    const o: HttpOptions = validate("request options", [HTTP_OPTIONS], [
-      options,
-    ])[0] ?? {};
+  /** `o` is a validated snapshot (every caller's options went through `prepare`). */
+  constructor(request: LightlyRequest, o: HttpOptions) {
     const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const fetchFn = o.fetch;
     const signal = o.signal;
@@ -145,25 +140,29 @@ class Call {
    * answer, which for the POST could start a second job. A caller's
    * `httpClient` (no idle connection either) is used instead, not closed.
    */
-  async send(): Promise<Response> {
+  send(): Promise<Response> {
     const request = this.#request;
-    const shared = request.method === "GET" ? undefined : this.#httpClient;
-    const client = request.method === "GET" || shared
-      ? undefined
-      : globalThis.Deno?.createHttpClient?.({ poolMaxIdlePerHost: 0 });
+    const init: RequestInit & { client?: Deno.HttpClient } = {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: this.#controller.signal,
+      // A redirect would carry the ?token= API key to another host (and
+      // turn the POST into a GET): never follow one, report it instead.
+      redirect: "manual",
+    };
+    if (request.method === "GET") return this.fetch(request.url, init);
+    init.client = this.#httpClient;
+    if (init.client !== undefined) return this.fetch(request.url, init);
+    const client = globalThis.Deno?.createHttpClient?.({
+      poolMaxIdlePerHost: 0,
+    });
+    init.client = client;
     try {
-      return await this.fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: this.#controller.signal,
-        // A redirect would carry the ?token= API key to another host (and
-        // turn the POST into a GET): never follow one, report it instead.
-        redirect: "manual",
-        client: shared ?? client,
-      });
-    } finally {
-      client?.close();
+      return this.fetch(request.url, init).finally(() => client?.close());
+    } catch (error) {
+      client?.close(); // an injected fetch that throws at once
+      throw error;
     }
   }
 
@@ -263,6 +262,30 @@ export async function sendRaw(
   return response;
 }
 
+/**
+ * A body as text, or `undefined` past `cap` bytes. Only Deno's own `fetch`
+ * makes a `basic` response; when it has a plain `Content-Length` (no
+ * `Transfer-Encoding`, no `Content-Encoding`), the transport reads exactly
+ * that many bytes (HTTP/1.1 delimits the body by it; HTTP/2 resets a stream
+ * that sends more), so a length within the cap is read whole. Any other body
+ * (an injected fetch's, chunked, compressed, unsized) is counted on the stream.
+ */
+function readBody(
+  response: Response,
+  cap: number,
+): Promise<string | undefined> {
+  const body = response.body;
+  if (body === null) return Promise.resolve("");
+  const { headers } = response;
+  const length = headers.get("content-length");
+  if (
+    response.type === "basic" && length !== null && /^\d{1,16}$/.test(length) &&
+    Number(length) <= cap && !headers.has("transfer-encoding") &&
+    !headers.has("content-encoding")
+  ) return response.text();
+  return readTextCapped(body, cap);
+}
+
 /** The text of a 2xx answer, read through the capped stream (`Content-Length` never trusted), or the answer's typed error. */
 async function exchange(
   request: LightlyRequest,
@@ -274,9 +297,7 @@ async function exchange(
   let text: string | undefined;
   try {
     response = await call.send();
-    text = response.body === null
-      ? ""
-      : await readTextCapped(response.body, cap);
+    text = await readBody(response, cap);
   } catch (error) {
     throw call.fail(error);
   }

@@ -64,7 +64,7 @@ export function readJson<T>(
 }
 
 /** Validates a read's ids and options (one error), then GETs `path(ids)`. */
-export async function readWith<T>(
+export function readWith<T>(
   client: Client | undefined,
   subject: string,
   options: unknown,
@@ -73,14 +73,18 @@ export async function readWith<T>(
   schema: ResponseSchema<T>,
   maxBodyBytes?: number,
 ): Promise<T> {
-  const call = prepare<ReadCall>(
-    client,
-    subject,
-    READ_OPTIONS,
-    options,
-    ...args,
-  );
-  return await readJson(call, path(call.args), schema, maxBodyBytes);
+  try {
+    const call = prepare<ReadCall>(
+      client,
+      subject,
+      READ_OPTIONS,
+      options,
+      ...args,
+    );
+    return readJson(call, path(call.args), schema, maxBodyBytes);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** {@linkcode getTag} for a client or a free call. */
