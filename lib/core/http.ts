@@ -17,7 +17,7 @@ import {
 } from "./errors.ts";
 import { redactSnippet, redactText, redactUrl, secretsOf } from "./redact.ts";
 import { readTextCapped } from "./read_capped.ts";
-import { ApiErrorResponseSchema } from "./schemas.ts";
+import { ApiErrorResponseSchema, type Schema } from "./schemas.ts";
 
 export { DEFAULT_TIMEOUT_MS };
 /** The largest response body read into memory: 1 MiB. */
@@ -52,37 +52,10 @@ export interface HttpOptions {
   timeoutMs?: number;
 }
 
-/** A validator of answers: zod's `safeParse` shape. */
-export interface ResponseSchema<T> {
-  /** Validates `data`. */
-  safeParse(
-    data: unknown,
-  ):
-    | { success: true; data: T }
-    | {
-      success: false;
-      error: {
-        issues: readonly { path: readonly PropertyKey[]; message: string }[];
-      };
-    };
-}
+/** A validator of answers: zod's `safeParse`. */
+export type ResponseSchema<T> = Pick<Schema<T>, "safeParse">;
 
 const TIMEOUT = Symbol("timeout");
-
-/** A masked copy of what `fetch` threw (it names the URL, so the token): its causes folded into the message. */
-function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
-  const source = error instanceof Error ? error : new Error(String(error));
-  let message = source.message;
-  let inner: unknown = source.cause;
-  for (let depth = 0; depth < 3 && inner !== undefined; depth++) {
-    message += ": " + (inner instanceof Error ? inner.message : String(inner));
-    inner = inner instanceof Error ? inner.cause : undefined;
-  }
-  const copy = new Error(redactText(message, secrets));
-  copy.name = source.name;
-  copy.stack = redactText(source.stack ?? "", secrets);
-  return copy;
-}
 
 /** A failure before any byte left (Deno's `client error (Connect)`, blocked ports, injected fetches' phrases). */
 const CONNECT_FAILURE =
@@ -97,105 +70,98 @@ function contextOf({ method, url, headers }: LightlyRequest) {
   return { method, url, secrets: secretsOf(url, headers) };
 }
 
-/** One request in flight: its timer, its link to the caller's signal, its failures as typed errors. */
-class Call {
-  readonly #controller = new AbortController();
-  readonly #timer: ReturnType<typeof setTimeout>;
-  readonly #request: LightlyRequest;
-  readonly #signal: AbortSignal | undefined;
-  readonly #timeoutMs: number;
-  readonly fetch: typeof fetch;
-  readonly #httpClient: Deno.HttpClient | undefined;
-
-  /** `o` is a validated snapshot (every caller's options went through `prepare`). */
-  constructor(request: LightlyRequest, o: HttpOptions) {
-    const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const fetchFn = o.fetch;
-    const signal = o.signal;
-    if (signal?.aborted) {
-      throw new AbortedError({
-        method: request.method,
-        url: request.url,
-        cause: signal.reason,
-      });
-    }
-    this.#request = request;
-    this.#timeoutMs = timeoutMs;
-    this.#signal = signal;
-    this.fetch = fetchFn ?? fetch;
-    this.#httpClient = o.httpClient;
-    this.#timer = setTimeout(abortForTimeout, timeoutMs, this.#controller);
-    signal?.addEventListener("abort", this, { once: true });
+/**
+ * `fetch` with no redirect followed (it would carry the `?token=` API key to
+ * another host, and turn the POST into a GET). A GET shares the pooled
+ * connections; any other request goes on a connection of its own, closed
+ * once the headers came: Deno's `fetch` re-sends a request by itself when a
+ * reused connection closes before any answer, which for the POST could start
+ * a second job. A caller's `httpClient` (no idle connection either) is used
+ * instead, and not closed.
+ */
+function send(
+  request: LightlyRequest,
+  o: HttpOptions,
+  signal: AbortSignal,
+): Promise<Response> {
+  const { method, url, headers, body } = request;
+  const init = { method, headers, body, signal, redirect: "manual" } as const;
+  const fetchFn = o.fetch ?? fetch;
+  if (method === "GET") return fetchFn(url, init);
+  if (o.httpClient) return fetchFn(url, { ...init, client: o.httpClient });
+  const client = globalThis.Deno?.createHttpClient?.({ poolMaxIdlePerHost: 0 });
+  try {
+    return fetchFn(url, { ...init, client }).finally(() => client?.close());
+  } catch (error) {
+    client?.close(); // an injected fetch that throws at once
+    throw error;
   }
+}
 
-  /** The caller's signal fired: abort fetch with its reason. */
-  handleEvent(): void {
-    this.#controller.abort(this.#signal!.reason);
+/** What `fetch` or the body reading threw, as a typed error (a masked copy of `fetch`'s own, which names the URL). */
+function failure(
+  error: unknown,
+  request: LightlyRequest,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Error {
+  const { method, url, secrets } = contextOf(request);
+  if (signal.aborted) {
+    return signal.reason === TIMEOUT
+      ? new TimeoutError(timeoutMs, { method, url })
+      : new AbortedError({ method, url, cause: signal.reason });
   }
-
-  /**
-   * Sends the request. A GET shares the pooled connections; the POST goes on
-   * a connection of its own (closed once the headers came): Deno's `fetch`
-   * re-sends a request by itself when a reused connection closes before any
-   * answer, which for the POST could start a second job. A caller's
-   * `httpClient` (no idle connection either) is used instead, not closed.
-   */
-  send(): Promise<Response> {
-    const request = this.#request;
-    const init: RequestInit & { client?: Deno.HttpClient } = {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: this.#controller.signal,
-      // A redirect would carry the ?token= API key to another host (and
-      // turn the POST into a GET): never follow one, report it instead.
-      redirect: "manual",
-    };
-    if (request.method === "GET") return this.fetch(request.url, init);
-    init.client = this.#httpClient;
-    if (init.client !== undefined) return this.fetch(request.url, init);
-    const client = globalThis.Deno?.createHttpClient?.({
-      poolMaxIdlePerHost: 0,
-    });
-    init.client = client;
-    try {
-      return this.fetch(request.url, init).finally(() => client?.close());
-    } catch (error) {
-      client?.close(); // an injected fetch that throws at once
-      throw error;
-    }
+  const source = error instanceof Error ? error : new Error(String(error));
+  let message = source.message;
+  let inner: unknown = source.cause;
+  for (let depth = 0; depth < 3 && inner !== undefined; depth++) {
+    message += ": " + (inner instanceof Error ? inner.message : String(inner));
+    inner = inner instanceof Error ? inner.cause : undefined;
   }
+  const cause = new Error(redactText(message, secrets));
+  cause.name = source.name;
+  cause.stack = redactText(source.stack ?? "", secrets);
+  const connectFailed = CONNECT_FAILURE.test(cause.message);
+  return new NetworkError(
+    `${
+      connectFailed ? "could not connect" : "the connection failed"
+    } (${cause.message})`,
+    { method, url, secrets, cause, connectFailed },
+  );
+}
 
-  /** Clears the timer only: the caller's signal still stops body reading. */
-  stopTimer(): void {
-    clearTimeout(this.#timer);
+/**
+ * One request under one deadline (headers and body) and the caller's signal:
+ * the answer and its body's text read up to `cap` bytes (`undefined` past
+ * it), or with `cap` undefined, the answer unread (the deadline then covers
+ * the headers only; the caller's signal still stops the body).
+ */
+async function exchange(
+  request: LightlyRequest,
+  o: HttpOptions,
+  cap?: number,
+): Promise<{ response: Response; text?: string }> {
+  const signal = o.signal;
+  if (signal?.aborted) {
+    const { method, url } = request;
+    throw new AbortedError({ method, url, cause: signal.reason });
   }
-
-  /** Clears the timer and detaches from the caller's signal. */
-  finish(): void {
-    clearTimeout(this.#timer);
-    this.#signal?.removeEventListener("abort", this);
-  }
-
-  /** Maps a failure (of fetch or of body reading) to a typed error. */
-  fail(error: unknown): Error {
-    this.finish();
-    const { method, url, secrets } = contextOf(this.#request);
-    const signal = this.#controller.signal;
-    if (signal.aborted) {
-      return signal.reason === TIMEOUT
-        ? new TimeoutError(this.#timeoutMs, { method, url })
-        : new AbortedError({ method, url, cause: signal.reason });
-    }
-    // fetch names the URL (and so the token) in its messages: keep a sanitized copy only.
-    const cause = sanitizedCause(error, secrets);
-    const connectFailed = CONNECT_FAILURE.test(cause.message);
-    return new NetworkError(
-      `${
-        connectFailed ? "could not connect" : "the connection failed"
-      } (${cause.message})`,
-      { method, url, secrets, cause, connectFailed },
-    );
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controller = new AbortController();
+  const timer = setTimeout(abortForTimeout, timeoutMs, controller);
+  const onAbort = () => controller.abort(signal!.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const response = await send(request, o, controller.signal);
+    if (cap === undefined) return { response };
+    const text = await readBody(response, cap);
+    signal?.removeEventListener("abort", onAbort);
+    return { response, text };
+  } catch (error) {
+    signal?.removeEventListener("abort", onAbort);
+    throw failure(error, request, controller.signal, timeoutMs);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -251,15 +217,7 @@ export async function sendRaw(
   request: LightlyRequest,
   options: HttpOptions = {},
 ): Promise<Response> {
-  const call = new Call(request, options);
-  let response: Response;
-  try {
-    response = await call.send();
-  } catch (error) {
-    throw call.fail(error);
-  }
-  call.stopTimer();
-  return response;
+  return (await exchange(request, options)).response;
 }
 
 /**
@@ -286,22 +244,13 @@ function readBody(
   return readTextCapped(body, cap);
 }
 
-/** The text of a 2xx answer, read through the capped stream (`Content-Length` never trusted), or the answer's typed error. */
-async function exchange(
+/** The text of a 2xx answer, or the answer's typed error. */
+async function exchangeOk(
   request: LightlyRequest,
   options: HttpOptions,
   cap: number,
 ): Promise<{ response: Response; text: string }> {
-  const call = new Call(request, options);
-  let response: Response;
-  let text: string | undefined;
-  try {
-    response = await call.send();
-    text = await readBody(response, cap);
-  } catch (error) {
-    throw call.fail(error);
-  }
-  call.finish();
+  const { response, text } = await exchange(request, options, cap);
   if (!response.ok || text === undefined) {
     throw errorFor(response, text, request, cap);
   }
@@ -321,7 +270,7 @@ export async function sendJson<T>(
   options: ReadOptions = {},
 ): Promise<T> {
   const cap = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const { response, text } = await exchange(request, options, cap);
+  const { response, text } = await exchangeOk(request, options, cap);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -348,6 +297,6 @@ export async function sendText(
   options: ReadOptions = {},
 ): Promise<{ text: string; contentType: string }> {
   const cap = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const { response, text } = await exchange(request, options, cap);
+  const { response, text } = await exchangeOk(request, options, cap);
   return { text, contentType: response.headers.get("content-type") ?? "" };
 }
