@@ -132,10 +132,19 @@ function failure(
 
 /**
  * One request under one deadline (headers and body) and the caller's signal:
- * the answer and its body's text read up to `cap` bytes (`undefined` past
- * it), or with `cap` undefined, the answer unread (the deadline then covers
+ * a 2xx answer and its text, read up to `cap` bytes, or its typed error; with
+ * `cap` undefined, the answer unread and unchecked (the deadline then covers
  * the headers only; the caller's signal still stops the body).
  */
+async function exchange(
+  request: LightlyRequest,
+  o: HttpOptions,
+  cap: number,
+): Promise<{ response: Response; text: string }>;
+async function exchange(
+  request: LightlyRequest,
+  o: HttpOptions,
+): Promise<{ response: Response }>;
 async function exchange(
   request: LightlyRequest,
   o: HttpOptions,
@@ -151,18 +160,21 @@ async function exchange(
   const timer = setTimeout(abortForTimeout, timeoutMs, controller);
   const onAbort = () => controller.abort(signal!.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
+  let response: Response;
+  let text: string | undefined;
   try {
-    const response = await send(request, o, controller.signal);
+    response = await send(request, o, controller.signal);
     if (cap === undefined) return { response };
-    const text = await readBody(response, cap);
-    signal?.removeEventListener("abort", onAbort);
-    return { response, text };
+    text = await readBody(response, cap);
   } catch (error) {
     signal?.removeEventListener("abort", onAbort);
     throw failure(error, request, controller.signal, timeoutMs);
   } finally {
     clearTimeout(timer);
   }
+  signal?.removeEventListener("abort", onAbort);
+  if (response.ok && text !== undefined) return { response, text };
+  throw errorFor(response, text, request, cap);
 }
 
 function errorFor(
@@ -244,19 +256,6 @@ function readBody(
   return readTextCapped(body, cap);
 }
 
-/** The text of a 2xx answer, or the answer's typed error. */
-async function exchangeOk(
-  request: LightlyRequest,
-  options: HttpOptions,
-  cap: number,
-): Promise<{ response: Response; text: string }> {
-  const { response, text } = await exchange(request, options, cap);
-  if (!response.ok || text === undefined) {
-    throw errorFor(response, text, request, cap);
-  }
-  return { response, text };
-}
-
 /** The options of a call, and the largest body it reads (1 MiB by default). */
 export interface ReadOptions extends HttpOptions {
   /** The largest body accepted, in bytes. */
@@ -270,7 +269,7 @@ export async function sendJson<T>(
   options: ReadOptions = {},
 ): Promise<T> {
   const cap = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const { response, text } = await exchangeOk(request, options, cap);
+  const { response, text } = await exchange(request, options, cap);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -297,6 +296,6 @@ export async function sendText(
   options: ReadOptions = {},
 ): Promise<{ text: string; contentType: string }> {
   const cap = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const { response, text } = await exchangeOk(request, options, cap);
+  const { response, text } = await exchange(request, options, cap);
   return { text, contentType: response.headers.get("content-type") ?? "" };
 }
