@@ -45,12 +45,10 @@ export interface ClientOptions {
 }
 
 /**
- * When the sampling POST is sent again. Only two failures are retried: a
- * connection that failed before anything was sent (`NetworkError` with
- * `connectFailed`: refused, DNS, TLS handshake, a port `fetch` blocks), and
- * `429` (after the backoff delay, or `Retry-After` when longer). A wait that
- * would reach the call's `timeoutMs` deadline is not started: the last
- * error is thrown at once, as when the attempts are spent.
+ * When the sampling POST is sent again: only after a connection that failed
+ * before anything was sent (`NetworkError` with `connectFailed`) and after a
+ * `429` (the backoff delay, or a longer `Retry-After`). A wait that would pass
+ * the call's `timeoutMs` deadline is not started: the last error is thrown.
  */
 export interface TriggerRetryOptions {
   /** Attempts in all, the first one included (1 = never retry).

@@ -1,15 +1,6 @@
 /**
- * `triggerSampling`: validate, build, send, and return the new job's id —
- * with a retry policy that never risks a second tag.
- *
- * The sampling POST is not idempotent: a second one can create a second tag,
- * or fail with `TAG_NAME_EXISTS` after the first succeeded. So it is sent
- * again only where the failure policy says the server cannot have acted — a
- * connection that failed before anything was sent, and `429` — and, where
- * it may have acted (a timeout, a reset connection, a 5xx, an unreadable
- * 2xx), `SamplingMaybeAppliedError` says how to check. Each attempt goes on
- * a fresh connection, so `fetch` never re-sends it by itself; `timeoutMs` is
- * one deadline for the whole call.
+ * `triggerSampling`: validate, build, send once (again only where the server
+ * cannot have acted), and return the new job's id.
  *
  * @module
  */
@@ -44,11 +35,9 @@ export const DEFAULT_TRIGGER_ATTEMPTS = 3;
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
 /** The options of one POST, validated: the call's, over the client's. */
-export interface TriggerCall {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
-  readonly retry?: TriggerRetryOptions | false;
-}
+export type TriggerCall = Readonly<
+  Pick<TriggerOptions, "signal" | "timeoutMs" | "retry">
+>;
 
 /** A 429 answer to the raw trigger, carried through the retry loop as a failure. */
 class TooManyRequests {
