@@ -47,7 +47,7 @@ export interface LightlyErrorKinds {
 export type LightlyErrorKind = keyof LightlyErrorKinds;
 
 /** What every {@linkcode LightlyError} may say about its request. */
-export interface LightlyErrorOptions {
+export type LightlyErrorOptions = {
   /** The underlying error, already free of secrets. */
   cause?: unknown;
   /** HTTP method of the request. */
@@ -57,13 +57,16 @@ export interface LightlyErrorOptions {
   /** The request's secrets, masked wherever the server may have echoed them; never stored.
    * @default {[]} */
   secrets?: readonly string[];
-}
+};
+
+/** What an error class `E`'s constructor takes: its own fields, and the request's {@linkcode LightlyErrorOptions}. */
+export type LightlyErrorInit<E extends LightlyError> =
+  & Omit<E, keyof LightlyError>
+  & LightlyErrorOptions;
 
 /** `METHOD url`: the one way an error names its request. */
-function where(options: LightlyErrorOptions): string {
-  return options.method && options.url
-    ? `${options.method} ${options.url}`
-    : "The request";
+function where(o: LightlyErrorOptions): string {
+  return o.method && o.url ? `${o.method} ${o.url}` : "The request";
 }
 
 /** A value, short, for a message: JSON for primitives (strings cut at 60), a type name otherwise. */
@@ -116,26 +119,19 @@ export class LightlyError extends Error {
   /** The request URL, secrets masked, when there was one. */
   declare readonly url?: string;
 
-  /** Creates the error; its message, URL and fields are masked first.
-   * @param kind The kind of failure.
-   * @param message A message that reads well without a stack trace.
-   * @param options Cause, request and the secrets to mask.
-   * @param fields The subclass's own fields (`undefined` ones left out). */
+  /** Creates the error; its message and every field (`undefined` ones left out) are masked first.
+   * @param init The subclass's own fields, the request, the cause and the secrets to mask. */
   constructor(
     kind: LightlyErrorKind,
     message: string,
-    options: LightlyErrorOptions = {},
-    fields: Readonly<Record<string, unknown>> = {},
+    init: LightlyErrorOptions & Readonly<Record<string, unknown>> = {},
   ) {
-    const redactor = createRedactor(options.secrets ?? []);
-    super(
-      redactor.text(message),
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+    const { cause, secrets = [], ...fields } = init;
+    const redactor = createRedactor(secrets);
+    super(redactor.text(message), cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.kind = kind;
-    const own = { method: options.method, url: options.url, ...fields };
-    for (const [key, value] of Object.entries(own)) {
+    for (const [key, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       Object.defineProperty(this, key, {
         value: typeof value === "object" || typeof value === "string"
@@ -154,15 +150,9 @@ export class LightlyError extends Error {
   /** The error's safe fields, for logs and `JSON.stringify`.
    * @returns `name`, `kind`, `message` and the own fields; no stack, no cause. */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      name: this.name,
-      kind: this.kind,
-      message: this.message,
-    };
-    for (const key of Object.keys(this)) {
-      if (key !== "cause") out[key] = (this as Record<string, unknown>)[key];
-    }
-    return out;
+    // The own enumerable fields: `cause` and `stack` are not.
+    const { name, kind, message } = this;
+    return { name, kind, message, ...(this as object) };
   }
 }
 
@@ -222,41 +212,20 @@ export class ValidationError extends LightlyError {
     super(
       "validation",
       `Invalid ${subject} (${count}, nothing was sent):${lines.join("")}`,
-      {},
       { issues },
     );
   }
-}
-
-/** Context of an error that followed an HTTP response. */
-export interface ResponseErrorOptions extends LightlyErrorOptions {
-  /** The HTTP status. */
-  status: number;
-  /** The server's request id (body `requestId` or `x-request-id` header). */
-  requestId?: string;
-  /** The raw `Retry-After` header. */
-  retryAfter?: string;
-}
-
-/** Options of {@linkcode LightlyApiError}. */
-export interface LightlyApiErrorOptions extends ResponseErrorOptions {
-  /** The server's error code, e.g. `TAG_NAME_EXISTS`. */
-  code: string;
-  /** The server's error message. */
-  serverMessage: string;
-  /** The server's error labels. */
-  errorLabels?: readonly string[];
 }
 
 /** The API answered with a non-2xx status and an `ApiErrorResponse` body. */
 export class LightlyApiError extends LightlyError {
   /** The HTTP status. */
   declare readonly status: number;
-  /** The server's error code; an open set. */
+  /** The server's error code, e.g. `TAG_NAME_EXISTS`; an open set. */
   declare readonly code: string;
   /** The server's error message. */
   declare readonly serverMessage: string;
-  /** The server's request id, for support. */
+  /** The server's request id (body `requestId` or `x-request-id` header), for support. */
   declare readonly requestId?: string;
   /** The server's error labels. */
   declare readonly errorLabels?: readonly string[];
@@ -265,32 +234,14 @@ export class LightlyApiError extends LightlyError {
 
   /** Creates the error.
    * @param o What the server said, and about which request. */
-  constructor(o: LightlyApiErrorOptions) {
+  constructor(o: LightlyErrorInit<LightlyApiError>) {
     const id = o.requestId ? ` (request id ${o.requestId})` : "";
     super(
       "api",
       `${where(o)} answered ${o.status} ${o.code}: ${o.serverMessage}${id}`,
       o,
-      {
-        status: o.status,
-        code: o.code,
-        serverMessage: o.serverMessage,
-        requestId: o.requestId,
-        errorLabels: o.errorLabels,
-        retryAfter: o.retryAfter,
-      },
     );
   }
-}
-
-/** Options of {@linkcode UnexpectedResponseError}. */
-export interface UnexpectedResponseErrorOptions extends ResponseErrorOptions {
-  /** Why the response was not understood, e.g. `body is not valid JSON`. */
-  reason: string;
-  /** The response's `Content-Type`. */
-  contentType?: string;
-  /** The first characters of the body, secrets masked. */
-  bodySnippet?: string;
 }
 
 /**
@@ -301,7 +252,7 @@ export interface UnexpectedResponseErrorOptions extends ResponseErrorOptions {
 export class UnexpectedResponseError extends LightlyError {
   /** The HTTP status. */
   declare readonly status: number;
-  /** Why the response was not understood. */
+  /** Why the response was not understood, e.g. `body is not valid JSON`. */
   declare readonly reason: string;
   /** The response's `Content-Type`. */
   declare readonly contentType?: string;
@@ -314,7 +265,7 @@ export class UnexpectedResponseError extends LightlyError {
 
   /** Creates the error.
    * @param o What came back, and why it is unusable. */
-  constructor(o: UnexpectedResponseErrorOptions) {
+  constructor(o: LightlyErrorInit<UnexpectedResponseError>) {
     const type = o.contentType ? ` (${o.contentType})` : "";
     super(
       "unexpected-response",
@@ -322,36 +273,20 @@ export class UnexpectedResponseError extends LightlyError {
         where(o)
       } answered ${o.status}${type} with an unexpected response: ${o.reason}`,
       o,
-      {
-        status: o.status,
-        reason: o.reason,
-        contentType: o.contentType,
-        bodySnippet: o.bodySnippet,
-        requestId: o.requestId,
-        retryAfter: o.retryAfter,
-      },
     );
   }
 }
 
-/** Options of {@linkcode NetworkError}. */
-export interface NetworkErrorOptions extends LightlyErrorOptions {
-  /** `true` when the connection could not be made: the request certainly did not reach the server. */
-  connectFailed: boolean;
-}
-
 /** The request got no answer (DNS, refused, reset, TLS); `cause` is a sanitized copy of `fetch`'s error. */
 export class NetworkError extends LightlyError {
-  /** `true` when the request certainly did not reach the server. */
+  /** `true` when the connection could not be made: the request certainly did not reach the server. */
   declare readonly connectFailed: boolean;
 
   /** Creates the error.
    * @param message What failed, e.g. `could not connect (…)`.
-   * @param options Cause, request and whether the connection failed. */
-  constructor(message: string, options: NetworkErrorOptions) {
-    super("network", `${where(options)} failed: ${message}`, options, {
-      connectFailed: options.connectFailed,
-    });
+   * @param o Cause, request and whether the connection failed. */
+  constructor(message: string, o: LightlyErrorInit<NetworkError>) {
+    super("network", `${where(o)} failed: ${message}`, o);
   }
 }
 
@@ -362,25 +297,21 @@ export class TimeoutError extends LightlyError {
 
   /** Creates the error.
    * @param timeoutMs The limit that ran out.
-   * @param options The request. */
-  constructor(timeoutMs: number, options: LightlyErrorOptions = {}) {
-    super(
-      "timeout",
-      `${where(options)} timed out after ${timeoutMs} ms`,
-      options,
-      {
-        timeoutMs,
-      },
-    );
+   * @param o The request. */
+  constructor(timeoutMs: number, o: LightlyErrorOptions = {}) {
+    super("timeout", `${where(o)} timed out after ${timeoutMs} ms`, {
+      ...o,
+      timeoutMs,
+    });
   }
 }
 
 /** The caller's `AbortSignal` stopped the work; `cause` is the signal's reason. */
 export class AbortedError extends LightlyError {
   /** Creates the error.
-   * @param options The signal's reason as `cause`, and the request. */
-  constructor(options: LightlyErrorOptions = {}) {
-    super("aborted", `${where(options)} was aborted by the caller`, options);
+   * @param o The signal's reason as `cause`, and the request. */
+  constructor(o: LightlyErrorOptions = {}) {
+    super("aborted", `${where(o)} was aborted by the caller`, o);
   }
 }
 
@@ -393,19 +324,17 @@ export class SamplingJobFailedError extends LightlyError {
 
   /** Creates the error.
    * @param job The status that said `FAILED`.
-   * @param options The secrets to mask in the server's text. */
-  constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
+   * @param o The secrets to mask in the server's text. */
+  constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
     const serverError = typeof job.error === "string" && job.error !== ""
       ? job.error
       : undefined;
-    super(
-      "job-failed",
-      `Sampling job ${job.id} failed: ${
-        serverError ?? "the server gave no reason"
-      }`,
-      options,
-      { job, serverError },
-    );
+    const reason = serverError ?? "the server gave no reason";
+    super("job-failed", `Sampling job ${job.id} failed: ${reason}`, {
+      ...o,
+      job,
+      serverError,
+    });
   }
 }
 
@@ -416,64 +345,40 @@ export class JobResultMissingError extends LightlyError {
 
   /** Creates the error.
    * @param job The status that said `FINISHED`.
-   * @param options The secrets to mask in the server's text. */
-  constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
+   * @param o The secrets to mask in the server's text. */
+  constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
     const found = job.result === undefined || job.result === null
       ? "it has no result"
       : `result.data is ${describeValue(job.result.data)}, not an ObjectId`;
     super(
       "job-result-missing",
       `Job ${job.id} finished without the id of the new tag (${found})`,
-      options,
-      { job },
+      { ...o, job },
     );
   }
-}
-
-/** Options of {@linkcode JobDeadlineError}. */
-export interface JobDeadlineErrorOptions extends LightlyErrorOptions {
-  /** The job waited for. */
-  jobId: string;
-  /** The overall deadline that ran out, in milliseconds. */
-  timeoutMs: number;
-  /** The last status received. */
-  lastJob?: JobStatusData;
 }
 
 /** The job did not finish within the wait's `timeoutMs`; it goes on: wait again to follow it. */
 export class JobDeadlineError extends LightlyError {
   /** The job waited for. */
   declare readonly jobId: string;
-  /** The deadline that ran out, in milliseconds. */
+  /** The overall deadline that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
   /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
   /** Creates the error.
    * @param o The job, the deadline, the last status and the last failure. */
-  constructor(o: JobDeadlineErrorOptions) {
+  constructor(o: LightlyErrorInit<JobDeadlineError>) {
     const last = o.lastJob
       ? `last status ${o.lastJob.status}`
       : "no status received";
     super(
       "deadline",
       `Job ${o.jobId} did not finish within ${o.timeoutMs} ms (${last}); it may still be running`,
-      { cause: o.cause, secrets: o.secrets },
-      { jobId: o.jobId, timeoutMs: o.timeoutMs, lastJob: o.lastJob },
+      o,
     );
   }
-}
-
-/** Options of {@linkcode PollFailedError}. */
-export interface PollFailedErrorOptions extends LightlyErrorOptions {
-  /** The job waited for. */
-  jobId: string;
-  /** How many polls failed in a row. */
-  failures: number;
-  /** The last failure. */
-  cause: unknown;
-  /** The last status received. */
-  lastJob?: JobStatusData;
 }
 
 /** Polling failed too often in a row; `cause` is the last failure. The job may still be running. */
@@ -486,27 +391,16 @@ export class PollFailedError extends LightlyError {
   declare readonly lastJob?: JobStatusData;
 
   /** Creates the error.
-   * @param o The job, the failure count and the last failure. */
-  constructor(o: PollFailedErrorOptions) {
+   * @param o The job, the failure count and the last failure (`cause`). */
+  constructor(o: LightlyErrorInit<PollFailedError> & { cause: unknown }) {
     super(
       "poll-failed",
       `Gave up following job ${o.jobId} after ${o.failures} failed polls in a row; the last: ${
         causeText(o.cause)
       }`,
-      { cause: o.cause, secrets: o.secrets },
-      { jobId: o.jobId, failures: o.failures, lastJob: o.lastJob },
+      o,
     );
   }
-}
-
-/** Options of {@linkcode SamplingMaybeAppliedError}. */
-export interface SamplingMaybeAppliedErrorOptions {
-  /** The `newTagName` of the POST. */
-  tagName: string;
-  /** The dataset the POST was for. */
-  datasetId: string;
-  /** What went wrong: a timeout, a reset connection, a 5xx, an unreadable 2xx. */
-  cause: unknown;
 }
 
 /**
@@ -520,9 +414,13 @@ export class SamplingMaybeAppliedError extends LightlyError {
   /** The dataset the POST was for. */
   declare readonly datasetId: string;
 
-  /** Creates the error.
-   * @param o The tag name, the dataset and the original error. */
-  constructor(o: SamplingMaybeAppliedErrorOptions) {
+  /** Creates the error; its request is the cause's.
+   * @param o The tag name, the dataset and what went wrong (`cause`: a timeout, a reset connection, a 5xx, an unreadable 2xx). */
+  constructor(
+    o: Omit<LightlyErrorInit<SamplingMaybeAppliedError>, "method" | "url"> & {
+      cause: unknown;
+    },
+  ) {
     const request = isLightlyError(o.cause) ? o.cause : undefined;
     super(
       "maybe-applied",
@@ -531,8 +429,7 @@ export class SamplingMaybeAppliedError extends LightlyError {
       }. It was not retried, because a second request could create a second tag. ` +
         `Before trying again, check whether dataset ${o.datasetId} has a tag named ` +
         `"${o.tagName}" (listTags(), GET /v1/datasets/${o.datasetId}/tags).`,
-      { cause: o.cause, method: request?.method, url: request?.url },
-      { tagName: o.tagName, datasetId: o.datasetId },
+      { ...o, method: request?.method, url: request?.url },
     );
   }
 }
@@ -553,18 +450,6 @@ export type SelectionRefusal =
   | "NO_INITIAL_TAG"
   | "INITIAL_TAG_EMPTY";
 
-/** Options of {@linkcode SelectionStepError}. */
-export interface SelectionStepErrorOptions extends LightlyErrorOptions {
-  /** The step that failed. */
-  step: SelectionStep;
-  /** Why a preflight check refused. */
-  reason?: SelectionRefusal;
-  /** What was wrong, for a refusal. */
-  detail?: string;
-  /** The job id, once the trigger step returned one. */
-  jobId?: string;
-}
-
 /**
  * A step of `selectSamples` failed: `step` names it, `cause` holds the
  * original error, `reason` a preflight refusal, `jobId` the job once it
@@ -579,8 +464,10 @@ export class SelectionStepError extends LightlyError {
   declare readonly jobId?: string;
 
   /** Creates the error.
-   * @param o The step, and the cause or the refusal. */
-  constructor(o: SelectionStepErrorOptions) {
+   * @param o The step, and the cause or the refusal (with its `detail`: what was wrong). */
+  constructor(
+    o: LightlyErrorInit<SelectionStepError> & { detail?: string },
+  ) {
     const head = o.reason
       ? `selectSamples() refused at step "${o.step}" (${o.reason}, nothing was sent)`
       : `selectSamples() failed at step "${o.step}"`;
@@ -589,8 +476,7 @@ export class SelectionStepError extends LightlyError {
     super(
       "workflow",
       `${head}${o.jobId ? ` [job ${o.jobId}]` : ""}: ${body}`,
-      { cause: o.cause, secrets: o.secrets },
-      { step: o.step, reason: o.reason, jobId: o.jobId },
+      { ...o, detail: undefined },
     );
   }
 }
