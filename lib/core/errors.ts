@@ -194,26 +194,19 @@ export class ValidationError extends LightlyError {
   /** Every problem found. */
   declare readonly issues: readonly ValidationIssue[];
 
-  /** Creates the error.
-   * @param issues Every problem found (at least one).
-   * @param subject What was validated, for the first line. */
+  /** Creates the error from every problem found (at least one) and what was validated. */
   constructor(
     issues: readonly ValidationIssue[],
     subject = "sampling request",
   ) {
-    const lines = issues.map((i) =>
-      `\n  - ${i.path || "(input)"}: ${i.rule}${
-        i.received === undefined ? "" : ` (got ${i.received})`
+    const lines = issues.map(({ path, rule, received }) =>
+      `\n  - ${path || "(input)"}: ${rule}${
+        received === undefined ? "" : ` (got ${received})`
       }`
-    );
-    const count = issues.length === 1
-      ? "1 problem"
-      : `${issues.length} problems`;
-    super(
-      "validation",
-      `Invalid ${subject} (${count}, nothing was sent):${lines.join("")}`,
-      { issues },
-    );
+    ).join("");
+    const count = `${issues.length} problem${issues.length === 1 ? "" : "s"}`;
+    const text = `Invalid ${subject} (${count}, nothing was sent):${lines}`;
+    super("validation", text, { issues });
   }
 }
 
@@ -232,15 +225,11 @@ export class LightlyApiError extends LightlyError {
   /** The raw `Retry-After` header. */
   declare readonly retryAfter?: string;
 
-  /** Creates the error.
-   * @param o What the server said, and about which request. */
+  /** Creates the error from what the server said, and about which request. */
   constructor(o: LightlyErrorInit<LightlyApiError>) {
     const id = o.requestId ? ` (request id ${o.requestId})` : "";
-    super(
-      "api",
-      `${where(o)} answered ${o.status} ${o.code}: ${o.serverMessage}${id}`,
-      o,
-    );
+    const said = `${o.status} ${o.code}: ${o.serverMessage}${id}`;
+    super("api", `${where(o)} answered ${said}`, o);
   }
 }
 
@@ -263,17 +252,11 @@ export class UnexpectedResponseError extends LightlyError {
   /** The raw `Retry-After` header. */
   declare readonly retryAfter?: string;
 
-  /** Creates the error.
-   * @param o What came back, and why it is unusable. */
+  /** Creates the error from what came back, and why it is unusable. */
   constructor(o: LightlyErrorInit<UnexpectedResponseError>) {
     const type = o.contentType ? ` (${o.contentType})` : "";
-    super(
-      "unexpected-response",
-      `${
-        where(o)
-      } answered ${o.status}${type} with an unexpected response: ${o.reason}`,
-      o,
-    );
+    const said = `${o.status}${type} with an unexpected response: ${o.reason}`;
+    super("unexpected-response", `${where(o)} answered ${said}`, o);
   }
 }
 
@@ -282,9 +265,7 @@ export class NetworkError extends LightlyError {
   /** `true` when the connection could not be made: the request certainly did not reach the server. */
   declare readonly connectFailed: boolean;
 
-  /** Creates the error.
-   * @param message What failed, e.g. `could not connect (…)`.
-   * @param o Cause, request and whether the connection failed. */
+  /** Creates the error from what failed (e.g. `could not connect (…)`), the request and whether it connected. */
   constructor(message: string, o: LightlyErrorInit<NetworkError>) {
     super("network", `${where(o)} failed: ${message}`, o);
   }
@@ -295,21 +276,16 @@ export class TimeoutError extends LightlyError {
   /** The limit that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
 
-  /** Creates the error.
-   * @param timeoutMs The limit that ran out.
-   * @param o The request. */
+  /** Creates the error from the limit that ran out and the request. */
   constructor(timeoutMs: number, o: LightlyErrorOptions = {}) {
-    super("timeout", `${where(o)} timed out after ${timeoutMs} ms`, {
-      ...o,
-      timeoutMs,
-    });
+    const text = `${where(o)} timed out after ${timeoutMs} ms`;
+    super("timeout", text, { ...o, timeoutMs });
   }
 }
 
 /** The caller's `AbortSignal` stopped the work; `cause` is the signal's reason. */
 export class AbortedError extends LightlyError {
-  /** Creates the error.
-   * @param o The signal's reason as `cause`, and the request. */
+  /** Creates the error from the signal's reason (`cause`) and the request. */
   constructor(o: LightlyErrorOptions = {}) {
     super("aborted", `${where(o)} was aborted by the caller`, o);
   }
@@ -322,19 +298,14 @@ export class SamplingJobFailedError extends LightlyError {
   /** The server's `error` text, secrets masked. */
   declare readonly serverError?: string;
 
-  /** Creates the error.
-   * @param job The status that said `FAILED`.
-   * @param o The secrets to mask in the server's text. */
+  /** Creates the error from the status that said `FAILED`, and the secrets to mask. */
   constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
     const serverError = typeof job.error === "string" && job.error !== ""
       ? job.error
       : undefined;
     const reason = serverError ?? "the server gave no reason";
-    super("job-failed", `Sampling job ${job.id} failed: ${reason}`, {
-      ...o,
-      job,
-      serverError,
-    });
+    const text = `Sampling job ${job.id} failed: ${reason}`;
+    super("job-failed", text, { ...o, job, serverError });
   }
 }
 
@@ -343,18 +314,13 @@ export class JobResultMissingError extends LightlyError {
   /** The status that said `FINISHED`, secrets masked. */
   declare readonly job: JobStatusData;
 
-  /** Creates the error.
-   * @param job The status that said `FINISHED`.
-   * @param o The secrets to mask in the server's text. */
+  /** Creates the error from the status that said `FINISHED`, and the secrets to mask. */
   constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
     const found = job.result === undefined || job.result === null
       ? "it has no result"
       : `result.data is ${describeValue(job.result.data)}, not an ObjectId`;
-    super(
-      "job-result-missing",
-      `Job ${job.id} finished without the id of the new tag (${found})`,
-      { ...o, job },
-    );
+    const text = `Job ${job.id} finished without the id of the new tag`;
+    super("job-result-missing", `${text} (${found})`, { ...o, job });
   }
 }
 
@@ -367,17 +333,14 @@ export class JobDeadlineError extends LightlyError {
   /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
-  /** Creates the error.
-   * @param o The job, the deadline, the last status and the last failure. */
+  /** Creates the error from the job, the deadline, the last status and the last failure. */
   constructor(o: LightlyErrorInit<JobDeadlineError>) {
     const last = o.lastJob
       ? `last status ${o.lastJob.status}`
       : "no status received";
-    super(
-      "deadline",
-      `Job ${o.jobId} did not finish within ${o.timeoutMs} ms (${last}); it may still be running`,
-      o,
-    );
+    const text =
+      `Job ${o.jobId} did not finish within ${o.timeoutMs} ms (${last})`;
+    super("deadline", `${text}; it may still be running`, o);
   }
 }
 
@@ -390,16 +353,11 @@ export class PollFailedError extends LightlyError {
   /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
-  /** Creates the error.
-   * @param o The job, the failure count and the last failure (`cause`). */
+  /** Creates the error from the job, the failure count and the last failure (`cause`). */
   constructor(o: LightlyErrorInit<PollFailedError> & { cause: unknown }) {
-    super(
-      "poll-failed",
-      `Gave up following job ${o.jobId} after ${o.failures} failed polls in a row; the last: ${
-        causeText(o.cause)
-      }`,
-      o,
-    );
+    const text =
+      `Gave up following job ${o.jobId} after ${o.failures} failed polls in a row`;
+    super("poll-failed", `${text}; the last: ${causeText(o.cause)}`, o);
   }
 }
 
@@ -414,21 +372,19 @@ export class SamplingMaybeAppliedError extends LightlyError {
   /** The dataset the POST was for. */
   declare readonly datasetId: string;
 
-  /** Creates the error; its request is the cause's.
-   * @param o The tag name, the dataset and what went wrong (`cause`: a timeout, a reset connection, a 5xx, an unreadable 2xx). */
+  /** Creates the error from the tag name, the dataset and what went wrong (`cause`, whose request it names). */
   constructor(
-    o: Omit<LightlyErrorInit<SamplingMaybeAppliedError>, "method" | "url"> & {
-      cause: unknown;
-    },
+    o: LightlyErrorInit<SamplingMaybeAppliedError> & { cause: unknown },
   ) {
-    const request = isLightlyError(o.cause) ? o.cause : undefined;
+    const { tagName, datasetId, cause } = o;
+    const request = isLightlyError(cause) ? cause : undefined;
     super(
       "maybe-applied",
-      `The sampling request for tag "${o.tagName}" may have been applied: ${
-        causeText(o.cause)
+      `The sampling request for tag "${tagName}" may have been applied: ${
+        causeText(cause)
       }. It was not retried, because a second request could create a second tag. ` +
-        `Before trying again, check whether dataset ${o.datasetId} has a tag named ` +
-        `"${o.tagName}" (listTags(), GET /v1/datasets/${o.datasetId}/tags).`,
+        `Before trying again, check whether dataset ${datasetId} has a tag named ` +
+        `"${tagName}" (listTags(), GET /v1/datasets/${datasetId}/tags).`,
       { ...o, method: request?.method, url: request?.url },
     );
   }
@@ -463,20 +419,16 @@ export class SelectionStepError extends LightlyError {
   /** The job id, once the trigger step returned one. */
   declare readonly jobId?: string;
 
-  /** Creates the error.
-   * @param o The step, and the cause or the refusal (with its `detail`: what was wrong). */
-  constructor(
-    o: LightlyErrorInit<SelectionStepError> & { detail?: string },
-  ) {
-    const head = o.reason
-      ? `selectSamples() refused at step "${o.step}" (${o.reason}, nothing was sent)`
-      : `selectSamples() failed at step "${o.step}"`;
-    const cause = o.cause === undefined ? undefined : causeText(o.cause);
-    const body = [o.detail, cause].filter((s) => s !== undefined).join(": ");
-    super(
-      "workflow",
-      `${head}${o.jobId ? ` [job ${o.jobId}]` : ""}: ${body}`,
-      { ...o, detail: undefined },
-    );
+  /** Creates the error from the step, and the cause or the refusal (with its `detail`: what was wrong). */
+  constructor(o: LightlyErrorInit<SelectionStepError> & { detail?: string }) {
+    const { step, reason, jobId, detail, cause } = o;
+    const head = reason
+      ? `selectSamples() refused at step "${step}" (${reason}, nothing was sent)`
+      : `selectSamples() failed at step "${step}"`;
+    const why = [detail, cause === undefined ? undefined : causeText(cause)];
+    const text = `${head}${jobId ? ` [job ${jobId}]` : ""}: ${
+      why.filter((s) => s !== undefined).join(": ")
+    }`;
+    super("workflow", text, { ...o, detail: undefined });
   }
 }
