@@ -71,24 +71,19 @@ function where(o: LightlyErrorOptions): string {
 
 /** A value, short, for a message: JSON for primitives (strings cut at 60), a type name otherwise. */
 export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case "string": {
-      const cut = value.slice(0, 60);
-      return JSON.stringify(cut) +
-        (cut === value ? "" : `… (${value.length} chars)`);
-    }
-    case "object":
-      if (value === null) return "null";
-      try {
-        return Array.isArray(value) ? "an array" : "an object";
-      } catch {
-        return "an object"; // a revoked Proxy
-      }
-    case "function":
-    case "symbol":
-      return `a ${typeof value}`;
-    default:
-      return String(value);
+  if (typeof value === "string") {
+    const cut = value.slice(0, 60);
+    const more = cut === value ? "" : `… (${value.length} chars)`;
+    return JSON.stringify(cut) + more;
+  }
+  if (typeof value === "function" || typeof value === "symbol") {
+    return `a ${typeof value}`;
+  }
+  if (typeof value !== "object" || value === null) return String(value);
+  try {
+    return Array.isArray(value) ? "an array" : "an object";
+  } catch {
+    return "an object"; // a revoked Proxy
   }
 }
 
@@ -96,21 +91,7 @@ function causeText(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-/**
- * The base class of every error this package throws.
- *
- * @example Tell Lightly errors apart
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(...)
- * } catch (error) {
- *   if (isLightlyError(error, "api")) console.error(error.status, error.code);
- *   else if (isLightlyError(error)) console.error(error.kind, error.message);
- *   else throw error;
- * }
- * ```
- */
+/** The base class of every error this package throws; {@linkcode isLightlyError} tells them apart. */
 export class LightlyError extends Error {
   /** Which kind of failure this is. */
   readonly kind: LightlyErrorKind;
@@ -126,12 +107,12 @@ export class LightlyError extends Error {
     message: string,
     init: LightlyErrorOptions & Readonly<Record<string, unknown>> = {},
   ) {
-    const { cause, secrets = [], ...fields } = init;
+    const { cause, secrets = [], method, url, ...fields } = init;
     const redactor = createRedactor(secrets);
     super(redactor.text(message), cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.kind = kind;
-    for (const [key, value] of Object.entries(fields)) {
+    for (const [key, value] of Object.entries({ method, url, ...fields })) {
       if (value === undefined) continue;
       Object.defineProperty(this, key, {
         value: typeof value === "object" || typeof value === "string"
@@ -164,10 +145,16 @@ export class LightlyError extends Error {
  * @param kind The kind to match; any kind when absent.
  * @returns `true` for errors of this package (of that kind).
  *
- * @example
+ * @example Tell Lightly errors apart
  * ```ts
  * import { isLightlyError } from "./errors.ts";
- * isLightlyError(new Error("x"), "timeout"); // false
+ * try {
+ *   // ... triggerSampling(...)
+ * } catch (error) {
+ *   if (isLightlyError(error, "api")) console.error(error.status, error.code);
+ *   else if (isLightlyError(error)) console.error(error.kind, error.message);
+ *   else throw error;
+ * }
  * ```
  */
 export function isLightlyError<K extends LightlyErrorKind = LightlyErrorKind>(

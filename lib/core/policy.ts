@@ -150,19 +150,13 @@ export function parseRetryAfter(
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
-/** What a failure means, wherever it happened ({@linkcode FAILURE_POLICY}'s rows). */
+/** What a failure means, wherever it happened: one row of {@linkcode FAILURE_POLICY}. */
 export interface Verdict {
-  /** A read (GET) may be sent again. */
   readonly retryRead: boolean;
-  /** The sampling POST may be sent again: the server cannot have acted. */
   readonly resendPost: boolean;
-  /** The sampling POST may have been applied. */
   readonly maybeApplied: boolean;
-  /** The server asked to slow down (429): a batch pauses every request. */
   readonly throttled: boolean;
-  /** A job may still be running (a wait gave up): say how to resume. */
   readonly jobMayRun: boolean;
-  /** 1 refused or maybe applied, 2 nothing sent, 3 transient, 130 interrupted. */
   readonly exitCode: 1 | 2 | 3 | 130;
 }
 
@@ -180,8 +174,10 @@ function verdict(flags: string, exitCode: Verdict["exitCode"]): Verdict {
 
 /** The policy as data (as ky's `retryMethods`, `retryStatusCodes`): a verdict by kind, and by status for an answer. */
 export const FAILURE_POLICY: Readonly<Record<string, Verdict>> = Object.freeze({
-  // r: a read may retry, R: the POST may be resent, a: it may have been
-  // applied, T: throttled, j: the job may still run; then the exit code.
+  // r: a read (GET) may retry, R: the POST may be resent (the server cannot
+  // have acted), a: the POST may have been applied, T: throttled (429: a batch
+  // pauses every request), j: the job may still run (say how to resume); then
+  // the exit code: 1 refused or maybe applied, 2 nothing sent, 3 transient, 130 interrupted.
   "network/connect": verdict("rR", 3), // nothing reached the server
   "network/dropped": verdict("ra", 3), // after the request may have left
   timeout: verdict("ra", 3),
@@ -272,8 +268,7 @@ export interface RetryPlan {
   readonly onRetry?: (error: unknown) => unknown;
 }
 
-/** Why {@linkcode retry} stopped: not retryable, out of tries, out of time. */
-export type StopReason = "final" | "exhausted" | "deadline";
+type StopReason = "final" | "exhausted" | "deadline";
 
 /** Runs `attempt` again while `retryIf` accepts, attempts and `deadline` allow; else `stop` (throws); a signal throws `AbortedError`. */
 export async function retry<T>(
