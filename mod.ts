@@ -104,7 +104,6 @@ export {
   backoffDelay,
   type BackoffOptions,
   type Clock,
-  DEFAULT_BACKOFF,
   parseRetryAfter,
   systemClock,
 } from "./lib/core/policy.ts";

@@ -71,16 +71,6 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-/** The defaults of {@linkcode BackoffOptions}. */
-export const DEFAULT_BACKOFF: Readonly<
-  Required<Omit<BackoffOptions, "random">>
-> = Object.freeze({
-  initialDelayMs: 500,
-  maxDelayMs: 30_000,
-  multiplier: 2,
-  jitter: 0.2,
-});
-
 /**
  * The delay before a retry: `initialDelayMs × multiplier^attempt`, capped at
  * `maxDelayMs`, then reduced by up to `jitter` of itself at random (so
@@ -100,15 +90,16 @@ export function backoffDelay(
   attempt: number,
   options: BackoffOptions = {},
 ): number {
-  const { initialDelayMs, maxDelayMs, multiplier, jitter } = DEFAULT_BACKOFF;
-  const o = options;
+  const {
+    initialDelayMs = 500,
+    maxDelayMs = 30_000,
+    multiplier = 2,
+    jitter = 0.2,
+    random = Math.random,
+  } = options;
   const n = Math.max(0, Math.floor(attempt) || 0);
-  const delay = (o.initialDelayMs ?? initialDelayMs) *
-    (o.multiplier ?? multiplier) ** n;
-  const capped = Math.min(o.maxDelayMs ?? maxDelayMs, delay);
-  return Math.round(
-    capped * (1 - (o.jitter ?? jitter) * (o.random ?? Math.random)()),
-  );
+  const capped = Math.min(maxDelayMs, initialDelayMs * multiplier ** n);
+  return Math.round(capped * (1 - jitter * random()));
 }
 
 const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
