@@ -141,10 +141,6 @@ export class LightlyError extends Error {
  * Whether `error` is a {@linkcode LightlyError} (of `kind`, when named), even
  * from another copy of this module; narrows to the kind's class.
  *
- * @param error Anything caught.
- * @param kind The kind to match; any kind when absent.
- * @returns `true` for errors of this package (of that kind).
- *
  * @example Tell Lightly errors apart
  * ```ts
  * import { isLightlyError } from "./errors.ts";

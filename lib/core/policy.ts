@@ -10,10 +10,7 @@ import { AbortedError } from "./errors.ts";
 export interface Clock {
   /** The current time in milliseconds (Unix epoch for the system clock). */
   now(): number;
-  /**
-   * Waits `ms` milliseconds. Rejects with `signal.reason` as soon as `signal`
-   * aborts (at once when it already has), leaving no timer behind.
-   */
+  /** Waits `ms` milliseconds; rejects with `signal.reason` as soon as `signal` aborts, leaving no timer behind. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
@@ -77,7 +74,6 @@ export interface BackoffOptions {
  * clients that failed together do not retry together).
  *
  * @param attempt Which retry this is, from 0 (the first retry).
- * @param options Initial delay, cap, multiplier, jitter and random source.
  * @returns The delay in whole milliseconds, in `[0, maxDelayMs]`.
  *
  * @example Without jitter the delays double up to the cap
