@@ -47,7 +47,7 @@ export interface LightlyErrorKinds {
 export type LightlyErrorKind = keyof LightlyErrorKinds;
 
 /** What every {@linkcode LightlyError} may say about its request. */
-export interface LightlyErrorOptions {
+export type LightlyErrorOptions = {
   /** The underlying error, already free of secrets. */
   cause?: unknown;
   /** HTTP method of the request. */
@@ -57,35 +57,33 @@ export interface LightlyErrorOptions {
   /** The request's secrets, masked wherever the server may have echoed them; never stored.
    * @default {[]} */
   secrets?: readonly string[];
-}
+};
+
+/** What an error class `E`'s constructor takes: its own fields, and the request's {@linkcode LightlyErrorOptions}. */
+export type LightlyErrorInit<E extends LightlyError> =
+  & Omit<E, keyof LightlyError>
+  & LightlyErrorOptions;
 
 /** `METHOD url`: the one way an error names its request. */
-function where(options: LightlyErrorOptions): string {
-  return options.method && options.url
-    ? `${options.method} ${options.url}`
-    : "The request";
+function where(o: LightlyErrorOptions): string {
+  return o.method && o.url ? `${o.method} ${o.url}` : "The request";
 }
 
 /** A value, short, for a message: JSON for primitives (strings cut at 60), a type name otherwise. */
 export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case "string": {
-      const cut = value.slice(0, 60);
-      return JSON.stringify(cut) +
-        (cut === value ? "" : `… (${value.length} chars)`);
-    }
-    case "object":
-      if (value === null) return "null";
-      try {
-        return Array.isArray(value) ? "an array" : "an object";
-      } catch {
-        return "an object"; // a revoked Proxy
-      }
-    case "function":
-    case "symbol":
-      return `a ${typeof value}`;
-    default:
-      return String(value);
+  if (typeof value === "string") {
+    const cut = value.slice(0, 60);
+    const more = cut === value ? "" : `… (${value.length} chars)`;
+    return JSON.stringify(cut) + more;
+  }
+  if (typeof value === "function" || typeof value === "symbol") {
+    return `a ${typeof value}`;
+  }
+  if (typeof value !== "object" || value === null) return String(value);
+  try {
+    return Array.isArray(value) ? "an array" : "an object";
+  } catch {
+    return "an object"; // a revoked Proxy
   }
 }
 
@@ -93,21 +91,7 @@ function causeText(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-/**
- * The base class of every error this package throws.
- *
- * @example Tell Lightly errors apart
- * ```ts
- * import { isLightlyError } from "./errors.ts";
- * try {
- *   // ... triggerSampling(...)
- * } catch (error) {
- *   if (isLightlyError(error, "api")) console.error(error.status, error.code);
- *   else if (isLightlyError(error)) console.error(error.kind, error.message);
- *   else throw error;
- * }
- * ```
- */
+/** The base class of every error this package throws; {@linkcode isLightlyError} tells them apart. */
 export class LightlyError extends Error {
   /** Which kind of failure this is. */
   readonly kind: LightlyErrorKind;
@@ -116,26 +100,19 @@ export class LightlyError extends Error {
   /** The request URL, secrets masked, when there was one. */
   declare readonly url?: string;
 
-  /** Creates the error; its message, URL and fields are masked first.
-   * @param kind The kind of failure.
-   * @param message A message that reads well without a stack trace.
-   * @param options Cause, request and the secrets to mask.
-   * @param fields The subclass's own fields (`undefined` ones left out). */
+  /** Creates the error; its message and every field (`undefined` ones left out) are masked first.
+   * @param init The subclass's own fields, the request, the cause and the secrets to mask. */
   constructor(
     kind: LightlyErrorKind,
     message: string,
-    options: LightlyErrorOptions = {},
-    fields: Readonly<Record<string, unknown>> = {},
+    init: LightlyErrorOptions & Readonly<Record<string, unknown>> = {},
   ) {
-    const redactor = createRedactor(options.secrets ?? []);
-    super(
-      redactor.text(message),
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+    const { cause, secrets = [], method, url, ...fields } = init;
+    const redactor = createRedactor(secrets);
+    super(redactor.text(message), cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.kind = kind;
-    const own = { method: options.method, url: options.url, ...fields };
-    for (const [key, value] of Object.entries(own)) {
+    for (const [key, value] of Object.entries({ method, url, ...fields })) {
       if (value === undefined) continue;
       Object.defineProperty(this, key, {
         value: typeof value === "object" || typeof value === "string"
@@ -154,15 +131,9 @@ export class LightlyError extends Error {
   /** The error's safe fields, for logs and `JSON.stringify`.
    * @returns `name`, `kind`, `message` and the own fields; no stack, no cause. */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      name: this.name,
-      kind: this.kind,
-      message: this.message,
-    };
-    for (const key of Object.keys(this)) {
-      if (key !== "cause") out[key] = (this as Record<string, unknown>)[key];
-    }
-    return out;
+    // The own enumerable fields: `cause` and `stack` are not.
+    const { name, kind, message } = this;
+    return { name, kind, message, ...(this as object) };
   }
 }
 
@@ -170,14 +141,16 @@ export class LightlyError extends Error {
  * Whether `error` is a {@linkcode LightlyError} (of `kind`, when named), even
  * from another copy of this module; narrows to the kind's class.
  *
- * @param error Anything caught.
- * @param kind The kind to match; any kind when absent.
- * @returns `true` for errors of this package (of that kind).
- *
- * @example
+ * @example Tell Lightly errors apart
  * ```ts
  * import { isLightlyError } from "./errors.ts";
- * isLightlyError(new Error("x"), "timeout"); // false
+ * try {
+ *   // ... triggerSampling(...)
+ * } catch (error) {
+ *   if (isLightlyError(error, "api")) console.error(error.status, error.code);
+ *   else if (isLightlyError(error)) console.error(error.kind, error.message);
+ *   else throw error;
+ * }
  * ```
  */
 export function isLightlyError<K extends LightlyErrorKind = LightlyErrorKind>(
@@ -204,93 +177,43 @@ export class ValidationError extends LightlyError {
   /** Every problem found. */
   declare readonly issues: readonly ValidationIssue[];
 
-  /** Creates the error.
-   * @param issues Every problem found (at least one).
-   * @param subject What was validated, for the first line. */
+  /** Creates the error from every problem found (at least one) and what was validated. */
   constructor(
     issues: readonly ValidationIssue[],
     subject = "sampling request",
   ) {
-    const lines = issues.map((i) =>
-      `\n  - ${i.path || "(input)"}: ${i.rule}${
-        i.received === undefined ? "" : ` (got ${i.received})`
+    const lines = issues.map(({ path, rule, received }) =>
+      `\n  - ${path || "(input)"}: ${rule}${
+        received === undefined ? "" : ` (got ${received})`
       }`
-    );
-    const count = issues.length === 1
-      ? "1 problem"
-      : `${issues.length} problems`;
-    super(
-      "validation",
-      `Invalid ${subject} (${count}, nothing was sent):${lines.join("")}`,
-      {},
-      { issues },
-    );
+    ).join("");
+    const count = `${issues.length} problem${issues.length === 1 ? "" : "s"}`;
+    const text = `Invalid ${subject} (${count}, nothing was sent):${lines}`;
+    super("validation", text, { issues });
   }
-}
-
-/** Context of an error that followed an HTTP response. */
-export interface ResponseErrorOptions extends LightlyErrorOptions {
-  /** The HTTP status. */
-  status: number;
-  /** The server's request id (body `requestId` or `x-request-id` header). */
-  requestId?: string;
-  /** The raw `Retry-After` header. */
-  retryAfter?: string;
-}
-
-/** Options of {@linkcode LightlyApiError}. */
-export interface LightlyApiErrorOptions extends ResponseErrorOptions {
-  /** The server's error code, e.g. `TAG_NAME_EXISTS`. */
-  code: string;
-  /** The server's error message. */
-  serverMessage: string;
-  /** The server's error labels. */
-  errorLabels?: readonly string[];
 }
 
 /** The API answered with a non-2xx status and an `ApiErrorResponse` body. */
 export class LightlyApiError extends LightlyError {
   /** The HTTP status. */
   declare readonly status: number;
-  /** The server's error code; an open set. */
+  /** The server's error code, e.g. `TAG_NAME_EXISTS`; an open set. */
   declare readonly code: string;
   /** The server's error message. */
   declare readonly serverMessage: string;
-  /** The server's request id, for support. */
+  /** The server's request id (body `requestId` or `x-request-id` header), for support. */
   declare readonly requestId?: string;
   /** The server's error labels. */
   declare readonly errorLabels?: readonly string[];
   /** The raw `Retry-After` header. */
   declare readonly retryAfter?: string;
 
-  /** Creates the error.
-   * @param o What the server said, and about which request. */
-  constructor(o: LightlyApiErrorOptions) {
+  /** Creates the error from what the server said, and about which request. */
+  constructor(o: LightlyErrorInit<LightlyApiError>) {
     const id = o.requestId ? ` (request id ${o.requestId})` : "";
-    super(
-      "api",
-      `${where(o)} answered ${o.status} ${o.code}: ${o.serverMessage}${id}`,
-      o,
-      {
-        status: o.status,
-        code: o.code,
-        serverMessage: o.serverMessage,
-        requestId: o.requestId,
-        errorLabels: o.errorLabels,
-        retryAfter: o.retryAfter,
-      },
-    );
+    const said = `${o.status} ${o.code}: ${o.serverMessage}${id}`;
+    super("api", `${where(o)} answered ${said}`, o);
   }
-}
-
-/** Options of {@linkcode UnexpectedResponseError}. */
-export interface UnexpectedResponseErrorOptions extends ResponseErrorOptions {
-  /** Why the response was not understood, e.g. `body is not valid JSON`. */
-  reason: string;
-  /** The response's `Content-Type`. */
-  contentType?: string;
-  /** The first characters of the body, secrets masked. */
-  bodySnippet?: string;
 }
 
 /**
@@ -301,7 +224,7 @@ export interface UnexpectedResponseErrorOptions extends ResponseErrorOptions {
 export class UnexpectedResponseError extends LightlyError {
   /** The HTTP status. */
   declare readonly status: number;
-  /** Why the response was not understood. */
+  /** Why the response was not understood, e.g. `body is not valid JSON`. */
   declare readonly reason: string;
   /** The response's `Content-Type`. */
   declare readonly contentType?: string;
@@ -312,46 +235,22 @@ export class UnexpectedResponseError extends LightlyError {
   /** The raw `Retry-After` header. */
   declare readonly retryAfter?: string;
 
-  /** Creates the error.
-   * @param o What came back, and why it is unusable. */
-  constructor(o: UnexpectedResponseErrorOptions) {
+  /** Creates the error from what came back, and why it is unusable. */
+  constructor(o: LightlyErrorInit<UnexpectedResponseError>) {
     const type = o.contentType ? ` (${o.contentType})` : "";
-    super(
-      "unexpected-response",
-      `${
-        where(o)
-      } answered ${o.status}${type} with an unexpected response: ${o.reason}`,
-      o,
-      {
-        status: o.status,
-        reason: o.reason,
-        contentType: o.contentType,
-        bodySnippet: o.bodySnippet,
-        requestId: o.requestId,
-        retryAfter: o.retryAfter,
-      },
-    );
+    const said = `${o.status}${type} with an unexpected response: ${o.reason}`;
+    super("unexpected-response", `${where(o)} answered ${said}`, o);
   }
-}
-
-/** Options of {@linkcode NetworkError}. */
-export interface NetworkErrorOptions extends LightlyErrorOptions {
-  /** `true` when the connection could not be made: the request certainly did not reach the server. */
-  connectFailed: boolean;
 }
 
 /** The request got no answer (DNS, refused, reset, TLS); `cause` is a sanitized copy of `fetch`'s error. */
 export class NetworkError extends LightlyError {
-  /** `true` when the request certainly did not reach the server. */
+  /** `true` when the connection could not be made: the request certainly did not reach the server. */
   declare readonly connectFailed: boolean;
 
-  /** Creates the error.
-   * @param message What failed, e.g. `could not connect (…)`.
-   * @param options Cause, request and whether the connection failed. */
-  constructor(message: string, options: NetworkErrorOptions) {
-    super("network", `${where(options)} failed: ${message}`, options, {
-      connectFailed: options.connectFailed,
-    });
+  /** Creates the error from what failed (e.g. `could not connect (…)`), the request and whether it connected. */
+  constructor(message: string, o: LightlyErrorInit<NetworkError>) {
+    super("network", `${where(o)} failed: ${message}`, o);
   }
 }
 
@@ -360,27 +259,18 @@ export class TimeoutError extends LightlyError {
   /** The limit that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
 
-  /** Creates the error.
-   * @param timeoutMs The limit that ran out.
-   * @param options The request. */
-  constructor(timeoutMs: number, options: LightlyErrorOptions = {}) {
-    super(
-      "timeout",
-      `${where(options)} timed out after ${timeoutMs} ms`,
-      options,
-      {
-        timeoutMs,
-      },
-    );
+  /** Creates the error from the limit that ran out and the request. */
+  constructor(timeoutMs: number, o: LightlyErrorOptions = {}) {
+    const text = `${where(o)} timed out after ${timeoutMs} ms`;
+    super("timeout", text, { ...o, timeoutMs });
   }
 }
 
 /** The caller's `AbortSignal` stopped the work; `cause` is the signal's reason. */
 export class AbortedError extends LightlyError {
-  /** Creates the error.
-   * @param options The signal's reason as `cause`, and the request. */
-  constructor(options: LightlyErrorOptions = {}) {
-    super("aborted", `${where(options)} was aborted by the caller`, options);
+  /** Creates the error from the signal's reason (`cause`) and the request. */
+  constructor(o: LightlyErrorOptions = {}) {
+    super("aborted", `${where(o)} was aborted by the caller`, o);
   }
 }
 
@@ -391,21 +281,14 @@ export class SamplingJobFailedError extends LightlyError {
   /** The server's `error` text, secrets masked. */
   declare readonly serverError?: string;
 
-  /** Creates the error.
-   * @param job The status that said `FAILED`.
-   * @param options The secrets to mask in the server's text. */
-  constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
+  /** Creates the error from the status that said `FAILED`, and the secrets to mask. */
+  constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
     const serverError = typeof job.error === "string" && job.error !== ""
       ? job.error
       : undefined;
-    super(
-      "job-failed",
-      `Sampling job ${job.id} failed: ${
-        serverError ?? "the server gave no reason"
-      }`,
-      options,
-      { job, serverError },
-    );
+    const reason = serverError ?? "the server gave no reason";
+    const text = `Sampling job ${job.id} failed: ${reason}`;
+    super("job-failed", text, { ...o, job, serverError });
   }
 }
 
@@ -414,66 +297,34 @@ export class JobResultMissingError extends LightlyError {
   /** The status that said `FINISHED`, secrets masked. */
   declare readonly job: JobStatusData;
 
-  /** Creates the error.
-   * @param job The status that said `FINISHED`.
-   * @param options The secrets to mask in the server's text. */
-  constructor(job: JobStatusData, options: LightlyErrorOptions = {}) {
+  /** Creates the error from the status that said `FINISHED`, and the secrets to mask. */
+  constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
     const found = job.result === undefined || job.result === null
       ? "it has no result"
       : `result.data is ${describeValue(job.result.data)}, not an ObjectId`;
-    super(
-      "job-result-missing",
-      `Job ${job.id} finished without the id of the new tag (${found})`,
-      options,
-      { job },
-    );
+    const text = `Job ${job.id} finished without the id of the new tag`;
+    super("job-result-missing", `${text} (${found})`, { ...o, job });
   }
-}
-
-/** Options of {@linkcode JobDeadlineError}. */
-export interface JobDeadlineErrorOptions extends LightlyErrorOptions {
-  /** The job waited for. */
-  jobId: string;
-  /** The overall deadline that ran out, in milliseconds. */
-  timeoutMs: number;
-  /** The last status received. */
-  lastJob?: JobStatusData;
 }
 
 /** The job did not finish within the wait's `timeoutMs`; it goes on: wait again to follow it. */
 export class JobDeadlineError extends LightlyError {
   /** The job waited for. */
   declare readonly jobId: string;
-  /** The deadline that ran out, in milliseconds. */
+  /** The overall deadline that ran out, in milliseconds. */
   declare readonly timeoutMs: number;
   /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
-  /** Creates the error.
-   * @param o The job, the deadline, the last status and the last failure. */
-  constructor(o: JobDeadlineErrorOptions) {
+  /** Creates the error from the job, the deadline, the last status and the last failure. */
+  constructor(o: LightlyErrorInit<JobDeadlineError>) {
     const last = o.lastJob
       ? `last status ${o.lastJob.status}`
       : "no status received";
-    super(
-      "deadline",
-      `Job ${o.jobId} did not finish within ${o.timeoutMs} ms (${last}); it may still be running`,
-      { cause: o.cause, secrets: o.secrets },
-      { jobId: o.jobId, timeoutMs: o.timeoutMs, lastJob: o.lastJob },
-    );
+    const text =
+      `Job ${o.jobId} did not finish within ${o.timeoutMs} ms (${last})`;
+    super("deadline", `${text}; it may still be running`, o);
   }
-}
-
-/** Options of {@linkcode PollFailedError}. */
-export interface PollFailedErrorOptions extends LightlyErrorOptions {
-  /** The job waited for. */
-  jobId: string;
-  /** How many polls failed in a row. */
-  failures: number;
-  /** The last failure. */
-  cause: unknown;
-  /** The last status received. */
-  lastJob?: JobStatusData;
 }
 
 /** Polling failed too often in a row; `cause` is the last failure. The job may still be running. */
@@ -485,28 +336,12 @@ export class PollFailedError extends LightlyError {
   /** The last status received, secrets masked. */
   declare readonly lastJob?: JobStatusData;
 
-  /** Creates the error.
-   * @param o The job, the failure count and the last failure. */
-  constructor(o: PollFailedErrorOptions) {
-    super(
-      "poll-failed",
-      `Gave up following job ${o.jobId} after ${o.failures} failed polls in a row; the last: ${
-        causeText(o.cause)
-      }`,
-      { cause: o.cause, secrets: o.secrets },
-      { jobId: o.jobId, failures: o.failures, lastJob: o.lastJob },
-    );
+  /** Creates the error from the job, the failure count and the last failure (`cause`). */
+  constructor(o: LightlyErrorInit<PollFailedError> & { cause: unknown }) {
+    const text =
+      `Gave up following job ${o.jobId} after ${o.failures} failed polls in a row`;
+    super("poll-failed", `${text}; the last: ${causeText(o.cause)}`, o);
   }
-}
-
-/** Options of {@linkcode SamplingMaybeAppliedError}. */
-export interface SamplingMaybeAppliedErrorOptions {
-  /** The `newTagName` of the POST. */
-  tagName: string;
-  /** The dataset the POST was for. */
-  datasetId: string;
-  /** What went wrong: a timeout, a reset connection, a 5xx, an unreadable 2xx. */
-  cause: unknown;
 }
 
 /**
@@ -520,19 +355,20 @@ export class SamplingMaybeAppliedError extends LightlyError {
   /** The dataset the POST was for. */
   declare readonly datasetId: string;
 
-  /** Creates the error.
-   * @param o The tag name, the dataset and the original error. */
-  constructor(o: SamplingMaybeAppliedErrorOptions) {
-    const request = isLightlyError(o.cause) ? o.cause : undefined;
+  /** Creates the error from the tag name, the dataset and what went wrong (`cause`, whose request it names). */
+  constructor(
+    o: LightlyErrorInit<SamplingMaybeAppliedError> & { cause: unknown },
+  ) {
+    const { tagName, datasetId, cause } = o;
+    const request = isLightlyError(cause) ? cause : undefined;
     super(
       "maybe-applied",
-      `The sampling request for tag "${o.tagName}" may have been applied: ${
-        causeText(o.cause)
+      `The sampling request for tag "${tagName}" may have been applied: ${
+        causeText(cause)
       }. It was not retried, because a second request could create a second tag. ` +
-        `Before trying again, check whether dataset ${o.datasetId} has a tag named ` +
-        `"${o.tagName}" (listTags(), GET /v1/datasets/${o.datasetId}/tags).`,
-      { cause: o.cause, method: request?.method, url: request?.url },
-      { tagName: o.tagName, datasetId: o.datasetId },
+        `Before trying again, check whether dataset ${datasetId} has a tag named ` +
+        `"${tagName}" (listTags(), GET /v1/datasets/${datasetId}/tags).`,
+      { ...o, method: request?.method, url: request?.url },
     );
   }
 }
@@ -553,18 +389,6 @@ export type SelectionRefusal =
   | "NO_INITIAL_TAG"
   | "INITIAL_TAG_EMPTY";
 
-/** Options of {@linkcode SelectionStepError}. */
-export interface SelectionStepErrorOptions extends LightlyErrorOptions {
-  /** The step that failed. */
-  step: SelectionStep;
-  /** Why a preflight check refused. */
-  reason?: SelectionRefusal;
-  /** What was wrong, for a refusal. */
-  detail?: string;
-  /** The job id, once the trigger step returned one. */
-  jobId?: string;
-}
-
 /**
  * A step of `selectSamples` failed: `step` names it, `cause` holds the
  * original error, `reason` a preflight refusal, `jobId` the job once it
@@ -578,19 +402,16 @@ export class SelectionStepError extends LightlyError {
   /** The job id, once the trigger step returned one. */
   declare readonly jobId?: string;
 
-  /** Creates the error.
-   * @param o The step, and the cause or the refusal. */
-  constructor(o: SelectionStepErrorOptions) {
-    const head = o.reason
-      ? `selectSamples() refused at step "${o.step}" (${o.reason}, nothing was sent)`
-      : `selectSamples() failed at step "${o.step}"`;
-    const cause = o.cause === undefined ? undefined : causeText(o.cause);
-    const body = [o.detail, cause].filter((s) => s !== undefined).join(": ");
-    super(
-      "workflow",
-      `${head}${o.jobId ? ` [job ${o.jobId}]` : ""}: ${body}`,
-      { cause: o.cause, secrets: o.secrets },
-      { step: o.step, reason: o.reason, jobId: o.jobId },
-    );
+  /** Creates the error from the step, and the cause or the refusal (with its `detail`: what was wrong). */
+  constructor(o: LightlyErrorInit<SelectionStepError> & { detail?: string }) {
+    const { step, reason, jobId, detail, cause } = o;
+    const head = reason
+      ? `selectSamples() refused at step "${step}" (${reason}, nothing was sent)`
+      : `selectSamples() failed at step "${step}"`;
+    const why = [detail, cause === undefined ? undefined : causeText(cause)];
+    const text = `${head}${jobId ? ` [job ${jobId}]` : ""}: ${
+      why.filter((s) => s !== undefined).join(": ")
+    }`;
+    super("workflow", text, { ...o, detail: undefined });
   }
 }

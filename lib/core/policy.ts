@@ -6,29 +6,11 @@
  */
 import { AbortedError } from "./errors.ts";
 
-/**
- * Where time comes from: the system's by default, a fake one in tests.
- *
- * @example A fake clock whose sleep returns at once and moves time forward
- * ```ts
- * import type { Clock } from "./policy.ts";
- * let now = 0;
- * const clock: Clock = {
- *   now: () => now,
- *   sleep: (ms) => {
- *     now += ms;
- *     return Promise.resolve();
- *   },
- * };
- * ```
- */
+/** Where time comes from: {@linkcode systemClock} by default, a fake one in tests. */
 export interface Clock {
   /** The current time in milliseconds (Unix epoch for the system clock). */
   now(): number;
-  /**
-   * Waits `ms` milliseconds. Rejects with `signal.reason` as soon as `signal`
-   * aborts (at once when it already has), leaving no timer behind.
-   */
+  /** Waits `ms` milliseconds; rejects with `signal.reason` as soon as `signal` aborts, leaving no timer behind. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
@@ -36,23 +18,23 @@ export interface Clock {
 const MAX_TIMER_MS = 2_147_483_647;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (signal?.aborted) return reject(signal.reason);
     let left = Math.max(0, ms) || 0;
+    let timer: ReturnType<typeof setTimeout>;
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal!.reason);
+    };
+    const done = () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
     };
     // setTimeout fires at once for delays above 2^31 - 1 ms: re-arm in steps.
     const arm = () => {
       const step = Math.min(left, MAX_TIMER_MS);
       left -= step;
-      timer = setTimeout(() => {
-        if (left > 0) return arm();
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, step);
+      timer = setTimeout(left > 0 ? arm : done, step);
     };
     arm();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -86,23 +68,12 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-/** The defaults of {@linkcode BackoffOptions}. */
-export const DEFAULT_BACKOFF: Readonly<
-  Required<Omit<BackoffOptions, "random">>
-> = Object.freeze({
-  initialDelayMs: 500,
-  maxDelayMs: 30_000,
-  multiplier: 2,
-  jitter: 0.2,
-});
-
 /**
  * The delay before a retry: `initialDelayMs × multiplier^attempt`, capped at
  * `maxDelayMs`, then reduced by up to `jitter` of itself at random (so
  * clients that failed together do not retry together).
  *
  * @param attempt Which retry this is, from 0 (the first retry).
- * @param options Initial delay, cap, multiplier, jitter and random source.
  * @returns The delay in whole milliseconds, in `[0, maxDelayMs]`.
  *
  * @example Without jitter the delays double up to the cap
@@ -115,20 +86,16 @@ export function backoffDelay(
   attempt: number,
   options: BackoffOptions = {},
 ): number {
-  const b = { ...DEFAULT_BACKOFF, ...withoutUndefined(options) };
+  const {
+    initialDelayMs = 500,
+    maxDelayMs = 30_000,
+    multiplier = 2,
+    jitter = 0.2,
+    random = Math.random,
+  } = options;
   const n = Math.max(0, Math.floor(attempt) || 0);
-  const capped = Math.min(b.maxDelayMs, b.initialDelayMs * b.multiplier ** n);
-  return Math.round(
-    capped * (1 - b.jitter * (options.random ?? Math.random)()),
-  );
-}
-
-function withoutUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v !== undefined) out[k as keyof T] = v;
-  }
-  return out;
+  const capped = Math.min(maxDelayMs, initialDelayMs * multiplier ** n);
+  return Math.round(capped * (1 - jitter * random()));
 }
 
 const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
@@ -170,25 +137,17 @@ export function parseRetryAfter(
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
-// ------------------------------------------------------------ the policy
-
-/** What a failure means, wherever it happened. */
+/** What a failure means, wherever it happened: one row of {@linkcode FAILURE_POLICY}. */
 export interface Verdict {
-  /** A read (GET) may be sent again. */
   readonly retryRead: boolean;
-  /** The sampling POST may be sent again: the server cannot have acted. */
   readonly resendPost: boolean;
-  /** The sampling POST may have been applied. */
   readonly maybeApplied: boolean;
-  /** The server asked to slow down (429): a batch pauses every request. */
   readonly throttled: boolean;
-  /** A job may still be running (a wait gave up): say how to resume. */
   readonly jobMayRun: boolean;
-  /** Exit code: 1 refused or maybe applied, 2 nothing sent, 3 transient, 130 interrupted. */
   readonly exitCode: 1 | 2 | 3 | 130;
 }
 
-/** A row of the policy: `rRaAT` letters for the flags that hold, and the exit code. */
+/** A row: `rRaTj` letters for the flags that hold, and the exit code. */
 function verdict(flags: string, exitCode: Verdict["exitCode"]): Verdict {
   return Object.freeze({
     retryRead: flags.includes("r"),
@@ -202,12 +161,12 @@ function verdict(flags: string, exitCode: Verdict["exitCode"]): Verdict {
 
 /** The policy as data (as ky's `retryMethods`, `retryStatusCodes`): a verdict by kind, and by status for an answer. */
 export const FAILURE_POLICY: Readonly<Record<string, Verdict>> = Object.freeze({
-  // r: a read may retry, R: the POST may be resent, a: it may have been
-  // applied, T: throttled, j: the job may still run; then the exit code.
-  /** Nothing reached the server: refused, DNS, TLS handshake, a blocked port. */
-  "network/connect": verdict("rR", 3),
-  /** The connection failed after the request may have left. */
-  "network/dropped": verdict("ra", 3),
+  // r: a read (GET) may retry, R: the POST may be resent (the server cannot
+  // have acted), a: the POST may have been applied, T: throttled (429: a batch
+  // pauses every request), j: the job may still run (say how to resume); then
+  // the exit code: 1 refused or maybe applied, 2 nothing sent, 3 transient, 130 interrupted.
+  "network/connect": verdict("rR", 3), // nothing reached the server
+  "network/dropped": verdict("ra", 3), // after the request may have left
   timeout: verdict("ra", 3),
   aborted: verdict("", 130),
   validation: verdict("", 2),
@@ -218,28 +177,20 @@ export const FAILURE_POLICY: Readonly<Record<string, Verdict>> = Object.freeze({
   "maybe-applied": verdict("", 1),
   deadline: verdict("j", 3),
   "poll-failed": verdict("j", 3),
-  /** A refusal of `selectSamples` before anything was sent. */
-  "workflow/refused": verdict("", 1),
-  /** A 2xx that could not be read (or an answer without a status). */
-  "status/2xx": verdict("ra", 3),
-  /** A redirect, never followed. */
-  "status/3xx": verdict("", 3),
+  "workflow/refused": verdict("", 1), // before anything was sent
+  "status/2xx": verdict("ra", 3), // unreadable, or no status at all
+  "status/3xx": verdict("", 3), // a redirect, never followed
   "status/408": verdict("r", 3),
   "status/429": verdict("rRT", 3),
   "status/4xx": verdict("", 1),
   "status/5xx": verdict("ra", 3),
-  /** Anything unforeseen: a bug, not a reason to retry. */
-  other: verdict("", 1),
+  other: verdict("", 1), // a bug, not a reason to retry
 });
 
 function statusClass(status: unknown): string {
   if (typeof status !== "number" || status < 300) return "status/2xx";
   if (status === 408 || status === 429) return `status/${status}`;
-  return status < 400
-    ? "status/3xx"
-    : status < 500
-    ? "status/4xx"
-    : "status/5xx";
+  return `status/${status < 400 ? 3 : status < 500 ? 4 : 5}xx`;
 }
 
 /** The {@linkcode FAILURE_POLICY} row of any error's `kind` (any copy of this module, the CLI's too). */
@@ -250,17 +201,12 @@ export function classify(error: unknown): Verdict {
       error instanceof errors.PermissionDenied)
   ) return FAILURE_POLICY.permission;
   if (typeof error !== "object" || error === null) return FAILURE_POLICY.other;
-  const e = error as {
-    kind?: unknown;
-    status?: unknown;
-    connectFailed?: unknown;
-    reason?: unknown;
-    cause?: unknown;
-  };
-  switch (e.kind) {
+  const e = error as Record<string, unknown>;
+  const kind = String(e.kind);
+  switch (kind) {
     case "network":
       return FAILURE_POLICY[
-        e.connectFailed === true ? "network/connect" : "network/dropped"
+        `network/${e.connectFailed ? "connect" : "dropped"}`
       ];
     case "api":
     case "unexpected-response":
@@ -270,12 +216,10 @@ export function classify(error: unknown): Verdict {
         ? classify(e.cause)
         : FAILURE_POLICY["workflow/refused"];
   }
-  return typeof e.kind === "string" && Object.hasOwn(FAILURE_POLICY, e.kind)
-    ? FAILURE_POLICY[e.kind]
+  return Object.hasOwn(FAILURE_POLICY, kind)
+    ? FAILURE_POLICY[kind]
     : FAILURE_POLICY.other;
 }
-
-// --------------------------------------------------------- the retry loop
 
 /** The wait after the `attempt`-th failure: backoff or a longer `Retry-After`; `undefined` past `maxRetryAfterMs`. */
 export function waitBefore(
@@ -294,32 +238,24 @@ export function waitBefore(
     : Math.max(backoff, asked);
 }
 
-/** How {@linkcode retry} goes on. */
+/** How {@linkcode retry} goes on: tries in all, which verdicts retry, the backoff and the time; `method` and `url` name an `AbortedError`. */
 export interface RetryPlan {
-  /** Tries in all, the first included. */
   readonly maxAttempts: number;
-  /** Which verdicts may be tried again, e.g. `(v) => v.retryRead`. */
   readonly retryIf: (verdict: Verdict) => boolean;
-  /** The backoff between tries. */
   readonly backoff?: BackoffOptions;
   /** The longest `Retry-After` honoured; a longer one ends the retries. */
   readonly maxRetryAfterMs?: number;
-  /** Where time comes from. */
   readonly clock: Clock;
-  /** Stops a wait at once. */
   readonly signal?: AbortSignal;
   /** A clock time no wait may reach. */
   readonly deadline?: number;
-  /** The request's method, for an `AbortedError`. */
   readonly method: string;
-  /** The request's URL, for an `AbortedError`. */
   readonly url: string;
   /** Called before a wait with the failure that caused it. */
   readonly onRetry?: (error: unknown) => unknown;
 }
 
-/** Why {@linkcode retry} stopped: not retryable, out of tries, out of time. */
-export type StopReason = "final" | "exhausted" | "deadline";
+type StopReason = "final" | "exhausted" | "deadline";
 
 /** Runs `attempt` again while `retryIf` accepts, attempts and `deadline` allow; else `stop` (throws); a signal throws `AbortedError`. */
 export async function retry<T>(
@@ -335,7 +271,7 @@ export async function retry<T>(
     const left = deadline - clock.now();
     // No try starts at the deadline (a wait may end right on it).
     if (left <= 0) return stop(last, "deadline", failures - 1);
-    let wait: number;
+    let wait: number | undefined;
     try {
       return await attempt(left);
     } catch (error) {
@@ -345,9 +281,8 @@ export async function retry<T>(
         return stop(error, "exhausted", failures);
       }
       const now = clock.now();
-      const next = waitBefore(error, failures, { ...plan, now });
-      if (next === undefined) return stop(error, "final", failures);
-      wait = next;
+      wait = waitBefore(error, failures, { ...plan, now });
+      if (wait === undefined) return stop(error, "final", failures);
       if (now + wait >= deadline) return stop(error, "deadline", failures);
       await plan.onRetry?.(error);
     }
@@ -355,11 +290,8 @@ export async function retry<T>(
       await clock.sleep(wait, signal);
     } catch (error) {
       if (!signal?.aborted) throw error;
-      throw new AbortedError({
-        method: plan.method,
-        url: plan.url,
-        cause: signal.reason,
-      });
+      const { method, url } = plan;
+      throw new AbortedError({ method, url, cause: signal.reason });
     }
   }
 }
