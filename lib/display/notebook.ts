@@ -1,25 +1,15 @@
-/**
- * Notebook displays of jobs, tags and requests: HTML tables in Deno's
- * Jupyter kernel (`deno jupyter`), plain text anywhere else. Requests are
- * rendered from their redacted copy: no secret is ever displayed.
- *
- * @module
- */
+/** Notebook displays of jobs, tags and requests: one table renderer, HTML in Jupyter and text elsewhere. */
 import type { LightlyRequest } from "../core/build.ts";
 import type { JobStatusData, TagData } from "../core/types.ts";
 import { formatRequest, progressFraction, redactRequest } from "./format.ts";
 import {
-  type Html,
   markup,
   type RichDisplay,
   richDisplay,
   textOf,
 } from "./rich_display.ts";
 
-/**
- * A job as the poller reports it: the job plus how long and how often it was
- * polled. `waitForJob`'s progress reports and results have this shape.
- */
+/** A job as the poller reports it (`waitForJob`'s progress reports and result): the job, how often and how long it was polled. */
 export interface JobSnapshot {
   /** The job's last known status. */
   readonly job: JobStatusData;
@@ -41,63 +31,58 @@ const STYLE = markup`<style>
 .lightly-status{padding:1px 6px;border-radius:3px;color:#fff}
 </style>`;
 
-const STATUS_COLORS = new Map<string, string>([
-  ["UNKNOWN", "#6b7280"],
+const STATUS_COLORS = new Map([
   ["WAITING", "#a16207"],
   ["RUNNING", "#1d4ed8"],
   ["FAILED", "#b91c1c"],
   ["FINISHED", "#15803d"],
 ]);
 
-/** A titled table of `rows` (`false` ones left out); `head` names a list's columns. */
-function table(
+type Row = readonly unknown[] | false;
+
+/**
+ * The one table of every display: `[label, value]` rows (`false` ones left
+ * out), or with `head` a list whose rows are its columns' cells.
+ */
+function view(
   kind: string,
   title: string,
-  rows: (Html | false)[],
-  head?: Html,
-) {
-  return markup`<div class="lightly-box" data-lightly="${kind}">${STYLE}<table>
+  rows: Row[],
+  text: string,
+  head?: string[],
+): RichDisplay {
+  const cells = (row: readonly unknown[]) =>
+    head
+      ? row.map((cell) => markup`<td>${cell}</td>`)
+      : markup`<th>${row[0]}</th><td>${row[1]}</td>`;
+  const thead = head &&
+    markup`<thead><tr>${head.map((h) => markup`<th>${h}</th>`)}</tr></thead>\n`;
+  const body = rows.filter((row) => row !== false).map((row) =>
+    markup`<tr>${cells(row)}</tr>\n`
+  );
+  return richDisplay(
+    markup`<div class="lightly-box" data-lightly="${kind}">${STYLE}<table>
 <caption style="text-align:left;font-weight:600;padding-bottom:4px">${title}</caption>
-${head}<tbody>${rows.filter((r) => r !== false)}</tbody></table></div>`;
+${thead}<tbody>${body}</tbody></table></div>`,
+    text,
+  );
 }
 
-function row(label: string, value: unknown): Html {
-  return markup`<tr><th>${label}</th><td>${value}</td></tr>\n`;
-}
-
-function code(value: unknown): Html {
-  return markup`<code>${value}</code>`;
-}
+const code = (value: unknown) => markup`<code>${value}</code>`;
 
 /** Unix milliseconds as ISO text, or the value as it came when it is not a time. */
 function time(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
   if (typeof value === "number" && Math.abs(value) <= 8.64e15) {
     return new Date(value).toISOString();
   }
-  return textOf(value);
-}
-
-function textBar(fraction: number | undefined, width = 20): string {
-  if (fraction === undefined) return `[${"?".repeat(width)}]`;
-  const filled = Math.round(fraction * width);
-  return `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
-}
-
-function isJobSnapshot(input: JobDisplayInput): input is JobSnapshot {
-  const job = (input as { job?: unknown }).job;
-  return typeof (input as { id?: unknown }).id !== "string" &&
-    typeof job === "object" && job !== null;
+  return value == null ? undefined : textOf(value);
 }
 
 /**
- * Renders a job's status as a table with a progress bar: id, status,
- * processed / total, the new tag's id once finished, the server's error once
- * failed, and (for a snapshot) polls and elapsed time.
- *
- * @param input A `JobStatusData`, or a snapshot `{ job, polls?, elapsedMs? }`
- *   such as `waitForJob`'s progress reports and result.
- * @returns A {@linkcode RichDisplay}: HTML in Jupyter, text elsewhere.
+ * Renders a job's status (a `JobStatusData`, or a snapshot such as
+ * `waitForJob`'s progress reports and result) as a table with a progress bar:
+ * id, status, processed / total, the new tag once finished, the server's error
+ * once failed, and a snapshot's polls and elapsed time.
  *
  * @example Show a job in a notebook cell
  * ```ts
@@ -110,67 +95,63 @@ function isJobSnapshot(input: JobDisplayInput): input is JobSnapshot {
  * ```
  */
 export function displayJob(input: JobDisplayInput): RichDisplay {
-  const { job, polls, elapsedMs }: JobSnapshot = isJobSnapshot(input)
-    ? input
-    : { job: input };
+  const given = input as Partial<JobSnapshot> & { id?: unknown };
+  const { job, polls, elapsedMs } = typeof given.id !== "string" &&
+      typeof given.job === "object" && given.job !== null
+    ? given as JobSnapshot
+    : { job: input as JobStatusData } as JobSnapshot;
   const { meta, result, error } = job;
   const status = textOf(job.status);
   const fraction = progressFraction(meta?.processed, meta?.total) ??
     (status === "FINISHED" ? 1 : undefined);
-  const percent = fraction === undefined
-    ? undefined
-    : Math.round(fraction * 100);
+  const percent = fraction === undefined ? "" : Math.round(fraction * 100);
   const progress = [
     meta && `${textOf(meta.processed)}/${textOf(meta.total)}`,
-    percent !== undefined && `(${percent}%)`,
+    percent !== "" && `(${percent}%)`,
   ].filter(Boolean).join(" ");
+  const bar = fraction === undefined
+    ? "?".repeat(20)
+    : "#".repeat(Math.round(fraction * 20)).padEnd(20, ".");
   const elapsed = typeof elapsedMs === "number"
     ? `${(elapsedMs / 1000).toFixed(1)} s`
     : undefined;
-  const done = result !== undefined && result !== null;
-  const failed = error !== undefined && error !== null;
   const counters = [
     polls !== undefined && `polls: ${polls}`,
     elapsed !== undefined && `elapsed: ${elapsed}`,
   ].filter(Boolean);
   const text = [
-    `job ${textOf(job.id)} ${status} ${textBar(fraction)}${
-      progress && ` ${progress}`
-    }`,
-    done && `  result: ${textOf(result.type)} ${textOf(result.data)}`,
-    failed && `  error: ${textOf(error)}`,
+    `job ${textOf(job.id)} ${status} [${bar}]${progress && ` ${progress}`}`,
+    result != null && `  result: ${textOf(result.type)} ${textOf(result.data)}`,
+    error != null && `  error: ${textOf(error)}`,
     counters.length > 0 && `  ${counters.join(", ")}`,
   ].filter(Boolean).join("\n");
-  const bar = percent === undefined
-    ? markup`<progress style="width:200px"></progress>`
-    : markup`<progress style="width:200px" value="${percent}" max="100"></progress>`;
   const color = STATUS_COLORS.get(status) ?? "#6b7280";
-  return richDisplay(
-    table("job", "Sampling job", [
-      row("Job", code(job.id)),
-      row(
-        "Status",
-        markup`<span class="lightly-status" style="background:${color}">${status}</span>`,
-      ),
-      row("Progress", markup`${bar} ${progress}`),
-      job.datasetId !== undefined && row("Dataset", code(job.datasetId)),
-      done && row("Result", markup`${result.type} ${code(result.data)}`),
-      failed && row("Error", error),
-      row("Created", time(job.createdAt)),
-      job.finishedAt !== undefined && row("Finished", time(job.finishedAt)),
-      polls !== undefined && row("Polls", polls),
-      elapsed !== undefined && row("Elapsed", elapsed),
-    ]),
-    text,
-  );
+  return view("job", "Sampling job", [
+    ["Job", code(job.id)],
+    [
+      "Status",
+      markup`<span class="lightly-status" style="background:${color}">${status}</span>`,
+    ],
+    [
+      "Progress",
+      markup`<progress style="width:200px"${
+        percent === "" ? "" : markup` value="${percent}" max="100"`
+      }></progress> ${progress}`,
+    ],
+    job.datasetId !== undefined && ["Dataset", code(job.datasetId)],
+    result != null && ["Result", markup`${result.type} ${code(result.data)}`],
+    error != null && ["Error", error],
+    ["Created", time(job.createdAt)],
+    job.finishedAt !== undefined && ["Finished", time(job.finishedAt)],
+    polls !== undefined && ["Polls", polls],
+    elapsed !== undefined && ["Elapsed", elapsed],
+  ], text);
 }
 
 /**
- * Renders one tag as a summary table: name, id, number of samples, the tag
- * it was derived from (none for the initial tag) and its creation time.
- *
- * @param tag A `TagData`, e.g. from `getTag` or `selectSamples`.
- * @returns A {@linkcode RichDisplay}: HTML in Jupyter, text elsewhere.
+ * Renders one tag (e.g. from `getTag` or `selectSamples`) as a summary table:
+ * name, id, number of samples, the tag it was derived from (none for the
+ * initial tag) and its creation time.
  *
  * @example
  * ```ts
@@ -183,35 +164,29 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
  * ```
  */
 export function displayTag(tag: TagData): RichDisplay {
-  const prev = tag.prevTagId === null || tag.prevTagId === undefined
-    ? undefined
-    : textOf(tag.prevTagId);
-  const rows = [
-    row("Name", tag.name),
-    row("Tag", code(tag.id)),
-    row("Samples", tag.totSize),
-    row("Derived from", prev === undefined ? "— (initial tag)" : code(prev)),
-    tag.queryTagId !== undefined && row("Query tag", code(tag.queryTagId)),
-    tag.preselectedTagId !== undefined &&
-    row("Preselected tag", code(tag.preselectedTagId)),
-    row("Dataset", code(tag.datasetId)),
-    row("Created", time(tag.createdAt)),
-  ];
+  const prev = tag.prevTagId == null ? undefined : textOf(tag.prevTagId);
   const text = [
     `tag ${textOf(tag.name)} (${textOf(tag.id)})`,
     `  samples: ${textOf(tag.totSize)}`,
     `  derived from: ${prev ?? "— (initial tag)"}`,
     `  created: ${time(tag.createdAt) ?? ""}`,
   ].join("\n");
-  return richDisplay(table("tag", `Tag ${textOf(tag.name)}`, rows), text);
+  return view("tag", `Tag ${textOf(tag.name)}`, [
+    ["Name", tag.name],
+    ["Tag", code(tag.id)],
+    ["Samples", tag.totSize],
+    ["Derived from", prev === undefined ? "— (initial tag)" : code(prev)],
+    tag.queryTagId !== undefined && ["Query tag", code(tag.queryTagId)],
+    tag.preselectedTagId !== undefined &&
+    ["Preselected tag", code(tag.preselectedTagId)],
+    ["Dataset", code(tag.datasetId)],
+    ["Created", time(tag.createdAt)],
+  ], text);
 }
 
 /**
- * Renders a list of tags as one table: name, id, samples, derived from,
- * created; in the order given.
- *
- * @param tags Tags, e.g. from `listTags`.
- * @returns A {@linkcode RichDisplay}: HTML in Jupyter, text elsewhere.
+ * Renders a list of tags (e.g. from `listTags`) as one table, in the order
+ * given: name, id, samples, derived from, created.
  *
  * @example
  * ```ts
@@ -220,30 +195,31 @@ export function displayTag(tag: TagData): RichDisplay {
  * ```
  */
 export function displayTags(tags: readonly TagData[]): RichDisplay {
-  const rows = tags.map((tag) =>
-    markup`<tr><td>${tag.name}</td><td>${
-      code(tag.id)
-    }</td><td>${tag.totSize}</td><td>${code(tag.prevTagId ?? "—")}</td><td>${
-      time(tag.createdAt)
-    }</td></tr>\n`
-  );
-  const head =
-    markup`<thead><tr><th>Name</th><th>Tag</th><th>Samples</th><th>Derived from</th><th>Created</th></tr></thead>\n`;
   const text = [
     `${tags.length} tags`,
-    ...tags.map((tag) =>
-      `  ${textOf(tag.name)}  ${textOf(tag.id)}  ${textOf(tag.totSize)}`
+    ...tags.map((t) =>
+      `  ${textOf(t.name)}  ${textOf(t.id)}  ${textOf(t.totSize)}`
     ),
   ].join("\n");
-  return richDisplay(table("tags", `${tags.length} tags`, rows, head), text);
+  return view(
+    "tags",
+    `${tags.length} tags`,
+    tags.map((t) => [
+      t.name,
+      code(t.id),
+      t.totSize,
+      code(t.prevTagId ?? "—"),
+      time(t.createdAt),
+    ]),
+    text,
+    ["Name", "Tag", "Samples", "Derived from", "Created"],
+  );
 }
 
 /**
- * Renders a request for inspection (method, URL, headers and body) from its
- * redacted copy: the API key and bearer token never appear.
- *
- * @param request A request from `buildSamplingRequest`.
- * @returns A {@linkcode RichDisplay}: HTML in Jupyter, `formatRequest`'s text elsewhere.
+ * Renders a built request for inspection (method, URL, headers and body) from
+ * its redacted copy: the API key and bearer token never appear. Its text is
+ * `formatRequest`'s.
  *
  * @example Inspect a dry run in a notebook cell
  * ```ts
@@ -257,19 +233,13 @@ export function displayTags(tags: readonly TagData[]): RichDisplay {
  * ```
  */
 export function displayRequest(request: LightlyRequest): RichDisplay {
-  const safe = redactRequest(request);
-  const rows = [
-    row("Request", code(`${safe.method} ${safe.url}`)),
-    ...Object.entries(safe.headers).map(([name, value]) =>
-      row(name, code(value))
-    ),
-    safe.body !== undefined && row(
+  const { method, url, headers, body } = redactRequest(request);
+  return view("request", `${method} request`, [
+    ["Request", code(`${method} ${url}`)],
+    ...Object.entries(headers).map(([name, value]) => [name, code(value)]),
+    body !== undefined && [
       "Body",
-      markup`<pre style="margin:0">${JSON.stringify(safe.body, null, 2)}</pre>`,
-    ),
-  ];
-  return richDisplay(
-    table("request", `${safe.method} request`, rows),
-    formatRequest(request),
-  );
+      markup`<pre style="margin:0">${JSON.stringify(body, null, 2)}</pre>`,
+    ],
+  ], formatRequest(request));
 }

@@ -1,11 +1,4 @@
-/**
- * The value every notebook display returns, and the one way its HTML is
- * made: the {@linkcode markup} template escapes every interpolated value
- * through {@linkcode escapeHtml}, so server data cannot inject markup; the
- * plain text has its control characters replaced.
- *
- * @module
- */
+/** The value every notebook display returns, and the one way its HTML is made: {@linkcode markup}. */
 import { CONTROL_CHARACTERS } from "./format.ts";
 
 /**
@@ -71,11 +64,9 @@ export function markup(
   strings: TemplateStringsArray,
   ...values: unknown[]
 ): Html {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i++) {
-    out += render(values[i]) + strings[i + 1];
-  }
-  return new Html(out);
+  return new Html(
+    strings.reduce((out, s, i) => out + render(values[i - 1]) + s),
+  );
 }
 
 function render(value: unknown): string {
@@ -102,19 +93,14 @@ export function richDisplay(
   text: string,
   vegaLite?: Record<string, unknown>,
 ): RichDisplay {
-  const safeText = text.replace(CONTROL_CHARACTERS, "\uFFFD");
+  const safe = text.replace(CONTROL_CHARACTERS, "\uFFFD");
+  const bundle: MimeBundle = { "text/html": content.value, "text/plain": safe };
+  if (vegaLite) bundle["application/vnd.vegalite.v5+json"] = vegaLite;
   return Object.freeze({
     html: content.value,
-    text: safeText,
-    [JUPYTER_DISPLAY](): MimeBundle {
-      const bundle: MimeBundle = {
-        "text/html": content.value,
-        "text/plain": safeText,
-      };
-      if (vegaLite) bundle["application/vnd.vegalite.v5+json"] = vegaLite;
-      return bundle;
-    },
-    [Symbol.for("Deno.customInspect")]: () => safeText,
-    toString: () => safeText,
+    text: safe,
+    [JUPYTER_DISPLAY]: () => ({ ...bundle }),
+    [Symbol.for("Deno.customInspect")]: () => safe,
+    toString: () => safe,
   });
 }
