@@ -1,26 +1,95 @@
-/** Notebook displays of jobs, tags and requests: one table renderer, HTML in Jupyter and text elsewhere. */
 import type { LightlyRequest } from "../core/build.ts";
 import type { JobStatusData, TagData } from "../core/types.ts";
-import { formatRequest, progressFraction, redactRequest } from "./format.ts";
+import type { JobProgress } from "../jobs/wait.ts";
 import {
-  markup,
-  type RichDisplay,
-  richDisplay,
-  textOf,
-} from "./rich_display.ts";
+  CONTROL_CHARACTERS,
+  formatRequest,
+  progressFraction,
+  redactRequest,
+} from "./format.ts";
 
-/** A job as the poller reports it (`waitForJob`'s progress reports and result): the job, how often and how long it was polled. */
-export interface JobSnapshot {
-  /** The job's last known status. */
-  readonly job: JobStatusData;
-  /** How many times the job was polled so far. */
-  readonly polls?: number;
-  /** Milliseconds since the wait began. */
-  readonly elapsedMs?: number;
+/**
+ * The symbol Deno's Jupyter kernel looks for on a cell's value
+ * (`Symbol.for("Jupyter.display")`): a method returning a {@linkcode MimeBundle}.
+ */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
+
+/** The MIME bundle a {@linkcode RichDisplay} hands to Jupyter. */
+export interface MimeBundle {
+  /** A self-contained HTML fragment; every value in it is escaped. */
+  "text/html": string;
+  /** The same content as plain text. */
+  "text/plain": string;
+  /** A Vega-Lite 5 chart, which JupyterLab draws natively (pictures only). */
+  "application/vnd.vegalite.v5+json"?: Record<string, unknown>;
 }
 
-/** What {@linkcode displayJob} accepts: a job, or a snapshot holding one. */
-export type JobDisplayInput = JobStatusData | JobSnapshot;
+/** A value that renders as HTML in Jupyter and as text elsewhere: return it from a cell, pass it to `Deno.jupyter.display`, or print it. */
+export interface RichDisplay {
+  /** The HTML fragment (escaped). */
+  readonly html: string;
+  /** The plain-text rendering (control characters replaced). */
+  readonly text: string;
+  /** The MIME bundle Deno's Jupyter kernel renders. */
+  [JUPYTER_DISPLAY](): MimeBundle;
+  /** The plain-text rendering, {@linkcode RichDisplay.text}. */
+  toString(): string;
+}
+
+const ENTITY = { "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" };
+
+/** Escapes `&`, `<`, `>`, `"` and `'`: for HTML content and quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&${ENTITY[c as "&"]};`);
+}
+
+/** Markup made by {@linkcode markup}: the only value inserted unescaped. */
+export class Html {
+  constructor(readonly value: string) {}
+}
+
+/** The one way markup is made: values escaped unless {@linkcode Html}, arrays item by item, nullish as nothing. */
+export function markup(
+  strings: TemplateStringsArray,
+  ...values: unknown[]
+): Html {
+  return new Html(strings.reduce((out, s, i) => out + html(values[i - 1]) + s));
+}
+
+function html(value: unknown): string {
+  if (value instanceof Html) return value.value;
+  if (Array.isArray(value)) return value.map(html).join("");
+  return value == null ? "" : escapeHtml(textOf(value));
+}
+
+/** Any value as short text: strings as they are, other values as JSON. */
+function textOf(value: unknown): string {
+  try {
+    if (typeof value === "string") return value;
+    if (typeof value !== "number") {
+      return JSON.stringify(value) ?? String(value);
+    }
+  } catch { /* a cycle or a bigint */ }
+  return String(value);
+}
+
+/** A frozen {@linkcode RichDisplay} (control characters replaced), with a Vega-Lite chart when given. */
+export function richDisplay(
+  content: Html,
+  text: string,
+  vegaLite?: Record<string, unknown>,
+): RichDisplay {
+  const safe = text.replace(CONTROL_CHARACTERS, "\uFFFD");
+  const bundle: MimeBundle = { "text/html": content.value, "text/plain": safe };
+  if (vegaLite) bundle["application/vnd.vegalite.v5+json"] = vegaLite;
+  return Object.freeze({
+    html: content.value,
+    text: safe,
+    [JUPYTER_DISPLAY]: () => ({ ...bundle }),
+    [Symbol.for("Deno.customInspect")]: () => safe,
+    toString: () => safe,
+  });
+}
 
 const STYLE = markup`<style>
 .lightly-box{font-family:system-ui,sans-serif;font-size:13px}
@@ -31,39 +100,31 @@ const STYLE = markup`<style>
 .lightly-status{padding:1px 6px;border-radius:3px;color:#fff}
 </style>`;
 
-const STATUS_COLORS = new Map([
-  ["WAITING", "#a16207"],
-  ["RUNNING", "#1d4ed8"],
-  ["FAILED", "#b91c1c"],
-  ["FINISHED", "#15803d"],
-]);
-
-type Row = readonly unknown[] | false;
-
-/**
- * The one table of every display: `[label, value]` rows (`false` ones left
- * out), or with `head` a list whose rows are its columns' cells.
- */
-function view(
+/** The one table of every display: `[label, value]` rows (`false` ones left out), or with `head` a list of rows of cells. */
+function table(
   kind: string,
   title: string,
-  rows: Row[],
   text: string,
+  rows: (readonly unknown[] | false)[],
   head?: string[],
 ): RichDisplay {
   const cells = (row: readonly unknown[]) =>
     head
       ? row.map((cell) => markup`<td>${cell}</td>`)
       : markup`<th>${row[0]}</th><td>${row[1]}</td>`;
-  const thead = head &&
-    markup`<thead><tr>${head.map((h) => markup`<th>${h}</th>`)}</tr></thead>\n`;
-  const body = rows.filter((row) => row !== false).map((row) =>
-    markup`<tr>${cells(row)}</tr>\n`
-  );
   return richDisplay(
     markup`<div class="lightly-box" data-lightly="${kind}">${STYLE}<table>
 <caption style="text-align:left;font-weight:600;padding-bottom:4px">${title}</caption>
-${thead}<tbody>${body}</tbody></table></div>`,
+${
+      head &&
+      markup`<thead><tr>${
+        head.map((h) => markup`<th>${h}</th>`)
+      }</tr></thead>\n`
+    }<tbody>${
+      rows.filter((row) => row !== false).map((row) =>
+        markup`<tr>${cells(row)}</tr>\n`
+      )
+    }</tbody></table></div>`,
     text,
   );
 }
@@ -78,11 +139,25 @@ function time(value: unknown): string | undefined {
   return value == null ? undefined : textOf(value);
 }
 
+const STATUS_COLORS = new Map([
+  ["WAITING", "#a16207"],
+  ["RUNNING", "#1d4ed8"],
+  ["FAILED", "#b91c1c"],
+  ["FINISHED", "#15803d"],
+]);
+
+/** A job with how often and how long it was polled, such as `waitForJob`'s progress reports and result. */
+export type JobSnapshot =
+  & Pick<JobProgress, "job">
+  & Partial<Pick<JobProgress, "polls" | "elapsedMs">>;
+
+/** What {@linkcode displayJob} accepts: a job, or a snapshot holding one. */
+export type JobDisplayInput = JobStatusData | JobSnapshot;
+
 /**
- * Renders a job's status (a `JobStatusData`, or a snapshot such as
- * `waitForJob`'s progress reports and result) as a table with a progress bar:
- * id, status, processed / total, the new tag once finished, the server's error
- * once failed, and a snapshot's polls and elapsed time.
+ * Renders a job (or a {@linkcode JobSnapshot}) as a table with a progress
+ * bar: id, status, processed / total, the new tag once finished, the server's
+ * error once failed, and a snapshot's polls and elapsed time.
  *
  * @example Show a job in a notebook cell
  * ```ts
@@ -96,22 +171,23 @@ function time(value: unknown): string | undefined {
  */
 export function displayJob(input: JobDisplayInput): RichDisplay {
   const given = input as Partial<JobSnapshot> & { id?: unknown };
-  const { job, polls, elapsedMs } = typeof given.id !== "string" &&
-      typeof given.job === "object" && given.job !== null
-    ? given as JobSnapshot
-    : { job: input as JobStatusData } as JobSnapshot;
+  const { job, polls, elapsedMs }: JobSnapshot =
+    typeof given.id !== "string" && given.job != null &&
+      typeof given.job === "object"
+      ? given as JobSnapshot
+      : { job: input as JobStatusData };
   const { meta, result, error } = job;
   const status = textOf(job.status);
   const fraction = progressFraction(meta?.processed, meta?.total) ??
     (status === "FINISHED" ? 1 : undefined);
   const percent = fraction === undefined ? "" : Math.round(fraction * 100);
+  const bar = fraction === undefined
+    ? "?".repeat(20)
+    : "#".repeat(Math.round(fraction * 20)).padEnd(20, ".");
   const progress = [
     meta && `${textOf(meta.processed)}/${textOf(meta.total)}`,
     percent !== "" && `(${percent}%)`,
   ].filter(Boolean).join(" ");
-  const bar = fraction === undefined
-    ? "?".repeat(20)
-    : "#".repeat(Math.round(fraction * 20)).padEnd(20, ".");
   const elapsed = typeof elapsedMs === "number"
     ? `${(elapsedMs / 1000).toFixed(1)} s`
     : undefined;
@@ -126,7 +202,8 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
     counters.length > 0 && `  ${counters.join(", ")}`,
   ].filter(Boolean).join("\n");
   const color = STATUS_COLORS.get(status) ?? "#6b7280";
-  return view("job", "Sampling job", [
+  const value = percent !== "" && markup` value="${percent}" max="100"`;
+  return table("job", "Sampling job", text, [
     ["Job", code(job.id)],
     [
       "Status",
@@ -135,7 +212,7 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
     [
       "Progress",
       markup`<progress style="width:200px"${
-        percent === "" ? "" : markup` value="${percent}" max="100"`
+        value || ""
       }></progress> ${progress}`,
     ],
     job.datasetId !== undefined && ["Dataset", code(job.datasetId)],
@@ -145,23 +222,13 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
     job.finishedAt !== undefined && ["Finished", time(job.finishedAt)],
     polls !== undefined && ["Polls", polls],
     elapsed !== undefined && ["Elapsed", elapsed],
-  ], text);
+  ]);
 }
 
 /**
- * Renders one tag (e.g. from `getTag` or `selectSamples`) as a summary table:
+ * Renders a tag (e.g. from `getTag` or `selectSamples`) as a summary table:
  * name, id, number of samples, the tag it was derived from (none for the
  * initial tag) and its creation time.
- *
- * @example
- * ```ts
- * import { displayTag } from "@lightly-sampling/lightly-sampling/display";
- * const view = displayTag({
- *   id: "0123456789abcdef01234569", datasetId: "0123456789abcdef01234567",
- *   prevTagId: null, name: "coreset-100", bitMaskData: "0x1", totSize: 100, createdAt: 0,
- * });
- * console.log(view.text); // "tag coreset-100 (0123456789abcdef01234569)\n  samples: 100\n…"
- * ```
  */
 export function displayTag(tag: TagData): RichDisplay {
   const prev = tag.prevTagId == null ? undefined : textOf(tag.prevTagId);
@@ -171,7 +238,7 @@ export function displayTag(tag: TagData): RichDisplay {
     `  derived from: ${prev ?? "— (initial tag)"}`,
     `  created: ${time(tag.createdAt) ?? ""}`,
   ].join("\n");
-  return view("tag", `Tag ${textOf(tag.name)}`, [
+  return table("tag", `Tag ${textOf(tag.name)}`, text, [
     ["Name", tag.name],
     ["Tag", code(tag.id)],
     ["Samples", tag.totSize],
@@ -181,29 +248,20 @@ export function displayTag(tag: TagData): RichDisplay {
     ["Preselected tag", code(tag.preselectedTagId)],
     ["Dataset", code(tag.datasetId)],
     ["Created", time(tag.createdAt)],
-  ], text);
+  ]);
 }
 
-/**
- * Renders a list of tags (e.g. from `listTags`) as one table, in the order
- * given: name, id, samples, derived from, created.
- *
- * @example
- * ```ts
- * import { displayTags } from "@lightly-sampling/lightly-sampling/display";
- * console.log(displayTags([]).text); // "0 tags"
- * ```
- */
+/** Renders tags (e.g. from `listTags`) as one table in the order given: name, id, samples, derived from, created. */
 export function displayTags(tags: readonly TagData[]): RichDisplay {
-  const text = [
-    `${tags.length} tags`,
-    ...tags.map((t) =>
+  const text = [`${tags.length} tags`].concat(
+    tags.map((t) =>
       `  ${textOf(t.name)}  ${textOf(t.id)}  ${textOf(t.totSize)}`
     ),
-  ].join("\n");
-  return view(
+  ).join("\n");
+  return table(
     "tags",
     `${tags.length} tags`,
+    text,
     tags.map((t) => [
       t.name,
       code(t.id),
@@ -211,15 +269,13 @@ export function displayTags(tags: readonly TagData[]): RichDisplay {
       code(t.prevTagId ?? "—"),
       time(t.createdAt),
     ]),
-    text,
     ["Name", "Tag", "Samples", "Derived from", "Created"],
   );
 }
 
 /**
- * Renders a built request for inspection (method, URL, headers and body) from
- * its redacted copy: the API key and bearer token never appear. Its text is
- * `formatRequest`'s.
+ * Renders a built request (method, URL, headers, body) from its redacted
+ * copy: the API key and bearer token never appear. Its text is `formatRequest`'s.
  *
  * @example Inspect a dry run in a notebook cell
  * ```ts
@@ -234,12 +290,10 @@ export function displayTags(tags: readonly TagData[]): RichDisplay {
  */
 export function displayRequest(request: LightlyRequest): RichDisplay {
   const { method, url, headers, body } = redactRequest(request);
-  return view("request", `${method} request`, [
+  const json = body !== undefined && JSON.stringify(body, null, 2);
+  return table("request", `${method} request`, formatRequest(request), [
     ["Request", code(`${method} ${url}`)],
     ...Object.entries(headers).map(([name, value]) => [name, code(value)]),
-    body !== undefined && [
-      "Body",
-      markup`<pre style="margin:0">${JSON.stringify(body, null, 2)}</pre>`,
-    ],
-  ], formatRequest(request));
+    json !== false && ["Body", markup`<pre style="margin:0">${json}</pre>`],
+  ]);
 }
