@@ -1,24 +1,15 @@
-/** Text for people: requests printed with their secrets masked, and progress. */
 import type { LightlyRequest } from "../core/build.ts";
-import { ValidationError } from "../core/errors.ts";
+import { describeValue, ValidationError } from "../core/errors.ts";
 import { redactHeaders, redactUrl } from "../core/redact.ts";
-import { describeValue } from "../core/validate.ts";
 
-/** A request with its secrets masked, safe to print or `JSON.stringify`. */
-export interface RedactedRequest {
-  /** The HTTP method. */
-  readonly method: string;
-  /** The URL with `token` masked. */
-  readonly url: string;
-  /** The headers with `Authorization` and other secrets masked. */
-  readonly headers: Readonly<Record<string, string>>;
+/** A request with its secrets masked and its body parsed: safe to print or `JSON.stringify`. */
+export type RedactedRequest = Omit<LightlyRequest, "body"> & {
   /** The body, parsed back from JSON, or `undefined` for a GET. */
   readonly body?: unknown;
-}
+};
 
 /**
- * Returns a copy of `request` (from a builder of this package) with every
- * secret masked and the body parsed, ready for `JSON.stringify`.
+ * Returns a copy of `request` with every secret masked and the body parsed.
  *
  * @example Log a request as JSON
  * ```ts
@@ -40,12 +31,10 @@ export function redactRequest(request: LightlyRequest): RedactedRequest {
  *
  * @example Print a dry run
  * ```ts
- * import { buildSamplingRequest, formatRequest } from "@lightly-sampling/lightly-sampling";
- * const request = buildSamplingRequest({
- *   datasetId: "0123456789abcdef01234567", embeddingId: "0123456789abcdef01234568",
- *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
- * }, { auth: { apiKey: "secret" } });
- * console.log(formatRequest(request)); // "POST https://api.lightly.ai/…?token=[REDACTED]\n…"
+ * import { formatRequest } from "@lightly-sampling/lightly-sampling";
+ * const url = "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=secret";
+ * console.log(formatRequest({ method: "GET", url, headers: {} }));
+ * // GET https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=[REDACTED]
  * ```
  */
 export function formatRequest(request: LightlyRequest): string {
@@ -119,7 +108,7 @@ export function formatCurl(
   ].join(" \\\n  ");
 }
 
-/** What a terminal would act on (C0 but tab and newline, DEL, C1): every display of foreign text escapes or replaces it. */
+/** What a terminal acts on (C0 but tab and newline, DEL, C1): every display of foreign text escapes or replaces it. */
 // deno-lint-ignore no-control-regex
 export const CONTROL_CHARACTERS: RegExp = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 

@@ -40,7 +40,7 @@ export interface SelectionDisplay extends RichDisplay {
   readonly counts: SelectionCounts;
 }
 
-/** The styles, by group (0: not selected, 1: selected, 2: preselected). */
+/** By group: 0 not selected, 1 selected, 2 preselected. */
 const GROUPS = ["not selected", "selected", "preselected"];
 const COLORS = ["#adb5bd", "#e8590c", "#1c7ed6"];
 const [WIDTH, HEIGHT, PAD] = [560, 400, 24];
@@ -56,47 +56,49 @@ function has(bitMaskData: string, i: number): boolean {
 
 /** The coordinates and the cap, or one error naming every problem. */
 function check(input: SelectionDisplayInput): [number[], number[], number] {
-  const issues: ValidationIssue[] = [];
-  const bad = (path: string, rule: string, value: unknown) =>
-    issues.push({ path, rule, received: describeValue(value) });
-  for (const key of ["tag", "preselected"] as const) {
-    const bits = input?.[key]?.bitMaskData;
-    const given = key === "tag" || input?.[key] !== undefined;
-    if (given && !(typeof bits === "string" && BITMASK.test(bits))) {
-      bad(`${key}.bitMaskData`, `must match ${BITMASK.source}`, bits);
-    }
-  }
   const xs = input?.embedding2d?.coordinatesDimension1;
   const ys = input?.embedding2d?.coordinatesDimension2;
-  if (!Array.isArray(xs) || !Array.isArray(ys) || xs.length !== ys.length) {
-    issues.push({
+  const max = input?.maxBackgroundPoints ?? 20_000;
+  const issues: (ValidationIssue | false)[] = [
+    ...(["tag", "preselected"] as const).map((key) => {
+      const bits = input?.[key]?.bitMaskData;
+      return (key === "tag" || input?.[key] !== undefined) &&
+        !(typeof bits === "string" && BITMASK.test(bits)) &&
+        {
+          path: `${key}.bitMaskData`,
+          rule: `must match ${BITMASK.source}`,
+          received: describeValue(bits),
+        };
+    }),
+    !(Array.isArray(xs) && Array.isArray(ys) && xs.length === ys.length) && {
       path: "embedding2d.coordinatesDimension1",
       rule: "and coordinatesDimension2 must be lists of the same length",
-    });
-  }
-  const max = input?.maxBackgroundPoints ?? 20_000;
-  if (!Number.isSafeInteger(max) || max < 0) {
-    bad("maxBackgroundPoints", "must be a whole number >= 0", max);
-  }
-  if (issues.length > 0) throw new ValidationError(issues, "display");
+    },
+    !(Number.isSafeInteger(max) && max >= 0) &&
+    {
+      path: "maxBackgroundPoints",
+      rule: "must be a whole number >= 0",
+      received: describeValue(max),
+    },
+  ];
+  const found = issues.filter((issue) => issue !== false);
+  if (found.length > 0) throw new ValidationError(found, "display");
   return [xs!, ys!, max];
 }
 
 /** The SVG fallback: a legend, then one path per group with a round dot per `M x y h0`. */
-function svg(points: Point[], title: string, legend: string[]) {
+function svg(groups: Point[][], title: string, legend: string[]) {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (const p of points) {
+  for (const p of groups.flat()) {
     x0 = Math.min(x0, p.x), x1 = Math.max(x1, p.x);
     y0 = Math.min(y0, p.y), y1 = Math.max(y1, p.y);
   }
   const sx = (WIDTH - 2 * PAD) / ((x1 - x0) || 1);
   const sy = (HEIGHT - 2 * PAD - 20) / ((y1 - y0) || 1);
-  const d = ["", "", ""];
-  for (const p of points) {
-    d[GROUPS.indexOf(p.group)] += `M${(PAD + (p.x - x0) * sx).toFixed(1)} ${
+  const dot = (p: Point) =>
+    `M${(PAD + (p.x - x0) * sx).toFixed(1)} ${
       (HEIGHT - PAD - (p.y - y0) * sy).toFixed(1)
     }h0`;
-  }
   return markup`<div class="lightly-box" data-lightly="selection"><svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${title}" style="font:12px system-ui,sans-serif"><title>${title}</title>${
     legend.map((label, g) =>
       markup`<circle cx="${PAD + g * 170}" cy="14" r="4" fill="${
@@ -104,11 +106,14 @@ function svg(points: Point[], title: string, legend: string[]) {
       }"/><text x="${PAD + 8 + g * 170}" y="18">${label}</text>`
     )
   }${
-    d.map((path, g) =>
-      path &&
-      markup`<path d="${path}" stroke="${COLORS[g]}" stroke-width="${
-        [2.5, 4, 5][g]
-      }" stroke-linecap="round" fill="none"/>`
+    groups.map((points, g) =>
+      points.length === 0
+        ? ""
+        : markup`<path d="${points.map(dot).join("")}" stroke="${
+          COLORS[g]
+        }" stroke-width="${
+          [2.5, 4, 5][g]
+        }" stroke-linecap="round" fill="none"/>`
     )
   }</svg></div>`;
 }
@@ -156,20 +161,19 @@ export function displaySelection(
     counts.selected++;
     counts.preselected += group[i] - 1;
   }
+  // Drawn in group order, the rest first; the rest thinned evenly to `max`.
   const background = total - counts.selected;
-  // The rest first, the selected on top, the preselected on top of them.
-  const points: Point[] = [];
-  for (const g of [0, 1, 2]) {
-    for (let i = 0, k = 0; i < total; i++) {
-      if (group[i] !== g) continue;
-      const keep = g > 0 || background <= max ||
-        Math.floor(++k * max / background) >
-          Math.floor((k - 1) * max / background);
-      if (keep && Number.isFinite(xs[i]) && Number.isFinite(ys[i])) {
-        points.push({ x: xs[i], y: ys[i], sample: i, group: GROUPS[g] });
-      }
+  const groups: Point[][] = [[], [], []];
+  for (let i = 0, k = 0; i < total; i++) {
+    const g = group[i];
+    const thin = g === 0 && background > max &&
+      Math.floor(++k * max / background) ===
+        Math.floor((k - 1) * max / background);
+    if (!thin && Number.isFinite(xs[i]) && Number.isFinite(ys[i])) {
+      groups[g].push({ x: xs[i], y: ys[i], sample: i, group: GROUPS[g] });
     }
   }
+  const points = groups.flat();
   counts.drawn = points.length;
   const method = String(embedding2d.dimensionalityReductionMethod);
   const share = total > 0 ? (100 * counts.selected / total).toFixed(1) : "0";
@@ -215,7 +219,7 @@ export function displaySelection(
     counts.drawn < total ? `; drew ${counts.drawn} of ${total} points` : ""
   }`;
   return Object.freeze({
-    ...richDisplay(svg(points, title, legend), text, vegaLite),
+    ...richDisplay(svg(groups, title, legend), text, vegaLite),
     vegaLite,
     counts: Object.freeze(counts),
   });
