@@ -56,33 +56,29 @@ function has(bitMaskData: string, i: number): boolean {
 
 /** The coordinates and the cap, or one error naming every problem. */
 function check(input: SelectionDisplayInput): [number[], number[], number] {
+  const issues: ValidationIssue[] = [];
+  const bad = (path: string, rule: string, value: unknown) =>
+    issues.push({ path, rule, received: describeValue(value) });
+  for (const key of ["tag", "preselected"] as const) {
+    const bits = input?.[key]?.bitMaskData;
+    const given = key === "tag" || input?.[key] !== undefined;
+    if (given && !(typeof bits === "string" && BITMASK.test(bits))) {
+      bad(`${key}.bitMaskData`, `must match ${BITMASK.source}`, bits);
+    }
+  }
   const xs = input?.embedding2d?.coordinatesDimension1;
   const ys = input?.embedding2d?.coordinatesDimension2;
-  const max = input?.maxBackgroundPoints ?? 20_000;
-  const issues: (ValidationIssue | false)[] = [
-    ...(["tag", "preselected"] as const).map((key) => {
-      const bits = input?.[key]?.bitMaskData;
-      return (key === "tag" || input?.[key] !== undefined) &&
-        !(typeof bits === "string" && BITMASK.test(bits)) &&
-        {
-          path: `${key}.bitMaskData`,
-          rule: `must match ${BITMASK.source}`,
-          received: describeValue(bits),
-        };
-    }),
-    !(Array.isArray(xs) && Array.isArray(ys) && xs.length === ys.length) && {
+  if (!Array.isArray(xs) || !Array.isArray(ys) || xs.length !== ys.length) {
+    issues.push({
       path: "embedding2d.coordinatesDimension1",
       rule: "and coordinatesDimension2 must be lists of the same length",
-    },
-    !(Number.isSafeInteger(max) && max >= 0) &&
-    {
-      path: "maxBackgroundPoints",
-      rule: "must be a whole number >= 0",
-      received: describeValue(max),
-    },
-  ];
-  const found = issues.filter((issue) => issue !== false);
-  if (found.length > 0) throw new ValidationError(found, "display");
+    });
+  }
+  const max = input?.maxBackgroundPoints ?? 20_000;
+  if (!Number.isSafeInteger(max) || max < 0) {
+    bad("maxBackgroundPoints", "must be a whole number >= 0", max);
+  }
+  if (issues.length > 0) throw new ValidationError(issues, "display");
   return [xs!, ys!, max];
 }
 
@@ -128,22 +124,16 @@ function svg(groups: Point[][], title: string, legend: string[]) {
  *
  * @throws {ValidationError} A malformed bitmask, missing or unequal coordinates.
  *
- * @example
+ * @example Draw what a selection picked
  * ```ts
+ * import { getEmbeddings2d, selectSamples } from "@lightly-sampling/lightly-sampling";
  * import { displaySelection } from "@lightly-sampling/lightly-sampling/display";
- * const view = displaySelection({
- *   tag: {
- *     id: "0123456789abcdef01234569", datasetId: "0123456789abcdef01234567",
- *     prevTagId: null, name: "picked", bitMaskData: "0x5", totSize: 2, createdAt: 0,
- *   },
- *   embedding2d: {
- *     id: "0123456789abcdef0123456a", datasetId: "0123456789abcdef01234567",
- *     embeddingId: "0123456789abcdef01234568", name: "umap", createdAt: 0,
- *     dimensionalityReductionMethod: "UMAP",
- *     coordinatesDimension1: [0, 1, 2, 3], coordinatesDimension2: [0, 1, 0, 1],
- *   },
- * });
- * console.log(view.counts.selected); // 2
+ * const options = { auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! } };
+ * const datasetId = "0123456789abcdef01234567";
+ * const body = { newTagName: "coreset-100", method: "CORESET", config: {} } as const;
+ * const { tag, embeddingId } = await selectSamples({ datasetId, body }, options);
+ * const [embedding2d] = await getEmbeddings2d(datasetId, embeddingId, options);
+ * displaySelection({ tag, embedding2d }); // the cell's value: a chart
  * ```
  */
 export function displaySelection(
@@ -152,33 +142,37 @@ export function displaySelection(
   const [xs, ys, max] = check(input);
   const { tag, embedding2d, preselected } = input;
   const total = xs.length;
-  const counts = { total, selected: 0, preselected: 0, drawn: 0 };
-  const group = new Uint8Array(total);
-  for (let i = 0; i < total; i++) {
-    if (!has(tag.bitMaskData, i)) continue;
-    // Preselected means "in the tag and in the preselected tag".
-    group[i] = preselected && has(preselected.bitMaskData, i) ? 2 : 1;
-    counts.selected++;
-    counts.preselected += group[i] - 1;
-  }
+  // Preselected means "in the tag and in the preselected tag".
+  const group = Uint8Array.from(
+    xs,
+    (_, i) =>
+      has(tag.bitMaskData, i)
+        ? preselected && has(preselected.bitMaskData, i) ? 2 : 1
+        : 0,
+  );
+  const sizes = [0, 0, 0];
+  for (const g of group) sizes[g]++;
   // Drawn in group order, the rest first; the rest thinned evenly to `max`.
-  const background = total - counts.selected;
   const groups: Point[][] = [[], [], []];
   for (let i = 0, k = 0; i < total; i++) {
     const g = group[i];
-    const thin = g === 0 && background > max &&
-      Math.floor(++k * max / background) ===
-        Math.floor((k - 1) * max / background);
+    const thin = g === 0 && sizes[0] > max &&
+      Math.floor(++k * max / sizes[0]) === Math.floor((k - 1) * max / sizes[0]);
     if (!thin && Number.isFinite(xs[i]) && Number.isFinite(ys[i])) {
       groups[g].push({ x: xs[i], y: ys[i], sample: i, group: GROUPS[g] });
     }
   }
   const points = groups.flat();
-  counts.drawn = points.length;
+  const selected = sizes[1] + sizes[2];
+  const counts = {
+    total,
+    selected,
+    preselected: sizes[2],
+    drawn: points.length,
+  };
   const method = String(embedding2d.dimensionalityReductionMethod);
-  const share = total > 0 ? (100 * counts.selected / total).toFixed(1) : "0";
-  const title =
-    `${tag.name}: ${counts.selected} of ${total} samples (${share}%)`;
+  const share = total > 0 ? (100 * selected / total).toFixed(1) : "0";
+  const title = `${tag.name}: ${selected} of ${total} samples (${share}%)`;
   const axis = (field: string, n: number) => ({
     field,
     type: "quantitative",
@@ -208,15 +202,12 @@ export function displaySelection(
       tooltip: [{ field: "sample", type: "quantitative" }, { field: "group" }],
     },
   };
-  const legend = [
-    `${GROUPS[0]} (${background})`,
-    `${GROUPS[1]} (${counts.selected - counts.preselected})`,
-    ...(preselected ? [`${GROUPS[2]} (${counts.preselected})`] : []),
-  ];
+  const legend = GROUPS.slice(0, preselected ? 3 : 2)
+    .map((name, g) => `${name} (${sizes[g]})`);
   const text = `selection ${title}${
-    preselected ? `, ${counts.preselected} preselected` : ""
+    preselected ? `, ${sizes[2]} preselected` : ""
   }, over ${method} projection "${embedding2d.name}"${
-    counts.drawn < total ? `; drew ${counts.drawn} of ${total} points` : ""
+    points.length < total ? `; drew ${points.length} of ${total} points` : ""
   }`;
   return Object.freeze({
     ...richDisplay(svg(groups, title, legend), text, vegaLite),
