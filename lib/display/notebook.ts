@@ -64,11 +64,9 @@ function html(value: unknown): string {
 
 /** Any value as short text: strings as they are, other values as JSON. */
 function textOf(value: unknown): string {
+  if (typeof value === "string" || typeof value === "number") return `${value}`;
   try {
-    if (typeof value === "string") return value;
-    if (typeof value !== "number") {
-      return JSON.stringify(value) ?? String(value);
-    }
+    return JSON.stringify(value) ?? String(value);
   } catch { /* a cycle or a bigint */ }
   return String(value);
 }
@@ -108,23 +106,19 @@ function table(
   rows: (readonly unknown[] | false)[],
   head?: string[],
 ): RichDisplay {
-  const cells = (row: readonly unknown[]) =>
-    head
-      ? row.map((cell) => markup`<td>${cell}</td>`)
-      : markup`<th>${row[0]}</th><td>${row[1]}</td>`;
+  const tr = (row: readonly unknown[]) =>
+    markup`<tr>${
+      head
+        ? row.map((cell) => markup`<td>${cell}</td>`)
+        : markup`<th>${row[0]}</th><td>${row[1]}</td>`
+    }</tr>\n`;
+  const th = head?.map((name) => markup`<th>${name}</th>`);
+  const thead = th && markup`<thead><tr>${th}</tr></thead>\n`;
+  const body = rows.filter((row) => row !== false).map(tr);
   return richDisplay(
     markup`<div class="lightly-box" data-lightly="${kind}">${STYLE}<table>
 <caption style="text-align:left;font-weight:600;padding-bottom:4px">${title}</caption>
-${
-      head &&
-      markup`<thead><tr>${
-        head.map((h) => markup`<th>${h}</th>`)
-      }</tr></thead>\n`
-    }<tbody>${
-      rows.filter((row) => row !== false).map((row) =>
-        markup`<tr>${cells(row)}</tr>\n`
-      )
-    }</tbody></table></div>`,
+${thead}<tbody>${body}</tbody></table></div>`,
     text,
   );
 }
@@ -202,19 +196,14 @@ export function displayJob(input: JobDisplayInput): RichDisplay {
     counters.length > 0 && `  ${counters.join(", ")}`,
   ].filter(Boolean).join("\n");
   const color = STATUS_COLORS.get(status) ?? "#6b7280";
-  const value = percent !== "" && markup` value="${percent}" max="100"`;
+  const badge =
+    markup`<span class="lightly-status" style="background:${color}">`;
+  const value = percent === "" ? "" : markup` value="${percent}" max="100"`;
+  const meter = markup`<progress style="width:200px"${value}></progress>`;
   return table("job", "Sampling job", text, [
     ["Job", code(job.id)],
-    [
-      "Status",
-      markup`<span class="lightly-status" style="background:${color}">${status}</span>`,
-    ],
-    [
-      "Progress",
-      markup`<progress style="width:200px"${
-        value || ""
-      }></progress> ${progress}`,
-    ],
+    ["Status", markup`${badge}${status}</span>`],
+    ["Progress", markup`${meter} ${progress}`],
     job.datasetId !== undefined && ["Dataset", code(job.datasetId)],
     result != null && ["Result", markup`${result.type} ${code(result.data)}`],
     error != null && ["Error", error],
@@ -253,11 +242,9 @@ export function displayTag(tag: TagData): RichDisplay {
 
 /** Renders tags (e.g. from `listTags`) as one table in the order given: name, id, samples, derived from, created. */
 export function displayTags(tags: readonly TagData[]): RichDisplay {
-  const text = [`${tags.length} tags`].concat(
-    tags.map((t) =>
-      `  ${textOf(t.name)}  ${textOf(t.id)}  ${textOf(t.totSize)}`
-    ),
-  ).join("\n");
+  const line = (t: TagData) =>
+    `  ${textOf(t.name)}  ${textOf(t.id)}  ${textOf(t.totSize)}`;
+  const text = [`${tags.length} tags`, ...tags.map(line)].join("\n");
   return table(
     "tags",
     `${tags.length} tags`,
