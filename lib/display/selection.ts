@@ -43,15 +43,20 @@ export interface SelectionDisplay extends RichDisplay {
 /** By group: 0 not selected, 1 selected, 2 preselected. */
 const GROUPS = ["not selected", "selected", "preselected"];
 const COLORS = ["#adb5bd", "#e8590c", "#1c7ed6"];
+const DOT = [2.5, 4, 5];
 const [WIDTH, HEIGHT, PAD] = [560, 400, 24];
 const BITMASK = /^0x[a-f0-9]+$/;
 
 type Point = { x: number; y: number; sample: number; group: string };
 
-/** Whether bit `i` (least significant first) of a `bitMaskData` is set. */
-function has(bitMaskData: string, i: number): boolean {
-  const at = bitMaskData.length - 1 - (i >> 2);
-  return at >= 2 && (parseInt(bitMaskData[at], 16) >> (i & 3) & 1) === 1;
+/** The first `n` bits of a `bitMaskData`, least significant first. */
+function bits(bitMaskData: string, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0, at = bitMaskData.length - 1; i < n && at >= 2; i += 4, at--) {
+    const nibble = parseInt(bitMaskData[at], 16);
+    for (let bit = 0; bit < 4; bit++) out[i + bit] = nibble >> bit & 1;
+  }
+  return out;
 }
 
 /** The coordinates and the cap, or one error naming every problem. */
@@ -83,35 +88,32 @@ function check(input: SelectionDisplayInput): [number[], number[], number] {
 }
 
 /** The SVG fallback: a legend, then one path per group with a round dot per `M x y h0`. */
-function svg(groups: Point[][], title: string, legend: string[]) {
+function svg(points: Point[], title: string, legend: string[]) {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (const p of groups.flat()) {
+  for (const p of points) {
     x0 = Math.min(x0, p.x), x1 = Math.max(x1, p.x);
     y0 = Math.min(y0, p.y), y1 = Math.max(y1, p.y);
   }
   const sx = (WIDTH - 2 * PAD) / ((x1 - x0) || 1);
   const sy = (HEIGHT - 2 * PAD - 20) / ((y1 - y0) || 1);
-  const dot = (p: Point) =>
-    `M${(PAD + (p.x - x0) * sx).toFixed(1)} ${
+  const d = ["", "", ""];
+  for (const p of points) {
+    d[GROUPS.indexOf(p.group)] += `M${(PAD + (p.x - x0) * sx).toFixed(1)} ${
       (HEIGHT - PAD - (p.y - y0) * sy).toFixed(1)
     }h0`;
-  return markup`<div class="lightly-box" data-lightly="selection"><svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${title}" style="font:12px system-ui,sans-serif"><title>${title}</title>${
-    legend.map((label, g) =>
-      markup`<circle cx="${PAD + g * 170}" cy="14" r="4" fill="${
-        COLORS[g]
-      }"/><text x="${PAD + 8 + g * 170}" y="18">${label}</text>`
-    )
-  }${
-    groups.map((points, g) =>
-      points.length === 0
-        ? ""
-        : markup`<path d="${points.map(dot).join("")}" stroke="${
-          COLORS[g]
-        }" stroke-width="${
-          [2.5, 4, 5][g]
-        }" stroke-linecap="round" fill="none"/>`
-    )
-  }</svg></div>`;
+  }
+  const keys = legend.map((label, g) =>
+    markup`<circle cx="${PAD + g * 170}" cy="14" r="4" fill="${
+      COLORS[g]
+    }"/><text x="${PAD + 8 + g * 170}" y="18">${label}</text>`
+  );
+  const paths = d.map((path, g) =>
+    path &&
+    markup`<path d="${path}" stroke="${COLORS[g]}" stroke-width="${
+      DOT[g]
+    }" stroke-linecap="round" fill="none"/>`
+  );
+  return markup`<div class="lightly-box" data-lightly="selection"><svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${title}" style="font:12px system-ui,sans-serif"><title>${title}</title>${keys}${paths}</svg></div>`;
 }
 
 /**
@@ -143,13 +145,9 @@ export function displaySelection(
   const { tag, embedding2d, preselected } = input;
   const total = xs.length;
   // Preselected means "in the tag and in the preselected tag".
-  const group = Uint8Array.from(
-    xs,
-    (_, i) =>
-      has(tag.bitMaskData, i)
-        ? preselected && has(preselected.bitMaskData, i) ? 2 : 1
-        : 0,
-  );
+  const group = bits(tag.bitMaskData, total);
+  const pre = preselected && bits(preselected.bitMaskData, total);
+  if (pre) group.forEach((g, i) => group[i] = g + (g & pre[i]));
   const sizes = [0, 0, 0];
   for (const g of group) sizes[g]++;
   // Drawn in group order, the rest first; the rest thinned evenly to `max`.
@@ -162,14 +160,10 @@ export function displaySelection(
       groups[g].push({ x: xs[i], y: ys[i], sample: i, group: GROUPS[g] });
     }
   }
-  const points = groups.flat();
+  const points = groups[0].concat(groups[1], groups[2]);
   const selected = sizes[1] + sizes[2];
-  const counts = {
-    total,
-    selected,
-    preselected: sizes[2],
-    drawn: points.length,
-  };
+  const drawn = points.length;
+  const counts = { total, selected, preselected: sizes[2], drawn };
   const method = String(embedding2d.dimensionalityReductionMethod);
   const share = total > 0 ? (100 * selected / total).toFixed(1) : "0";
   const title = `${tag.name}: ${selected} of ${total} samples (${share}%)`;
@@ -207,10 +201,10 @@ export function displaySelection(
   const text = `selection ${title}${
     preselected ? `, ${sizes[2]} preselected` : ""
   }, over ${method} projection "${embedding2d.name}"${
-    points.length < total ? `; drew ${points.length} of ${total} points` : ""
+    drawn < total ? `; drew ${drawn} of ${total} points` : ""
   }`;
   return Object.freeze({
-    ...richDisplay(svg(groups, title, legend), text, vegaLite),
+    ...richDisplay(svg(points, title, legend), text, vegaLite),
     vegaLite,
     counts: Object.freeze(counts),
   });
