@@ -8,17 +8,7 @@ export type RedactedRequest = Omit<LightlyRequest, "body"> & {
   readonly body?: unknown;
 };
 
-/**
- * Returns a copy of `request` with every secret masked and the body parsed.
- *
- * @example Log a request as JSON
- * ```ts
- * import { redactRequest } from "@lightly-sampling/lightly-sampling";
- * const url = "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=secret";
- * console.log(JSON.stringify(redactRequest({ method: "GET", url, headers: {} })));
- * // {"method":"GET","url":"https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=[REDACTED]","headers":{}}
- * ```
- */
+/** Returns a copy of `request` with every secret masked and the body parsed: log it with `JSON.stringify`. */
 export function redactRequest(request: LightlyRequest): RedactedRequest {
   const { method, url, headers, body } = request;
   const safe = { method, url: redactUrl(url), headers: redactHeaders(headers) };
