@@ -40,7 +40,10 @@ const ENTITY = { "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" };
 
 /** Escapes `&`, `<`, `>`, `"` and `'`: for HTML content and quoted attributes. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${ENTITY[c as "&"]};`);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => `&${ENTITY[c as keyof typeof ENTITY]};`,
+  );
 }
 
 /** Markup made by {@linkcode markup}: the only value inserted unescaped. */
