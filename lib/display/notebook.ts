@@ -267,14 +267,11 @@ export function displayTags(tags: readonly TagData[]): RichDisplay {
  * Renders a built request (method, URL, headers, body) from its redacted
  * copy: the API key and bearer token never appear. Its text is `formatRequest`'s.
  *
- * @example Inspect a dry run in a notebook cell
+ * @example Inspect a request in a notebook cell
  * ```ts
- * import { buildSamplingRequest } from "@lightly-sampling/lightly-sampling";
  * import { displayRequest } from "@lightly-sampling/lightly-sampling/display";
- * const view = displayRequest(buildSamplingRequest({
- *   datasetId: "0123456789abcdef01234567", embeddingId: "0123456789abcdef01234568",
- *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
- * }, { auth: { apiKey: "secret" } }));
+ * const url = "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=secret";
+ * const view = displayRequest({ method: "GET", url, headers: {} });
  * console.log(view.html.includes("secret")); // false
  * ```
  */
