@@ -20,17 +20,15 @@
  */
 
 export {
-  JUPYTER_DISPLAY,
-  type MimeBundle,
-  type RichDisplay,
-} from "./lib/display/rich_display.ts";
-export {
   displayJob,
   displayRequest,
   displayTag,
   displayTags,
   type JobDisplayInput,
   type JobSnapshot,
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  type RichDisplay,
 } from "./lib/display/notebook.ts";
 export {
   displaySelection,

@@ -20,7 +20,7 @@ import {
   JUPYTER_DISPLAY,
   type RichDisplay,
 } from "../display.ts";
-import { escapeHtml } from "../lib/display/rich_display.ts";
+import { escapeHtml } from "../lib/display/notebook.ts";
 import { startLightlyStub } from "../testing.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 

@@ -33,7 +33,7 @@ import {
   redactValue,
   secretsOf,
 } from "../lib/core/redact.ts";
-import { escapeHtml } from "../lib/display/rich_display.ts";
+import { escapeHtml } from "../lib/display/notebook.ts";
 import type { JobStatusData } from "../lib/core/types.ts";
 import { fakeClock } from "./_clock.ts";
 import {

@@ -1,42 +1,14 @@
-/**
- * Text for people: requests printed safely (dry runs, logs, "show me the
- * curl"; every function masks the API key and bearer token) and a job's
- * progress as a fraction.
- *
- * @module
- */
 import type { LightlyRequest } from "../core/build.ts";
-import { ValidationError } from "../core/errors.ts";
+import { describeValue, ValidationError } from "../core/errors.ts";
 import { redactHeaders, redactUrl } from "../core/redact.ts";
-import { describeValue } from "../core/validate.ts";
 
-/** A request with its secrets masked, safe to print or `JSON.stringify`. */
-export interface RedactedRequest {
-  /** The HTTP method. */
-  readonly method: string;
-  /** The URL with `token` masked. */
-  readonly url: string;
-  /** The headers with `Authorization` and other secrets masked. */
-  readonly headers: Readonly<Record<string, string>>;
+/** A request with its secrets masked and its body parsed: safe to print or `JSON.stringify`. */
+export type RedactedRequest = Omit<LightlyRequest, "body"> & {
   /** The body, parsed back from JSON, or `undefined` for a GET. */
   readonly body?: unknown;
-}
+};
 
-/**
- * Returns a copy of `request` with every secret masked and the body parsed,
- * ready for `JSON.stringify`.
- *
- * @param request A request from a builder of this package.
- * @returns The redacted copy.
- *
- * @example Log a request as JSON
- * ```ts
- * import { redactRequest } from "@lightly-sampling/lightly-sampling";
- * const url = "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=secret";
- * console.log(JSON.stringify(redactRequest({ method: "GET", url, headers: {} })));
- * // {"method":"GET","url":"https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=[REDACTED]","headers":{}}
- * ```
- */
+/** Returns a copy of `request` with every secret masked and the body parsed: log it with `JSON.stringify`. */
 export function redactRequest(request: LightlyRequest): RedactedRequest {
   const { method, url, headers, body } = request;
   const safe = { method, url: redactUrl(url), headers: redactHeaders(headers) };
@@ -47,57 +19,40 @@ export function redactRequest(request: LightlyRequest): RedactedRequest {
  * Formats `request` for people: the request line, the headers and the
  * pretty-printed body, with every secret masked.
  *
- * @param request A request from a builder of this package.
- * @returns Multi-line text.
- *
  * @example Print a dry run
  * ```ts
- * import { buildSamplingRequest, formatRequest } from "@lightly-sampling/lightly-sampling";
- * const request = buildSamplingRequest({
- *   datasetId: "0123456789abcdef01234567", embeddingId: "0123456789abcdef01234568",
- *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
- * }, { auth: { apiKey: "secret" } });
- * console.log(formatRequest(request)); // "POST https://api.lightly.ai/…?token=[REDACTED]\n…"
+ * import { formatRequest } from "@lightly-sampling/lightly-sampling";
+ * const url = "https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=secret";
+ * console.log(formatRequest({ method: "GET", url, headers: {} }));
+ * // GET https://api.lightly.ai/v1/jobs/0123456789abcdef01234567?token=[REDACTED]
  * ```
  */
 export function formatRequest(request: LightlyRequest): string {
-  const safe = redactRequest(request);
-  const lines = [`${safe.method} ${safe.url}`];
-  for (const [name, value] of Object.entries(safe.headers)) {
-    lines.push(`${name}: ${value}`);
-  }
-  if (safe.body !== undefined) {
-    lines.push("", JSON.stringify(safe.body, null, 2));
-  }
-  return lines.join("\n");
+  const { method, url, headers, body } = redactRequest(request);
+  return [
+    `${method} ${url}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ...body === undefined ? [] : ["", JSON.stringify(body, null, 2)],
+  ].join("\n");
 }
 
 /** Options of {@linkcode formatCurl}. */
 export interface CurlOptions {
-  /**
-   * Environment variable the printed command reads the API key from.
-   *
-   * @default {"LIGHTLY_TOKEN"}
-   */
+  /** Environment variable the printed command reads the API key from.
+   * @default {"LIGHTLY_TOKEN"} */
   tokenEnv?: string;
-  /**
-   * Environment variable the printed command reads the bearer token from.
-   *
-   * @default {"LIGHTLY_JWT"}
-   */
+  /** Environment variable the printed command reads the bearer token from.
+   * @default {"LIGHTLY_JWT"} */
   jwtEnv?: string;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
-/** The name of a shell variable, checked: it is pasted into a command line. */
-function envName(
-  options: CurlOptions,
-  key: keyof CurlOptions,
-  fallback: string,
-) {
+/** A shell variable's name, checked: it is pasted into a command line. */
+function envName(options: CurlOptions, key: keyof CurlOptions, or: string) {
   const value: unknown = options[key];
-  if (value === undefined) return fallback;
+  if (value === undefined) return or;
   if (typeof value === "string" && ENV_NAME.test(value)) return value;
   throw new ValidationError([{
     path: `options.${key}`,
@@ -106,18 +61,11 @@ function envName(
   }], "curl options");
 }
 
-function quote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
 /**
- * Formats `request` as an equivalent `curl` command that reads the secret
- * from an environment variable (`$LIGHTLY_TOKEN` / `$LIGHTLY_JWT`) instead of
- * printing it.
+ * Formats `request` as an equivalent `curl` command, one shell command split
+ * over lines with `\`, that reads the secret from an environment variable
+ * (`$LIGHTLY_TOKEN` / `$LIGHTLY_JWT`) instead of printing it.
  *
- * @param request A request from a builder of this package.
- * @param options Names of the environment variables.
- * @returns One shell command, split over lines with `\`.
  * @throws {ValidationError} An environment variable name that is not a plain shell name.
  *
  * @example Print the equivalent curl command
@@ -138,26 +86,19 @@ export function formatCurl(
   const url = match
     ? `${quote(match[1])}"$${tokenEnv}"${match[2] ? quote(match[2]) : ""}`
     : quote(redactUrl(request.url));
-  const parts = [`curl -X ${request.method} ${url}`];
   const safe = redactHeaders(request.headers);
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (name.toLowerCase() === "authorization" && /^bearer\s/i.test(value)) {
-      parts.push(`-H "${name}: Bearer $${jwtEnv}"`);
-    } else {
-      parts.push(`-H ${quote(`${name}: ${safe[name]}`)}`);
-    }
-  }
-  if (request.body !== undefined) {
-    parts.push(`--data-raw ${quote(request.body)}`);
-  }
-  return parts.join(" \\\n  ");
+  return [
+    `curl -X ${request.method} ${url}`,
+    ...Object.entries(request.headers).map(([name, value]) =>
+      name.toLowerCase() === "authorization" && /^bearer\s/i.test(value)
+        ? `-H "${name}: Bearer $${jwtEnv}"`
+        : `-H ${quote(`${name}: ${safe[name]}`)}`
+    ),
+    ...request.body === undefined ? [] : [`--data-raw ${quote(request.body)}`],
+  ].join(" \\\n  ");
 }
 
-/**
- * The characters a terminal would act on: C0 controls but tab and newline,
- * DEL and the C1 controls (`\x1b`, `\x7f`, `\u009b`). Every display that
- * shows text from a server or a file escapes or replaces them.
- */
+/** What a terminal acts on (C0 but tab and newline, DEL, C1): every display of foreign text escapes or replaces it. */
 // deno-lint-ignore no-control-regex
 export const CONTROL_CHARACTERS: RegExp = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 

@@ -1,13 +1,11 @@
-/**
- * A picture of a selection: the 2-D embedding with the tag's samples
- * highlighted against the rest, preselected samples in a third style.
- *
- * @module
- */
-import { ValidationError, type ValidationIssue } from "../core/errors.ts";
+/** A picture of a selection: the tag's samples over the 2-D embedding. */
+import {
+  describeValue,
+  ValidationError,
+  type ValidationIssue,
+} from "../core/errors.ts";
 import type { Embedding2dData, TagData } from "../core/types.ts";
-import { describeValue } from "../core/validate.ts";
-import { markup, type RichDisplay, richDisplay } from "./rich_display.ts";
+import { markup, type RichDisplay, richDisplay } from "./notebook.ts";
 
 /** What {@linkcode displaySelection} draws. */
 export interface SelectionDisplayInput {
@@ -17,12 +15,8 @@ export interface SelectionDisplayInput {
   embedding2d: Embedding2dData;
   /** The preselected tag, if any: its samples get a third style. */
   preselected?: TagData;
-  /**
-   * The most unselected points drawn; above it they are thinned evenly
-   * (selected and preselected samples are always all drawn).
-   *
-   * @default {20000}
-   */
+  /** The most unselected points drawn; above it they are thinned evenly (selected ones never are).
+   * @default {20000} */
   maxBackgroundPoints?: number;
 }
 
@@ -46,25 +40,24 @@ export interface SelectionDisplay extends RichDisplay {
   readonly counts: SelectionCounts;
 }
 
+/** By group: 0 not selected, 1 selected, 2 preselected. */
 const GROUPS = ["not selected", "selected", "preselected"];
 const COLORS = ["#adb5bd", "#e8590c", "#1c7ed6"];
 const DOT = [2.5, 4, 5];
 const [WIDTH, HEIGHT, PAD] = [560, 400, 24];
+const BITMASK = /^0x[a-f0-9]+$/;
 
-/** A point of the chart; `group` is one of {@linkcode GROUPS}. */
 type Point = { x: number; y: number; sample: number; group: string };
 
-/** Calls `set(i)` for each bit `i < n` of a `bitMaskData` (least significant first). */
-function eachBit(bitMaskData: string, n: number, set: (i: number) => void) {
-  for (let i = 0, at = bitMaskData.length - 1; at >= 2 && i < n; i++, at--) {
+/** The first `n` bits of a `bitMaskData`, least significant first. */
+function bits(bitMaskData: string, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0, at = bitMaskData.length - 1; i < n && at >= 2; i += 4, at--) {
     const nibble = parseInt(bitMaskData[at], 16);
-    for (let bit = 0; bit < 4 && i * 4 + bit < n; bit++) {
-      if (nibble & (1 << bit)) set(i * 4 + bit);
-    }
+    for (let bit = 0; bit < 4; bit++) out[i + bit] = nibble >> bit & 1;
   }
+  return out;
 }
-
-const BITMASK = /^0x[a-f0-9]+$/;
 
 /** The coordinates and the cap, or one error naming every problem. */
 function check(input: SelectionDisplayInput): [number[], number[], number] {
@@ -94,7 +87,7 @@ function check(input: SelectionDisplayInput): [number[], number[], number] {
   return [xs!, ys!, max];
 }
 
-/** One SVG path per style (a round dot per `M x y h0`) under a legend. */
+/** The SVG fallback: a legend, then one path per group with a round dot per `M x y h0`. */
 function svg(points: Point[], title: string, legend: string[]) {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const p of points) {
@@ -109,16 +102,16 @@ function svg(points: Point[], title: string, legend: string[]) {
       (HEIGHT - PAD - (p.y - y0) * sy).toFixed(1)
     }h0`;
   }
+  const keys = legend.map((label, g) =>
+    markup`<circle cx="${PAD + g * 170}" cy="14" r="4" fill="${
+      COLORS[g]
+    }"/><text x="${PAD + 8 + g * 170}" y="18">${label}</text>`
+  );
   const paths = d.map((path, g) =>
     path &&
     markup`<path d="${path}" stroke="${COLORS[g]}" stroke-width="${
       DOT[g]
     }" stroke-linecap="round" fill="none"/>`
-  );
-  const keys = legend.map((label, g) =>
-    markup`<circle cx="${PAD + g * 170}" cy="14" r="4" fill="${
-      COLORS[g]
-    }"/><text x="${PAD + 8 + g * 170}" y="18">${label}</text>`
   );
   return markup`<div class="lightly-box" data-lightly="selection"><svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${title}" style="font:12px system-ui,sans-serif"><title>${title}</title>${keys}${paths}</svg></div>`;
 }
@@ -126,31 +119,23 @@ function svg(points: Point[], title: string, legend: string[]) {
 /**
  * Draws a selection over the 2-D embedding: the tag's samples highlighted
  * against the rest, the preselected samples in a third style. The bundle
- * holds a Vega-Lite chart (interactive in JupyterLab: pan, zoom, tooltips),
- * an SVG fallback in `text/html` (nbconvert, GitHub) and a one-line summary
- * in `text/plain`. Above `maxBackgroundPoints` unselected samples, they are
- * thinned evenly so the browser stays responsive; selected samples never are.
+ * holds a Vega-Lite chart (interactive in JupyterLab), an SVG fallback in
+ * `text/html` (nbconvert, GitHub) and a one-line summary in `text/plain`.
+ * Above `maxBackgroundPoints` unselected samples, those are thinned evenly so
+ * the browser stays responsive; selected samples never are.
  *
- * @param input The tag, the 2-D embedding, optionally the preselected tag.
- * @returns A {@linkcode SelectionDisplay}: return it from a notebook cell.
  * @throws {ValidationError} A malformed bitmask, missing or unequal coordinates.
  *
- * @example
+ * @example Draw what a selection picked
  * ```ts
+ * import { getEmbeddings2d, selectSamples } from "@lightly-sampling/lightly-sampling";
  * import { displaySelection } from "@lightly-sampling/lightly-sampling/display";
- * const view = displaySelection({
- *   tag: {
- *     id: "0123456789abcdef01234569", datasetId: "0123456789abcdef01234567",
- *     prevTagId: null, name: "picked", bitMaskData: "0x5", totSize: 2, createdAt: 0,
- *   },
- *   embedding2d: {
- *     id: "0123456789abcdef0123456a", datasetId: "0123456789abcdef01234567",
- *     embeddingId: "0123456789abcdef01234568", name: "umap", createdAt: 0,
- *     dimensionalityReductionMethod: "UMAP",
- *     coordinatesDimension1: [0, 1, 2, 3], coordinatesDimension2: [0, 1, 0, 1],
- *   },
- * });
- * console.log(view.counts.selected); // 2
+ * const options = { auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! } };
+ * const datasetId = "0123456789abcdef01234567";
+ * const body = { newTagName: "coreset-100", method: "CORESET", config: {} } as const;
+ * const { tag, embeddingId } = await selectSamples({ datasetId, body }, options);
+ * const [embedding2d] = await getEmbeddings2d(datasetId, embeddingId, options);
+ * displaySelection({ tag, embedding2d }); // the cell's value: a chart
  * ```
  */
 export function displaySelection(
@@ -159,40 +144,29 @@ export function displaySelection(
   const [xs, ys, max] = check(input);
   const { tag, embedding2d, preselected } = input;
   const total = xs.length;
-  const counts = { total, selected: 0, preselected: 0, drawn: 0 };
-  const group = new Uint8Array(total); // 0: not selected, 1: selected, 2: preselected
-  eachBit(tag.bitMaskData, total, (i) => (group[i] = 1, counts.selected++));
   // Preselected means "in the tag and in the preselected tag".
-  if (preselected) {
-    eachBit(preselected.bitMaskData, total, (i) => {
-      if (group[i]) group[i] = 2, counts.preselected++;
-    });
-  }
-  const background = total - counts.selected;
-  // Draw order: the rest first, then selected, then preselected on top.
-  const points: Point[] = [];
-  for (const g of [0, 1, 2]) {
-    for (let i = 0, k = 0; i < total; i++) {
-      if (group[i] !== g) continue;
-      const keep = g > 0 || background <= max ||
-        Math.floor((k + 1) * max / background) >
-          Math.floor(k * max / background);
-      k++;
-      if (keep && Number.isFinite(xs[i]) && Number.isFinite(ys[i])) {
-        points.push({ x: xs[i], y: ys[i], sample: i, group: GROUPS[g] });
-      }
+  const group = bits(tag.bitMaskData, total);
+  const pre = preselected && bits(preselected.bitMaskData, total);
+  if (pre) group.forEach((g, i) => group[i] = g + (g & pre[i]));
+  const sizes = [0, 0, 0];
+  for (const g of group) sizes[g]++;
+  // Drawn in group order, the rest first; the rest thinned evenly to `max`.
+  const groups: Point[][] = [[], [], []];
+  for (let i = 0, k = 0; i < total; i++) {
+    const g = group[i];
+    const thin = g === 0 && sizes[0] > max &&
+      Math.floor(++k * max / sizes[0]) === Math.floor((k - 1) * max / sizes[0]);
+    if (!thin && Number.isFinite(xs[i]) && Number.isFinite(ys[i])) {
+      groups[g].push({ x: xs[i], y: ys[i], sample: i, group: GROUPS[g] });
     }
   }
-  counts.drawn = points.length;
+  const points = groups[0].concat(groups[1], groups[2]);
+  const selected = sizes[1] + sizes[2];
+  const drawn = points.length;
+  const counts = { total, selected, preselected: sizes[2], drawn };
   const method = String(embedding2d.dimensionalityReductionMethod);
-  const share = total > 0 ? (100 * counts.selected / total).toFixed(1) : "0";
-  const title =
-    `${tag.name}: ${counts.selected} of ${total} samples (${share}%)`;
-  const legend = [
-    `${GROUPS[0]} (${background})`,
-    `${GROUPS[1]} (${counts.selected - counts.preselected})`,
-    ...(preselected ? [`${GROUPS[2]} (${counts.preselected})`] : []),
-  ];
+  const share = total > 0 ? (100 * selected / total).toFixed(1) : "0";
+  const title = `${tag.name}: ${selected} of ${total} samples (${share}%)`;
   const axis = (field: string, n: number) => ({
     field,
     type: "quantitative",
@@ -222,12 +196,13 @@ export function displaySelection(
       tooltip: [{ field: "sample", type: "quantitative" }, { field: "group" }],
     },
   };
-  const thinned = counts.drawn < total
-    ? `; drew ${counts.drawn} of ${total} points`
-    : "";
+  const legend = GROUPS.slice(0, preselected ? 3 : 2)
+    .map((name, g) => `${name} (${sizes[g]})`);
   const text = `selection ${title}${
-    preselected ? `, ${counts.preselected} preselected` : ""
-  }, over ${method} projection "${embedding2d.name}"${thinned}`;
+    preselected ? `, ${sizes[2]} preselected` : ""
+  }, over ${method} projection "${embedding2d.name}"${
+    drawn < total ? `; drew ${drawn} of ${total} points` : ""
+  }`;
   return Object.freeze({
     ...richDisplay(svg(points, title, legend), text, vegaLite),
     vegaLite,
