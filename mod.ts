@@ -51,11 +51,11 @@ export {
 } from "./lib/core/trigger.ts";
 export { type ClientOptions, type LightlyAuth } from "./lib/core/client.ts";
 export {
-  type CallOptions,
+  type ClientMethod,
   createClient,
   type CreateClientOptions,
   type Held,
-  LightlyClient,
+  type LightlyClient,
 } from "./lib/client.ts";
 export type { HttpOptions } from "./lib/core/http.ts";
 export {
@@ -70,8 +70,6 @@ export { VERSION } from "./lib/core/version.ts";
 
 // Jobs, reads and the workflow.
 export {
-  getJobStatus,
-  type JobOptions,
   type JobProgress,
   type RetryingReadOptions,
   waitForJob,
@@ -81,7 +79,9 @@ export {
 export {
   findTagByName,
   getEmbeddings2d,
+  getJobStatus,
   getTag,
+  type JobOptions,
   listEmbeddings,
   listTags,
 } from "./lib/jobs/reads.ts";

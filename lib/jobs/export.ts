@@ -8,22 +8,18 @@
  */
 import { getRequest, type LightlyRequest } from "../core/build.ts";
 import { type Client, prepare } from "../core/client.ts";
-import { AbortedError, UnexpectedResponseError } from "../core/errors.ts";
+import { UnexpectedResponseError } from "../core/errors.ts";
 import { sendText } from "../core/http.ts";
 import { retry, systemClock } from "../core/policy.ts";
-import { EXPORT_OPTIONS, objectId } from "../core/rules.ts";
+import { EXPORT_OPTIONS } from "../core/rules.ts";
 import type { FileNameFormat } from "../core/types.ts";
-import { DATASET_ID } from "./reads.ts";
-import {
-  DEFAULT_MAX_CONSECUTIVE_FAILURES,
-  type RetryingReadOptions,
-} from "./wait.ts";
+import { pathIds, READS } from "./reads.ts";
+import { MAX_CONSECUTIVE_FAILURES, type RetryingReadOptions } from "./wait.ts";
 
 /** The page size of an export, as Lightly's own client uses: 5000 entries. */
 export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
-/** The largest export page read: 64 MiB (5000 signed read URLs exceed the 1 MiB of other answers). */
-export const MAX_EXPORT_PAGE_BYTES = 64 * 1024 * 1024;
-const TAG_ID = objectId("tagId");
+/** 5000 signed read URLs exceed the 1 MiB of other answers. */
+const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
 /** One page's news, for progress displays. */
 export interface ExportProgress {
@@ -69,17 +65,10 @@ export interface TagFileRecord {
   datasourceUrl: string;
 }
 
-type ExportCall = Readonly<
-  Omit<ExportOptions, "baseUrl" | "auth" | "headers" | "fetch">
->;
-
-/** What every page request of one export shares. */
-interface ExportPlan {
-  readonly client: Client;
-  readonly path: string;
-  readonly o: ExportCall;
-  readonly pageSize: number;
-  readonly extra: string;
+/** A page's entries, read one at a time: `string[]` is one. */
+interface Column {
+  readonly length: number;
+  at(index: number): string | undefined;
 }
 
 /** An export for a client or a free call: validated now, sent as iterated (three formats for `records`). */
@@ -90,52 +79,85 @@ export function exportWith<R extends boolean>(
   options: unknown,
   records: R,
 ): AsyncIterableIterator<R extends true ? TagFileRecord : string> {
-  const call = prepare<ExportCall>(
+  const call = prepare<ExportOptions>(
     client,
     "export",
     EXPORT_OPTIONS,
     options,
-    [DATASET_ID, datasetId],
-    [TAG_ID, tagId],
+    ...pathIds(READS.getTag, [datasetId, tagId]),
   );
   const o = call.options;
+  const pageSize = o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE;
   let extra = "";
   if (o.expiresIn !== undefined) extra += `&expiresIn=${o.expiresIn}`;
   if (o.accessControl !== undefined) {
     extra += `&accessControl=${encodeURIComponent(o.accessControl)}`;
   }
-  const [d, t] = call.args;
-  const plan = {
-    client: call.client,
-    path: `/v1/datasets/${d}/tags/${t}/export/basic/filenames`,
-    o,
-    pageSize: o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE,
-    extra,
+  const path = `${READS.getTag.path(call.args)}/export/basic/filenames`;
+  const pageRequest = (format: FileNameFormat, pageOffset: number) =>
+    getRequest(
+      call.client,
+      `${path}?fileNameFormat=${format}&pageSize=${pageSize}&pageOffset=${pageOffset}${extra}`,
+    );
+  // One page in one format, retried like a poll.
+  const fetchPage = (format: FileNameFormat, pageOffset: number) => {
+    const request = pageRequest(format, pageOffset);
+    return retry(async () => {
+      const { text, contentType } = await sendText(request, {
+        ...call.client.http(o.signal, o.requestTimeoutMs),
+        maxBodyBytes: MAX_PAGE_BYTES,
+      });
+      return entriesOf(text, contentType, request);
+    }, {
+      maxAttempts: o.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES,
+      retryIf: (verdict) => verdict.retryRead,
+      backoff: o.backoff,
+      clock: o.clock ?? systemClock,
+      signal: o.signal,
+      method: request.method,
+      url: request.url,
+    });
   };
+  // The pages, one column per format, until one shorter than the page size (as Lightly's client stops).
+  async function* pages(formats: readonly FileNameFormat[]) {
+    let exported = 0;
+    for (let page = 0;; page++) {
+      const pageOffset = page * pageSize;
+      const columns: Column[] = [];
+      for (const format of formats) {
+        columns.push(await fetchPage(format, pageOffset));
+      }
+      const count = columns[0].length;
+      const lengths = columns.map((c) => c.length);
+      const problem = lengths.some((length) => length !== count)
+        ? `the formats ${formats.join(", ")} answered ${
+          lengths.join(", ")
+        } entries for pageOffset ${pageOffset}; they must agree`
+        : count > pageSize
+        ? `${count} entries for pageSize ${pageSize}: the server ignored paging`
+        : undefined;
+      if (problem) {
+        throw unexpected(pageRequest(formats[0], pageOffset), problem);
+      }
+      if (count > 0) {
+        exported += count;
+        o.onPage?.({ page, pageOffset, entries: count, exported });
+        yield columns;
+      }
+      if (count < pageSize) return;
+    }
+  }
   type Out = AsyncIterableIterator<R extends true ? TagFileRecord : string>;
   if (!records) {
-    return new Entries(
-      pages(plan, [o.fileNameFormat ?? "NAME"]),
-      (columns, i) => columns[0].at(i)!,
-    ) as Out;
+    const format = o.fileNameFormat ?? "NAME";
+    return new Entries(pages([format]), ([names], i) => names.at(i)!) as Out;
   }
   const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
-  return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
+  return new Entries(pages(formats), ([names, reads, sources], i) => ({
     fileName: names.at(i)!,
     readUrl: reads.at(i)!,
     datasourceUrl: sources.at(i)!,
   })) as Out;
-}
-
-function pageRequest(
-  plan: ExportPlan,
-  format: FileNameFormat,
-  pageOffset: number,
-): LightlyRequest {
-  return getRequest(
-    plan.client,
-    `${plan.path}?fileNameFormat=${format}&pageSize=${plan.pageSize}&pageOffset=${pageOffset}${plan.extra}`,
-  );
 }
 
 function unexpected(
@@ -144,43 +166,30 @@ function unexpected(
   contentType?: string,
 ): UnexpectedResponseError {
   // No body snippet: a page may hold signed read URLs.
+  const { method, url } = request;
   return new UnexpectedResponseError({
-    method: request.method,
-    url: request.url,
+    method,
+    url,
     status: 200,
     contentType,
     reason,
   });
 }
 
-/** A page's entries, read one at a time: `string[]` is one. */
-interface Column {
-  readonly length: number;
-  at(index: number): string | undefined;
-}
-
 /** A page's lines, cut out only when read (a third less peak RSS than 5000 strings at once). */
 class Lines implements Column {
-  readonly #text: string;
-  readonly #ends: Uint32Array;
+  readonly #ends: number[] = [];
 
-  constructor(text: string) {
-    let count = 0;
+  constructor(readonly text: string) {
     for (
       let at = text.indexOf("\n");
       at >= 0;
       at = text.indexOf("\n", at + 1)
     ) {
-      count++;
+      this.#ends.push(at);
     }
     // A last line without "\n" counts too.
-    const last = text.length > 0 && !text.endsWith("\n");
-    this.#ends = new Uint32Array(count + (last ? 1 : 0));
-    for (let i = 0, at = -1; i < count; i++) {
-      this.#ends[i] = at = text.indexOf("\n", at + 1);
-    }
-    if (last) this.#ends[count] = text.length;
-    this.#text = text;
+    if (text.length > 0 && !text.endsWith("\n")) this.#ends.push(text.length);
   }
 
   get length(): number {
@@ -191,8 +200,8 @@ class Lines implements Column {
     if (index < 0 || index >= this.#ends.length) return undefined;
     const start = index === 0 ? 0 : this.#ends[index - 1] + 1;
     let end = this.#ends[index];
-    if (end > start && this.#text.charCodeAt(end - 1) === 13) end--; // "\r\n"
-    return this.#text.slice(start, end);
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--; // "\r\n"
+    return this.text.slice(start, end);
   }
 }
 
@@ -223,70 +232,39 @@ function entriesOf(
   return new Lines(body);
 }
 
-/** One page in one format, retried like a poll. */
-function fetchPage(
-  plan: ExportPlan,
-  format: FileNameFormat,
-  pageOffset: number,
-): Promise<Column> {
-  const { client, o } = plan;
-  const request = pageRequest(plan, format, pageOffset);
-  return retry(async () => {
-    const { text, contentType } = await sendText(request, {
-      ...client.http(o.signal, o.requestTimeoutMs),
-      maxBodyBytes: MAX_EXPORT_PAGE_BYTES,
-    });
-    return entriesOf(text, contentType, request);
-  }, {
-    maxAttempts: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
-    retryIf: (verdict) => verdict.retryRead,
-    backoff: o.backoff,
-    clock: o.clock ?? systemClock,
-    signal: o.signal,
-    method: request.method,
-    url: request.url,
-  });
-}
+/** The entries, one settled promise each (an async generator costs a chain: tens of MiB at 1 000 000). */
+class Entries<T> implements AsyncIterableIterator<T> {
+  #columns: Column[] = [[]];
+  #next = 0;
 
-/** The pages, one column per format, until one shorter than the page size (as Lightly's client stops). */
-async function* pages(
-  plan: ExportPlan,
-  formats: readonly FileNameFormat[],
-): AsyncGenerator<Column[], void, undefined> {
-  const { pageSize, o } = plan;
-  let exported = 0;
-  for (let page = 0;; page++) {
-    const pageOffset = page * pageSize;
-    const columns: Column[] = [];
-    for (const format of formats) {
-      if (o.signal?.aborted) {
-        const { method, url } = pageRequest(plan, format, pageOffset);
-        throw new AbortedError({ method, url, cause: o.signal.reason });
-      }
-      columns.push(await fetchPage(plan, format, pageOffset));
+  constructor(
+    readonly pages: AsyncGenerator<Column[], void>,
+    readonly pick: (columns: Column[], i: number) => T,
+  ) {}
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#next < this.#columns[0].length) {
+      const value = this.pick(this.#columns, this.#next++);
+      return Promise.resolve({ value, done: false });
     }
-    const count = columns[0].length;
-    const request = () => pageRequest(plan, formats[0], pageOffset);
-    if (columns.some((column) => column.length !== count)) {
-      throw unexpected(
-        request(),
-        `the formats ${formats.join(", ")} answered ${
-          columns.map((c) => c.length).join(", ")
-        } entries for pageOffset ${pageOffset}; they must agree`,
-      );
-    }
-    if (count > pageSize) {
-      throw unexpected(
-        request(),
-        `${count} entries for pageSize ${pageSize}: the server ignored paging`,
-      );
-    }
-    if (count > 0) {
-      exported += count;
-      o.onPage?.({ page, pageOffset, entries: count, exported });
-      yield columns;
-    }
-    if (count < pageSize) return;
+    return this.#turn();
+  }
+
+  async #turn(): Promise<IteratorResult<T, undefined>> {
+    const page = await this.pages.next();
+    if (page.done) return { value: undefined, done: true };
+    this.#columns = page.value;
+    this.#next = 0;
+    return this.next();
+  }
+
+  async return(): Promise<IteratorResult<T, undefined>> {
+    await this.pages.return();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 }
 
@@ -294,9 +272,8 @@ async function* pages(
  * Streams a tag's entries — file names, datasource URLs or signed read URLs
  * — in sample order: `GET /v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames`,
  * a page (`pageSize`, `pageOffset`) at a time, until a short page. Each page
- * is retried like a poll, and read through a stream capped at
- * {@linkcode MAX_EXPORT_PAGE_BYTES}. Checked when called; sent as iterated;
- * breaking out of the loop sends nothing more.
+ * is retried like a poll and read up to 64 MiB. Checked when called; sent
+ * as iterated; breaking out of the loop sends nothing more.
  *
  * @param datasetId The dataset's ObjectId.
  * @param tagId The tag's ObjectId.
@@ -326,58 +303,10 @@ export function exportTagFilenames(
   return exportWith(undefined, datasetId, tagId, options, false);
 }
 
-/** The entries, one settled promise each (an async generator costs a chain: tens of MiB at 1 000 000). */
-class Entries<T> implements AsyncIterableIterator<T> {
-  readonly #pages: AsyncGenerator<Column[], void, undefined>;
-  readonly #pick: (columns: Column[], i: number) => T;
-  #columns: Column[] = [[]];
-  #next = 0;
-
-  constructor(
-    pages: AsyncGenerator<Column[], void, undefined>,
-    pick: (columns: Column[], i: number) => T,
-  ) {
-    this.#pages = pages;
-    this.#pick = pick;
-  }
-
-  next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#next < this.#columns[0].length) {
-      const value = this.#pick(this.#columns, this.#next++);
-      return Promise.resolve({ value, done: false });
-    }
-    return this.#turn();
-  }
-
-  async #turn(): Promise<IteratorResult<T, undefined>> {
-    const page = await this.#pages.next();
-    if (page.done) return { value: undefined, done: true };
-    this.#columns = page.value;
-    this.#next = 0;
-    return this.next();
-  }
-
-  async return(): Promise<IteratorResult<T, undefined>> {
-    await this.#pages.return();
-    return { value: undefined, done: true };
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-}
-
 /**
- * Streams a tag's samples as `{ fileName, readUrl, datasourceUrl }`, page
- * aligned: each page in the three formats before the next (they must agree
- * in length); otherwise as {@linkcode exportTagFilenames}.
- *
- * @param datasetId The dataset's ObjectId.
- * @param tagId The tag's ObjectId.
- * @param options Page size, read URL lifetime, host, credentials, retries, signal.
- * @returns The records, one per sample of the tag, in sample order.
- * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   As {@linkcode exportTagFilenames}.
+ * Streams a tag's samples as `{ fileName, readUrl, datasourceUrl }`: each
+ * page in the three formats before the next (they must agree in length);
+ * otherwise as {@linkcode exportTagFilenames}.
  *
  * @example
  * ```ts ignore

@@ -1,18 +1,12 @@
 /**
- * The reads a sampling workflow needs: one tag, a dataset's tags (and one by
- * name), a dataset's embeddings, the 2-D coordinates a selection is drawn
- * over. Ids and options are validated together before anything is sent;
- * answers are validated on the fields this package uses, unknown fields kept.
+ * The single reads: a job's status, tags, embeddings, 2-D coordinates. Ids
+ * and options are validated together before anything is sent; answers on
+ * the fields this package uses, unknown fields kept.
  *
  * @module
  */
 import { getRequest } from "../core/build.ts";
-import {
-  type Client,
-  type ClientOptions,
-  prepare,
-  type Prepared,
-} from "../core/client.ts";
+import { type Client, type ClientOptions, prepare } from "../core/client.ts";
 import {
   type HttpOptions,
   type ResponseSchema,
@@ -22,93 +16,153 @@ import { objectId, READ_OPTIONS, TAG_NAME } from "../core/rules.ts";
 import {
   Embedding2dListSchema,
   EmbeddingListSchema,
+  JobStatusDataSchema,
   TagDataSchema,
   TagListSchema,
 } from "../core/schemas.ts";
-import type { Table } from "../core/validate.ts";
 import type {
   DatasetEmbeddingData,
   Embedding2dData,
+  JobStatusData,
   TagData,
 } from "../core/types.ts";
+import type { Table } from "../core/validate.ts";
 
 /** Options of a single read: host, credentials, headers, fetch, signal, per-request timeout. */
 export interface JobOptions extends ClientOptions, HttpOptions {}
 
-/** The largest 2-D embedding answer read: 256 MiB (two numbers per sample). */
-export const MAX_EMBEDDING_2D_BYTES = 256 * 1024 * 1024;
-
-/** The path ids, as the table checks them. */
-export const DATASET_ID = objectId("datasetId");
-const TAG_ID = objectId("tagId");
-const EMBEDDING_ID = objectId("embeddingId");
-
-/** The options of a read, validated. */
-export interface ReadCall {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
+/** A read: its name in errors, its path ids, its path, its answer. */
+interface Read<T> {
+  readonly subject: string;
+  readonly ids: readonly Table[];
+  readonly path: (ids: readonly unknown[]) => string;
+  readonly schema: ResponseSchema<T>;
+  readonly maxBodyBytes?: number;
 }
 
-/** GETs an API path for a prepared call and validates the answer: the one read of a JSON document. */
-export function readJson<T>(
-  call: Prepared<ReadCall>,
-  path: string,
-  schema: ResponseSchema<T>,
-  maxBodyBytes?: number,
-): Promise<T> {
-  const { client, options } = call;
-  return sendJson(getRequest(client, path), schema, {
-    ...client.http(options.signal, options.timeoutMs),
-    maxBodyBytes,
-  });
+const DATASET_ID = objectId("datasetId");
+const tags = (d: unknown) => `/v1/datasets/${d}/tags`;
+
+/** Every read, by the name of its free function. */
+export const READS = {
+  getJobStatus: {
+    subject: "job status request",
+    ids: [objectId("jobId")],
+    path: ([j]) => `/v1/jobs/${j}`,
+    schema: JobStatusDataSchema,
+  } as Read<JobStatusData>,
+  getTag: {
+    subject: "tag request",
+    ids: [DATASET_ID, objectId("tagId")],
+    path: ([d, t]) => `${tags(d)}/${t}`,
+    schema: TagDataSchema,
+  } as Read<TagData>,
+  listTags: {
+    subject: "tag list request",
+    ids: [DATASET_ID],
+    path: ([d]) => tags(d),
+    schema: TagListSchema,
+  } as Read<TagData[]>,
+  findTagByName: {
+    subject: "tag lookup",
+    ids: [DATASET_ID, TAG_NAME],
+    path: ([d]) => tags(d),
+    schema: TagListSchema,
+  } as Read<TagData[]>,
+  listEmbeddings: {
+    subject: "embedding list request",
+    ids: [DATASET_ID],
+    path: ([d]) => `/v1/datasets/${d}/embeddings`,
+    schema: EmbeddingListSchema,
+  } as Read<DatasetEmbeddingData[]>,
+  getEmbeddings2d: {
+    subject: "2-D embedding request",
+    ids: [DATASET_ID, objectId("embeddingId")],
+    path: ([d, e]) => `/v1/datasets/${d}/embeddings/${e}/2d`,
+    schema: Embedding2dListSchema,
+    maxBodyBytes: 256 * 1024 * 1024, // two numbers per sample
+  } as Read<Embedding2dData[]>,
+};
+
+/** A read's id tables, each with its argument, as `prepare` takes them. */
+export function pathIds(
+  read: Read<unknown>,
+  ids: readonly unknown[],
+): [Table, unknown][] {
+  return read.ids.map((table, i) => [table, ids[i]]);
 }
 
-/** Validates a read's ids and options (one error), then GETs `path(ids)`. */
+/** Validates a read's ids and options together (one `ValidationError`), then GETs it: every read goes here. */
 export async function readWith<T>(
   client: Client | undefined,
-  subject: string,
+  read: Read<T>,
+  ids: readonly unknown[],
   options: unknown,
-  args: [Table, unknown][],
-  path: (ids: readonly unknown[]) => string,
-  schema: ResponseSchema<T>,
-  maxBodyBytes?: number,
 ): Promise<T> {
-  const call = prepare<ReadCall>(
+  const call = prepare<JobOptions>(
     client,
-    subject,
+    read.subject,
     READ_OPTIONS,
     options,
-    ...args,
+    ...pathIds(read, ids),
   );
-  return await readJson(call, path(call.args), schema, maxBodyBytes);
+  const { signal, timeoutMs } = call.options;
+  return await sendJson(
+    getRequest(call.client, read.path(call.args)),
+    read.schema,
+    {
+      ...call.client.http(signal, timeoutMs),
+      maxBodyBytes: read.maxBodyBytes,
+    },
+  );
 }
 
-/** {@linkcode getTag} for a client or a free call. */
-export function getTagWith(
+/** {@linkcode findTagByName} for a client or a free call. */
+export async function findTagByNameWith(
   client: Client | undefined,
   datasetId: unknown,
-  tagId: unknown,
+  name: unknown,
   options: unknown,
-): Promise<TagData> {
-  return readWith(
+): Promise<TagData | undefined> {
+  const all = await readWith(
     client,
-    "tag request",
+    READS.findTagByName,
+    [datasetId, name],
     options,
-    [[DATASET_ID, datasetId], [TAG_ID, tagId]],
-    ([d, t]) => `/v1/datasets/${d}/tags/${t}`,
-    TagDataSchema,
   );
+  return all.find((tag) => tag.name === name);
 }
 
 /**
- * Reads one tag: `GET /v1/datasets/{datasetId}/tags/{tagId}`.
+ * Reads a job's status once: `GET /v1/jobs/{jobId}` (unknown fields and
+ * statuses kept).
  *
- * @param datasetId The dataset's ObjectId.
- * @param tagId The tag's ObjectId, e.g. `waitForJob`'s `tagId`.
- * @param options Host, credentials, headers, fetch, signal, per-request timeout.
- * @returns The validated `TagData`.
- * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
+ * Like every read here: throws `ValidationError` for a bad id or option
+ * (nothing sent), else as `triggerSampling` (`LightlyApiError`,
+ * `UnexpectedResponseError`, `NetworkError`, `TimeoutError`, `AbortedError`).
+ *
+ * @param jobId The job's ObjectId, as `triggerSampling` returned it.
+ * @param options Host, credentials, headers, fetch, signal, timeout.
+ * @returns The validated `JobStatusData`.
+ *
+ * @example
+ * ```ts ignore
+ * import { getJobStatus } from "./reads.ts";
+ * const job = await getJobStatus("0123456789abcdef01234567", {
+ *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
+ * });
+ * ```
+ */
+export function getJobStatus(
+  jobId: string,
+  options: JobOptions = {},
+): Promise<JobStatusData> {
+  return readWith(undefined, READS.getJobStatus, [jobId], options);
+}
+
+/**
+ * Reads one tag: `GET /v1/datasets/{datasetId}/tags/{tagId}`; throws as
+ * {@linkcode getJobStatus}.
  *
  * @example
  * ```ts ignore
@@ -124,104 +178,26 @@ export function getTag(
   tagId: string,
   options: JobOptions = {},
 ): Promise<TagData> {
-  return getTagWith(undefined, datasetId, tagId, options);
-}
-
-/** {@linkcode listTags} for a client or a free call. */
-export function listTagsWith(
-  client: Client | undefined,
-  datasetId: unknown,
-  options: unknown,
-): Promise<TagData[]> {
-  return readWith(
-    client,
-    "tag list request",
-    options,
-    [[DATASET_ID, datasetId]],
-    ([d]) => `/v1/datasets/${d}/tags`,
-    TagListSchema,
-  );
+  return readWith(undefined, READS.getTag, [datasetId, tagId], options);
 }
 
 /**
- * Lists a dataset's tags: `GET /v1/datasets/{datasetId}/tags`. The initial
- * tag is the one named `initial-tag`.
- *
- * @param datasetId The dataset's ObjectId.
- * @param options Host, credentials, headers, fetch, signal, per-request timeout.
- * @returns The validated tags, in the server's order.
- * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
+ * Lists a dataset's tags, in the server's order:
+ * `GET /v1/datasets/{datasetId}/tags`; throws as {@linkcode getJobStatus}.
  */
 export function listTags(
   datasetId: string,
   options: JobOptions = {},
 ): Promise<TagData[]> {
-  return listTagsWith(undefined, datasetId, options);
-}
-
-/** {@linkcode listEmbeddings} for a client or a free call. */
-export function listEmbeddingsWith(
-  client: Client | undefined,
-  datasetId: unknown,
-  options: unknown,
-): Promise<DatasetEmbeddingData[]> {
-  return readWith(
-    client,
-    "embedding list request",
-    options,
-    [[DATASET_ID, datasetId]],
-    ([d]) => `/v1/datasets/${d}/embeddings`,
-    EmbeddingListSchema,
-  );
+  return readWith(undefined, READS.listTags, [datasetId], options);
 }
 
 /**
- * Lists a dataset's embeddings: `GET /v1/datasets/{datasetId}/embeddings`,
- * newest first as the server sends them. Only `isProcessed` ones can be
- * sampled.
+ * Finds a dataset's tag by name, e.g. `initial-tag` (one
+ * `GET /v1/datasets/{datasetId}/tags`, as Lightly's `get_tag_by_name`);
+ * throws as {@linkcode getJobStatus}.
  *
- * @param datasetId The dataset's ObjectId.
- * @param options Host, credentials, headers, fetch, signal, per-request timeout.
- * @returns The validated embeddings, in the server's order.
- * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
- */
-export function listEmbeddings(
-  datasetId: string,
-  options: JobOptions = {},
-): Promise<DatasetEmbeddingData[]> {
-  return listEmbeddingsWith(undefined, datasetId, options);
-}
-
-/** {@linkcode findTagByName} for a client or a free call. */
-export async function findTagByNameWith(
-  client: Client | undefined,
-  datasetId: unknown,
-  name: unknown,
-  options: unknown,
-): Promise<TagData | undefined> {
-  const tags = await readWith(
-    client,
-    "tag lookup",
-    options,
-    [[DATASET_ID, datasetId], [TAG_NAME, name]],
-    ([d]) => `/v1/datasets/${d}/tags`,
-    TagListSchema,
-  );
-  return tags.find((tag) => tag.name === name);
-}
-
-/**
- * Finds a dataset's tag by name (one `GET /v1/datasets/{datasetId}/tags`),
- * as Lightly's `get_tag_by_name` does.
- *
- * @param datasetId The dataset's ObjectId.
- * @param name The tag's name, e.g. `initial-tag`.
- * @param options Host, credentials, headers, fetch, signal, per-request timeout.
  * @returns The tag, or `undefined` when the dataset has none of that name.
- * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
  */
 export function findTagByName(
   datasetId: string,
@@ -231,41 +207,33 @@ export function findTagByName(
   return findTagByNameWith(undefined, datasetId, name, options);
 }
 
-/** {@linkcode getEmbeddings2d} for a client or a free call. */
-export function getEmbeddings2dWith(
-  client: Client | undefined,
-  datasetId: unknown,
-  embeddingId: unknown,
-  options: unknown,
-): Promise<Embedding2dData[]> {
-  return readWith(
-    client,
-    "2-D embedding request",
-    options,
-    [[DATASET_ID, datasetId], [EMBEDDING_ID, embeddingId]],
-    ([d, e]) => `/v1/datasets/${d}/embeddings/${e}/2d`,
-    Embedding2dListSchema,
-    MAX_EMBEDDING_2D_BYTES,
-  );
+/**
+ * Lists a dataset's embeddings, newest first as the server sends them (only
+ * `isProcessed` ones can be sampled): `GET /v1/datasets/{datasetId}/embeddings`;
+ * throws as {@linkcode getJobStatus}.
+ */
+export function listEmbeddings(
+  datasetId: string,
+  options: JobOptions = {},
+): Promise<DatasetEmbeddingData[]> {
+  return readWith(undefined, READS.listEmbeddings, [datasetId], options);
 }
 
 /**
- * Reads the 2-D projections of an embedding:
- * `GET /v1/datasets/{datasetId}/embeddings/{embeddingId}/2d`. The
- * coordinates are in sample order, the bit order of a tag's `bitMaskData`;
- * the answer may be large (read up to {@linkcode MAX_EMBEDDING_2D_BYTES}).
- *
- * @param datasetId The dataset's ObjectId.
- * @param embeddingId The embedding's ObjectId.
- * @param options Host, credentials, headers, fetch, signal, per-request timeout.
- * @returns The validated `Embedding2dData` list (possibly empty).
- * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   A bad id or option (nothing sent); the API's refusal; as `triggerSampling`.
+ * Reads an embedding's 2-D projections, in sample order (the bit order of a
+ * tag's `bitMaskData`), up to 256 MiB:
+ * `GET /v1/datasets/{datasetId}/embeddings/{embeddingId}/2d`; throws as
+ * {@linkcode getJobStatus}.
  */
 export function getEmbeddings2d(
   datasetId: string,
   embeddingId: string,
   options: JobOptions = {},
 ): Promise<Embedding2dData[]> {
-  return getEmbeddings2dWith(undefined, datasetId, embeddingId, options);
+  return readWith(
+    undefined,
+    READS.getEmbeddings2d,
+    [datasetId, embeddingId],
+    options,
+  );
 }

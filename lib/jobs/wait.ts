@@ -1,6 +1,5 @@
 /**
- * Following a job: {@linkcode getJobStatus} reads it once,
- * {@linkcode waitForJob} polls it until it ends — server-paced, within a
+ * {@linkcode waitForJob}: polls a job until it ends — server-paced, within a
  * deadline, stopped at once by a signal, failed polls retried in a row.
  *
  * @module
@@ -22,64 +21,9 @@ import {
   retry,
   systemClock,
 } from "../core/policy.ts";
-import { isObjectId, objectId, WAIT_OPTIONS } from "../core/rules.ts";
-import { JobStatusDataSchema } from "../core/schemas.ts";
+import { isObjectId, WAIT_OPTIONS } from "../core/rules.ts";
 import type { JobStatusData } from "../core/types.ts";
-import { type JobOptions, readWith } from "./reads.ts";
-
-export type { JobOptions };
-
-/** The default overall deadline of {@linkcode waitForJob}: 6 hours. */
-export const DEFAULT_WAIT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
-/** The default shortest interval between two polls: 1 s. */
-export const DEFAULT_MIN_INTERVAL_MS = 1_000;
-/** The default longest interval between two polls: 30 s. */
-export const DEFAULT_MAX_INTERVAL_MS = 30_000;
-/** The default number of failed requests in a row after which a retrying read gives up. */
-export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
-
-const JOB_ID = objectId("jobId");
-
-/** {@linkcode getJobStatus} for a client or a free call. */
-export function getJobStatusWith(
-  client: Client | undefined,
-  jobId: unknown,
-  options: unknown,
-): Promise<JobStatusData> {
-  return readWith(
-    client,
-    "job status request",
-    options,
-    [[JOB_ID, jobId]],
-    ([j]) => `/v1/jobs/${j}`,
-    JobStatusDataSchema,
-  );
-}
-
-/**
- * Reads a job's status once: `GET /v1/jobs/{jobId}` (unknown fields and
- * statuses kept).
- *
- * @param jobId The job's ObjectId, as `triggerSampling` returned it.
- * @param options Host, credentials, headers, fetch, signal, timeout.
- * @returns The validated `JobStatusData`.
- * @throws {ValidationError} A bad `jobId` or option; nothing was sent.
- * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
- *
- * @example
- * ```ts ignore
- * import { getJobStatus } from "./wait.ts";
- * const job = await getJobStatus("0123456789abcdef01234567", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * ```
- */
-export function getJobStatus(
-  jobId: string,
-  options: JobOptions = {},
-): Promise<JobStatusData> {
-  return getJobStatusWith(undefined, jobId, options);
-}
+import { pathIds, READS } from "./reads.ts";
 
 /** One poll's news, for progress displays. */
 export interface JobProgress {
@@ -151,10 +95,8 @@ export interface WaitResult {
   elapsedMs: number;
 }
 
-/** The options of a wait, validated (the connection's aside). */
-export type WaitCall = Readonly<
-  Omit<WaitOptions, keyof ClientOptions | "fetch">
->;
+/** Failed requests in a row after which a retrying read gives up. */
+export const MAX_CONSECUTIVE_FAILURES = 5;
 
 /** Pushes the problems of wait options (the connection's aside), by `waitForJob`'s rules. */
 export function checkWaitOptions(
@@ -171,58 +113,43 @@ export async function waitWith(
   jobId: unknown,
   options: unknown,
 ): Promise<WaitResult> {
-  const call = prepare<WaitCall>(
+  const call = prepare<WaitOptions>(
     client,
     "job wait",
     WAIT_OPTIONS,
     options,
-    [JOB_ID, jobId],
+    ...pathIds(READS.getJobStatus, [jobId]),
   );
-  return await waitPrepared(call.client, call.args[0] as string, call.options);
-}
-
-/** Polls a validated job id, with validated options, until the job ends. */
-export async function waitPrepared(
-  client: Client,
-  jobId: string,
-  o: WaitCall,
-): Promise<WaitResult> {
+  const { client: c, options: o } = call;
+  const id = call.args[0] as string;
   const clock = o.clock ?? systemClock;
-  const timeoutMs = o.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  const minIntervalMs = o.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
+  const timeoutMs = o.timeoutMs ?? 6 * 60 * 60 * 1000;
+  const minIntervalMs = o.minIntervalMs ?? 1_000;
   // A lone minIntervalMs above the default maximum raises the maximum.
-  const maxIntervalMs = o.maxIntervalMs ??
-    Math.max(DEFAULT_MAX_INTERVAL_MS, minIntervalMs);
-  const requestTimeoutMs = o.requestTimeoutMs ?? client.timeoutMs;
+  const maxIntervalMs = o.maxIntervalMs ?? Math.max(30_000, minIntervalMs);
+  const requestTimeoutMs = o.requestTimeoutMs ?? c.timeoutMs;
   const signal = o.signal;
-  const request = getRequest(client, `/v1/jobs/${jobId}`);
+  const request = getRequest(c, READS.getJobStatus.path([id]));
   // The server may echo the credentials: its text is masked with them.
-  const secrets = client.secrets;
+  const secrets = c.secrets;
   const started = clock.now();
   const deadline = started + timeoutMs;
   let polls = 0;
   let lastJob: JobStatusData | undefined;
-  const aborted = () =>
-    new AbortedError({
-      method: "GET",
-      url: request.url,
-      cause: signal?.reason,
-    });
   const deadlineError = (cause?: unknown) =>
-    new JobDeadlineError({ jobId, timeoutMs, lastJob, cause, secrets });
+    new JobDeadlineError({ jobId: id, timeoutMs, lastJob, cause, secrets });
 
   for (;;) {
-    if (signal?.aborted) throw aborted();
     // Failed polls are retried in a row; a successful one starts a new count.
     const job = await retry((left) => {
       polls++;
       return sendJson(
         request,
-        JobStatusDataSchema,
-        client.http(signal, Math.max(1, Math.min(requestTimeoutMs, left))),
+        READS.getJobStatus.schema,
+        c.http(signal, Math.max(1, Math.min(requestTimeoutMs, left))),
       );
     }, {
-      maxAttempts: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
+      maxAttempts: o.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES,
       retryIf: (verdict) => verdict.retryRead,
       backoff: o.backoff,
       clock,
@@ -232,13 +159,13 @@ export async function waitPrepared(
       url: request.url,
     }, (cause, why, failures) => {
       if (why === "final") throw cause;
-      throw why === "deadline"
-        ? deadlineError(cause)
-        : new PollFailedError({ jobId, failures, cause, lastJob, secrets });
+      throw why === "deadline" ? deadlineError(cause) : new PollFailedError(
+        { jobId: id, failures, cause, lastJob, secrets },
+      );
     });
     lastJob = job;
     o.onProgress?.({
-      jobId,
+      jobId: id,
       status: job.status,
       processed: job.meta?.processed,
       total: job.meta?.total,
@@ -254,7 +181,7 @@ export async function waitPrepared(
       if (!isObjectId(tagId)) {
         throw new JobResultMissingError(job, { secrets });
       }
-      return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
+      return { jobId: id, tagId, job, polls, elapsedMs: clock.now() - started };
     }
     const asked = Number.isFinite(job.waitTimeTillNextPoll)
       ? job.waitTimeTillNextPoll * 1000
@@ -266,7 +193,11 @@ export async function waitPrepared(
       await clock.sleep(Math.min(delayMs, left), signal);
     } catch (error) {
       if (!signal?.aborted) throw error;
-      throw aborted();
+      throw new AbortedError({
+        method: "GET",
+        url: request.url,
+        cause: signal.reason,
+      });
     }
   }
 }

@@ -25,15 +25,8 @@ import type {
   SamplingCreateRequest,
   TagData,
 } from "../core/types.ts";
-import {
-  EmbeddingListSchema,
-  TagDataSchema,
-  TagListSchema,
-} from "../core/schemas.ts";
-import { type ReadCall, readJson } from "./reads.ts";
-import { type WaitCall, type WaitOptions, waitPrepared } from "./wait.ts";
-
-export type { SelectionRefusal, SelectionStep } from "../core/errors.ts";
+import { READS, readWith } from "./reads.ts";
+import { type WaitOptions, waitWith } from "./wait.ts";
 
 /** The name of the tag every dataset starts with. */
 export const INITIAL_TAG_NAME = "initial-tag";
@@ -77,31 +70,6 @@ export interface SelectionResult {
   rowCount: number;
   /** The job's final `FINISHED` status. */
   job: JobStatusData;
-}
-
-/** The newest processed embedding: list order is newest first, `createdAt` decides. */
-function newestProcessed(
-  embeddings: readonly DatasetEmbeddingData[],
-): DatasetEmbeddingData | undefined {
-  let best: DatasetEmbeddingData | undefined;
-  for (const e of embeddings) {
-    if (e.isProcessed !== true) continue;
-    if (best === undefined || e.createdAt > best.createdAt) best = e;
-  }
-  return best;
-}
-
-/** A selection's validated options (the connection's aside). */
-type SelectCall = WaitCall & {
-  readonly retry?: TriggerRetryOptions | false;
-  readonly onStep?: (step: SelectionStep) => void;
-};
-
-/** A selection's validated input. */
-interface SelectionSnapshot {
-  readonly datasetId: string;
-  readonly embeddingId?: string;
-  readonly body: SamplingCreateRequest;
 }
 
 /**
@@ -155,7 +123,7 @@ export async function selectWith(
   input: unknown,
   options: unknown,
 ): Promise<SelectionResult> {
-  const call = prepare<SelectCall>(
+  const call = prepare<SelectOptions>(
     client,
     "selection",
     SELECT_OPTIONS,
@@ -163,13 +131,11 @@ export async function selectWith(
     [SELECTION_INPUT, input],
   );
   // Everything below reads the snapshots: the caller's objects are not read again.
-  const o = call.options;
-  const { datasetId, body } = call.args[0] as SelectionSnapshot;
-  const secrets = call.client.secrets;
-  const read = {
-    ...call,
-    options: { signal: o.signal, timeoutMs: o.requestTimeoutMs } as ReadCall,
-  };
+  const { client: c, options: o } = call;
+  const { datasetId, embeddingId: given, body } = call
+    .args[0] as SelectionInput;
+  const secrets = c.secrets;
+  const http = { signal: o.signal, timeoutMs: o.requestTimeoutMs };
   async function step<T>(
     name: SelectionStep,
     run: () => Promise<T>,
@@ -178,13 +144,8 @@ export async function selectWith(
     o.onStep?.(name);
     try {
       return await run();
-    } catch (error) {
-      throw new SelectionStepError({
-        step: name,
-        cause: error,
-        jobId,
-        secrets,
-      });
+    } catch (cause) {
+      throw new SelectionStepError({ step: name, cause, jobId, secrets });
     }
   }
   const refuse = (
@@ -193,31 +154,31 @@ export async function selectWith(
     detail: string,
   ) => new SelectionStepError({ step, reason, detail, secrets });
 
-  let embeddingId = (call.args[0] as SelectionSnapshot).embeddingId;
+  let embeddingId = given;
   if (embeddingId === undefined) {
     const embeddings = await step(
       "resolve-embedding",
-      () =>
-        readJson(
-          read,
-          `/v1/datasets/${datasetId}/embeddings`,
-          EmbeddingListSchema,
-        ),
+      () => readWith(c, READS.listEmbeddings, [datasetId], http),
     );
-    const chosen = newestProcessed(embeddings);
-    if (chosen === undefined) {
+    // The list is newest first, but `createdAt` decides.
+    let newest: DatasetEmbeddingData | undefined;
+    for (const e of embeddings) {
+      if (e.isProcessed !== true) continue;
+      if (newest === undefined || e.createdAt > newest.createdAt) newest = e;
+    }
+    if (newest === undefined) {
       throw refuse(
         "resolve-embedding",
         "NO_PROCESSED_EMBEDDING",
         `dataset ${datasetId} has no processed embedding (${embeddings.length} in all); pass embeddingId or wait for processing`,
       );
     }
-    embeddingId = chosen.id;
+    embeddingId = newest.id;
   }
 
   const tags = await step(
     "preflight",
-    () => readJson(read, `/v1/datasets/${datasetId}/tags`, TagListSchema),
+    () => readWith(c, READS.listTags, [datasetId], http),
   );
   if (tags.length === 0) {
     throw refuse(
@@ -261,33 +222,16 @@ export async function selectWith(
   const { jobId } = await step(
     "trigger",
     () =>
-      sendSampling(call.client, sampled, {
-        signal: o.signal,
-        timeoutMs: o.requestTimeoutMs,
-        retry,
-      }, false) as Promise<AsyncTaskData>,
+      sendSampling(c, sampled, { ...http, retry }, false) as Promise<
+        AsyncTaskData
+      >,
   );
-  const waited = await step(
-    "wait",
-    () => waitPrepared(call.client, jobId, o),
-    jobId,
-  );
+  const waited = await step("wait", () => waitWith(c, jobId, o), jobId);
+  const { tagId } = waited;
   const tag = await step(
     "fetch-tag",
-    () =>
-      readJson(
-        read,
-        `/v1/datasets/${datasetId}/tags/${waited.tagId}`,
-        TagDataSchema,
-      ),
+    () => readWith(c, READS.getTag, [datasetId, tagId], http),
     jobId,
   );
-  return {
-    jobId,
-    tagId: waited.tagId,
-    tag,
-    embeddingId,
-    rowCount,
-    job: waited.job,
-  };
+  return { jobId, tagId, tag, embeddingId, rowCount, job: waited.job };
 }
