@@ -79,6 +79,7 @@ export function exportWith<R extends boolean>(
   options: unknown,
   records: R,
 ): AsyncIterableIterator<R extends true ? TagFileRecord : string> {
+  type Out = R extends true ? TagFileRecord : string;
   const call = prepare<ExportOptions>(
     client,
     "export",
@@ -94,6 +95,19 @@ export function exportWith<R extends boolean>(
     extra += `&accessControl=${encodeURIComponent(o.accessControl)}`;
   }
   const path = `${READS.getTag.path(call.args)}/export/basic/filenames`;
+  const formats: readonly FileNameFormat[] = records
+    ? ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"]
+    : [o.fileNameFormat ?? "NAME"];
+  const pick = (records
+    ? ([names, reads, sources]: Column[], i: number) => ({
+      fileName: names.at(i)!,
+      readUrl: reads.at(i)!,
+      datasourceUrl: sources.at(i)!,
+    })
+    : ([names]: Column[], i: number) => names.at(i)!) as (
+      columns: Column[],
+      i: number,
+    ) => Out;
   const pageRequest = (format: FileNameFormat, pageOffset: number) =>
     getRequest(
       call.client,
@@ -118,17 +132,27 @@ export function exportWith<R extends boolean>(
       url: request.url,
     });
   };
-  // The pages, one column per format, until one shorter than the page size (as Lightly's client stops).
-  async function* pages(formats: readonly FileNameFormat[]) {
-    let exported = 0;
-    for (let page = 0;; page++) {
-      const pageOffset = page * pageSize;
-      const columns: Column[] = [];
+
+  // One settled promise per entry: an async generator would cost a promise
+  // chain (tens of MiB at 1 000 000 entries).
+  let columns: Column[] = [[]];
+  let next = 0;
+  let page = 0;
+  let exported = 0;
+  let ended = false;
+  const done = { value: undefined, done: true } as const;
+  // The next non-empty page, each in every format, until one shorter than the page size (as Lightly's client stops).
+  async function turn(): Promise<IteratorResult<Out, undefined>> {
+    while (!ended) {
+      ended = true; // until this page came in whole: a failure ends the export
+      const index = page++;
+      const pageOffset = index * pageSize;
+      columns = [];
       for (const format of formats) {
         columns.push(await fetchPage(format, pageOffset));
       }
-      const count = columns[0].length;
-      const lengths = columns.map((c) => c.length);
+      const lengths = columns.map((column) => column.length);
+      const count = lengths[0];
       const problem = lengths.some((length) => length !== count)
         ? `the formats ${formats.join(", ")} answered ${
           lengths.join(", ")
@@ -139,25 +163,31 @@ export function exportWith<R extends boolean>(
       if (problem) {
         throw unexpected(pageRequest(formats[0], pageOffset), problem);
       }
+      ended = count < pageSize;
+      next = 0;
       if (count > 0) {
         exported += count;
-        o.onPage?.({ page, pageOffset, entries: count, exported });
-        yield columns;
+        o.onPage?.({ page: index, pageOffset, entries: count, exported });
+        return step();
       }
-      if (count < pageSize) return;
     }
+    return done;
   }
-  type Out = AsyncIterableIterator<R extends true ? TagFileRecord : string>;
-  if (!records) {
-    const format = o.fileNameFormat ?? "NAME";
-    return new Entries(pages([format]), ([names], i) => names.at(i)!) as Out;
-  }
-  const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
-  return new Entries(pages(formats), ([names, reads, sources], i) => ({
-    fileName: names.at(i)!,
-    readUrl: reads.at(i)!,
-    datasourceUrl: sources.at(i)!,
-  })) as Out;
+  const step = () =>
+    next < columns[0].length
+      ? Promise.resolve({ value: pick(columns, next++), done: false as const })
+      : turn();
+  return {
+    next: step,
+    return() {
+      ended = true;
+      columns = [[]];
+      return Promise.resolve(done);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 function unexpected(
@@ -174,35 +204,6 @@ function unexpected(
     contentType,
     reason,
   });
-}
-
-/** A page's lines, cut out only when read (a third less peak RSS than 5000 strings at once). */
-class Lines implements Column {
-  readonly #ends: number[] = [];
-
-  constructor(readonly text: string) {
-    for (
-      let at = text.indexOf("\n");
-      at >= 0;
-      at = text.indexOf("\n", at + 1)
-    ) {
-      this.#ends.push(at);
-    }
-    // A last line without "\n" counts too.
-    if (text.length > 0 && !text.endsWith("\n")) this.#ends.push(text.length);
-  }
-
-  get length(): number {
-    return this.#ends.length;
-  }
-
-  at(index: number): string | undefined {
-    if (index < 0 || index >= this.#ends.length) return undefined;
-    const start = index === 0 ? 0 : this.#ends[index - 1] + 1;
-    let end = this.#ends[index];
-    if (end > start && this.text.charCodeAt(end - 1) === 13) end--; // "\r\n"
-    return this.text.slice(start, end);
-  }
 }
 
 /** A page's entries: plain text lines, or a JSON string or list of strings. */
@@ -229,43 +230,25 @@ function entriesOf(
       contentType,
     );
   }
-  return new Lines(body);
-}
-
-/** The entries, one settled promise each (an async generator costs a chain: tens of MiB at 1 000 000). */
-class Entries<T> implements AsyncIterableIterator<T> {
-  #columns: Column[] = [[]];
-  #next = 0;
-
-  constructor(
-    readonly pages: AsyncGenerator<Column[], void>,
-    readonly pick: (columns: Column[], i: number) => T,
-  ) {}
-
-  next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#next < this.#columns[0].length) {
-      const value = this.pick(this.#columns, this.#next++);
-      return Promise.resolve({ value, done: false });
-    }
-    return this.#turn();
+  // Lines cut out only when read: a third less peak RSS than 5000 strings at once.
+  const ends: number[] = [];
+  for (let at = body.indexOf("\n"); at >= 0; at = body.indexOf("\n", at + 1)) {
+    ends.push(at);
   }
-
-  async #turn(): Promise<IteratorResult<T, undefined>> {
-    const page = await this.pages.next();
-    if (page.done) return { value: undefined, done: true };
-    this.#columns = page.value;
-    this.#next = 0;
-    return this.next();
-  }
-
-  async return(): Promise<IteratorResult<T, undefined>> {
-    await this.pages.return();
-    return { value: undefined, done: true };
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
+  // A last line without "\n" counts too.
+  if (body.length > 0 && !body.endsWith("\n")) ends.push(body.length);
+  const lines = body;
+  return {
+    length: ends.length,
+    at(i) {
+      const start = i === 0 ? 0 : ends[i - 1] + 1;
+      const end = ends[i];
+      return lines.slice(
+        start,
+        lines.charCodeAt(end - 1) === 13 && end > start ? end - 1 : end,
+      ); // "\r\n"
+    },
+  };
 }
 
 /**
