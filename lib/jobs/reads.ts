@@ -1,7 +1,6 @@
 /**
- * The single reads: a job's status, tags, embeddings, 2-D coordinates. Ids
- * and options are validated together before anything is sent; answers on
- * the fields this package uses, unknown fields kept.
+ * The single reads: a job's status, tags, embeddings, 2-D coordinates; ids
+ * and options validated together before anything is sent.
  *
  * @module
  */
@@ -124,34 +123,15 @@ export async function findTagByNameWith(
   name: unknown,
   options: unknown,
 ): Promise<TagData | undefined> {
-  const all = await readWith(
-    client,
-    READS.findTagByName,
-    [datasetId, name],
-    options,
-  );
+  const ids = [datasetId, name];
+  const all = await readWith(client, READS.findTagByName, ids, options);
   return all.find((tag) => tag.name === name);
 }
 
 /**
- * Reads a job's status once: `GET /v1/jobs/{jobId}` (unknown fields and
- * statuses kept).
- *
- * Like every read here: throws `ValidationError` for a bad id or option
- * (nothing sent), else as `triggerSampling` (`LightlyApiError`,
- * `UnexpectedResponseError`, `NetworkError`, `TimeoutError`, `AbortedError`).
- *
- * @param jobId The job's ObjectId, as `triggerSampling` returned it.
- * @param options Host, credentials, headers, fetch, signal, timeout.
- * @returns The validated `JobStatusData`.
- *
- * @example
- * ```ts ignore
- * import { getJobStatus } from "./reads.ts";
- * const job = await getJobStatus("0123456789abcdef01234567", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * ```
+ * Reads a job's status once: `GET /v1/jobs/{jobId}`, unknown fields and
+ * statuses kept. Like every read: a bad id or option throws
+ * `ValidationError` (nothing sent); else it throws as `triggerSampling`.
  */
 export function getJobStatus(
   jobId: string,
@@ -181,10 +161,7 @@ export function getTag(
   return readWith(undefined, READS.getTag, [datasetId, tagId], options);
 }
 
-/**
- * Lists a dataset's tags, in the server's order:
- * `GET /v1/datasets/{datasetId}/tags`; throws as {@linkcode getJobStatus}.
- */
+/** Lists a dataset's tags: `GET /v1/datasets/{datasetId}/tags`; throws as {@linkcode getJobStatus}. */
 export function listTags(
   datasetId: string,
   options: JobOptions = {},
@@ -192,13 +169,7 @@ export function listTags(
   return readWith(undefined, READS.listTags, [datasetId], options);
 }
 
-/**
- * Finds a dataset's tag by name, e.g. `initial-tag` (one
- * `GET /v1/datasets/{datasetId}/tags`, as Lightly's `get_tag_by_name`);
- * throws as {@linkcode getJobStatus}.
- *
- * @returns The tag, or `undefined` when the dataset has none of that name.
- */
+/** A dataset's tag of that name, e.g. `initial-tag`, or `undefined` (one {@linkcode listTags}, as Lightly's `get_tag_by_name`). */
 export function findTagByName(
   datasetId: string,
   name: string,
@@ -207,11 +178,7 @@ export function findTagByName(
   return findTagByNameWith(undefined, datasetId, name, options);
 }
 
-/**
- * Lists a dataset's embeddings, newest first as the server sends them (only
- * `isProcessed` ones can be sampled): `GET /v1/datasets/{datasetId}/embeddings`;
- * throws as {@linkcode getJobStatus}.
- */
+/** Lists a dataset's embeddings, newest first; only `isProcessed` ones can be sampled: `GET /v1/datasets/{datasetId}/embeddings`. */
 export function listEmbeddings(
   datasetId: string,
   options: JobOptions = {},
@@ -220,20 +187,15 @@ export function listEmbeddings(
 }
 
 /**
- * Reads an embedding's 2-D projections, in sample order (the bit order of a
- * tag's `bitMaskData`), up to 256 MiB:
- * `GET /v1/datasets/{datasetId}/embeddings/{embeddingId}/2d`; throws as
- * {@linkcode getJobStatus}.
+ * Reads an embedding's 2-D projections (up to 256 MiB), in sample order,
+ * the bit order of a tag's `bitMaskData`:
+ * `GET /v1/datasets/{datasetId}/embeddings/{embeddingId}/2d`.
  */
 export function getEmbeddings2d(
   datasetId: string,
   embeddingId: string,
   options: JobOptions = {},
 ): Promise<Embedding2dData[]> {
-  return readWith(
-    undefined,
-    READS.getEmbeddings2d,
-    [datasetId, embeddingId],
-    options,
-  );
+  const ids = [datasetId, embeddingId];
+  return readWith(undefined, READS.getEmbeddings2d, ids, options);
 }

@@ -1,11 +1,10 @@
 /**
- * {@linkcode waitForJob}: polls a job until it ends — server-paced, within a
- * deadline, stopped at once by a signal, failed polls retried in a row.
+ * {@linkcode waitForJob}: polls a job until it ends.
  *
  * @module
  */
 import { getRequest } from "../core/build.ts";
-import { type Client, type ClientOptions, prepare } from "../core/client.ts";
+import { type Client, prepare } from "../core/client.ts";
 import {
   AbortedError,
   JobDeadlineError,
@@ -23,7 +22,7 @@ import {
 } from "../core/policy.ts";
 import { isObjectId, WAIT_OPTIONS } from "../core/rules.ts";
 import type { JobStatusData } from "../core/types.ts";
-import { pathIds, READS } from "./reads.ts";
+import { type JobOptions, pathIds, READS } from "./reads.ts";
 
 /** One poll's news, for progress displays. */
 export interface JobProgress {
@@ -44,13 +43,7 @@ export interface JobProgress {
 }
 
 /** Options of the reads that retry failed requests: `waitForJob` and the exports. */
-export interface RetryingReadOptions extends ClientOptions {
-  /** The `fetch` to use for each request.
-   * @default {globalThis.fetch} */
-  fetch?: typeof fetch;
-  /** Stops at once, even mid-sleep or mid-body; it then throws `AbortedError`.
-   * @default {undefined} */
-  signal?: AbortSignal;
+export interface RetryingReadOptions extends Omit<JobOptions, "timeoutMs"> {
   /** Limit of each request, headers and body, in milliseconds.
    * @default {180000} */
   requestTimeoutMs?: number;
@@ -81,18 +74,11 @@ export interface WaitOptions extends RetryingReadOptions {
   onProgress?: (event: JobProgress) => void;
 }
 
-/** What {@linkcode waitForJob} returns. */
-export interface WaitResult {
-  /** The job that was followed. */
-  jobId: string;
+/** What {@linkcode waitForJob} returns: the last poll's news (its `job` is `FINISHED`) and the new tag's id. */
+export interface WaitResult
+  extends Pick<JobProgress, "jobId" | "job" | "polls" | "elapsedMs"> {
   /** The id of the tag the job made (`result.data`). */
   tagId: string;
-  /** The final `FINISHED` status. */
-  job: JobStatusData;
-  /** Poll requests sent, failed ones included. */
-  polls: number;
-  /** Milliseconds the wait took. */
-  elapsedMs: number;
 }
 
 /** Failed requests in a row after which a retrying read gives up. */
@@ -127,7 +113,6 @@ export async function waitWith(
   const minIntervalMs = o.minIntervalMs ?? 1_000;
   // A lone minIntervalMs above the default maximum raises the maximum.
   const maxIntervalMs = o.maxIntervalMs ?? Math.max(30_000, minIntervalMs);
-  const requestTimeoutMs = o.requestTimeoutMs ?? c.timeoutMs;
   const signal = o.signal;
   const request = getRequest(c, READS.getJobStatus.path([id]));
   // The server may echo the credentials: its text is masked with them.
@@ -146,7 +131,10 @@ export async function waitWith(
       return sendJson(
         request,
         READS.getJobStatus.schema,
-        c.http(signal, Math.max(1, Math.min(requestTimeoutMs, left))),
+        c.http(
+          signal,
+          Math.max(1, Math.min(o.requestTimeoutMs ?? c.timeoutMs, left)),
+        ),
       );
     }, {
       maxAttempts: o.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES,
@@ -205,19 +193,14 @@ export async function waitWith(
 /**
  * Polls a job until it ends and returns the id of the tag it made. The
  * first poll goes at once, then every `waitTimeTillNextPoll` seconds within
- * `[minIntervalMs, maxIntervalMs]`; `UNKNOWN`, `WAITING`, `RUNNING` and any
- * status this package does not know mean "still running". A poll the
- * failure policy calls transient (no answer, timeout, 408, 429, 5xx, an
- * unreadable answer) is retried with backoff (or `Retry-After`); after
- * `maxConsecutiveFailures` in a row, `PollFailedError`. No sleep passes the
- * `timeoutMs` deadline.
+ * `[minIntervalMs, maxIntervalMs]`; any status but `FINISHED` and `FAILED`
+ * means "still running". A poll the failure policy calls transient (no
+ * answer, timeout, 408, 429, 5xx, an unreadable answer) is retried with
+ * backoff or `Retry-After`. No sleep passes the `timeoutMs` deadline.
  *
- * @param jobId The job's ObjectId, as `triggerSampling` returned it.
- * @param options Host, credentials, intervals, deadline, signal, progress callback, clock.
- * @returns The tag id, the final status, the number of polls and the time taken.
  * @throws {ValidationError} A bad `jobId` or option, all listed; nothing was sent.
  * @throws {SamplingJobFailedError | JobResultMissingError} The job ended `FAILED`, or without a tag id.
- * @throws {JobDeadlineError | PollFailedError} Out of time, or too many failed polls; the job may still run.
+ * @throws {JobDeadlineError | PollFailedError} Out of time, or `maxConsecutiveFailures` failed polls in a row; the job may still run.
  * @throws {LightlyApiError | AbortedError} A 4xx the policy does not retry; the caller's signal.
  *
  * @example Wait for a job and print its progress

@@ -1,8 +1,5 @@
 /**
- * `selectSamples`: the whole sampling workflow in one call — resolve the
- * embedding, check the dataset, trigger, wait, fetch the new tag — with
- * every step's failure reported as a {@linkcode SelectionStepError} that
- * names the step.
+ * {@linkcode selectSamples}: the whole sampling workflow in one call.
  *
  * @module
  */
@@ -21,27 +18,19 @@ import { sendSampling, type TriggerRetryOptions } from "../core/trigger.ts";
 import type {
   AsyncTaskData,
   DatasetEmbeddingData,
-  JobStatusData,
-  SamplingCreateRequest,
+  SamplingInput,
   TagData,
 } from "../core/types.ts";
 import { READS, readWith } from "./reads.ts";
-import { type WaitOptions, waitWith } from "./wait.ts";
+import { type WaitOptions, type WaitResult, waitWith } from "./wait.ts";
 
 /** The name of the tag every dataset starts with. */
 export const INITIAL_TAG_NAME = "initial-tag";
 
-/** What to select: the dataset, optionally the embedding, and the wire body. */
-export interface SelectionInput {
-  /** The dataset's ObjectId. */
-  datasetId: string;
+/** What to select: a sampling input whose `embeddingId` may be omitted (the newest processed one). */
+export interface SelectionInput extends Omit<SamplingInput, "embeddingId"> {
   /** The embedding's ObjectId; omitted means the newest processed one. */
   embeddingId?: string;
-  /**
-   * The wire body. `rowCount` omitted means the `totSize` of the dataset's
-   * `initial-tag`.
-   */
-  body: SamplingCreateRequest;
 }
 
 /** Options of {@linkcode selectSamples}: the wait's options plus the POST's retry policy and a step callback. */
@@ -57,44 +46,32 @@ export interface SelectOptions extends WaitOptions {
 }
 
 /** What {@linkcode selectSamples} returns. */
-export interface SelectionResult {
-  /** The sampling job's id. */
-  jobId: string;
-  /** The new tag's id. */
-  tagId: string;
+export interface SelectionResult
+  extends Pick<WaitResult, "jobId" | "tagId" | "job"> {
   /** The new tag, as the server describes it. */
   tag: TagData;
   /** The embedding the selection ran on. */
   embeddingId: string;
   /** The `rowCount` sent with the POST. */
   rowCount: number;
-  /** The job's final `FINISHED` status. */
-  job: JobStatusData;
 }
 
 /**
  * Selects samples, start to finish, like Lightly's `ApiWorkflowClient.selection()`
- * but safe to leave unattended:
+ * but safe to leave unattended; each step's failure or refusal is a
+ * `SelectionStepError` naming it (`step`, `reason`, `cause`, `jobId`):
  *
- * 1. `resolve-embedding` (only when `embeddingId` is omitted): the newest
- *    processed embedding; refused with `NO_PROCESSED_EMBEDDING` when none.
- * 2. `preflight`: lists the tags once; refuses a dataset without tags
- *    (`NO_TAGS`), a `newTagName` that exists (`TAG_NAME_EXISTS`), and, when
- *    `rowCount` is omitted, a dataset without `initial-tag`
- *    (`NO_INITIAL_TAG`, found by name) or with an empty one
- *    (`INITIAL_TAG_EMPTY`); `rowCount` becomes the initial tag's `totSize`.
+ * 1. `resolve-embedding` (when `embeddingId` is omitted): the newest
+ *    processed embedding, or `NO_PROCESSED_EMBEDDING`.
+ * 2. `preflight`: one tag list; refuses `NO_TAGS`, `TAG_NAME_EXISTS`, and,
+ *    without `body.rowCount`, `NO_INITIAL_TAG` or `INITIAL_TAG_EMPTY`
+ *    (`rowCount` becomes the `initial-tag`'s `totSize`).
  * 3. `trigger`: the POST with its retry policy (see `triggerSampling`).
- * 4. `wait`: `waitForJob` with these options.
+ * 4. `wait`: `waitForJob` with these options (`timeoutMs` bounds it).
  * 5. `fetch-tag`: `getTag` of the new tag.
  *
- * Reads and the POST use `requestTimeoutMs` per request; `timeoutMs` bounds
- * the wait step.
- *
- * @param input The dataset, the optional embedding and the wire body.
- * @param options Host, credentials, wait and retry options, `onStep`, `onProgress`.
- * @returns The job id, the new tag and its id, the embedding id, the rowCount sent and the final job status.
  * @throws {ValidationError} Bad input or options; nothing was sent.
- * @throws {SelectionStepError} A step failed or refused: `step`, `reason` (refusals), `cause` (the original error), `jobId` (once known).
+ * @throws {SelectionStepError} A step failed or refused.
  *
  * @example Select 100 samples with coreset and get the new tag
  * ```ts ignore
@@ -148,6 +125,7 @@ export async function selectWith(
       throw new SelectionStepError({ step: name, cause, jobId, secrets });
     }
   }
+
   const refuse = (
     step: SelectionStep,
     reason: SelectionRefusal,
