@@ -79,7 +79,6 @@ export function exportWith<R extends boolean>(
   options: unknown,
   records: R,
 ): AsyncIterableIterator<R extends true ? TagFileRecord : string> {
-  type Out = R extends true ? TagFileRecord : string;
   const call = prepare<ExportOptions>(
     client,
     "export",
@@ -98,16 +97,13 @@ export function exportWith<R extends boolean>(
   const formats: readonly FileNameFormat[] = records
     ? ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"]
     : [o.fileNameFormat ?? "NAME"];
-  const pick = (records
-    ? ([names, reads, sources]: Column[], i: number) => ({
+  const pick = records
+    ? ([names, reads, sources]: Column[], i: number): TagFileRecord => ({
       fileName: names.at(i)!,
       readUrl: reads.at(i)!,
       datasourceUrl: sources.at(i)!,
     })
-    : ([names]: Column[], i: number) => names.at(i)!) as (
-      columns: Column[],
-      i: number,
-    ) => Out;
+    : ([names]: Column[], i: number) => names.at(i)!;
   const pageRequest = (format: FileNameFormat, pageOffset: number) =>
     getRequest(
       call.client,
@@ -142,16 +138,16 @@ export function exportWith<R extends boolean>(
   let ended = false;
   const done = { value: undefined, done: true } as const;
   // The next non-empty page, each in every format, until one shorter than the page size (as Lightly's client stops).
-  async function turn(): Promise<IteratorResult<Out, undefined>> {
+  async function turn(): Promise<IteratorResult<string | TagFileRecord>> {
     while (!ended) {
       ended = true; // until this page came in whole: a failure ends the export
       const index = page++;
       const pageOffset = index * pageSize;
-      columns = [];
+      const got: Column[] = [];
       for (const format of formats) {
-        columns.push(await fetchPage(format, pageOffset));
+        got.push(await fetchPage(format, pageOffset));
       }
-      const lengths = columns.map((column) => column.length);
+      const lengths = got.map((column) => column.length);
       const count = lengths[0];
       const problem = lengths.some((length) => length !== count)
         ? `the formats ${formats.join(", ")} answered ${
@@ -164,6 +160,7 @@ export function exportWith<R extends boolean>(
         throw unexpected(pageRequest(formats[0], pageOffset), problem);
       }
       ended = count < pageSize;
+      columns = got;
       next = 0;
       if (count > 0) {
         exported += count;
@@ -177,7 +174,7 @@ export function exportWith<R extends boolean>(
     next < columns[0].length
       ? Promise.resolve({ value: pick(columns, next++), done: false as const })
       : turn();
-  return {
+  const entries: AsyncIterableIterator<string | TagFileRecord> = {
     next: step,
     return() {
       ended = true;
@@ -188,23 +185,24 @@ export function exportWith<R extends boolean>(
       return this;
     },
   };
+  return entries as AsyncIterableIterator<
+    R extends true ? TagFileRecord : string
+  >;
 }
 
-function unexpected(
-  request: LightlyRequest,
+// No body snippet: a page may hold signed read URLs.
+const unexpected = (
+  { method, url }: LightlyRequest,
   reason: string,
   contentType?: string,
-): UnexpectedResponseError {
-  // No body snippet: a page may hold signed read URLs.
-  const { method, url } = request;
-  return new UnexpectedResponseError({
+) =>
+  new UnexpectedResponseError({
     method,
     url,
     status: 200,
     contentType,
     reason,
   });
-}
 
 /** A page's entries: plain text lines, or a JSON string or list of strings. */
 function entriesOf(
@@ -241,12 +239,8 @@ function entriesOf(
   return {
     length: ends.length,
     at(i) {
-      const start = i === 0 ? 0 : ends[i - 1] + 1;
-      const end = ends[i];
-      return lines.slice(
-        start,
-        lines.charCodeAt(end - 1) === 13 && end > start ? end - 1 : end,
-      ); // "\r\n"
+      const line = lines.slice(i === 0 ? 0 : ends[i - 1] + 1, ends[i]);
+      return line.endsWith("\r") ? line.slice(0, -1) : line;
     },
   };
 }
