@@ -4,37 +4,20 @@
  *
  * @module
  */
-import { type buildSamplingRequest, buildWith } from "./core/build.ts";
+import * as build from "./core/build.ts";
+import type * as trigger from "./core/trigger.ts";
+import { triggerWith } from "./core/trigger.ts";
 import {
   Client,
   type ClientSnapshot,
   type CreateClientOptions,
 } from "./core/client.ts";
 import { CLIENT_OPTIONS } from "./core/rules.ts";
-import {
-  type triggerSampling,
-  type triggerSamplingRaw,
-  triggerWith,
-} from "./core/trigger.ts";
 import { validate } from "./core/validate.ts";
-import {
-  type exportTagFilenames,
-  type exportTagFileRecords,
-  exportWith,
-} from "./jobs/export.ts";
-import {
-  type findTagByName,
-  findTagByNameWith,
-  type getEmbeddings2d,
-  type getJobStatus,
-  type getTag,
-  type listEmbeddings,
-  type listTags,
-  READS,
-  readWith,
-} from "./jobs/reads.ts";
-import { type waitForJob, waitWith } from "./jobs/wait.ts";
-import { type selectSamples, selectWith } from "./jobs/workflow.ts";
+import * as exports from "./jobs/export.ts";
+import * as reads from "./jobs/reads.ts";
+import * as wait from "./jobs/wait.ts";
+import * as workflow from "./jobs/workflow.ts";
 
 export type { CreateClientOptions };
 
@@ -56,31 +39,31 @@ export type ClientMethod<F> = F extends (...args: infer A) => infer R
  */
 export interface LightlyClient {
   /** {@linkcode buildSamplingRequest} with this client's options. */
-  buildSamplingRequest: ClientMethod<typeof buildSamplingRequest>;
+  buildSamplingRequest: ClientMethod<typeof build.buildSamplingRequest>;
   /** {@linkcode triggerSampling} with this client's options. */
-  triggerSampling: ClientMethod<typeof triggerSampling>;
+  triggerSampling: ClientMethod<typeof trigger.triggerSampling>;
   /** {@linkcode triggerSamplingRaw} with this client's options. */
-  triggerSamplingRaw: ClientMethod<typeof triggerSamplingRaw>;
+  triggerSamplingRaw: ClientMethod<typeof trigger.triggerSamplingRaw>;
   /** {@linkcode getJobStatus} with this client's options. */
-  getJobStatus: ClientMethod<typeof getJobStatus>;
+  getJobStatus: ClientMethod<typeof reads.getJobStatus>;
   /** {@linkcode waitForJob} with this client's options (each poll's timeout defaults to the client's). */
-  waitForJob: ClientMethod<typeof waitForJob>;
+  waitForJob: ClientMethod<typeof wait.waitForJob>;
   /** {@linkcode getTag} with this client's options. */
-  getTag: ClientMethod<typeof getTag>;
+  getTag: ClientMethod<typeof reads.getTag>;
   /** {@linkcode listTags} with this client's options. */
-  listTags: ClientMethod<typeof listTags>;
+  listTags: ClientMethod<typeof reads.listTags>;
   /** {@linkcode findTagByName} with this client's options. */
-  findTagByName: ClientMethod<typeof findTagByName>;
+  findTagByName: ClientMethod<typeof reads.findTagByName>;
   /** {@linkcode listEmbeddings} with this client's options. */
-  listEmbeddings: ClientMethod<typeof listEmbeddings>;
+  listEmbeddings: ClientMethod<typeof reads.listEmbeddings>;
   /** {@linkcode getEmbeddings2d} with this client's options. */
-  getEmbeddings2d: ClientMethod<typeof getEmbeddings2d>;
+  getEmbeddings2d: ClientMethod<typeof reads.getEmbeddings2d>;
   /** {@linkcode exportTagFilenames} with this client's options. */
-  exportTagFilenames: ClientMethod<typeof exportTagFilenames>;
+  exportTagFilenames: ClientMethod<typeof exports.exportTagFilenames>;
   /** {@linkcode exportTagFileRecords} with this client's options. */
-  exportTagFileRecords: ClientMethod<typeof exportTagFileRecords>;
+  exportTagFileRecords: ClientMethod<typeof exports.exportTagFileRecords>;
   /** {@linkcode selectSamples} with this client's options. */
-  selectSamples: ClientMethod<typeof selectSamples>;
+  selectSamples: ClientMethod<typeof workflow.selectSamples>;
 }
 
 /**
@@ -109,19 +92,21 @@ export interface LightlyClient {
 export function createClient(options: CreateClientOptions = {}): LightlyClient {
   const [snapshot] = validate("client options", [CLIENT_OPTIONS], [options]);
   const c = new Client((snapshot ?? {}) as ClientSnapshot, true);
+  const { READS, readWith } = reads;
   return {
-    buildSamplingRequest: (input) => buildWith(c, input, undefined),
+    buildSamplingRequest: (input) => build.buildWith(c, input, undefined),
     triggerSampling: (input, o) => triggerWith(c, input, o, false),
     triggerSamplingRaw: (input, o) => triggerWith(c, input, o, true),
     getJobStatus: (jobId, o) => readWith(c, READS.getJobStatus, [jobId], o),
-    waitForJob: (jobId, o) => waitWith(c, jobId, o),
+    waitForJob: (jobId, o) => wait.waitWith(c, jobId, o),
     getTag: (d, t, o) => readWith(c, READS.getTag, [d, t], o),
     listTags: (d, o) => readWith(c, READS.listTags, [d], o),
-    findTagByName: (d, name, o) => findTagByNameWith(c, d, name, o),
+    findTagByName: (d, name, o) =>
+      readWith(c, READS.findTagByName, [d, name], o),
     listEmbeddings: (d, o) => readWith(c, READS.listEmbeddings, [d], o),
     getEmbeddings2d: (d, e, o) => readWith(c, READS.getEmbeddings2d, [d, e], o),
-    exportTagFilenames: (d, t, o) => exportWith(c, d, t, o, false),
-    exportTagFileRecords: (d, t, o) => exportWith(c, d, t, o, true),
-    selectSamples: (input, o) => selectWith(c, input, o),
+    exportTagFilenames: (d, t, o) => exports.exportWith(c, d, t, o, false),
+    exportTagFileRecords: (d, t, o) => exports.exportWith(c, d, t, o, true),
+    selectSamples: (input, o) => workflow.selectWith(c, input, o),
   };
 }

@@ -10,11 +10,11 @@ import { getRequest, type LightlyRequest } from "../core/build.ts";
 import { type Client, prepare } from "../core/client.ts";
 import { UnexpectedResponseError } from "../core/errors.ts";
 import { sendText } from "../core/http.ts";
-import { retry, systemClock } from "../core/policy.ts";
+import { retry } from "../core/policy.ts";
 import { EXPORT_OPTIONS } from "../core/rules.ts";
 import type { FileNameFormat } from "../core/types.ts";
 import { pathIds, READS } from "./reads.ts";
-import { MAX_CONSECUTIVE_FAILURES, type RetryingReadOptions } from "./wait.ts";
+import { readRetries, type RetryingReadOptions } from "./wait.ts";
 
 /** The page size of an export, as Lightly's own client uses: 5000 entries. */
 export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
@@ -66,10 +66,7 @@ export interface TagFileRecord {
 }
 
 /** A page's entries, read one at a time: `string[]` is one. */
-interface Column {
-  readonly length: number;
-  at(index: number): string | undefined;
-}
+type Column = Pick<string[], "length" | "at">;
 
 /** An export for a client or a free call: validated now, sent as iterated (three formats for `records`). */
 export function exportWith<R extends boolean>(
@@ -118,15 +115,7 @@ export function exportWith<R extends boolean>(
         maxBodyBytes: MAX_PAGE_BYTES,
       });
       return entriesOf(text, contentType, request);
-    }, {
-      maxAttempts: o.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES,
-      retryIf: (verdict) => verdict.retryRead,
-      backoff: o.backoff,
-      clock: o.clock ?? systemClock,
-      signal: o.signal,
-      method: request.method,
-      url: request.url,
-    });
+    }, readRetries(o, request));
   };
 
   // One settled promise per entry: an async generator would cost a promise
@@ -252,10 +241,6 @@ function entriesOf(
  * is retried like a poll and read up to 64 MiB. Checked when called; sent
  * as iterated; breaking out of the loop sends nothing more.
  *
- * @param datasetId The dataset's ObjectId.
- * @param tagId The tag's ObjectId.
- * @param options Format, page size, read URL lifetime, host, credentials, retries, signal.
- * @returns The entries, one per sample of the tag.
  * @throws {ValidationError} At once: a bad id or option; nothing was sent.
  * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
  *   While iterating: a refusal, a page's last failure, a page longer than `pageSize`, the signal.

@@ -12,13 +12,7 @@ import {
   sendJson,
 } from "../core/http.ts";
 import { objectId, READ_OPTIONS, TAG_NAME } from "../core/rules.ts";
-import {
-  Embedding2dListSchema,
-  EmbeddingListSchema,
-  JobStatusDataSchema,
-  TagDataSchema,
-  TagListSchema,
-} from "../core/schemas.ts";
+import * as schemas from "../core/schemas.ts";
 import type {
   DatasetEmbeddingData,
   Embedding2dData,
@@ -30,13 +24,14 @@ import type { Table } from "../core/validate.ts";
 /** Options of a single read: host, credentials, headers, fetch, signal, per-request timeout. */
 export interface JobOptions extends ClientOptions, HttpOptions {}
 
-/** A read: its name in errors, its path ids, its path, its answer. */
-interface Read<T> {
+/** A read: its name in errors, its ids (path ids first), its path, its answer, what of it is returned. */
+interface Read<T, R = T> {
   readonly subject: string;
   readonly ids: readonly Table[];
   readonly path: (ids: readonly unknown[]) => string;
   readonly schema: ResponseSchema<T>;
   readonly maxBodyBytes?: number;
+  readonly pick?: (answer: T, ids: readonly unknown[]) => R;
 }
 
 const DATASET_ID = objectId("datasetId");
@@ -48,56 +43,57 @@ export const READS = {
     subject: "job status request",
     ids: [objectId("jobId")],
     path: ([j]) => `/v1/jobs/${j}`,
-    schema: JobStatusDataSchema,
+    schema: schemas.JobStatusDataSchema,
   } as Read<JobStatusData>,
   getTag: {
     subject: "tag request",
     ids: [DATASET_ID, objectId("tagId")],
     path: ([d, t]) => `${tags(d)}/${t}`,
-    schema: TagDataSchema,
+    schema: schemas.TagDataSchema,
   } as Read<TagData>,
   listTags: {
     subject: "tag list request",
     ids: [DATASET_ID],
     path: ([d]) => tags(d),
-    schema: TagListSchema,
+    schema: schemas.TagListSchema,
   } as Read<TagData[]>,
   findTagByName: {
     subject: "tag lookup",
     ids: [DATASET_ID, TAG_NAME],
     path: ([d]) => tags(d),
-    schema: TagListSchema,
-  } as Read<TagData[]>,
+    schema: schemas.TagListSchema,
+    pick: (all, [, name]) => all.find((tag) => tag.name === name),
+  } as Read<TagData[], TagData | undefined>,
   listEmbeddings: {
     subject: "embedding list request",
     ids: [DATASET_ID],
     path: ([d]) => `/v1/datasets/${d}/embeddings`,
-    schema: EmbeddingListSchema,
+    schema: schemas.EmbeddingListSchema,
   } as Read<DatasetEmbeddingData[]>,
   getEmbeddings2d: {
     subject: "2-D embedding request",
     ids: [DATASET_ID, objectId("embeddingId")],
     path: ([d, e]) => `/v1/datasets/${d}/embeddings/${e}/2d`,
-    schema: Embedding2dListSchema,
+    schema: schemas.Embedding2dListSchema,
     maxBodyBytes: 256 * 1024 * 1024, // two numbers per sample
   } as Read<Embedding2dData[]>,
 };
 
 /** A read's id tables, each with its argument, as `prepare` takes them. */
 export function pathIds(
-  read: Read<unknown>,
+  read: { readonly ids: readonly Table[] },
   ids: readonly unknown[],
 ): [Table, unknown][] {
   return read.ids.map((table, i) => [table, ids[i]]);
 }
 
 /** Validates a read's ids and options together (one `ValidationError`), then GETs it: every read goes here. */
-export async function readWith<T>(
+export async function readWith<T, R>(
   client: Client | undefined,
-  read: Read<T>,
+  read: Read<T, R>,
   ids: readonly unknown[],
   options: unknown,
-): Promise<T> {
+): Promise<R> {
   const call = prepare<JobOptions>(
     client,
     read.subject,
@@ -106,26 +102,12 @@ export async function readWith<T>(
     ...pathIds(read, ids),
   );
   const { signal, timeoutMs } = call.options;
-  return await sendJson(
+  const answer = await sendJson(
     getRequest(call.client, read.path(call.args)),
     read.schema,
-    {
-      ...call.client.http(signal, timeoutMs),
-      maxBodyBytes: read.maxBodyBytes,
-    },
+    { ...call.client.http(signal, timeoutMs), maxBodyBytes: read.maxBodyBytes },
   );
-}
-
-/** {@linkcode findTagByName} for a client or a free call. */
-export async function findTagByNameWith(
-  client: Client | undefined,
-  datasetId: unknown,
-  name: unknown,
-  options: unknown,
-): Promise<TagData | undefined> {
-  const ids = [datasetId, name];
-  const all = await readWith(client, READS.findTagByName, ids, options);
-  return all.find((tag) => tag.name === name);
+  return read.pick ? read.pick(answer, call.args) : answer as unknown as R;
 }
 
 /**
@@ -175,7 +157,7 @@ export function findTagByName(
   name: string,
   options: JobOptions = {},
 ): Promise<TagData | undefined> {
-  return findTagByNameWith(undefined, datasetId, name, options);
+  return readWith(undefined, READS.findTagByName, [datasetId, name], options);
 }
 
 /** Lists a dataset's embeddings, newest first; only `isProcessed` ones can be sampled: `GET /v1/datasets/{datasetId}/embeddings`. */

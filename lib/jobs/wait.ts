@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { getRequest } from "../core/build.ts";
+import { getRequest, type LightlyRequest } from "../core/build.ts";
 import { type Client, prepare } from "../core/client.ts";
 import {
   AbortedError,
@@ -18,6 +18,7 @@ import {
   type BackoffOptions,
   type Clock,
   retry,
+  type RetryPlan,
   systemClock,
 } from "../core/policy.ts";
 import { isObjectId, WAIT_OPTIONS } from "../core/rules.ts";
@@ -81,8 +82,21 @@ export interface WaitResult
   tagId: string;
 }
 
-/** Failed requests in a row after which a retrying read gives up. */
-export const MAX_CONSECUTIVE_FAILURES = 5;
+/** How a read of `request` that retries failed requests goes on: a poll, an export's page. */
+export function readRetries(
+  o: RetryingReadOptions,
+  { method, url }: LightlyRequest,
+): RetryPlan {
+  return {
+    maxAttempts: o.maxConsecutiveFailures ?? 5,
+    retryIf: (verdict) => verdict.retryRead,
+    backoff: o.backoff,
+    clock: o.clock ?? systemClock,
+    signal: o.signal,
+    method,
+    url,
+  };
+}
 
 /** Pushes the problems of wait options (the connection's aside), by `waitForJob`'s rules. */
 export function checkWaitOptions(
@@ -108,13 +122,14 @@ export async function waitWith(
   );
   const { client: c, options: o } = call;
   const id = call.args[0] as string;
-  const clock = o.clock ?? systemClock;
   const timeoutMs = o.timeoutMs ?? 6 * 60 * 60 * 1000;
   const minIntervalMs = o.minIntervalMs ?? 1_000;
   // A lone minIntervalMs above the default maximum raises the maximum.
   const maxIntervalMs = o.maxIntervalMs ?? Math.max(30_000, minIntervalMs);
   const signal = o.signal;
   const request = getRequest(c, READS.getJobStatus.path([id]));
+  const plan = readRetries(o, request);
+  const clock = plan.clock;
   // The server may echo the credentials: its text is masked with them.
   const secrets = c.secrets;
   const started = clock.now();
@@ -126,31 +141,26 @@ export async function waitWith(
 
   for (;;) {
     // Failed polls are retried in a row; a successful one starts a new count.
-    const job = await retry((left) => {
-      polls++;
-      return sendJson(
-        request,
-        READS.getJobStatus.schema,
-        c.http(
-          signal,
-          Math.max(1, Math.min(o.requestTimeoutMs ?? c.timeoutMs, left)),
-        ),
-      );
-    }, {
-      maxAttempts: o.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES,
-      retryIf: (verdict) => verdict.retryRead,
-      backoff: o.backoff,
-      clock,
-      signal,
-      deadline,
-      method: "GET",
-      url: request.url,
-    }, (cause, why, failures) => {
-      if (why === "final") throw cause;
-      throw why === "deadline" ? deadlineError(cause) : new PollFailedError(
-        { jobId: id, failures, cause, lastJob, secrets },
-      );
-    });
+    const job = await retry(
+      (left) => {
+        polls++;
+        return sendJson(
+          request,
+          READS.getJobStatus.schema,
+          c.http(
+            signal,
+            Math.max(1, Math.min(o.requestTimeoutMs ?? c.timeoutMs, left)),
+          ),
+        );
+      },
+      { ...plan, deadline },
+      (cause, why, failures) => {
+        if (why === "final") throw cause;
+        throw why === "deadline" ? deadlineError(cause) : new PollFailedError(
+          { jobId: id, failures, cause, lastJob, secrets },
+        );
+      },
+    );
     lastJob = job;
     o.onProgress?.({
       jobId: id,
