@@ -6,7 +6,6 @@
 import { getRequest, type LightlyRequest } from "../core/build.ts";
 import { type Client, prepare } from "../core/client.ts";
 import {
-  AbortedError,
   JobDeadlineError,
   JobResultMissingError,
   PollFailedError,
@@ -187,16 +186,10 @@ export async function waitWith(
     const delayMs = Math.min(maxIntervalMs, Math.max(minIntervalMs, asked));
     const left = deadline - clock.now();
     if (left <= 0) throw deadlineError();
-    try {
-      await clock.sleep(Math.min(delayMs, left), signal);
-    } catch (error) {
+    // An abort ends the sleep, and the next poll throws `AbortedError`, unsent.
+    await clock.sleep(Math.min(delayMs, left), signal).catch((error) => {
       if (!signal?.aborted) throw error;
-      throw new AbortedError({
-        method: "GET",
-        url: request.url,
-        cause: signal.reason,
-      });
-    }
+    });
   }
 }
 

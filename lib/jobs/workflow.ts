@@ -109,8 +109,7 @@ export async function selectWith(
   );
   // Everything below reads the snapshots: the caller's objects are not read again.
   const { client: c, options: o } = call;
-  const { datasetId, embeddingId: given, body } = call
-    .args[0] as SelectionInput;
+  const { datasetId, body, ...rest } = call.args[0] as SelectionInput;
   const secrets = c.secrets;
   const http = { signal: o.signal, timeoutMs: o.requestTimeoutMs };
   async function step<T>(
@@ -132,7 +131,7 @@ export async function selectWith(
     detail: string,
   ) => new SelectionStepError({ step, reason, detail, secrets });
 
-  let embeddingId = given;
+  let embeddingId = rest.embeddingId;
   if (embeddingId === undefined) {
     const embeddings = await step(
       "resolve-embedding",
