@@ -126,44 +126,37 @@ export function exportWith<R extends boolean>(
   let exported = 0;
   let ended = false;
   const done = { value: undefined, done: true } as const;
-  // The next non-empty page, each in every format, until one shorter than the page size (as Lightly's client stops).
+  // The next page, in every format; a short one is the last (as Lightly's client stops).
   async function turn(): Promise<IteratorResult<string | TagFileRecord>> {
-    while (!ended) {
-      ended = true; // until this page came in whole: a failure ends the export
-      const index = page++;
-      const pageOffset = index * pageSize;
-      const got: Column[] = [];
-      for (const format of formats) {
-        got.push(await fetchPage(format, pageOffset));
-      }
-      const lengths = got.map((column) => column.length);
-      const count = lengths[0];
-      const problem = lengths.some((length) => length !== count)
-        ? `the formats ${formats.join(", ")} answered ${
-          lengths.join(", ")
-        } entries for pageOffset ${pageOffset}; they must agree`
-        : count > pageSize
-        ? `${count} entries for pageSize ${pageSize}: the server ignored paging`
-        : undefined;
-      if (problem) {
-        throw unexpected(pageRequest(formats[0], pageOffset), problem);
-      }
-      ended = count < pageSize;
-      columns = got;
-      next = 0;
-      if (count > 0) {
-        exported += count;
-        o.onPage?.({ page: index, pageOffset, entries: count, exported });
-        return step();
-      }
-    }
-    return done;
+    if (ended) return done;
+    ended = true; // until this page came in whole: a failure ends the export
+    const pageOffset = page * pageSize;
+    const got: Column[] = [];
+    for (const format of formats) got.push(await fetchPage(format, pageOffset));
+    const lengths = got.map((column) => column.length);
+    const count = lengths[0];
+    const problem = lengths.some((length) => length !== count)
+      ? `the formats ${formats.join(", ")} answered ${
+        lengths.join(", ")
+      } entries for pageOffset ${pageOffset}; they must agree`
+      : count > pageSize
+      ? `${count} entries for pageSize ${pageSize}: the server ignored paging`
+      : undefined;
+    if (problem) throw unexpected(pageRequest(formats[0], pageOffset), problem);
+    if (count === 0) return done;
+    ended = count < pageSize;
+    columns = got;
+    next = 0;
+    exported += count;
+    o.onPage?.({ page, pageOffset, entries: count, exported });
+    page++;
+    return step();
   }
   const step = () =>
     next < columns[0].length
       ? Promise.resolve({ value: pick(columns, next++), done: false as const })
       : turn();
-  const entries: AsyncIterableIterator<string | TagFileRecord> = {
+  return {
     next: step,
     return() {
       ended = true;
@@ -173,10 +166,7 @@ export function exportWith<R extends boolean>(
     [Symbol.asyncIterator]() {
       return this;
     },
-  };
-  return entries as AsyncIterableIterator<
-    R extends true ? TagFileRecord : string
-  >;
+  } as AsyncIterableIterator<R extends true ? TagFileRecord : string>;
 }
 
 // No body snippet: a page may hold signed read URLs.
