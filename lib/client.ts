@@ -71,22 +71,17 @@ export interface LightlyClient {
  * them, for calls in a loop and for scripts that talk to one API. Nothing
  * is shared between clients.
  *
- * @param options Base URL, credentials, headers, `fetch`, request timeout, the POST's retry policy.
- * @returns The client.
  * @throws {ValidationError} Listing every bad option.
  *
- * @example Trigger many selections with one validated client
+ * @example
  * ```ts
  * import { createClient } from "./client.ts";
  * const lightly = createClient({ auth: { apiKey: "MY_TOKEN" }, timeoutMs: 30_000 });
- * for (const datasetId of ["0123456789abcdef01234567", "0123456789abcdef01234568"]) {
- *   const request = lightly.buildSamplingRequest({
- *     datasetId,
- *     embeddingId: "0123456789abcdef01234569",
- *     body: { newTagName: "random-10", method: "RANDOM", config: {} },
- *   });
- *   console.log(request.url); // or: await lightly.selectSamples({ datasetId, body })
- * }
+ * const request = lightly.buildSamplingRequest({
+ *   datasetId: "0123456789abcdef01234567",
+ *   embeddingId: "0123456789abcdef01234568",
+ *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
+ * });
  * ```
  */
 export function createClient(options: CreateClientOptions = {}): LightlyClient {

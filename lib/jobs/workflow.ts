@@ -198,11 +198,8 @@ export async function selectWith(
   const sampled = { datasetId, embeddingId, body: { ...body, rowCount } };
   const { jobId } = await step(
     "trigger",
-    () =>
-      sendSampling(c, sampled, { ...http, retry }, false) as Promise<
-        AsyncTaskData
-      >,
-  );
+    () => sendSampling(c, sampled, { ...http, retry }, false),
+  ) as AsyncTaskData;
   const waited = await step("wait", () => waitWith(c, jobId, o), jobId);
   const { tagId } = waited;
   const tag = await step(
