@@ -1,8 +1,7 @@
 /**
- * After the job, what was selected: a tag's file names, datasource URLs or
- * signed read URLs, streamed page by page (one page held at a time, whatever
- * the tag's size). Read URLs are credentials for the user's bucket: handed
- * to the caller, put into nothing else.
+ * A tag's file names, datasource URLs or signed read URLs, streamed a page at
+ * a time. Read URLs are credentials for the user's bucket: handed to the
+ * caller, put into nothing else.
  *
  * @module
  */

@@ -122,19 +122,7 @@ export function getJobStatus(
   return readWith(undefined, READS.getJobStatus, [jobId], options);
 }
 
-/**
- * Reads one tag: `GET /v1/datasets/{datasetId}/tags/{tagId}`; throws as
- * {@linkcode getJobStatus}.
- *
- * @example
- * ```ts ignore
- * import { getTag } from "./reads.ts";
- * const tag = await getTag("0123456789abcdef01234567", "89abcdef0123456789abcdef", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * console.log(tag.name, tag.totSize);
- * ```
- */
+/** Reads one tag: `GET /v1/datasets/{datasetId}/tags/{tagId}`; throws as {@linkcode getJobStatus}. */
 export function getTag(
   datasetId: string,
   tagId: string,
