@@ -49,11 +49,14 @@ export {
   triggerSampling,
   triggerSamplingRaw,
 } from "./lib/core/trigger.ts";
-export { type ClientOptions, type LightlyAuth } from "./lib/core/client.ts";
+export {
+  type ClientOptions,
+  type CreateClientOptions,
+  type LightlyAuth,
+} from "./lib/core/client.ts";
 export {
   type ClientMethod,
   createClient,
-  type CreateClientOptions,
   type Held,
   type LightlyClient,
 } from "./lib/client.ts";

@@ -5,8 +5,7 @@
  * @module
  */
 import * as build from "./core/build.ts";
-import type * as trigger from "./core/trigger.ts";
-import { triggerWith } from "./core/trigger.ts";
+import * as trigger from "./core/trigger.ts";
 import {
   Client,
   type ClientSnapshot,
@@ -18,8 +17,6 @@ import * as exports from "./jobs/export.ts";
 import * as reads from "./jobs/reads.ts";
 import * as wait from "./jobs/wait.ts";
 import * as workflow from "./jobs/workflow.ts";
-
-export type { CreateClientOptions };
 
 /** The options a client holds, which its methods do not take. */
 export type Held = "baseUrl" | "auth" | "headers" | "fetch" | "httpClient";
@@ -90,8 +87,8 @@ export function createClient(options: CreateClientOptions = {}): LightlyClient {
   const { READS, readWith } = reads;
   return {
     buildSamplingRequest: (input) => build.buildWith(c, input, undefined),
-    triggerSampling: (input, o) => triggerWith(c, input, o, false),
-    triggerSamplingRaw: (input, o) => triggerWith(c, input, o, true),
+    triggerSampling: (input, o) => trigger.triggerWith(c, input, o, false),
+    triggerSamplingRaw: (input, o) => trigger.triggerWith(c, input, o, true),
     getJobStatus: (jobId, o) => readWith(c, READS.getJobStatus, [jobId], o),
     waitForJob: (jobId, o) => wait.waitWith(c, jobId, o),
     getTag: (d, t, o) => readWith(c, READS.getTag, [d, t], o),
