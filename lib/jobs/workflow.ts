@@ -14,7 +14,7 @@ import {
   SELECT_OPTIONS,
   SELECTION_INPUT,
 } from "../core/rules.ts";
-import { sendSampling, type TriggerRetryOptions } from "../core/trigger.ts";
+import { sendSampling, type TriggerOptions } from "../core/trigger.ts";
 import type {
   AsyncTaskData,
   DatasetEmbeddingData,
@@ -33,13 +33,9 @@ export interface SelectionInput extends Omit<SamplingInput, "embeddingId"> {
   embeddingId?: string;
 }
 
-/** Options of {@linkcode selectSamples}: the wait's options plus the POST's retry policy and a step callback. */
-export interface SelectOptions extends WaitOptions {
-  /**
-   * The sampling POST's retry policy, or `false` to send it exactly once.
-   * Its clock defaults to `clock`.
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
-  retry?: TriggerRetryOptions | false;
+/** Options of {@linkcode selectSamples}: the wait's, the POST's `retry` (whose clock defaults to `clock`), and a step callback. */
+export interface SelectOptions
+  extends WaitOptions, Pick<TriggerOptions, "retry"> {
   /** Called as each step begins.
    * @default {undefined} */
   onStep?: (step: SelectionStep) => void;
