@@ -49,13 +49,16 @@ export {
   triggerSampling,
   triggerSamplingRaw,
 } from "./lib/core/trigger.ts";
-export { type ClientOptions, type LightlyAuth } from "./lib/core/client.ts";
 export {
-  type CallOptions,
-  createClient,
+  type ClientOptions,
   type CreateClientOptions,
+  type LightlyAuth,
+} from "./lib/core/client.ts";
+export {
+  type ClientMethod,
+  createClient,
   type Held,
-  LightlyClient,
+  type LightlyClient,
 } from "./lib/client.ts";
 export type { HttpOptions } from "./lib/core/http.ts";
 export {
@@ -70,8 +73,6 @@ export { VERSION } from "./lib/core/version.ts";
 
 // Jobs, reads and the workflow.
 export {
-  getJobStatus,
-  type JobOptions,
   type JobProgress,
   type RetryingReadOptions,
   waitForJob,
@@ -81,7 +82,9 @@ export {
 export {
   findTagByName,
   getEmbeddings2d,
+  getJobStatus,
   getTag,
+  type JobOptions,
   listEmbeddings,
   listTags,
 } from "./lib/jobs/reads.ts";

@@ -4,185 +4,63 @@
  *
  * @module
  */
-import { buildWith, type SamplingRequest } from "./core/build.ts";
+import * as build from "./core/build.ts";
+import * as trigger from "./core/trigger.ts";
 import {
   Client,
   type ClientSnapshot,
   type CreateClientOptions,
 } from "./core/client.ts";
-import type { HttpOptions } from "./core/http.ts";
 import { CLIENT_OPTIONS } from "./core/rules.ts";
-import { type TriggerOptions, triggerWith } from "./core/trigger.ts";
-import type {
-  AsyncTaskData,
-  DatasetEmbeddingData,
-  Embedding2dData,
-  JobStatusData,
-  SamplingInput,
-  TagData,
-} from "./core/types.ts";
 import { validate } from "./core/validate.ts";
-import {
-  type ExportOptions,
-  type ExportRecordsOptions,
-  exportWith,
-  type TagFileRecord,
-} from "./jobs/export.ts";
-import {
-  findTagByNameWith,
-  getEmbeddings2dWith,
-  getTagWith,
-  listEmbeddingsWith,
-  listTagsWith,
-} from "./jobs/reads.ts";
-import {
-  getJobStatusWith,
-  type WaitOptions,
-  type WaitResult,
-  waitWith,
-} from "./jobs/wait.ts";
-import {
-  type SelectionInput,
-  type SelectionResult,
-  type SelectOptions,
-  selectWith,
-} from "./jobs/workflow.ts";
-
-export type { CreateClientOptions };
+import * as exports from "./jobs/export.ts";
+import * as reads from "./jobs/reads.ts";
+import * as wait from "./jobs/wait.ts";
+import * as workflow from "./jobs/workflow.ts";
 
 /** The options a client holds, which its methods do not take. */
 export type Held = "baseUrl" | "auth" | "headers" | "fetch" | "httpClient";
 
-/** Options of one read through a client: the signal, and a timeout of its own. */
-export type CallOptions = Omit<HttpOptions, "fetch" | "httpClient">;
+/** A free function as a client's method: the same arguments, without the {@linkcode Held} options. */
+export type ClientMethod<F> = F extends (...args: infer A) => infer R
+  ? Required<A> extends [...infer Head, infer O]
+    ? keyof Omit<O, Held> extends never ? (...args: Head) => R
+    : (...args: [...Head, Omit<O, Held>?]) => R
+  : never
+  : never;
 
 /**
- * A client: validated options, held. Make one with {@linkcode createClient}.
- *
- * @example Trigger many selections with one validated client
- * ```ts ignore
- * import { createClient } from "./client.ts";
- * const lightly = createClient({ auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! } });
- * for (const datasetId of ["0123456789abcdef01234567", "0123456789abcdef01234568"]) {
- *   const { tag } = await lightly.selectSamples({
- *     datasetId,
- *     body: { newTagName: "coreset-100", method: "CORESET", config: {} },
- *   });
- *   console.log(datasetId, tag.totSize);
- * }
- * ```
+ * A client: validated options, held; each method is the free function of
+ * its name without them (a call's `timeoutMs` and `retry` override the
+ * client's). Make one with {@linkcode createClient}.
  */
-export class LightlyClient {
-  readonly #client: Client;
-
-  /** Wraps validated options; use {@linkcode createClient}.
-   * @param client The validated options. */
-  constructor(client: Client) {
-    this.#client = client;
-  }
-
-  /** `buildSamplingRequest` with this client's options (see it for the rest). */
-  buildSamplingRequest(input: SamplingInput): SamplingRequest {
-    return buildWith(this.#client, input, undefined);
-  }
-
-  /** `triggerSampling` with this client's options (see it for the rest). */
-  async triggerSampling(
-    input: SamplingInput,
-    options: Omit<TriggerOptions, Held> = {},
-  ): Promise<AsyncTaskData> {
-    return await triggerWith(this.#client, input, options, false);
-  }
-
-  /** `triggerSamplingRaw` with this client's options (see it for the rest). */
-  async triggerSamplingRaw(
-    input: SamplingInput,
-    options: Omit<TriggerOptions, Held> = {},
-  ): Promise<Response> {
-    return await triggerWith(this.#client, input, options, true);
-  }
-
-  /** `getJobStatus` with this client's options (see it for the rest). */
-  getJobStatus(
-    jobId: string,
-    options: CallOptions = {},
-  ): Promise<JobStatusData> {
-    return getJobStatusWith(this.#client, jobId, options);
-  }
-
-  /** `waitForJob` with this client's options (each poll's timeout defaults to the client's; see it for the rest). */
-  waitForJob(
-    jobId: string,
-    options: Omit<WaitOptions, Held> = {},
-  ): Promise<WaitResult> {
-    return waitWith(this.#client, jobId, options);
-  }
-
-  /** `getTag` with this client's options (see it for the rest). */
-  getTag(
-    datasetId: string,
-    tagId: string,
-    options: CallOptions = {},
-  ): Promise<TagData> {
-    return getTagWith(this.#client, datasetId, tagId, options);
-  }
-
-  /** `listTags` with this client's options (see it for the rest). */
-  listTags(datasetId: string, options: CallOptions = {}): Promise<TagData[]> {
-    return listTagsWith(this.#client, datasetId, options);
-  }
-
-  /** `findTagByName` with this client's options (see it for the rest). */
-  findTagByName(
-    datasetId: string,
-    name: string,
-    options: CallOptions = {},
-  ): Promise<TagData | undefined> {
-    return findTagByNameWith(this.#client, datasetId, name, options);
-  }
-
-  /** `listEmbeddings` with this client's options (see it for the rest). */
-  listEmbeddings(
-    datasetId: string,
-    options: CallOptions = {},
-  ): Promise<DatasetEmbeddingData[]> {
-    return listEmbeddingsWith(this.#client, datasetId, options);
-  }
-
-  /** `getEmbeddings2d` with this client's options (see it for the rest). */
-  getEmbeddings2d(
-    datasetId: string,
-    embeddingId: string,
-    options: CallOptions = {},
-  ): Promise<Embedding2dData[]> {
-    return getEmbeddings2dWith(this.#client, datasetId, embeddingId, options);
-  }
-
-  /** `exportTagFilenames` with this client's options (see it for the rest). */
-  exportTagFilenames(
-    datasetId: string,
-    tagId: string,
-    options: Omit<ExportOptions, Held> = {},
-  ): AsyncIterableIterator<string> {
-    return exportWith(this.#client, datasetId, tagId, options, false);
-  }
-
-  /** `exportTagFileRecords` with this client's options (see it for the rest). */
-  exportTagFileRecords(
-    datasetId: string,
-    tagId: string,
-    options: Omit<ExportRecordsOptions, Held> = {},
-  ): AsyncIterableIterator<TagFileRecord> {
-    return exportWith(this.#client, datasetId, tagId, options, true);
-  }
-
-  /** `selectSamples` with this client's options (see it for the rest). */
-  selectSamples(
-    input: SelectionInput,
-    options: Omit<SelectOptions, Held> = {},
-  ): Promise<SelectionResult> {
-    return selectWith(this.#client, input, options);
-  }
+export interface LightlyClient {
+  /** {@linkcode buildSamplingRequest} with this client's options. */
+  buildSamplingRequest: ClientMethod<typeof build.buildSamplingRequest>;
+  /** {@linkcode triggerSampling} with this client's options. */
+  triggerSampling: ClientMethod<typeof trigger.triggerSampling>;
+  /** {@linkcode triggerSamplingRaw} with this client's options. */
+  triggerSamplingRaw: ClientMethod<typeof trigger.triggerSamplingRaw>;
+  /** {@linkcode getJobStatus} with this client's options. */
+  getJobStatus: ClientMethod<typeof reads.getJobStatus>;
+  /** {@linkcode waitForJob} with this client's options (each poll's timeout defaults to the client's). */
+  waitForJob: ClientMethod<typeof wait.waitForJob>;
+  /** {@linkcode getTag} with this client's options. */
+  getTag: ClientMethod<typeof reads.getTag>;
+  /** {@linkcode listTags} with this client's options. */
+  listTags: ClientMethod<typeof reads.listTags>;
+  /** {@linkcode findTagByName} with this client's options. */
+  findTagByName: ClientMethod<typeof reads.findTagByName>;
+  /** {@linkcode listEmbeddings} with this client's options. */
+  listEmbeddings: ClientMethod<typeof reads.listEmbeddings>;
+  /** {@linkcode getEmbeddings2d} with this client's options. */
+  getEmbeddings2d: ClientMethod<typeof reads.getEmbeddings2d>;
+  /** {@linkcode exportTagFilenames} with this client's options. */
+  exportTagFilenames: ClientMethod<typeof exports.exportTagFilenames>;
+  /** {@linkcode exportTagFileRecords} with this client's options. */
+  exportTagFileRecords: ClientMethod<typeof exports.exportTagFileRecords>;
+  /** {@linkcode selectSamples} with this client's options. */
+  selectSamples: ClientMethod<typeof workflow.selectSamples>;
 }
 
 /**
@@ -190,8 +68,6 @@ export class LightlyClient {
  * them, for calls in a loop and for scripts that talk to one API. Nothing
  * is shared between clients.
  *
- * @param options Base URL, credentials, headers, `fetch`, request timeout, the POST's retry policy.
- * @returns The client.
  * @throws {ValidationError} Listing every bad option.
  *
  * @example
@@ -203,12 +79,26 @@ export class LightlyClient {
  *   embeddingId: "0123456789abcdef01234568",
  *   body: { newTagName: "random-10", method: "RANDOM", config: {} },
  * });
- * console.log(request.url);
  * ```
  */
 export function createClient(options: CreateClientOptions = {}): LightlyClient {
   const [snapshot] = validate("client options", [CLIENT_OPTIONS], [options]);
-  return new LightlyClient(
-    new Client((snapshot ?? {}) as ClientSnapshot, true),
-  );
+  const c = new Client((snapshot ?? {}) as ClientSnapshot, true);
+  const { READS, readWith } = reads;
+  return {
+    buildSamplingRequest: (input) => build.buildWith(c, input, undefined),
+    triggerSampling: (input, o) => trigger.triggerWith(c, input, o, false),
+    triggerSamplingRaw: (input, o) => trigger.triggerWith(c, input, o, true),
+    getJobStatus: (jobId, o) => readWith(c, READS.getJobStatus, [jobId], o),
+    waitForJob: (jobId, o) => wait.waitWith(c, jobId, o),
+    getTag: (d, t, o) => readWith(c, READS.getTag, [d, t], o),
+    listTags: (d, o) => readWith(c, READS.listTags, [d], o),
+    findTagByName: (d, name, o) =>
+      readWith(c, READS.findTagByName, [d, name], o),
+    listEmbeddings: (d, o) => readWith(c, READS.listEmbeddings, [d], o),
+    getEmbeddings2d: (d, e, o) => readWith(c, READS.getEmbeddings2d, [d, e], o),
+    exportTagFilenames: (d, t, o) => exports.exportWith(c, d, t, o, false),
+    exportTagFileRecords: (d, t, o) => exports.exportWith(c, d, t, o, true),
+    selectSamples: (input, o) => workflow.selectWith(c, input, o),
+  };
 }

@@ -3,12 +3,14 @@
  * them, and every method uses them; clients share nothing.
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
+import * as lib from "../mod.ts";
 import {
   buildSamplingRequest,
   createClient,
   isLightlyError,
   ValidationError,
 } from "../mod.ts";
+import { startLightlyStub } from "../testing.ts";
 import { fakeClock } from "./_clock.ts";
 import {
   DATASET,
@@ -142,4 +144,133 @@ Deno.test("a client's retry policy is a default a call may override", async () =
   const result = await once.triggerSampling(VALID, { retry: { clock } });
   assertEquals(result, { jobId: JOB });
   assertEquals(clock.sleeps, [1000]);
+});
+
+Deno.test("every method of a client is the free function of its name with the client's options: the same requests, the same answers", async () => {
+  await using stub = startLightlyStub({
+    listen: false,
+    waitingPolls: 0,
+    runningPolls: 0,
+  });
+  const held = {
+    baseUrl: stub.url,
+    fetch: stub.fetch,
+    auth: { apiKey: stub.token },
+  };
+  const lightly = createClient(held);
+  const clock = fakeClock();
+  const { datasetId, embeddingId, initialTagId } = stub;
+  const input = (name: string) => ({
+    datasetId,
+    embeddingId,
+    body: { newTagName: name, method: "RANDOM" as const, config: {} },
+  });
+  /** What a call sent (secrets masked by the stub) and what it answered. */
+  async function run(call: () => unknown) {
+    stub.requests.length = 0;
+    let answer = await call();
+    if (answer instanceof Response) {
+      await answer.body?.cancel();
+      answer = answer.status;
+    } else if (
+      answer !== null && typeof answer === "object" &&
+      Symbol.asyncIterator in answer
+    ) {
+      answer = await Array.fromAsync(answer as AsyncIterable<unknown>);
+    }
+    const sent = stub.requests.map((r) =>
+      `${r.method} ${r.path} ${JSON.stringify(r.query)} ${
+        JSON.stringify(r.body)
+      }`
+    );
+    return { sent, answer };
+  }
+  const { jobId } = await lib.triggerSampling(input("tag-first"), held);
+  // Each method, and how its free twin is called: the same arguments, the held options added.
+  const calls: { [K in keyof typeof lightly]: [() => unknown, () => unknown] } =
+    {
+      buildSamplingRequest: [
+        () => lightly.buildSamplingRequest(input("tag-a")),
+        () => lib.buildSamplingRequest(input("tag-a"), held),
+      ],
+      triggerSampling: [
+        () => lightly.triggerSampling(input("tag-b")).then(Object.keys),
+        () => lib.triggerSampling(input("tag-c"), held).then(Object.keys),
+      ],
+      triggerSamplingRaw: [
+        () => lightly.triggerSamplingRaw(input("tag-b")),
+        () => lib.triggerSamplingRaw(input("tag-c"), held),
+      ],
+      getJobStatus: [
+        () => lightly.getJobStatus(jobId),
+        () => lib.getJobStatus(jobId, held),
+      ],
+      waitForJob: [
+        () => lightly.waitForJob(jobId, { clock }),
+        () => lib.waitForJob(jobId, { ...held, clock }),
+      ],
+      getTag: [
+        () => lightly.getTag(datasetId, initialTagId),
+        () => lib.getTag(datasetId, initialTagId, held),
+      ],
+      listTags: [
+        () => lightly.listTags(datasetId),
+        () => lib.listTags(datasetId, held),
+      ],
+      findTagByName: [
+        () => lightly.findTagByName(datasetId, "initial-tag"),
+        () => lib.findTagByName(datasetId, "initial-tag", held),
+      ],
+      listEmbeddings: [
+        () => lightly.listEmbeddings(datasetId),
+        () => lib.listEmbeddings(datasetId, held),
+      ],
+      getEmbeddings2d: [
+        () => lightly.getEmbeddings2d(datasetId, embeddingId),
+        () => lib.getEmbeddings2d(datasetId, embeddingId, held),
+      ],
+      exportTagFilenames: [
+        () =>
+          lightly.exportTagFilenames(datasetId, initialTagId, { pageSize: 7 }),
+        () =>
+          lib.exportTagFilenames(datasetId, initialTagId, {
+            ...held,
+            pageSize: 7,
+          }),
+      ],
+      exportTagFileRecords: [
+        () =>
+          lightly.exportTagFileRecords(datasetId, initialTagId, {
+            expiresIn: 60,
+          }),
+        () =>
+          lib.exportTagFileRecords(datasetId, initialTagId, {
+            ...held,
+            expiresIn: 60,
+          }),
+      ],
+      selectSamples: [
+        () =>
+          lightly.selectSamples({ datasetId, body: input("tag-d").body }, {
+            clock,
+          })
+            .then((r) => r.rowCount),
+        () =>
+          lib.selectSamples({ datasetId, body: input("tag-e").body }, {
+            ...held,
+            clock,
+          }).then((r) => r.rowCount),
+      ],
+    };
+  for (const [name, [method, free]] of Object.entries(calls)) {
+    const [viaClient, viaFree] = [await run(method), await run(free)];
+    // Each trigger names its own tag and makes its own job and tag: the rest must agree.
+    const unnamed = (sent: string[]) =>
+      sent.map((line) =>
+        line.replace(/"newTagName":"[\w-]+"/, "")
+          .replace(/\/(jobs|tags)\/[0-9a-f]{24} /, "/$1/{new} ")
+      );
+    assertEquals(unnamed(viaClient.sent), unnamed(viaFree.sent), name);
+    assertEquals(viaClient.answer, viaFree.answer, name);
+  }
 });

@@ -1,29 +1,24 @@
 /**
- * After the job, what was selected: a tag's file names, datasource URLs or
- * signed read URLs, streamed page by page (one page held at a time, whatever
- * the tag's size). Read URLs are credentials for the user's bucket: handed
- * to the caller, put into nothing else.
+ * A tag's file names, datasource URLs or signed read URLs, streamed a page at
+ * a time. Read URLs are credentials for the user's bucket: handed to the
+ * caller, put into nothing else.
  *
  * @module
  */
 import { getRequest, type LightlyRequest } from "../core/build.ts";
 import { type Client, prepare } from "../core/client.ts";
-import { AbortedError, UnexpectedResponseError } from "../core/errors.ts";
+import { UnexpectedResponseError } from "../core/errors.ts";
 import { sendText } from "../core/http.ts";
-import { retry, systemClock } from "../core/policy.ts";
-import { EXPORT_OPTIONS, objectId } from "../core/rules.ts";
+import { retry } from "../core/policy.ts";
+import { EXPORT_OPTIONS } from "../core/rules.ts";
 import type { FileNameFormat } from "../core/types.ts";
-import { DATASET_ID } from "./reads.ts";
-import {
-  DEFAULT_MAX_CONSECUTIVE_FAILURES,
-  type RetryingReadOptions,
-} from "./wait.ts";
+import { pathIds, READS } from "./reads.ts";
+import { readRetries, type RetryingReadOptions } from "./wait.ts";
 
 /** The page size of an export, as Lightly's own client uses: 5000 entries. */
 export const DEFAULT_EXPORT_PAGE_SIZE = 5000;
-/** The largest export page read: 64 MiB (5000 signed read URLs exceed the 1 MiB of other answers). */
-export const MAX_EXPORT_PAGE_BYTES = 64 * 1024 * 1024;
-const TAG_ID = objectId("tagId");
+/** 5000 signed read URLs exceed the 1 MiB of other answers. */
+const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
 /** One page's news, for progress displays. */
 export interface ExportProgress {
@@ -69,18 +64,8 @@ export interface TagFileRecord {
   datasourceUrl: string;
 }
 
-type ExportCall = Readonly<
-  Omit<ExportOptions, "baseUrl" | "auth" | "headers" | "fetch">
->;
-
-/** What every page request of one export shares. */
-interface ExportPlan {
-  readonly client: Client;
-  readonly path: string;
-  readonly o: ExportCall;
-  readonly pageSize: number;
-  readonly extra: string;
-}
+/** A page's entries, read one at a time: `string[]` is one. */
+type Column = Pick<string[], "length" | "at">;
 
 /** An export for a client or a free call: validated now, sent as iterated (three formats for `records`). */
 export function exportWith<R extends boolean>(
@@ -90,111 +75,112 @@ export function exportWith<R extends boolean>(
   options: unknown,
   records: R,
 ): AsyncIterableIterator<R extends true ? TagFileRecord : string> {
-  const call = prepare<ExportCall>(
+  const call = prepare<ExportOptions>(
     client,
     "export",
     EXPORT_OPTIONS,
     options,
-    [DATASET_ID, datasetId],
-    [TAG_ID, tagId],
+    ...pathIds(READS.getTag, [datasetId, tagId]),
   );
   const o = call.options;
+  const pageSize = o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE;
   let extra = "";
   if (o.expiresIn !== undefined) extra += `&expiresIn=${o.expiresIn}`;
   if (o.accessControl !== undefined) {
     extra += `&accessControl=${encodeURIComponent(o.accessControl)}`;
   }
-  const [d, t] = call.args;
-  const plan = {
-    client: call.client,
-    path: `/v1/datasets/${d}/tags/${t}/export/basic/filenames`,
-    o,
-    pageSize: o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE,
-    extra,
+  const path = `${READS.getTag.path(call.args)}/export/basic/filenames`;
+  const formats: readonly FileNameFormat[] = records
+    ? ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"]
+    : [o.fileNameFormat ?? "NAME"];
+  const pick = records
+    ? ([names, reads, sources]: Column[], i: number): TagFileRecord => ({
+      fileName: names.at(i)!,
+      readUrl: reads.at(i)!,
+      datasourceUrl: sources.at(i)!,
+    })
+    : ([names]: Column[], i: number) => names.at(i)!;
+  const pageRequest = (format: FileNameFormat, pageOffset: number) =>
+    getRequest(
+      call.client,
+      `${path}?fileNameFormat=${format}&pageSize=${pageSize}&pageOffset=${pageOffset}${extra}`,
+    );
+  // One page in one format, retried like a poll.
+  const fetchPage = (format: FileNameFormat, pageOffset: number) => {
+    const request = pageRequest(format, pageOffset);
+    return retry(async () => {
+      const { text, contentType } = await sendText(request, {
+        ...call.client.http(o.signal, o.requestTimeoutMs),
+        maxBodyBytes: MAX_PAGE_BYTES,
+      });
+      return entriesOf(text, contentType, request);
+    }, readRetries(o, request));
   };
-  type Out = AsyncIterableIterator<R extends true ? TagFileRecord : string>;
-  if (!records) {
-    return new Entries(
-      pages(plan, [o.fileNameFormat ?? "NAME"]),
-      (columns, i) => columns[0].at(i)!,
-    ) as Out;
+
+  // One settled promise per entry: an async generator would cost a promise
+  // chain (tens of MiB at 1 000 000 entries).
+  let columns: Column[] = [[]];
+  let next = 0;
+  let page = 0;
+  let exported = 0;
+  let ended = false;
+  const done = { value: undefined, done: true } as const;
+  // The next page, in every format; a short one is the last (as Lightly's client stops).
+  async function turn(): Promise<IteratorResult<string | TagFileRecord>> {
+    if (ended) return done;
+    ended = true; // until this page came in whole: a failure ends the export
+    const pageOffset = page * pageSize;
+    const got: Column[] = [];
+    for (const format of formats) got.push(await fetchPage(format, pageOffset));
+    const lengths = got.map((column) => column.length);
+    const count = lengths[0];
+    const problem = lengths.some((length) => length !== count)
+      ? `the formats ${formats.join(", ")} answered ${
+        lengths.join(", ")
+      } entries for pageOffset ${pageOffset}; they must agree`
+      : count > pageSize
+      ? `${count} entries for pageSize ${pageSize}: the server ignored paging`
+      : undefined;
+    if (problem) throw unexpected(pageRequest(formats[0], pageOffset), problem);
+    if (count === 0) return done;
+    ended = count < pageSize;
+    columns = got;
+    next = 0;
+    exported += count;
+    o.onPage?.({ page, pageOffset, entries: count, exported });
+    page++;
+    return step();
   }
-  const formats = ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"] as const;
-  return new Entries(pages(plan, formats), ([names, reads, sources], i) => ({
-    fileName: names.at(i)!,
-    readUrl: reads.at(i)!,
-    datasourceUrl: sources.at(i)!,
-  })) as Out;
+  const step = () =>
+    next < columns[0].length
+      ? Promise.resolve({ value: pick(columns, next++), done: false as const })
+      : turn();
+  return {
+    next: step,
+    return() {
+      ended = true;
+      columns = [[]];
+      return Promise.resolve(done);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  } as AsyncIterableIterator<R extends true ? TagFileRecord : string>;
 }
 
-function pageRequest(
-  plan: ExportPlan,
-  format: FileNameFormat,
-  pageOffset: number,
-): LightlyRequest {
-  return getRequest(
-    plan.client,
-    `${plan.path}?fileNameFormat=${format}&pageSize=${plan.pageSize}&pageOffset=${pageOffset}${plan.extra}`,
-  );
-}
-
-function unexpected(
-  request: LightlyRequest,
+// No body snippet: a page may hold signed read URLs.
+const unexpected = (
+  { method, url }: LightlyRequest,
   reason: string,
   contentType?: string,
-): UnexpectedResponseError {
-  // No body snippet: a page may hold signed read URLs.
-  return new UnexpectedResponseError({
-    method: request.method,
-    url: request.url,
+) =>
+  new UnexpectedResponseError({
+    method,
+    url,
     status: 200,
     contentType,
     reason,
   });
-}
-
-/** A page's entries, read one at a time: `string[]` is one. */
-interface Column {
-  readonly length: number;
-  at(index: number): string | undefined;
-}
-
-/** A page's lines, cut out only when read (a third less peak RSS than 5000 strings at once). */
-class Lines implements Column {
-  readonly #text: string;
-  readonly #ends: Uint32Array;
-
-  constructor(text: string) {
-    let count = 0;
-    for (
-      let at = text.indexOf("\n");
-      at >= 0;
-      at = text.indexOf("\n", at + 1)
-    ) {
-      count++;
-    }
-    // A last line without "\n" counts too.
-    const last = text.length > 0 && !text.endsWith("\n");
-    this.#ends = new Uint32Array(count + (last ? 1 : 0));
-    for (let i = 0, at = -1; i < count; i++) {
-      this.#ends[i] = at = text.indexOf("\n", at + 1);
-    }
-    if (last) this.#ends[count] = text.length;
-    this.#text = text;
-  }
-
-  get length(): number {
-    return this.#ends.length;
-  }
-
-  at(index: number): string | undefined {
-    if (index < 0 || index >= this.#ends.length) return undefined;
-    const start = index === 0 ? 0 : this.#ends[index - 1] + 1;
-    let end = this.#ends[index];
-    if (end > start && this.#text.charCodeAt(end - 1) === 13) end--; // "\r\n"
-    return this.#text.slice(start, end);
-  }
-}
 
 /** A page's entries: plain text lines, or a JSON string or list of strings. */
 function entriesOf(
@@ -220,88 +206,30 @@ function entriesOf(
       contentType,
     );
   }
-  return new Lines(body);
-}
-
-/** One page in one format, retried like a poll. */
-function fetchPage(
-  plan: ExportPlan,
-  format: FileNameFormat,
-  pageOffset: number,
-): Promise<Column> {
-  const { client, o } = plan;
-  const request = pageRequest(plan, format, pageOffset);
-  return retry(async () => {
-    const { text, contentType } = await sendText(request, {
-      ...client.http(o.signal, o.requestTimeoutMs),
-      maxBodyBytes: MAX_EXPORT_PAGE_BYTES,
-    });
-    return entriesOf(text, contentType, request);
-  }, {
-    maxAttempts: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
-    retryIf: (verdict) => verdict.retryRead,
-    backoff: o.backoff,
-    clock: o.clock ?? systemClock,
-    signal: o.signal,
-    method: request.method,
-    url: request.url,
-  });
-}
-
-/** The pages, one column per format, until one shorter than the page size (as Lightly's client stops). */
-async function* pages(
-  plan: ExportPlan,
-  formats: readonly FileNameFormat[],
-): AsyncGenerator<Column[], void, undefined> {
-  const { pageSize, o } = plan;
-  let exported = 0;
-  for (let page = 0;; page++) {
-    const pageOffset = page * pageSize;
-    const columns: Column[] = [];
-    for (const format of formats) {
-      if (o.signal?.aborted) {
-        const { method, url } = pageRequest(plan, format, pageOffset);
-        throw new AbortedError({ method, url, cause: o.signal.reason });
-      }
-      columns.push(await fetchPage(plan, format, pageOffset));
-    }
-    const count = columns[0].length;
-    const request = () => pageRequest(plan, formats[0], pageOffset);
-    if (columns.some((column) => column.length !== count)) {
-      throw unexpected(
-        request(),
-        `the formats ${formats.join(", ")} answered ${
-          columns.map((c) => c.length).join(", ")
-        } entries for pageOffset ${pageOffset}; they must agree`,
-      );
-    }
-    if (count > pageSize) {
-      throw unexpected(
-        request(),
-        `${count} entries for pageSize ${pageSize}: the server ignored paging`,
-      );
-    }
-    if (count > 0) {
-      exported += count;
-      o.onPage?.({ page, pageOffset, entries: count, exported });
-      yield columns;
-    }
-    if (count < pageSize) return;
+  // Lines cut out only when read: a third less peak RSS than 5000 strings at once.
+  const ends: number[] = [];
+  for (let at = body.indexOf("\n"); at >= 0; at = body.indexOf("\n", at + 1)) {
+    ends.push(at);
   }
+  // A last line without "\n" counts too.
+  if (body.length > 0 && !body.endsWith("\n")) ends.push(body.length);
+  const lines = body;
+  return {
+    length: ends.length,
+    at(i) {
+      const line = lines.slice(i === 0 ? 0 : ends[i - 1] + 1, ends[i]);
+      return line.endsWith("\r") ? line.slice(0, -1) : line;
+    },
+  };
 }
 
 /**
  * Streams a tag's entries — file names, datasource URLs or signed read URLs
  * — in sample order: `GET /v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames`,
  * a page (`pageSize`, `pageOffset`) at a time, until a short page. Each page
- * is retried like a poll, and read through a stream capped at
- * {@linkcode MAX_EXPORT_PAGE_BYTES}. Checked when called; sent as iterated;
- * breaking out of the loop sends nothing more.
+ * is retried like a poll and read up to 64 MiB. Checked when called; sent
+ * as iterated; breaking out of the loop sends nothing more.
  *
- * @param datasetId The dataset's ObjectId.
- * @param tagId The tag's ObjectId.
- * @param options Format, page size, read URL lifetime, host, credentials, retries, signal.
- * @returns The entries, one per sample of the tag.
  * @throws {ValidationError} At once: a bad id or option; nothing was sent.
  * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
  *   While iterating: a refusal, a page's last failure, a page longer than `pageSize`, the signal.
@@ -326,58 +254,10 @@ export function exportTagFilenames(
   return exportWith(undefined, datasetId, tagId, options, false);
 }
 
-/** The entries, one settled promise each (an async generator costs a chain: tens of MiB at 1 000 000). */
-class Entries<T> implements AsyncIterableIterator<T> {
-  readonly #pages: AsyncGenerator<Column[], void, undefined>;
-  readonly #pick: (columns: Column[], i: number) => T;
-  #columns: Column[] = [[]];
-  #next = 0;
-
-  constructor(
-    pages: AsyncGenerator<Column[], void, undefined>,
-    pick: (columns: Column[], i: number) => T,
-  ) {
-    this.#pages = pages;
-    this.#pick = pick;
-  }
-
-  next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#next < this.#columns[0].length) {
-      const value = this.#pick(this.#columns, this.#next++);
-      return Promise.resolve({ value, done: false });
-    }
-    return this.#turn();
-  }
-
-  async #turn(): Promise<IteratorResult<T, undefined>> {
-    const page = await this.#pages.next();
-    if (page.done) return { value: undefined, done: true };
-    this.#columns = page.value;
-    this.#next = 0;
-    return this.next();
-  }
-
-  async return(): Promise<IteratorResult<T, undefined>> {
-    await this.#pages.return();
-    return { value: undefined, done: true };
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-}
-
 /**
- * Streams a tag's samples as `{ fileName, readUrl, datasourceUrl }`, page
- * aligned: each page in the three formats before the next (they must agree
- * in length); otherwise as {@linkcode exportTagFilenames}.
- *
- * @param datasetId The dataset's ObjectId.
- * @param tagId The tag's ObjectId.
- * @param options Page size, read URL lifetime, host, credentials, retries, signal.
- * @returns The records, one per sample of the tag, in sample order.
- * @throws {ValidationError | LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError}
- *   As {@linkcode exportTagFilenames}.
+ * Streams a tag's samples as `{ fileName, readUrl, datasourceUrl }`: each
+ * page in the three formats before the next (they must agree in length);
+ * otherwise as {@linkcode exportTagFilenames}.
  *
  * @example
  * ```ts ignore

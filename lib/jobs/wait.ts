@@ -1,14 +1,11 @@
 /**
- * Following a job: {@linkcode getJobStatus} reads it once,
- * {@linkcode waitForJob} polls it until it ends — server-paced, within a
- * deadline, stopped at once by a signal, failed polls retried in a row.
+ * {@linkcode waitForJob}: polls a job until it ends.
  *
  * @module
  */
-import { getRequest } from "../core/build.ts";
-import { type Client, type ClientOptions, prepare } from "../core/client.ts";
+import { getRequest, type LightlyRequest } from "../core/build.ts";
+import { type Client, prepare } from "../core/client.ts";
 import {
-  AbortedError,
   JobDeadlineError,
   JobResultMissingError,
   PollFailedError,
@@ -20,66 +17,12 @@ import {
   type BackoffOptions,
   type Clock,
   retry,
+  type RetryPlan,
   systemClock,
 } from "../core/policy.ts";
-import { isObjectId, objectId, WAIT_OPTIONS } from "../core/rules.ts";
-import { JobStatusDataSchema } from "../core/schemas.ts";
+import { isObjectId, WAIT_OPTIONS } from "../core/rules.ts";
 import type { JobStatusData } from "../core/types.ts";
-import { type JobOptions, readWith } from "./reads.ts";
-
-export type { JobOptions };
-
-/** The default overall deadline of {@linkcode waitForJob}: 6 hours. */
-export const DEFAULT_WAIT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
-/** The default shortest interval between two polls: 1 s. */
-export const DEFAULT_MIN_INTERVAL_MS = 1_000;
-/** The default longest interval between two polls: 30 s. */
-export const DEFAULT_MAX_INTERVAL_MS = 30_000;
-/** The default number of failed requests in a row after which a retrying read gives up. */
-export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
-
-const JOB_ID = objectId("jobId");
-
-/** {@linkcode getJobStatus} for a client or a free call. */
-export function getJobStatusWith(
-  client: Client | undefined,
-  jobId: unknown,
-  options: unknown,
-): Promise<JobStatusData> {
-  return readWith(
-    client,
-    "job status request",
-    options,
-    [[JOB_ID, jobId]],
-    ([j]) => `/v1/jobs/${j}`,
-    JobStatusDataSchema,
-  );
-}
-
-/**
- * Reads a job's status once: `GET /v1/jobs/{jobId}` (unknown fields and
- * statuses kept).
- *
- * @param jobId The job's ObjectId, as `triggerSampling` returned it.
- * @param options Host, credentials, headers, fetch, signal, timeout.
- * @returns The validated `JobStatusData`.
- * @throws {ValidationError} A bad `jobId` or option; nothing was sent.
- * @throws {LightlyApiError | UnexpectedResponseError | NetworkError | TimeoutError | AbortedError} As `triggerSampling`.
- *
- * @example
- * ```ts ignore
- * import { getJobStatus } from "./wait.ts";
- * const job = await getJobStatus("0123456789abcdef01234567", {
- *   auth: { apiKey: Deno.env.get("LIGHTLY_TOKEN")! },
- * });
- * ```
- */
-export function getJobStatus(
-  jobId: string,
-  options: JobOptions = {},
-): Promise<JobStatusData> {
-  return getJobStatusWith(undefined, jobId, options);
-}
+import { type JobOptions, pathIds, READS } from "./reads.ts";
 
 /** One poll's news, for progress displays. */
 export interface JobProgress {
@@ -100,13 +43,7 @@ export interface JobProgress {
 }
 
 /** Options of the reads that retry failed requests: `waitForJob` and the exports. */
-export interface RetryingReadOptions extends ClientOptions {
-  /** The `fetch` to use for each request.
-   * @default {globalThis.fetch} */
-  fetch?: typeof fetch;
-  /** Stops at once, even mid-sleep or mid-body; it then throws `AbortedError`.
-   * @default {undefined} */
-  signal?: AbortSignal;
+export interface RetryingReadOptions extends Omit<JobOptions, "timeoutMs"> {
   /** Limit of each request, headers and body, in milliseconds.
    * @default {180000} */
   requestTimeoutMs?: number;
@@ -137,24 +74,28 @@ export interface WaitOptions extends RetryingReadOptions {
   onProgress?: (event: JobProgress) => void;
 }
 
-/** What {@linkcode waitForJob} returns. */
-export interface WaitResult {
-  /** The job that was followed. */
-  jobId: string;
+/** What {@linkcode waitForJob} returns: the last poll's news (its `job` is `FINISHED`) and the new tag's id. */
+export interface WaitResult
+  extends Pick<JobProgress, "jobId" | "job" | "polls" | "elapsedMs"> {
   /** The id of the tag the job made (`result.data`). */
   tagId: string;
-  /** The final `FINISHED` status. */
-  job: JobStatusData;
-  /** Poll requests sent, failed ones included. */
-  polls: number;
-  /** Milliseconds the wait took. */
-  elapsedMs: number;
 }
 
-/** The options of a wait, validated (the connection's aside). */
-export type WaitCall = Readonly<
-  Omit<WaitOptions, keyof ClientOptions | "fetch">
->;
+/** How a read of `request` that retries failed requests goes on: a poll, an export's page. */
+export function readRetries(
+  o: RetryingReadOptions,
+  { method, url }: LightlyRequest,
+): RetryPlan {
+  return {
+    maxAttempts: o.maxConsecutiveFailures ?? 5,
+    retryIf: (verdict) => verdict.retryRead,
+    backoff: o.backoff,
+    clock: o.clock ?? systemClock,
+    signal: o.signal,
+    method,
+    url,
+  };
+}
 
 /** Pushes the problems of wait options (the connection's aside), by `waitForJob`'s rules. */
 export function checkWaitOptions(
@@ -171,74 +112,57 @@ export async function waitWith(
   jobId: unknown,
   options: unknown,
 ): Promise<WaitResult> {
-  const call = prepare<WaitCall>(
+  const call = prepare<WaitOptions>(
     client,
     "job wait",
     WAIT_OPTIONS,
     options,
-    [JOB_ID, jobId],
+    ...pathIds(READS.getJobStatus, [jobId]),
   );
-  return await waitPrepared(call.client, call.args[0] as string, call.options);
-}
-
-/** Polls a validated job id, with validated options, until the job ends. */
-export async function waitPrepared(
-  client: Client,
-  jobId: string,
-  o: WaitCall,
-): Promise<WaitResult> {
-  const clock = o.clock ?? systemClock;
-  const timeoutMs = o.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  const minIntervalMs = o.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
+  const { client: c, options: o } = call;
+  const id = call.args[0] as string;
+  const timeoutMs = o.timeoutMs ?? 6 * 60 * 60 * 1000;
+  const minIntervalMs = o.minIntervalMs ?? 1_000;
   // A lone minIntervalMs above the default maximum raises the maximum.
-  const maxIntervalMs = o.maxIntervalMs ??
-    Math.max(DEFAULT_MAX_INTERVAL_MS, minIntervalMs);
-  const requestTimeoutMs = o.requestTimeoutMs ?? client.timeoutMs;
+  const maxIntervalMs = o.maxIntervalMs ?? Math.max(30_000, minIntervalMs);
   const signal = o.signal;
-  const request = getRequest(client, `/v1/jobs/${jobId}`);
+  const request = getRequest(c, READS.getJobStatus.path([id]));
+  const plan = readRetries(o, request);
+  const clock = plan.clock;
   // The server may echo the credentials: its text is masked with them.
-  const secrets = client.secrets;
+  const secrets = c.secrets;
   const started = clock.now();
   const deadline = started + timeoutMs;
   let polls = 0;
   let lastJob: JobStatusData | undefined;
-  const aborted = () =>
-    new AbortedError({
-      method: "GET",
-      url: request.url,
-      cause: signal?.reason,
-    });
   const deadlineError = (cause?: unknown) =>
-    new JobDeadlineError({ jobId, timeoutMs, lastJob, cause, secrets });
+    new JobDeadlineError({ jobId: id, timeoutMs, lastJob, cause, secrets });
 
   for (;;) {
-    if (signal?.aborted) throw aborted();
     // Failed polls are retried in a row; a successful one starts a new count.
-    const job = await retry((left) => {
-      polls++;
-      return sendJson(
-        request,
-        JobStatusDataSchema,
-        client.http(signal, Math.max(1, Math.min(requestTimeoutMs, left))),
-      );
-    }, {
-      maxAttempts: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
-      retryIf: (verdict) => verdict.retryRead,
-      backoff: o.backoff,
-      clock,
-      signal,
-      deadline,
-      method: "GET",
-      url: request.url,
-    }, (cause, why, failures) => {
-      if (why === "final") throw cause;
-      throw why === "deadline"
-        ? deadlineError(cause)
-        : new PollFailedError({ jobId, failures, cause, lastJob, secrets });
-    });
+    const job = await retry(
+      (left) => {
+        polls++;
+        return sendJson(
+          request,
+          READS.getJobStatus.schema,
+          c.http(
+            signal,
+            Math.max(1, Math.min(o.requestTimeoutMs ?? c.timeoutMs, left)),
+          ),
+        );
+      },
+      { ...plan, deadline },
+      (cause, why, failures) => {
+        if (why === "final") throw cause;
+        throw why === "deadline" ? deadlineError(cause) : new PollFailedError(
+          { jobId: id, failures, cause, lastJob, secrets },
+        );
+      },
+    );
     lastJob = job;
     o.onProgress?.({
-      jobId,
+      jobId: id,
       status: job.status,
       processed: job.meta?.processed,
       total: job.meta?.total,
@@ -254,7 +178,7 @@ export async function waitPrepared(
       if (!isObjectId(tagId)) {
         throw new JobResultMissingError(job, { secrets });
       }
-      return { jobId, tagId, job, polls, elapsedMs: clock.now() - started };
+      return { jobId: id, tagId, job, polls, elapsedMs: clock.now() - started };
     }
     const asked = Number.isFinite(job.waitTimeTillNextPoll)
       ? job.waitTimeTillNextPoll * 1000
@@ -262,31 +186,24 @@ export async function waitPrepared(
     const delayMs = Math.min(maxIntervalMs, Math.max(minIntervalMs, asked));
     const left = deadline - clock.now();
     if (left <= 0) throw deadlineError();
-    try {
-      await clock.sleep(Math.min(delayMs, left), signal);
-    } catch (error) {
+    // An abort ends the sleep, and the next poll throws `AbortedError`, unsent.
+    await clock.sleep(Math.min(delayMs, left), signal).catch((error) => {
       if (!signal?.aborted) throw error;
-      throw aborted();
-    }
+    });
   }
 }
 
 /**
  * Polls a job until it ends and returns the id of the tag it made. The
  * first poll goes at once, then every `waitTimeTillNextPoll` seconds within
- * `[minIntervalMs, maxIntervalMs]`; `UNKNOWN`, `WAITING`, `RUNNING` and any
- * status this package does not know mean "still running". A poll the
- * failure policy calls transient (no answer, timeout, 408, 429, 5xx, an
- * unreadable answer) is retried with backoff (or `Retry-After`); after
- * `maxConsecutiveFailures` in a row, `PollFailedError`. No sleep passes the
- * `timeoutMs` deadline.
+ * `[minIntervalMs, maxIntervalMs]`; any status but `FINISHED` and `FAILED`
+ * means "still running". A poll the failure policy calls transient (no
+ * answer, timeout, 408, 429, 5xx, an unreadable answer) is retried with
+ * backoff or `Retry-After`. No sleep passes the `timeoutMs` deadline.
  *
- * @param jobId The job's ObjectId, as `triggerSampling` returned it.
- * @param options Host, credentials, intervals, deadline, signal, progress callback, clock.
- * @returns The tag id, the final status, the number of polls and the time taken.
  * @throws {ValidationError} A bad `jobId` or option, all listed; nothing was sent.
  * @throws {SamplingJobFailedError | JobResultMissingError} The job ended `FAILED`, or without a tag id.
- * @throws {JobDeadlineError | PollFailedError} Out of time, or too many failed polls; the job may still run.
+ * @throws {JobDeadlineError | PollFailedError} Out of time, or `maxConsecutiveFailures` failed polls in a row; the job may still run.
  * @throws {LightlyApiError | AbortedError} A 4xx the policy does not retry; the caller's signal.
  *
  * @example Wait for a job and print its progress

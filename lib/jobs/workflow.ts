@@ -1,8 +1,5 @@
 /**
- * `selectSamples`: the whole sampling workflow in one call — resolve the
- * embedding, check the dataset, trigger, wait, fetch the new tag — with
- * every step's failure reported as a {@linkcode SelectionStepError} that
- * names the step.
+ * {@linkcode selectSamples}: the whole sampling workflow in one call.
  *
  * @module
  */
@@ -17,116 +14,60 @@ import {
   SELECT_OPTIONS,
   SELECTION_INPUT,
 } from "../core/rules.ts";
-import { sendSampling, type TriggerRetryOptions } from "../core/trigger.ts";
+import { sendSampling, type TriggerOptions } from "../core/trigger.ts";
 import type {
   AsyncTaskData,
   DatasetEmbeddingData,
-  JobStatusData,
-  SamplingCreateRequest,
+  SamplingInput,
   TagData,
 } from "../core/types.ts";
-import {
-  EmbeddingListSchema,
-  TagDataSchema,
-  TagListSchema,
-} from "../core/schemas.ts";
-import { type ReadCall, readJson } from "./reads.ts";
-import { type WaitCall, type WaitOptions, waitPrepared } from "./wait.ts";
-
-export type { SelectionRefusal, SelectionStep } from "../core/errors.ts";
+import { READS, readWith } from "./reads.ts";
+import { type WaitOptions, type WaitResult, waitWith } from "./wait.ts";
 
 /** The name of the tag every dataset starts with. */
 export const INITIAL_TAG_NAME = "initial-tag";
 
-/** What to select: the dataset, optionally the embedding, and the wire body. */
-export interface SelectionInput {
-  /** The dataset's ObjectId. */
-  datasetId: string;
+/** What to select: a sampling input whose `embeddingId` may be omitted (the newest processed one). */
+export interface SelectionInput extends Omit<SamplingInput, "embeddingId"> {
   /** The embedding's ObjectId; omitted means the newest processed one. */
   embeddingId?: string;
-  /**
-   * The wire body. `rowCount` omitted means the `totSize` of the dataset's
-   * `initial-tag`.
-   */
-  body: SamplingCreateRequest;
 }
 
-/** Options of {@linkcode selectSamples}: the wait's options plus the POST's retry policy and a step callback. */
-export interface SelectOptions extends WaitOptions {
-  /**
-   * The sampling POST's retry policy, or `false` to send it exactly once.
-   * Its clock defaults to `clock`.
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
-  retry?: TriggerRetryOptions | false;
+/** Options of {@linkcode selectSamples}: the wait's, the POST's `retry` (whose clock defaults to `clock`), and a step callback. */
+export interface SelectOptions
+  extends WaitOptions, Pick<TriggerOptions, "retry"> {
   /** Called as each step begins.
    * @default {undefined} */
   onStep?: (step: SelectionStep) => void;
 }
 
 /** What {@linkcode selectSamples} returns. */
-export interface SelectionResult {
-  /** The sampling job's id. */
-  jobId: string;
-  /** The new tag's id. */
-  tagId: string;
+export interface SelectionResult
+  extends Pick<WaitResult, "jobId" | "tagId" | "job"> {
   /** The new tag, as the server describes it. */
   tag: TagData;
   /** The embedding the selection ran on. */
   embeddingId: string;
   /** The `rowCount` sent with the POST. */
   rowCount: number;
-  /** The job's final `FINISHED` status. */
-  job: JobStatusData;
-}
-
-/** The newest processed embedding: list order is newest first, `createdAt` decides. */
-function newestProcessed(
-  embeddings: readonly DatasetEmbeddingData[],
-): DatasetEmbeddingData | undefined {
-  let best: DatasetEmbeddingData | undefined;
-  for (const e of embeddings) {
-    if (e.isProcessed !== true) continue;
-    if (best === undefined || e.createdAt > best.createdAt) best = e;
-  }
-  return best;
-}
-
-/** A selection's validated options (the connection's aside). */
-type SelectCall = WaitCall & {
-  readonly retry?: TriggerRetryOptions | false;
-  readonly onStep?: (step: SelectionStep) => void;
-};
-
-/** A selection's validated input. */
-interface SelectionSnapshot {
-  readonly datasetId: string;
-  readonly embeddingId?: string;
-  readonly body: SamplingCreateRequest;
 }
 
 /**
  * Selects samples, start to finish, like Lightly's `ApiWorkflowClient.selection()`
- * but safe to leave unattended:
+ * but safe to leave unattended; each step's failure or refusal is a
+ * `SelectionStepError` naming it (`step`, `reason`, `cause`, `jobId`):
  *
- * 1. `resolve-embedding` (only when `embeddingId` is omitted): the newest
- *    processed embedding; refused with `NO_PROCESSED_EMBEDDING` when none.
- * 2. `preflight`: lists the tags once; refuses a dataset without tags
- *    (`NO_TAGS`), a `newTagName` that exists (`TAG_NAME_EXISTS`), and, when
- *    `rowCount` is omitted, a dataset without `initial-tag`
- *    (`NO_INITIAL_TAG`, found by name) or with an empty one
- *    (`INITIAL_TAG_EMPTY`); `rowCount` becomes the initial tag's `totSize`.
+ * 1. `resolve-embedding` (when `embeddingId` is omitted): the newest
+ *    processed embedding, or `NO_PROCESSED_EMBEDDING`.
+ * 2. `preflight`: one tag list; refuses `NO_TAGS`, `TAG_NAME_EXISTS`, and,
+ *    without `body.rowCount`, `NO_INITIAL_TAG` or `INITIAL_TAG_EMPTY`
+ *    (`rowCount` becomes the `initial-tag`'s `totSize`).
  * 3. `trigger`: the POST with its retry policy (see `triggerSampling`).
- * 4. `wait`: `waitForJob` with these options.
+ * 4. `wait`: `waitForJob` with these options (`timeoutMs` bounds it).
  * 5. `fetch-tag`: `getTag` of the new tag.
  *
- * Reads and the POST use `requestTimeoutMs` per request; `timeoutMs` bounds
- * the wait step.
- *
- * @param input The dataset, the optional embedding and the wire body.
- * @param options Host, credentials, wait and retry options, `onStep`, `onProgress`.
- * @returns The job id, the new tag and its id, the embedding id, the rowCount sent and the final job status.
  * @throws {ValidationError} Bad input or options; nothing was sent.
- * @throws {SelectionStepError} A step failed or refused: `step`, `reason` (refusals), `cause` (the original error), `jobId` (once known).
+ * @throws {SelectionStepError} A step failed or refused.
  *
  * @example Select 100 samples with coreset and get the new tag
  * ```ts ignore
@@ -155,7 +96,7 @@ export async function selectWith(
   input: unknown,
   options: unknown,
 ): Promise<SelectionResult> {
-  const call = prepare<SelectCall>(
+  const call = prepare<SelectOptions>(
     client,
     "selection",
     SELECT_OPTIONS,
@@ -163,13 +104,10 @@ export async function selectWith(
     [SELECTION_INPUT, input],
   );
   // Everything below reads the snapshots: the caller's objects are not read again.
-  const o = call.options;
-  const { datasetId, body } = call.args[0] as SelectionSnapshot;
-  const secrets = call.client.secrets;
-  const read = {
-    ...call,
-    options: { signal: o.signal, timeoutMs: o.requestTimeoutMs } as ReadCall,
-  };
+  const { client: c, options: o } = call;
+  const { datasetId, body, ...rest } = call.args[0] as SelectionInput;
+  const secrets = c.secrets;
+  const http = { signal: o.signal, timeoutMs: o.requestTimeoutMs };
   async function step<T>(
     name: SelectionStep,
     run: () => Promise<T>,
@@ -178,46 +116,42 @@ export async function selectWith(
     o.onStep?.(name);
     try {
       return await run();
-    } catch (error) {
-      throw new SelectionStepError({
-        step: name,
-        cause: error,
-        jobId,
-        secrets,
-      });
+    } catch (cause) {
+      throw new SelectionStepError({ step: name, cause, jobId, secrets });
     }
   }
+
   const refuse = (
     step: SelectionStep,
     reason: SelectionRefusal,
     detail: string,
   ) => new SelectionStepError({ step, reason, detail, secrets });
 
-  let embeddingId = (call.args[0] as SelectionSnapshot).embeddingId;
+  let embeddingId = rest.embeddingId;
   if (embeddingId === undefined) {
     const embeddings = await step(
       "resolve-embedding",
-      () =>
-        readJson(
-          read,
-          `/v1/datasets/${datasetId}/embeddings`,
-          EmbeddingListSchema,
-        ),
+      () => readWith(c, READS.listEmbeddings, [datasetId], http),
     );
-    const chosen = newestProcessed(embeddings);
-    if (chosen === undefined) {
+    // The list is newest first, but `createdAt` decides.
+    let newest: DatasetEmbeddingData | undefined;
+    for (const e of embeddings) {
+      if (e.isProcessed !== true) continue;
+      if (newest === undefined || e.createdAt > newest.createdAt) newest = e;
+    }
+    if (newest === undefined) {
       throw refuse(
         "resolve-embedding",
         "NO_PROCESSED_EMBEDDING",
         `dataset ${datasetId} has no processed embedding (${embeddings.length} in all); pass embeddingId or wait for processing`,
       );
     }
-    embeddingId = chosen.id;
+    embeddingId = newest.id;
   }
 
   const tags = await step(
     "preflight",
-    () => readJson(read, `/v1/datasets/${datasetId}/tags`, TagListSchema),
+    () => readWith(c, READS.listTags, [datasetId], http),
   );
   if (tags.length === 0) {
     throw refuse(
@@ -260,34 +194,14 @@ export async function selectWith(
   const sampled = { datasetId, embeddingId, body: { ...body, rowCount } };
   const { jobId } = await step(
     "trigger",
-    () =>
-      sendSampling(call.client, sampled, {
-        signal: o.signal,
-        timeoutMs: o.requestTimeoutMs,
-        retry,
-      }, false) as Promise<AsyncTaskData>,
-  );
-  const waited = await step(
-    "wait",
-    () => waitPrepared(call.client, jobId, o),
-    jobId,
-  );
+    () => sendSampling(c, sampled, { ...http, retry }, false),
+  ) as AsyncTaskData;
+  const waited = await step("wait", () => waitWith(c, jobId, o), jobId);
+  const { tagId } = waited;
   const tag = await step(
     "fetch-tag",
-    () =>
-      readJson(
-        read,
-        `/v1/datasets/${datasetId}/tags/${waited.tagId}`,
-        TagDataSchema,
-      ),
+    () => readWith(c, READS.getTag, [datasetId, tagId], http),
     jobId,
   );
-  return {
-    jobId,
-    tagId: waited.tagId,
-    tag,
-    embeddingId,
-    rowCount,
-    job: waited.job,
-  };
+  return { jobId, tagId, tag, embeddingId, rowCount, job: waited.job };
 }
