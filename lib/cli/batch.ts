@@ -5,19 +5,18 @@
  * lines again and sends them through `--concurrency` workers. Neither holds
  * the file as objects: a file is read twice, stdin's raw lines are kept.
  *
- * A 429 pauses every worker, and its request is sent again (a 429 was not
- * applied). The pool is ours: `deno-std`'s `pooledMap` yields in input order
- * and stops at the first failure, while a batch streams each outcome as it
- * ends and runs every line.
+ * The pool is ours: `deno-std`'s `pooledMap` yields in input order and stops
+ * at the first failure, while a batch streams each outcome as it ends, runs
+ * every line, and pauses every worker for a 429 (which was not applied, so
+ * its request is sent again).
  *
  * @module
  */
 import type { SamplingInput, WaitResult } from "../../mod.ts";
 import { buildSamplingRequest } from "../core/build.ts";
 import { isLightlyError } from "../core/errors.ts";
-import type { Clock } from "../core/policy.ts";
-import { CliUsageError, InterruptedError } from "./errors.ts";
-import { classify, EXIT } from "./exit_codes.ts";
+import { classify, type Clock, waitBefore } from "../core/policy.ts";
+import { CliUsageError, EXIT, InterruptedError } from "./errors.ts";
 import { issueLines } from "./flags.ts";
 import { connect, goOnline, type Input, type RunContext } from "./io.ts";
 import { describeDryRun, errorJson } from "./output.ts";
@@ -47,6 +46,16 @@ export async function* batchEntries(
       ? { line, value: value as Record<string, unknown> }
       : { line, problems: [problem] };
   }
+}
+
+/** The pause before a failed item is sent again: for a 429 only, by the library's rule (its `Retry-After`, at least the attempt's backoff, none past `maxRetryAfterMs`). */
+export function batchPause(
+  error: unknown,
+  retry: { attempt: number; now: number; maxRetryAfterMs: number },
+): number | undefined {
+  return classify(error).throttled
+    ? waitBefore(error, retry.attempt, retry)
+    : undefined;
 }
 
 /** How one item ended; `notSent`: stopped during a pause, every attempt refused with a 429 (none applied). */
@@ -84,7 +93,6 @@ export async function runBatch<T, R>(
   async function runOne(item: T): Promise<BatchOutcome<T, R>> {
     for (let attempt = 1;; attempt++) {
       try {
-        // The gate: wait while a 429 pauses the batch.
         for (let left; (left = pausedUntil - clock.now()) > 0;) {
           await clock.sleep(left, signal);
         }
@@ -93,8 +101,12 @@ export async function runBatch<T, R>(
         return { item, ok: false, error, attempts: attempt - 1, ...notSent };
       }
       try {
-        const value = await options.send(item, signal);
-        return { item, ok: true, value, attempts: attempt };
+        return {
+          item,
+          ok: true,
+          value: await options.send(item, signal),
+          attempts: attempt,
+        };
       } catch (error) {
         const waitMs = signal?.aborted
           ? undefined
@@ -115,8 +127,9 @@ export async function runBatch<T, R>(
     }
   }
 
-  const workers = Array.from({ length: options.concurrency }, worker);
-  const ended = await Promise.allSettled(workers);
+  const ended = await Promise.allSettled(
+    Array.from({ length: options.concurrency }, worker),
+  );
   await iterator.return?.();
   for (const e of ended) if (e.status === "rejected") throw e.reason;
   return { started };
@@ -173,10 +186,12 @@ export async function triggerBatch(
       `line ${line}  skipped   ${problems.join("; ")}`,
     );
   }
-  const skipped = new Set(invalid.map((l) => l.line));
+  const skipped = invalid.length;
   async function* validLines(): AsyncGenerator<ValidLine> {
+    let i = 0;
     for await (const entry of batchEntries(input.lines())) {
-      if ("value" in entry && !skipped.has(entry.line)) {
+      if (entry.line === invalid[i]?.line) i++;
+      else if ("value" in entry) {
         yield { line: entry.line, input: entry.value as never };
       }
     }
@@ -187,10 +202,8 @@ export async function triggerBatch(
       emit({ line, ...view.json }, `# line ${line}\n${view.text}`);
     }
     emit(
-      { summary: { lines, valid, skipped: skipped.size, dryRun: true } },
-      `${valid} request${
-        valid === 1 ? "" : "s"
-      } shown, ${skipped.size} skipped`,
+      { summary: { lines, valid, skipped, dryRun: true } },
+      `${valid} request${valid === 1 ? "" : "s"} shown, ${skipped} skipped`,
     );
     out.note("dry run: nothing was sent");
     return EXIT.OK;
@@ -203,9 +216,9 @@ export async function triggerBatch(
   const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
     const { item: { line }, attempts } = outcome;
     const jobId = outcome.ok ? outcome.value.jobId : undefined;
+    const wait = outcome.ok ? outcome.value.wait : undefined;
     if (outcome.ok && outcome.value.waitError === undefined) {
       ok++;
-      const { wait } = outcome.value;
       const done = wait && { tagId: wait.tagId, status: wait.job.status };
       return emit(
         { line, ok: true, jobId, ...done, attempts },
@@ -223,9 +236,8 @@ export async function triggerBatch(
       : outcome.ok
       ? outcome.value.waitError
       : outcome.error;
-    const verdict = classify(error).exitCode;
-    const interrupted = verdict === EXIT.INTERRUPTED;
-    const code = interrupted ? ctx.watch.exitCode : verdict;
+    const interrupted = classify(error).exitCode === EXIT.INTERRUPTED;
+    const code = interrupted ? ctx.watch.exitCode : classify(error).exitCode;
     failed++;
     notSent += paused ? 1 : 0;
     refused ||= code === EXIT.REFUSED || code === EXIT.USAGE;
@@ -251,52 +263,46 @@ export async function triggerBatch(
 
   // One client for every POST: no idle connection, so each still goes on a
   // fresh one (never re-sent by fetch), without making a client per POST.
-  const httpClient = globalThis.Deno?.createHttpClient?.({
+  using httpClient = globalThis.Deno?.createHttpClient?.({
     poolMaxIdlePerHost: 0,
   });
-  let started: number;
-  try {
-    ({ started } = await runBatch<ValidLine, LineResult>(validLines(), {
-      concurrency: o.concurrency,
-      clock: ctx.clock,
-      signal: ctx.signal,
-      send: async (v, signal) => {
-        // A 429 is sent again by the batch, which pauses every worker.
-        const { jobId } = await lib.triggerSampling(v.input, {
-          ...client,
-          httpClient,
-          signal,
-          retry: false,
-        });
-        if (!o.wait) return { jobId };
-        const { timeoutMs } = o;
-        return await lib.waitForJob(jobId, {
-          ...client,
-          signal,
-          timeoutMs,
-          clock: ctx.clock,
-        }).then(
-          (wait) => ({ jobId, wait }),
-          (waitError) => ({ jobId, waitError }),
-        );
-      },
-      pauseFor: (error, attempt) =>
-        classify(error, {
-          attempt,
-          now: ctx.clock.now(),
-          maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
-        }).pauseMs,
-      onPause: ({ item, waitMs }) =>
-        out.note(
-          `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
-            formatElapsed(waitMs)
-          }`,
-        ),
-      onOutcome: report,
-    }));
-  } finally {
-    httpClient?.close();
-  }
+  const { started } = await runBatch<ValidLine, LineResult>(validLines(), {
+    concurrency: o.concurrency,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    send: async (v, signal) => {
+      // A 429 is sent again by the batch, which pauses every worker.
+      const { jobId } = await lib.triggerSampling(v.input, {
+        ...client,
+        httpClient,
+        signal,
+        retry: false,
+      });
+      if (!o.wait) return { jobId };
+      return await lib.waitForJob(jobId, {
+        ...client,
+        signal,
+        timeoutMs: o.timeoutMs,
+        clock: ctx.clock,
+      }).then(
+        (wait) => ({ jobId, wait }),
+        (waitError) => ({ jobId, waitError }),
+      );
+    },
+    pauseFor: (error, attempt) =>
+      batchPause(error, {
+        attempt,
+        now: ctx.clock.now(),
+        maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
+      }),
+    onPause: ({ item, waitMs }) =>
+      out.note(
+        `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
+          formatElapsed(waitMs)
+        }`,
+      ),
+    onOutcome: report,
+  });
 
   const notStarted = valid - started;
   const interrupted = ctx.signal.aborted;
@@ -306,12 +312,12 @@ export async function triggerBatch(
         lines,
         ok,
         failed,
-        skipped: skipped.size,
+        skipped,
         notStarted,
         ...(interrupted ? { interrupted: true } : {}),
       },
     },
-    `${lines} lines: ${ok} ok, ${failed} failed, ${skipped.size} skipped` +
+    `${lines} lines: ${ok} ok, ${failed} failed, ${skipped} skipped` +
       (notStarted > 0 ? `, ${notStarted} not started` : ""),
   );
   if (interrupted) {

@@ -10,7 +10,6 @@
 import type { FileNameFormat, TagData } from "../../mod.ts";
 import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
 import type { Connection } from "./config.ts";
-import { EXIT } from "./exit_codes.ts";
 import { connect, goOnline, type Library, type RunContext } from "./io.ts";
 import { requirePermissions } from "./permissions.ts";
 import { createProgress, formatCount } from "./progress.ts";
@@ -136,7 +135,7 @@ export async function writeExport(
 }
 
 /** The `export` command. */
-export async function exportCommand(ctx: RunContext): Promise<number> {
+export async function exportCommand(ctx: RunContext): Promise<void> {
   const o = ctx.options;
   const datasetId = o.datasetId!;
   if (o.output !== undefined) checkWritable(o.output);
@@ -166,5 +165,4 @@ export async function exportCommand(ctx: RunContext): Promise<number> {
     ], json);
   } else if (o.json) ctx.out.jsonLine({ summary: json });
   else ctx.out.note(`${summary.entries} entries of tag ${summary.tagName}`);
-  return EXIT.OK;
 }
