@@ -1,10 +1,8 @@
 /**
- * The command line's vocabulary in one table: every flag (its value, help,
- * commands, where its value goes in the request) and every command. The
- * parser, the options type, the help and the request body all read it: a new
- * flag is one entry in {@linkcode FLAGS}, a new command one in
- * {@linkcode COMMANDS} (and its handler). The parser is ours: `deno-std`'s
- * `parseArgs` reads `--min-distance -1` and `--body -` as flags.
+ * The command line's vocabulary: {@linkcode FLAGS} and {@linkcode COMMANDS},
+ * read by the parser, the options type, the help and the request body. The
+ * parser is ours: `deno-std`'s `parseArgs` reads `--min-distance -1` and
+ * `--body -` as flags.
  *
  * @module
  */
@@ -14,14 +12,12 @@ import { OBJECT_ID_PATTERN, RULES, SAMPLING_METHODS } from "../core/rules.ts";
 import { CliUsageError } from "./errors.ts";
 import { closest } from "./suggest.ts";
 
-/** The commands of the tool. */
 export type CommandName = "trigger" | "select" | "status" | "wait" | "export";
 
-/** A value a flag refuses: the rule, said after the flag's name. */
+/** The rule a value broke, said after the flag's name. */
 type Refusal = { readonly refused: string };
 
-/** The largest `--concurrency` accepted. */
-export const MAX_CONCURRENCY = 64;
+const MAX_CONCURRENCY = 64;
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
@@ -38,7 +34,6 @@ export function parseDuration(text: string): number | undefined {
   return ms > 0 && Number.isFinite(ms) ? ms : undefined;
 }
 
-// Value parsers: the text given, to the option's value or a refusal.
 const untrimmed = (text: string) => text; // spaces are legal in tag names
 const upperCase = (text: string) =>
   text.trim().toUpperCase().replaceAll("-", "_");
@@ -69,17 +64,19 @@ function format(
     })`,
   };
 }
-/** An id the command line checks itself (the library checks a request's), by the library's rule. */
+/** An id the library does not check for us (it checks a request's), by its rule. */
 function objectId(text: string): string | Refusal {
   const id = text.trim();
   return OBJECT_ID_PATTERN.test(id)
     ? id
     : { refused: `${RULES.objectId} (got ${show(id)})` };
 }
-const idProblems = (label: string, id: string) => {
+function idProblem(label: string, id: string): string | undefined {
   const checked = objectId(id);
-  return typeof checked === "string" ? [] : [`${label} ${checked.refused}`];
-};
+  return typeof checked === "string"
+    ? undefined
+    : `${label} ${checked.refused}`;
+}
 function concurrency(text: string): number | Refusal {
   const n = number(text);
   const whole = Number.isInteger(n) && +n >= 1 && +n <= MAX_CONCURRENCY;
@@ -88,21 +85,21 @@ function concurrency(text: string): number | Refusal {
   };
 }
 
-/** One flag of the table. */
+/**
+ * One flag: `value` its placeholder (a switch has none), `commands` those
+ * that take it (all when absent), `parse` text to value (trimmed text by
+ * default), `key` its option's name (else the flag's in camelCase), `path`
+ * where the value goes as the library's issues name it (`datasetId`,
+ * `body.method`, `options.timeoutMs`), `label` how such an issue names it.
+ */
 interface FlagSpec {
-  /** Placeholder of the value, e.g. `ID`; a switch has none. */
   readonly value?: string;
   readonly help: string;
-  /** The commands that take it; every command when absent. */
   readonly commands?: readonly CommandName[];
-  /** Text to the option's value; trimmed text by default. */
   readonly parse?: (text: string) => unknown;
-  /** The option's name when not the flag's name in camelCase. */
   readonly key?: string;
   readonly default?: unknown;
-  /** Where the value goes, as the library's issues name it: `datasetId`, `body.method` (filled in by the flag), `options.timeoutMs`. */
   readonly path?: string;
-  /** How an issue about `path` names the flag, when not `--flag`. */
   readonly label?: string;
   readonly batchOnly?: true;
 }
@@ -302,21 +299,18 @@ const keyOf = (name: FlagName) =>
   (spec(name).key ??
     name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())) as keyof Options;
 
-/** One command of the tool. */
+/** One command: `required` flags (not with `--batch`; `--body` stands in for body flags), `usage` when those do not say it all, `check` its rules about flags that go together. */
 interface CommandSpec {
-  /** One line for the tool's help. */
   readonly summary: string;
-  /** A paragraph for the command's help. */
   readonly description: string;
-  /** Flags it needs (but with `--batch`; `--body` stands in for body flags). */
   readonly required?: readonly FlagName[];
   readonly positional?: string;
-  /** The usage line, when the required flags and positional do not say it all. */
   readonly usage?: string;
-  /** Command lines, a comment line before one allowed. */
   readonly examples: readonly string[];
-  /** The command's own rules about flags that go together. */
-  readonly check?: (o: Options, given: ReadonlySet<FlagName>) => string[];
+  readonly check?: (
+    o: Options,
+    given: ReadonlySet<FlagName>,
+  ) => (string | false | undefined)[];
 }
 
 /** The commands, in the order help lists them. */
@@ -342,14 +336,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       "lightly-sampling trigger --batch jobs.jsonl --concurrency 8 --json",
     ],
     check: (o, given) => [
-      ...(o.dryRun && o.wait
-        ? [
-          "--wait cannot be combined with --dry-run: nothing is sent, so there is no job to follow",
-        ]
-        : []),
-      ...(given.has("timeout") && !o.wait
-        ? ["--timeout only applies with --wait"]
-        : []),
+      o.dryRun && o.wait &&
+      "--wait cannot be combined with --dry-run: nothing is sent, so there is no job to follow",
+      given.has("timeout") && !o.wait && "--timeout only applies with --wait",
     ],
   },
   select: {
@@ -368,10 +357,10 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       "lightly-sampling select --dataset-id 0123456789abcdef01234567 \\\n" +
       "    --tag-name random-50 --method random --n-samples 50 --export selected.txt",
     ],
-    check: (_, given) =>
-      given.has("format") && !given.has("export")
-        ? ["--format only applies with --export FILE"]
-        : [],
+    check: (_, given) => [
+      given.has("format") && !given.has("export") &&
+      "--format only applies with --export FILE",
+    ],
   },
   status: {
     summary: "show a job's status once",
@@ -413,12 +402,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     ],
     check: (o, given) => [
       // The library checks a request's ids; export sends none before its tag.
-      ...(o.datasetId === undefined
-        ? []
-        : idProblems("--dataset-id", o.datasetId)),
-      ...(given.has("tag") === given.has("tag-id")
-        ? ["give the tag as exactly one of --tag NAME and --tag-id ID"]
-        : []),
+      o.datasetId !== undefined && idProblem("--dataset-id", o.datasetId),
+      given.has("tag") === given.has("tag-id") &&
+      "give the tag as exactly one of --tag NAME and --tag-id ID",
     ],
   },
 };
@@ -518,7 +504,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (positional !== undefined && rest.length === 0) {
     problems.push(`missing ${positional}`);
   } else if (positional !== undefined && !secret) {
-    problems.push(...idProblems(positional, rest[0]));
+    const problem = idProblem(positional, rest[0]);
+    if (problem) problems.push(problem);
   }
   const extra = rest[positional === undefined ? 0 : 1];
   if (extra !== undefined) {
@@ -614,7 +601,9 @@ function checkFlags(
       );
     }
   }
-  problems.push(...check?.(o, given) ?? []);
+  for (const problem of check?.(o, given) ?? []) {
+    if (problem) problems.push(problem);
+  }
   return o;
 }
 
