@@ -32,7 +32,7 @@ import {
   formatCount,
   formatElapsed,
 } from "../lib/cli/progress.ts";
-import { fromDenoPermissionError } from "../lib/cli/permissions.ts";
+import { fromDenoPermissionError } from "../lib/cli/config.ts";
 
 function stream(terminal: boolean): OutputStream & { text(): string } {
   const chunks: Uint8Array[] = [];

@@ -26,7 +26,7 @@ import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES, openInput } from "./io.ts";
 import type { RunContext } from "./io.ts";
 import { describeDryRun, type DryRunView, type Field } from "./output.ts";
 import type { Output } from "./output.ts";
-import { fromDenoPermissionError } from "./permissions.ts";
+import { fromDenoPermissionError } from "./config.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
 import { watchInterrupt } from "./signals.ts";
 

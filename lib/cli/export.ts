@@ -11,7 +11,7 @@ import type { FileNameFormat, TagData } from "../../mod.ts";
 import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
 import type { Connection } from "./config.ts";
 import { connect, goOnline, type Library, type RunContext } from "./io.ts";
-import { requirePermissions } from "./permissions.ts";
+import { requirePermissions } from "./config.ts";
 import { createProgress, formatCount } from "./progress.ts";
 import { closest } from "./suggest.ts";
 

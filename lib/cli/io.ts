@@ -11,7 +11,7 @@ import { DENO_SOURCES, resolveConfig } from "./config.ts";
 import { CliUsageError } from "./errors.ts";
 import type { Options, RunLine } from "./flags.ts";
 import type { Output, OutputStream } from "./output.ts";
-import { requirePermissions } from "./permissions.ts";
+import { requirePermissions } from "./config.ts";
 import type { InterruptWatch, SignalSource } from "./signals.ts";
 
 /** What a run reads, writes and waits on; each part defaults to the real one. */
