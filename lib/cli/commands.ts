@@ -15,18 +15,16 @@ import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
 import { isLightlyError } from "../core/errors.ts";
 import { classify, systemClock } from "../core/policy.ts";
 import { triggerBatch } from "./batch.ts";
-import { type Connection, resumeCommand } from "./config.ts";
+import { type Connection, fromDenoPermissionError } from "./config.ts";
+import { resumeCommand } from "./config.ts";
 import { CliUsageError, EXIT, InterruptedError } from "./errors.ts";
 import { checkWritable, exportCommand, writeExport } from "./export.ts";
-import type { CommandName, RunLine } from "./flags.ts";
-import { composeBody, issueLines } from "./flags.ts";
+import { composeBody, issueLines, type RunLine } from "./flags.ts";
 import { helpHint } from "./help.ts";
 import { type CliIo, connect, goOnline, type Library } from "./io.ts";
-import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES, openInput } from "./io.ts";
-import type { RunContext } from "./io.ts";
+import { openInput, type RunContext } from "./io.ts";
 import { describeDryRun, type DryRunView, type Field } from "./output.ts";
 import type { Output } from "./output.ts";
-import { fromDenoPermissionError } from "./config.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
 import { watchInterrupt } from "./signals.ts";
 
@@ -58,7 +56,7 @@ async function prepare(
 ) {
   const o = ctx.options;
   const file = o.body &&
-    await openInput("--body", o.body, MAX_BODY_FILE_BYTES, ctx.io);
+    await openInput("--body", o.body, ctx.io);
   const text = file && (await Array.fromAsync(file.lines())).join("\n");
   const input = {
     datasetId: o.datasetId,
@@ -133,13 +131,7 @@ async function trigger(ctx: RunContext): Promise<number | void> {
   const problems = await timeoutProblems(ctx);
   if (o.batch !== undefined) {
     if (problems.length > 0) throw new CliUsageError(problems);
-    const file = await openInput(
-      "--batch",
-      o.batch!,
-      MAX_BATCH_FILE_BYTES,
-      ctx.io,
-    );
-    return await triggerBatch(ctx, file);
+    return await triggerBatch(ctx, await openInput("--batch", o.batch, ctx.io));
   }
   const { input, request, client } = await prepare(ctx, problems);
   if (o.dryRun) return printDryRun(ctx, describeDryRun(request));
@@ -308,10 +300,7 @@ async function wait(ctx: RunContext): Promise<void> {
   ctx.out.result(...await follow(ctx, lib, ctx.line.jobId!, client));
 }
 
-const HANDLERS: Record<
-  CommandName,
-  (ctx: RunContext) => Promise<number | void>
-> = { trigger, select, status, wait, export: exportCommand };
+const HANDLERS = { trigger, select, status, wait, export: exportCommand };
 
 function report(caught: unknown, ctx: RunContext): number {
   const error = fromDenoPermissionError(caught) ?? caught;
