@@ -215,16 +215,18 @@ export async function triggerBatch(
   let [ok, failed, notSent, refused] = [0, 0, 0, false];
   const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
     const { item: { line }, attempts } = outcome;
-    const jobId = outcome.ok ? outcome.value.jobId : undefined;
-    const wait = outcome.ok ? outcome.value.wait : undefined;
-    if (outcome.ok && outcome.value.waitError === undefined) {
+    const { jobId, wait, waitError }: Partial<LineResult> = outcome.ok
+      ? outcome.value
+      : {};
+    if (outcome.ok && waitError === undefined) {
       ok++;
       const done = wait && { tagId: wait.tagId, status: wait.job.status };
+      const human = wait
+        ? `finished  job ${jobId}  tag ${wait.tagId}`
+        : `started   job ${jobId}`;
       return emit(
         { line, ok: true, jobId, ...done, attempts },
-        `line ${line}  ${wait ? "finished" : "started "}  job ${jobId}${
-          wait ? `  tag ${wait.tagId}` : ""
-        }`,
+        `line ${line}  ${human}`,
       );
     }
     // Stopped during a 429 pause: every attempt was refused, none applied.
@@ -234,7 +236,7 @@ export async function triggerBatch(
         "interrupted while the batch paused for a 429: not sent",
       )
       : outcome.ok
-      ? outcome.value.waitError
+      ? waitError
       : outcome.error;
     const interrupted = classify(error).exitCode === EXIT.INTERRUPTED;
     const code = interrupted ? ctx.watch.exitCode : classify(error).exitCode;
@@ -245,19 +247,19 @@ export async function triggerBatch(
       ? "interrupted while sending: the job may or may not have been created"
       : (error instanceof Error ? error.message : String(error))
         .replace(/\s*\n\s*/g, "; ");
+    const json = {
+      line,
+      ok: false,
+      ...(paused ? { notSent: true } : {}),
+      exitCode: code,
+      ...(jobId ? { jobId } : {}),
+      error: errorJson(error),
+      attempts,
+    };
+    const job = jobId ? `job ${jobId}: ` : "";
     emit(
-      {
-        line,
-        ok: false,
-        ...(paused ? { notSent: true } : {}),
-        exitCode: code,
-        ...(jobId ? { jobId } : {}),
-        error: errorJson(error),
-        attempts,
-      },
-      `line ${line}  ${paused ? "not sent " : "failed   "} ${
-        jobId ? `job ${jobId}: ` : ""
-      }${message}`,
+      json,
+      `line ${line}  ${paused ? "not sent " : "failed   "} ${job}${message}`,
     );
   };
 
@@ -305,22 +307,14 @@ export async function triggerBatch(
   });
 
   const notStarted = valid - started;
-  const interrupted = ctx.signal.aborted;
+  const stopped = ctx.signal.aborted ? { interrupted: true } : {};
+  const summary = { lines, ok, failed, skipped, notStarted, ...stopped };
   emit(
-    {
-      summary: {
-        lines,
-        ok,
-        failed,
-        skipped,
-        notStarted,
-        ...(interrupted ? { interrupted: true } : {}),
-      },
-    },
+    { summary },
     `${lines} lines: ${ok} ok, ${failed} failed, ${skipped} skipped` +
       (notStarted > 0 ? `, ${notStarted} not started` : ""),
   );
-  if (interrupted) {
+  if (ctx.signal.aborted) {
     const unsent = notStarted + notSent;
     out.note(
       `interrupted: ${unsent} line${unsent === 1 ? " was" : "s were"} not sent`,
