@@ -16,6 +16,7 @@ import type { SamplingInput, WaitResult } from "../../mod.ts";
 import { buildSamplingRequest } from "../core/build.ts";
 import { isLightlyError } from "../core/errors.ts";
 import { classify, type Clock, waitBefore } from "../core/policy.ts";
+import { isObject } from "../core/validate.ts";
 import { CliUsageError, EXIT, InterruptedError } from "./errors.ts";
 import { issueLines } from "./flags.ts";
 import { connect, goOnline, type Input, type RunContext } from "./io.ts";
@@ -42,9 +43,7 @@ export async function* batchEntries(
     } catch (error) {
       problem = `not valid JSON (${(error as Error).message})`;
     }
-    yield typeof value === "object" && value !== null && !Array.isArray(value)
-      ? { line, value: value as Record<string, unknown> }
-      : { line, problems: [problem] };
+    yield isObject(value) ? { line, value } : { line, problems: [problem] };
   }
 }
 

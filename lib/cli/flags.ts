@@ -9,6 +9,7 @@
 import type { ValidationIssue } from "../core/errors.ts";
 import type { FileNameFormat } from "../core/types.ts";
 import { OBJECT_ID_PATTERN, RULES, SAMPLING_METHODS } from "../core/rules.ts";
+import { isObject } from "../core/validate.ts";
 import { CliUsageError } from "./errors.ts";
 import { closest } from "./suggest.ts";
 
@@ -26,6 +27,9 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
 function show(value: string): string {
   return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
 }
+const refuse = (rule: string, text: string): Refusal => ({
+  refused: `${rule} (got ${show(text)})`,
+});
 
 /** Parses a duration: `90s`, `30m`, `2h`, `500ms`; a bare number is seconds. */
 export function parseDuration(text: string): number | undefined {
@@ -40,15 +44,11 @@ const upperCase = (text: string) =>
 function number(text: string): number | Refusal {
   return NUMBER.test(text.trim())
     ? Number(text.trim())
-    : { refused: `must be a number (got ${show(text)})` };
+    : refuse("must be a number", text);
 }
-function duration(text: string): number | Refusal {
-  return parseDuration(text) ?? {
-    refused: `must be a positive duration such as 90s, 30m or 2h (got ${
-      show(text.trim())
-    })`,
-  };
-}
+const duration = (text: string): number | Refusal =>
+  parseDuration(text) ??
+    refuse("must be a positive duration such as 90s, 30m or 2h", text.trim());
 const FORMATS = {
   "name": "NAME",
   "read-url": "REDIRECTED_READ_URL",
@@ -58,18 +58,14 @@ function format(
   text: string,
 ): (typeof FORMATS)[keyof typeof FORMATS] | Refusal {
   const name = text.trim().toLowerCase() as keyof typeof FORMATS;
-  return Object.hasOwn(FORMATS, name) ? FORMATS[name] : {
-    refused: `must be one of ${Object.keys(FORMATS).join(", ")} (got ${
-      show(text.trim())
-    })`,
-  };
+  return Object.hasOwn(FORMATS, name)
+    ? FORMATS[name]
+    : refuse(`must be one of ${Object.keys(FORMATS).join(", ")}`, text.trim());
 }
 /** An id the library does not check for us (it checks a request's), by its rule. */
 function objectId(text: string): string | Refusal {
   const id = text.trim();
-  return OBJECT_ID_PATTERN.test(id)
-    ? id
-    : { refused: `${RULES.objectId} (got ${show(id)})` };
+  return OBJECT_ID_PATTERN.test(id) ? id : refuse(RULES.objectId, id);
 }
 function idProblem(label: string, id: string): string | undefined {
   const checked = objectId(id);
@@ -609,8 +605,6 @@ function checkFlags(
 
 const BODY_FLAGS = NAMES.filter((n) => spec(n).path?.startsWith("body."));
 const sourceOf = (o: Options) => o.body === "-" ? "stdin" : o.body;
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * The wire body from the body flags and the `--body` file's JSON: a flag
@@ -671,7 +665,7 @@ export function composeBody(
 }
 
 /** Names an issue's path as the user gave the value: the flag that set it, else the field in the `--body` file. */
-export function labelFor(path: string, o: Options): string {
+function labelFor(path: string, o: Options): string {
   // Body fields come unprefixed (`newTagName`) or as `body.newTagName`.
   const p =
     /^(datasetId|embeddingId|body|\(input\)|)$|^(body|options)\./.test(path)
