@@ -55,8 +55,7 @@ async function prepare(
   embeddingId?: string,
 ) {
   const o = ctx.options;
-  const file = o.body &&
-    await openInput("--body", o.body, ctx.io);
+  const file = o.body && await openInput("--body", o.body, ctx.io);
   const text = file && (await Array.fromAsync(file.lines())).join("\n");
   const input = {
     datasetId: o.datasetId,
@@ -265,13 +264,11 @@ async function status(ctx: RunContext): Promise<void> {
     signal: ctx.signal,
   });
   const tagId = job.status === "FINISHED" ? job.result?.data : undefined;
-  // A time JavaScript cannot represent as a date is shown as the number.
+  // A time out of JavaScript's date range is shown as the number.
   const time = (ms?: number) =>
-    ms === undefined
-      ? undefined
-      : Number.isNaN(new Date(ms).getTime())
-      ? String(ms)
-      : new Date(ms).toISOString();
+    ms !== undefined && Math.abs(ms) <= 8.64e15
+      ? new Date(ms).toISOString()
+      : ms?.toString();
   ctx.out.result([
     ["job", job.id],
     ["status", job.status],

@@ -109,16 +109,11 @@ export async function openInput(
   }
   requirePermissions([{ name: "read", path }]);
   const fail = (why: string) => new CliUsageError([`${flag} ${path}: ${why}`]);
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
+  const info = await Deno.stat(path).catch((error: Error) => {
     throw fail(
-      error instanceof Deno.errors.NotFound
-        ? "no such file"
-        : (error as Error).message,
+      error instanceof Deno.errors.NotFound ? "no such file" : error.message,
     );
-  }
+  });
   if (!info.isFile) throw fail("not a file");
   if (info.size > cap) throw fail(`larger than ${cap} bytes`);
   return {
