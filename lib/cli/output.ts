@@ -142,16 +142,11 @@ export function createOutput(options: {
       if (json) return write(stdout, toJson(data, 2, false) + "\n");
       const shown = fields.filter(([, value]) => value !== undefined);
       const width = Math.max(0, ...shown.map(([label]) => label.length));
-      write(
-        stdout,
-        render(
-          shown.flatMap(([label, value]): Span[] => [
-            [label, "dim"],
-            `${" ".repeat(width - label.length)}  ${value}\n`,
-          ]),
-          stdoutColor,
-        ),
-      );
+      const rows = shown.flatMap(([label, value]): Span[] => [
+        [label, "dim"],
+        `${" ".repeat(width - label.length)}  ${value}\n`,
+      ]);
+      write(stdout, render(rows, stdoutColor));
     },
     /** Text for people on stdout, ending in a newline (not with `--json`). */
     text(text: string): void {
