@@ -270,24 +270,17 @@ type Camel<S extends string> = S extends `${infer H}-${infer T}`
 type KeyOf<N extends FlagName> = Spec<N> extends { key: infer K extends string }
   ? K
   : Camel<N>;
-type ValueOf<F> = F extends { value: string }
-  ? F extends { parse: (text: string) => infer R } ? Exclude<R, Refusal>
-  : string
+/** A switch's is a boolean; a value's is `undefined` unless given or defaulted. */
+type ValueOf<F> = F extends { value: string } ?
+    | (F extends { parse: (text: string) => infer R } ? Exclude<R, Refusal>
+      : string)
+    | (F extends { default: unknown } ? never : undefined)
   : boolean;
-type Always<N extends FlagName> = Spec<N> extends { value: string }
-  ? Spec<N> extends { default: unknown } ? true : false
-  : true;
 
-/** What a command line sets, typed, by option name (the flag's in camelCase, or its `key`): switches always, values when given. */
-export type Options =
-  & {
-    -readonly [N in FlagName as Always<N> extends true ? KeyOf<N> : never]:
-      ValueOf<Spec<N>>;
-  }
-  & {
-    -readonly [N in FlagName as Always<N> extends true ? never : KeyOf<N>]?:
-      ValueOf<Spec<N>>;
-  };
+/** What a command line sets, typed, by option name: the flag's in camelCase, or its `key`. */
+export type Options = {
+  -readonly [N in FlagName as KeyOf<N>]: ValueOf<Spec<N>>;
+};
 
 const NAMES = Object.keys(FLAGS) as FlagName[];
 const spec = (name: FlagName): FlagSpec => FLAGS[name];
