@@ -174,19 +174,17 @@ async function select(ctx: RunContext): Promise<void> {
     const pages = o.exportFile !== undefined &&
       (await import("../jobs/export.ts")).DEFAULT_EXPORT_PAGE_SIZE;
     const steps = [
-      ...(resolved
-        ? []
-        : [`GET ${dataset}/embeddings  (pick the newest processed embedding)`]),
+      !resolved &&
+      `GET ${dataset}/embeddings  (pick the newest processed embedding)`,
       `GET ${dataset}/tags  (refuse an existing tag name${
         counted ? "" : "; rowCount = totSize of initial-tag"
       })`,
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
       `GET ${dataset}/tags/{tagId}  (the new tag)`,
-      ...(pages === false ? [] : [
-        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of ${pages}, into ${o.exportFile})`,
-      ]),
-    ];
+      pages &&
+      `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of ${pages}, into ${o.exportFile})`,
+    ].filter((step) => typeof step === "string");
     return printDryRun(
       ctx,
       describeDryRun(request, {
