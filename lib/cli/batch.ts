@@ -1,14 +1,9 @@
 /**
- * `trigger --batch`: one sampling request per JSON line, streamed. A first
- * pass checks every line with the library's builder (nothing is sent while an
- * invalid line is left, unless `--skip-invalid`); a second pass reads the
- * lines again and sends them through `--concurrency` workers. Neither holds
- * the file as objects: a file is read twice, stdin's raw lines are kept.
- *
- * The pool is ours: `deno-std`'s `pooledMap` yields in input order and stops
- * at the first failure, while a batch streams each outcome as it ends, runs
- * every line, and pauses every worker for a 429 (which was not applied, so
- * its request is sent again).
+ * `trigger --batch`, streamed: a first pass checks every line, a second reads
+ * them again (a file twice, stdin's raw lines kept) and sends them through
+ * `--concurrency` workers. The pool is ours: `deno-std`'s `pooledMap` yields
+ * in input order and stops at the first failure, while a batch streams each
+ * outcome as it ends, runs every line, and pauses every worker for a 429.
  *
  * @module
  */

@@ -1,12 +1,7 @@
 /**
- * Where the connection settings come from, and the rules that keep the token
- * safe. The token: `--token-file` (a JWT in it is sent as a bearer), else
- * `LIGHTLY_TOKEN` (`?token=`), else `LIGHTLY_JWT` (`Authorization: Bearer`),
- * never a flag. The base URL: `--base-url`, else `LIGHTLY_SERVER_LOCATION`,
- * else the library's default. No token over plain `http://` to another
- * machine without `--insecure-http`. Deno permissions are asked before
- * anything is touched: a missing one is a line naming the flag to add (exit
- * code 2), never a prompt; a dry run needs none (it shows placeholders).
+ * The connection settings (docs/cli.md, "Configuration and secrets") and the
+ * Deno permissions, asked before anything is touched: a missing one is a line
+ * naming the flag to add (exit code 2), never a prompt; a dry run needs none.
  *
  * @module
  */
@@ -148,7 +143,10 @@ function fromTokenFile(
 }
 
 /**
- * Resolves the base URL and the token and applies the safety rules.
+ * Resolves the base URL (`--base-url`, `LIGHTLY_SERVER_LOCATION`, default)
+ * and the token (`--token-file`, a JWT in it sent as a bearer; else
+ * `LIGHTLY_TOKEN`, else `LIGHTLY_JWT`), and refuses a token over plain http
+ * to another machine without `--insecure-http`.
  *
  * @throws {MissingPermissionError} Naming every `--allow-…` flag missing (never in a dry run).
  * @throws {CliUsageError} No token, a bad token file or base URL, a token for plain http.

@@ -1,8 +1,6 @@
 /**
- * The command line's exit codes and its own errors. The errors are
- * `LightlyError`s: they share its `kind`, its guard (`isLightlyError`), its
- * safe `toJSON` and, through `kind`, the library's failure policy, which
- * gives every failure its exit code (`lib/core/policy.ts`).
+ * The exit codes, and the command line's own errors: `LightlyError`s, whose
+ * `kind` gives their exit code by the library's failure policy (`policy.ts`).
  *
  * @module
  */

@@ -1,11 +1,8 @@
 /**
- * Everything the command line writes: results on stdout (aligned text, or
- * exactly one JSON document with `--json`, JSON lines for a batch), the rest
- * on stderr; colour only on a terminal, never with `NO_COLOR`. Every byte
- * passes a last mask of the known secrets, on top of the library's
- * redaction, and text from servers and files is escaped before this module
- * adds its own colours: nothing written can move the cursor or retitle the
- * window.
+ * Everything the command line writes: results on stdout (text, or JSON), the
+ * rest on stderr; colour only on a terminal, never with `NO_COLOR`. Every
+ * byte passes a last mask of the known secrets, and text from servers and
+ * files is escaped: nothing written can move the cursor or retitle the window.
  *
  * @module
  */
