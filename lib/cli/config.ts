@@ -158,7 +158,7 @@ export function resolveConfig(
   sources: ConfigSources = DENO_SOURCES,
 ): CliConfig {
   const notes: string[] = [];
-  const missing: PermissionNeed[] = [];
+  const missing: string[] = []; // environment variables not granted
   const dryRun = flags.dryRun === true;
 
   let baseUrl = flags.baseUrl ?? DEFAULT_BASE_URL;
@@ -174,7 +174,7 @@ export function resolveConfig(
         `LIGHTLY_SERVER_LOCATION not read (no --allow-env=LIGHTLY_SERVER_LOCATION): showing ${DEFAULT_BASE_URL}`,
       );
     } else if (!env.granted) {
-      missing.push({ name: "env", variable: "LIGHTLY_SERVER_LOCATION" });
+      missing.push("LIGHTLY_SERVER_LOCATION");
     }
   }
 
@@ -210,22 +210,19 @@ export function resolveConfig(
     );
     auth = { apiKey: "LIGHTLY_TOKEN" };
   } else if (auth === undefined) {
-    for (const variable of denied) missing.push({ name: "env", variable });
+    missing.push(...denied);
   }
 
   if (missing.length > 0) {
-    const needed = flagsFor(missing);
-    const tokenOnly = missing.every((m) =>
-      m.name === "env" && m.variable !== "LIGHTLY_SERVER_LOCATION"
+    const needed = flagsFor(
+      missing.map((variable) => ({ name: "env", variable })),
     );
+    // One token variable unset, the other not readable: say both.
     throw new MissingPermissionError(
       needed,
-      tokenOnly && unset.length > 0
-        ? `no token: ${unset.join(" and ")} ${
-          unset.length > 1 ? "are" : "is"
-        } not set, and reading the other needs a permission: set ${
-          unset[0]
-        }, or run again with ${needed.join(" ")}`
+      unset.length > 0 && !missing.includes("LIGHTLY_SERVER_LOCATION")
+        ? `no token: ${unset[0]} is not set, and reading the other needs a ` +
+          `permission: set ${unset[0]}, or run again with ${needed.join(" ")}`
         : undefined,
     );
   }
