@@ -13,7 +13,7 @@ import type { Connection } from "./config.ts";
 import { connect, goOnline, type Library, type RunContext } from "./io.ts";
 import { requirePermissions } from "./config.ts";
 import { createProgress, formatCount } from "./progress.ts";
-import { closest } from "./suggest.ts";
+import { closest } from "./flags.ts";
 
 /** The key of each entry in `--json` lines. */
 const JSON_KEY: Readonly<Record<FileNameFormat, string>> = {
