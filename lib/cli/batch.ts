@@ -95,12 +95,8 @@ export async function runBatch<T, R>(
         return { item, ok: false, error, attempts: attempt - 1, ...notSent };
       }
       try {
-        return {
-          item,
-          ok: true,
-          value: await options.send(item, signal),
-          attempts: attempt,
-        };
+        const value = await options.send(item, signal);
+        return { item, ok: true, value, attempts: attempt };
       } catch (error) {
         const waitMs = signal?.aborted
           ? undefined
@@ -121,9 +117,8 @@ export async function runBatch<T, R>(
     }
   }
 
-  const ended = await Promise.allSettled(
-    Array.from({ length: options.concurrency }, worker),
-  );
+  const workers = Array.from({ length: options.concurrency }, worker);
+  const ended = await Promise.allSettled(workers);
   await iterator.return?.();
   for (const e of ended) if (e.status === "rejected") throw e.reason;
   return { started };

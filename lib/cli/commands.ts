@@ -6,11 +6,8 @@
  *
  * @module
  */
-import type {
-  SamplingInput,
-  SelectionInput,
-  SelectionStep,
-} from "../../mod.ts";
+import type { SamplingInput, SelectionInput } from "../../mod.ts";
+import type { SelectionStep } from "../../mod.ts";
 import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
 import { isLightlyError } from "../core/errors.ts";
 import { classify, systemClock } from "../core/policy.ts";
@@ -102,16 +99,14 @@ async function follow(
   const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
   progress.step(`waiting for job ${jobId}`);
   try {
-    const { tagId, polls, elapsedMs, job: { status } } = await lib.waitForJob(
-      jobId,
-      {
-        ...client,
-        timeoutMs: ctx.options.timeoutMs,
-        clock: ctx.clock,
-        signal: ctx.signal,
-        onProgress: (event) => progress.update(event),
-      },
-    );
+    const r = await lib.waitForJob(jobId, {
+      ...client,
+      timeoutMs: ctx.options.timeoutMs,
+      clock: ctx.clock,
+      signal: ctx.signal,
+      onProgress: (event) => progress.update(event),
+    });
+    const { tagId, polls, elapsedMs, job: { status } } = r;
     return [[
       ["job", jobId],
       ["status", status],
@@ -146,10 +141,8 @@ async function trigger(ctx: RunContext): Promise<number | void> {
   ctx.jobId = jobId;
   const about = { jobId, datasetId, embeddingId, tagName };
   if (!o.wait) {
-    ctx.out.result(
-      [["job", jobId], ["dataset", datasetId], ["tag name", tagName]],
-      about,
-    );
+    const fields: Field[] = [["job", jobId], ["dataset", datasetId]];
+    ctx.out.result([...fields, ["tag name", tagName]], about);
     ctx.out.note(`follow the job with: ${resumeCommand(jobId, ctx.config!)}`);
     return;
   }
