@@ -227,8 +227,9 @@ export async function triggerBatch(
       : outcome.ok
       ? waitError
       : outcome.error;
-    const interrupted = classify(error).exitCode === EXIT.INTERRUPTED;
-    const code = interrupted ? ctx.watch.exitCode : classify(error).exitCode;
+    const verdict = classify(error).exitCode;
+    const interrupted = verdict === EXIT.INTERRUPTED;
+    const code = interrupted ? ctx.watch.exitCode : verdict;
     failed++;
     notSent += paused ? 1 : 0;
     refused ||= code === EXIT.REFUSED || code === EXIT.USAGE;
