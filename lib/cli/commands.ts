@@ -20,7 +20,7 @@ import { composeBody, issueLines, type RunLine } from "./flags.ts";
 import { helpHint } from "./help.ts";
 import { type CliIo, connect, goOnline, type Library } from "./io.ts";
 import { openInput, type RunContext } from "./io.ts";
-import { describeDryRun, type DryRunView, type Field } from "./output.ts";
+import { describeDryRun, type Field } from "./output.ts";
 import type { Output } from "./output.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
 import { watchInterrupt } from "./signals.ts";
@@ -82,7 +82,11 @@ async function prepare(
   return { input, request: request!, client: client! };
 }
 
-function printDryRun(ctx: RunContext, view: DryRunView): void {
+function printDryRun(
+  ctx: RunContext,
+  ...request: Parameters<typeof describeDryRun>
+): void {
+  const view = describeDryRun(...request);
   ctx.out.text(view.text);
   if (ctx.options.json) ctx.out.result([], view.json);
   ctx.out.note("dry run: nothing was sent");
@@ -128,7 +132,7 @@ async function trigger(ctx: RunContext): Promise<number | void> {
     return await triggerBatch(ctx, await openInput("--batch", o.batch, ctx.io));
   }
   const { input, request, client } = await prepare(ctx, problems);
-  if (o.dryRun) return printDryRun(ctx, describeDryRun(request));
+  if (o.dryRun) return printDryRun(ctx, request);
 
   const lib = await goOnline(ctx);
   const { datasetId, embeddingId, body: { newTagName: tagName } } = input;
@@ -166,28 +170,24 @@ async function select(ctx: RunContext): Promise<void> {
     // The library's page size, read only when there are pages to show.
     const pages = o.exportFile !== undefined &&
       (await import("../jobs/export.ts")).DEFAULT_EXPORT_PAGE_SIZE;
+    const rowCount = counted ? "" : "; rowCount = totSize of initial-tag";
     const steps = [
       !resolved &&
       `GET ${dataset}/embeddings  (pick the newest processed embedding)`,
-      `GET ${dataset}/tags  (refuse an existing tag name${
-        counted ? "" : "; rowCount = totSize of initial-tag"
-      })`,
+      `GET ${dataset}/tags  (refuse an existing tag name${rowCount})`,
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
       `GET ${dataset}/tags/{tagId}  (the new tag)`,
       pages &&
       `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of ${pages}, into ${o.exportFile})`,
     ].filter((step) => typeof step === "string");
-    return printDryRun(
-      ctx,
-      describeDryRun(request, {
-        steps,
-        ...(resolved ? {} : { replace: [PLACEHOLDER_ID, "{embeddingId}"] }),
-        notes: counted
-          ? []
-          : ["rowCount is added at run time: the totSize of the initial-tag"],
-      }),
-    );
+    return printDryRun(ctx, request, {
+      steps,
+      ...(resolved ? {} : { replace: [PLACEHOLDER_ID, "{embeddingId}"] }),
+      notes: counted
+        ? []
+        : ["rowCount is added at run time: the totSize of the initial-tag"],
+    });
   }
 
   const lib = await goOnline(ctx);
@@ -302,11 +302,8 @@ function report(caught: unknown, ctx: RunContext): number {
   const extra: Record<string, unknown> = jobId ? { jobId } : {};
   if (jobId && ctx.config && (interrupted || verdict.jobMayRun)) {
     extra.resume = resumeCommand(jobId, ctx.config);
-    hints.push(
-      `${
-        interrupted ? "" : "the job may still be running; "
-      }resume with: ${extra.resume}`,
-    );
+    const still = interrupted ? "" : "the job may still be running; ";
+    hints.push(`${still}resume with: ${extra.resume}`);
   }
   const sending = ctx.sending;
   const shown = !interrupted ? error : new InterruptedError(

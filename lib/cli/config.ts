@@ -8,10 +8,10 @@
 import { checkBaseUrl, DEFAULT_BASE_URL } from "../core/client.ts";
 import type { ValidationIssue } from "../core/errors.ts";
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
-import type { Options } from "./flags.ts";
+import { issueText, type Options } from "./flags.ts";
 
 /** One thing a command needs to be allowed to do. */
-export type PermissionNeed =
+type PermissionNeed =
   | { readonly name: "env"; readonly variable: string }
   | { readonly name: "net"; readonly host: string }
   | { readonly name: "read" | "write"; readonly path: string };
@@ -201,11 +201,10 @@ export function resolveConfig(
     }
   }
   if (auth === undefined && dryRun) {
+    const [names, flag] = [denied.join(" and "), denied.join(",")];
     notes.push(
       denied.length > 0
-        ? `${denied.join(" and ")} not read (no --allow-env=${
-          denied.join(",")
-        }): showing a placeholder token`
+        ? `${names} not read (no --allow-env=${flag}): showing a placeholder token`
         : "no token set (LIGHTLY_TOKEN, LIGHTLY_JWT): a real run would stop here; showing a placeholder",
     );
     auth = { apiKey: "LIGHTLY_TOKEN" };
@@ -239,13 +238,7 @@ export function resolveConfig(
     const source = baseUrlSource === "default"
       ? "the default base URL"
       : baseUrlSource;
-    throw new CliUsageError(
-      issues.map((i) =>
-        `${source} ${i.rule}${
-          i.received === undefined ? "" : ` (got ${i.received})`
-        }`
-      ),
-    );
+    throw new CliUsageError(issues.map((i) => `${source} ${issueText(i)}`));
   }
   if (url.cleartext && flags.insecureHttp !== true) {
     throw new CliUsageError([

@@ -55,11 +55,9 @@ export async function writeExport(
   const datasetId = ctx.options.datasetId!;
   const format = ctx.options.format ?? "NAME";
   const out = ctx.out;
-  const temp = output === undefined
-    ? undefined
-    : `${folderOf(output)}/.${output.slice(output.lastIndexOf("/") + 1)}.${
-      crypto.randomUUID().slice(0, 8)
-    }.part`;
+  const name = output?.slice(output.lastIndexOf("/") + 1);
+  const id = crypto.randomUUID().slice(0, 8);
+  const temp = output && `${folderOf(output)}/.${name}.${id}.part`;
   // Read URLs are credentials: only the owner may read a file of them.
   const file = temp === undefined ? undefined : await Deno.open(temp, {
     write: true,
@@ -96,11 +94,11 @@ export async function writeExport(
             : Math.floor((10 * exported) / Math.max(1, tag.totSize));
           if (step === shown) return;
           shown = step;
-          progress.step(
-            `exporting tag ${tag.name} ${
-              formatCount({ processed: exported, total: tag.totSize })
-            }`,
-          );
+          const count = formatCount({
+            processed: exported,
+            total: tag.totSize,
+          });
+          progress.step(`exporting tag ${tag.name} ${count}`);
         },
       })
     ) {

@@ -537,13 +537,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   const extra = rest[positional === undefined ? 0 : 1];
   if (extra !== undefined) {
-    problems.push(
-      `unexpected argument ${
-        secret ? "(not shown)" : show(extra)
-      } (${candidate} takes ${
-        positional === undefined ? "flags only" : `one ${positional}`
-      })`,
-    );
+    const shown = secret ? "(not shown)" : show(extra);
+    const takes = positional === undefined ? "flags only" : `one ${positional}`;
+    problems.push(`unexpected argument ${shown} (${candidate} takes ${takes})`);
   }
   if (problems.length > 0) {
     return { kind: "usage-error", problems, command: candidate, json };
@@ -674,21 +670,17 @@ export function composeBody(
       node = isObject(child) ? child : undefined;
       if (node === undefined) break;
     }
-    const existing = node?.[last];
+    const [parent, field] = [keys.join("."), [...keys, last].join(".")];
+    const given = JSON.stringify(value);
+    const found = JSON.stringify(node?.[last]);
     if (node === undefined) {
       problems.push(
-        `--${name} cannot be set: ${
-          keys.join(".")
-        } in ${source} is not an object`,
+        `--${name} cannot be set: ${parent} in ${source} is not an object`,
       );
-    } else if (existing === undefined) node[last] = value;
-    else if (JSON.stringify(existing) !== JSON.stringify(value)) {
+    } else if (found === undefined) node[last] = value;
+    else if (found !== given) {
       problems.push(
-        `--${name} ${JSON.stringify(value)} contradicts ${
-          [...keys, last].join(".")
-        } ${
-          JSON.stringify(existing)
-        } in ${source}; give one or make them agree`,
+        `--${name} ${given} contradicts ${field} ${found} in ${source}; give one or make them agree`,
       );
     }
   }
@@ -719,8 +711,12 @@ export function issueLines(
   o?: Options,
 ): string[] {
   return issues.map((i) =>
-    `${o ? labelFor(i.path, o) : i.path}: ${i.rule}${
-      i.received === undefined ? "" : ` (got ${i.received})`
-    }`
+    `${o ? labelFor(i.path, o) : i.path}: ${issueText(i)}`
   );
+}
+
+/** An issue's rule, and the value it got when there is one. */
+export function issueText(issue: ValidationIssue): string {
+  const got = issue.received === undefined ? "" : ` (got ${issue.received})`;
+  return `${issue.rule}${got}`;
 }

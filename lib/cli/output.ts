@@ -187,10 +187,7 @@ export function createOutput(options: {
   };
 }
 
-/** A dry run, for people and for `--json`. */
-export type DryRunView = { text: string; json: Record<string, unknown> };
-
-/** The request a command would send, secrets masked, and a `curl` reading the token from the environment. */
+/** The request a command would send, secrets masked, and a `curl` reading the token from the environment: for people and for `--json`. */
 export function describeDryRun(
   request: LightlyRequest,
   options: {
@@ -198,7 +195,7 @@ export function describeDryRun(
     replace?: readonly [placeholder: string, shown: string];
     notes?: readonly string[];
   } = {},
-): DryRunView {
+): { text: string; json: Record<string, unknown> } {
   const { steps = [], notes = [], replace = ["", ""] } = options;
   const swap = (text: string) => text.replaceAll(...replace);
   const curl = swap(formatCurl(request));
