@@ -224,6 +224,7 @@ async function select(ctx: RunContext): Promise<void> {
       );
       throw error;
     });
+  const wrote = exported && `${exported.entries} entries to ${exported.output}`;
   ctx.out.result([
     ["tag name", tag.name],
     ["tag id", tagId],
@@ -231,10 +232,7 @@ async function select(ctx: RunContext): Promise<void> {
     ["job", jobId],
     ["embedding", embeddingId],
     ["row count", String(rowCount)],
-    [
-      "exported",
-      exported && `${exported.entries} entries to ${exported.output}`,
-    ],
+    ["exported", wrote],
   ], {
     jobId,
     tagId,

@@ -66,14 +66,12 @@ export async function writeExport(
   });
   const encoder = new TextEncoder();
   const write = async (batch: string[]) => {
-    if (file === undefined) {
-      if (out.json) {
-        for (const entry of batch) out.jsonLine({ [JSON_KEY[format]]: entry });
-      } else out.text(batch.join("\n"));
-      return;
-    }
-    let bytes = encoder.encode(batch.join("\n") + "\n");
-    while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+    if (file !== undefined) {
+      let bytes = encoder.encode(batch.join("\n") + "\n");
+      while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+    } else if (out.json) {
+      for (const entry of batch) out.jsonLine({ [JSON_KEY[format]]: entry });
+    } else out.text(batch.join("\n"));
   };
   const progress = createProgress({ out, now: ctx.clock.now });
   let shown = -1;
@@ -94,11 +92,8 @@ export async function writeExport(
             : Math.floor((10 * exported) / Math.max(1, tag.totSize));
           if (step === shown) return;
           shown = step;
-          const count = formatCount({
-            processed: exported,
-            total: tag.totSize,
-          });
-          progress.step(`exporting tag ${tag.name} ${count}`);
+          const done = formatCount({ processed: exported, total: tag.totSize });
+          progress.step(`exporting tag ${tag.name} ${done}`);
         },
       })
     ) {
