@@ -254,10 +254,10 @@ async function status(ctx: RunContext): Promise<void> {
   });
   const tagId = job.status === "FINISHED" ? job.result?.data : undefined;
   // A time out of JavaScript's date range is shown as the number.
-  const time = (ms?: number) =>
-    ms !== undefined && Math.abs(ms) <= 8.64e15
-      ? new Date(ms).toISOString()
-      : ms?.toString();
+  const time = (ms?: number) => {
+    const date = new Date(ms ?? NaN);
+    return Number.isNaN(date.getTime()) ? ms?.toString() : date.toISOString();
+  };
   ctx.out.result([
     ["job", job.id],
     ["status", job.status],

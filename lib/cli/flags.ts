@@ -705,7 +705,7 @@ function labelFor(path: string, o: Options): string {
   return named ?? path;
 }
 
-/** The library's validation issues as problems, one line each, named by {@linkcode labelFor} (by path without `o`). */
+/** The library's validation issues as problems, one line each, named as the user gave each value (by path without `o`). */
 export function issueLines(
   issues: readonly ValidationIssue[],
   o?: Options,
