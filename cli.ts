@@ -18,7 +18,6 @@
  * @module
  */
 import { CliUsageError, EXIT } from "./lib/cli/errors.ts";
-
 import { parseCommandLine } from "./lib/cli/flags.ts";
 import { commandHelp, helpHint, PROGRAM, toolHelp } from "./lib/cli/help.ts";
 import type { CliIo } from "./lib/cli/io.ts";
