@@ -17,8 +17,7 @@
  *
  * @module
  */
-import { CliUsageError } from "./lib/cli/errors.ts";
-import { EXIT } from "./lib/cli/exit_codes.ts";
+import { CliUsageError, EXIT } from "./lib/cli/errors.ts";
 import { parseCommandLine } from "./lib/cli/flags.ts";
 import { commandHelp, helpHint, PROGRAM, toolHelp } from "./lib/cli/help.ts";
 import type { CliIo } from "./lib/cli/io.ts";

@@ -1,10 +1,10 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
+  closest,
   type CommandLine,
   parseCommandLine,
   parseDuration,
 } from "../lib/cli/flags.ts";
-import { closest } from "../lib/cli/suggest.ts";
 
 const IDS = [
   "--dataset-id",

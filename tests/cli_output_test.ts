@@ -19,7 +19,8 @@ import {
   MissingPermissionError,
   UnprintableAnswerError,
 } from "../lib/cli/errors.ts";
-import { classify } from "../lib/cli/exit_codes.ts";
+import { batchPause } from "../lib/cli/batch.ts";
+import { classify } from "../lib/core/policy.ts";
 import {
   createOutput,
   escapeControl,
@@ -31,7 +32,7 @@ import {
   formatCount,
   formatElapsed,
 } from "../lib/cli/progress.ts";
-import { fromDenoPermissionError } from "../lib/cli/permissions.ts";
+import { fromDenoPermissionError } from "../lib/cli/config.ts";
 
 function stream(terminal: boolean): OutputStream & { text(): string } {
   const chunks: Uint8Array[] = [];
@@ -106,7 +107,7 @@ Deno.test("classify() maps every failure to 1, 2, 3 or 130, a non-JSON 4xx like 
   }
 });
 
-Deno.test("classify() says which failure pauses a batch and for how long, and which leaves the job running", () => {
+Deno.test("batchPause() and classify() say which failure pauses a batch and for how long, and which leaves the job running", () => {
   const retry = (attempt: number) => ({
     attempt,
     now: 0,
@@ -121,17 +122,17 @@ Deno.test("classify() says which failure pauses a batch and for how long, and wh
     });
   // A 429 is refused, not applied: the batch pauses for its Retry-After, at
   // least the backoff, and never longer than the library's cap.
-  assertEquals(classify(tooMany("2"), retry(1)).pauseMs, 2_000);
-  const backoff = classify(tooMany(), retry(1)).pauseMs!;
+  assertEquals(batchPause(tooMany("2"), retry(1)), 2_000);
+  const backoff = batchPause(tooMany(), retry(1))!;
   assert(backoff >= 400 && backoff <= 500, String(backoff));
-  assert(classify(tooMany("0"), retry(3)).pauseMs! >= 1_600);
-  assertEquals(classify(tooMany("61"), retry(1)).pauseMs, undefined);
+  assert(batchPause(tooMany("0"), retry(3))! >= 1_600);
+  assertEquals(batchPause(tooMany("61"), retry(1)), undefined);
   const proxy = new UnexpectedResponseError({
     status: 429,
     reason: "html",
     retryAfter: "1",
   });
-  assertEquals(classify(proxy, retry(1)).pauseMs, 1_000);
+  assertEquals(batchPause(proxy, retry(1)), 1_000);
   // Anything else is never sent again by the batch.
   for (
     const error of [
@@ -140,7 +141,7 @@ Deno.test("classify() says which failure pauses a batch and for how long, and wh
       new TimeoutError(10),
     ]
   ) {
-    assertEquals(classify(error, retry(1)).pauseMs, undefined);
+    assertEquals(batchPause(error, retry(1)), undefined);
   }
   const network = new NetworkError("down", { connectFailed: true });
   const running = [

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { isLightlyError, triggerSampling } from "../mod.ts";
-import { EXIT } from "../lib/cli/exit_codes.ts";
+import { EXIT } from "../lib/cli/errors.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 import { fakeClock } from "./_clock.ts";
 

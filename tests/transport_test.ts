@@ -14,7 +14,7 @@ import {
   triggerSampling,
 } from "../mod.ts";
 import { MAX_BODY_BYTES } from "../lib/core/http.ts";
-import { classify } from "../lib/cli/exit_codes.ts";
+import { classify } from "../lib/core/policy.ts";
 import { readTextCapped } from "../lib/core/read_capped.ts";
 import { fakeClock } from "./_clock.ts";
 import { JOB, jobData, SENTINEL, VALID } from "./_server.ts";

@@ -1,23 +1,18 @@
 /**
- * `trigger --batch`: one sampling request per JSON line, streamed. A first
- * pass checks every line with the library's builder (nothing is sent while an
- * invalid line is left, unless `--skip-invalid`); a second pass reads the
- * lines again and sends them through `--concurrency` workers. Neither holds
- * the file as objects: a file is read twice, stdin's raw lines are kept.
- *
- * A 429 pauses every worker, and its request is sent again (a 429 was not
- * applied). The pool is ours: `deno-std`'s `pooledMap` yields in input order
- * and stops at the first failure, while a batch streams each outcome as it
- * ends and runs every line.
+ * `trigger --batch`, streamed: a first pass checks every line, a second reads
+ * them again (a file twice, stdin's raw lines kept) and sends them through
+ * `--concurrency` workers. The pool is ours: `deno-std`'s `pooledMap` yields
+ * in input order and stops at the first failure, while a batch streams each
+ * outcome as it ends, runs every line, and pauses every worker for a 429.
  *
  * @module
  */
 import type { SamplingInput, WaitResult } from "../../mod.ts";
 import { buildSamplingRequest } from "../core/build.ts";
 import { isLightlyError } from "../core/errors.ts";
-import type { Clock } from "../core/policy.ts";
-import { CliUsageError, InterruptedError } from "./errors.ts";
-import { classify, EXIT } from "./exit_codes.ts";
+import { classify, type Clock, waitBefore } from "../core/policy.ts";
+import { isObject } from "../core/validate.ts";
+import { CliUsageError, EXIT, InterruptedError } from "./errors.ts";
 import { issueLines } from "./flags.ts";
 import { connect, goOnline, type Input, type RunContext } from "./io.ts";
 import { describeDryRun, errorJson } from "./output.ts";
@@ -43,10 +38,18 @@ export async function* batchEntries(
     } catch (error) {
       problem = `not valid JSON (${(error as Error).message})`;
     }
-    yield typeof value === "object" && value !== null && !Array.isArray(value)
-      ? { line, value: value as Record<string, unknown> }
-      : { line, problems: [problem] };
+    yield isObject(value) ? { line, value } : { line, problems: [problem] };
   }
+}
+
+/** The pause before a failed item is sent again: for a 429 only, by the library's rule (its `Retry-After`, at least the attempt's backoff, none past `maxRetryAfterMs`). */
+export function batchPause(
+  error: unknown,
+  retry: { attempt: number; now: number; maxRetryAfterMs: number },
+): number | undefined {
+  return classify(error).throttled
+    ? waitBefore(error, retry.attempt, retry)
+    : undefined;
 }
 
 /** How one item ended; `notSent`: stopped during a pause, every attempt refused with a 429 (none applied). */
@@ -84,7 +87,6 @@ export async function runBatch<T, R>(
   async function runOne(item: T): Promise<BatchOutcome<T, R>> {
     for (let attempt = 1;; attempt++) {
       try {
-        // The gate: wait while a 429 pauses the batch.
         for (let left; (left = pausedUntil - clock.now()) > 0;) {
           await clock.sleep(left, signal);
         }
@@ -173,10 +175,12 @@ export async function triggerBatch(
       `line ${line}  skipped   ${problems.join("; ")}`,
     );
   }
-  const skipped = new Set(invalid.map((l) => l.line));
+  const skipped = invalid.length;
   async function* validLines(): AsyncGenerator<ValidLine> {
+    let i = 0;
     for await (const entry of batchEntries(input.lines())) {
-      if ("value" in entry && !skipped.has(entry.line)) {
+      if (entry.line === invalid[i]?.line) i++;
+      else if ("value" in entry) {
         yield { line: entry.line, input: entry.value as never };
       }
     }
@@ -187,10 +191,8 @@ export async function triggerBatch(
       emit({ line, ...view.json }, `# line ${line}\n${view.text}`);
     }
     emit(
-      { summary: { lines, valid, skipped: skipped.size, dryRun: true } },
-      `${valid} request${
-        valid === 1 ? "" : "s"
-      } shown, ${skipped.size} skipped`,
+      { summary: { lines, valid, skipped, dryRun: true } },
+      `${valid} request${valid === 1 ? "" : "s"} shown, ${skipped} skipped`,
     );
     out.note("dry run: nothing was sent");
     return EXIT.OK;
@@ -202,16 +204,18 @@ export async function triggerBatch(
   let [ok, failed, notSent, refused] = [0, 0, 0, false];
   const report = (outcome: BatchOutcome<ValidLine, LineResult>) => {
     const { item: { line }, attempts } = outcome;
-    const jobId = outcome.ok ? outcome.value.jobId : undefined;
-    if (outcome.ok && outcome.value.waitError === undefined) {
+    const { jobId, wait, waitError }: Partial<LineResult> = outcome.ok
+      ? outcome.value
+      : {};
+    if (outcome.ok && waitError === undefined) {
       ok++;
-      const { wait } = outcome.value;
       const done = wait && { tagId: wait.tagId, status: wait.job.status };
+      const human = wait
+        ? `finished  job ${jobId}  tag ${wait.tagId}`
+        : `started   job ${jobId}`;
       return emit(
         { line, ok: true, jobId, ...done, attempts },
-        `line ${line}  ${wait ? "finished" : "started "}  job ${jobId}${
-          wait ? `  tag ${wait.tagId}` : ""
-        }`,
+        `line ${line}  ${human}`,
       );
     }
     // Stopped during a 429 pause: every attempt was refused, none applied.
@@ -221,7 +225,7 @@ export async function triggerBatch(
         "interrupted while the batch paused for a 429: not sent",
       )
       : outcome.ok
-      ? outcome.value.waitError
+      ? waitError
       : outcome.error;
     const verdict = classify(error).exitCode;
     const interrupted = verdict === EXIT.INTERRUPTED;
@@ -233,88 +237,74 @@ export async function triggerBatch(
       ? "interrupted while sending: the job may or may not have been created"
       : (error instanceof Error ? error.message : String(error))
         .replace(/\s*\n\s*/g, "; ");
+    const json = {
+      line,
+      ok: false,
+      ...(paused ? { notSent: true } : {}),
+      exitCode: code,
+      ...(jobId ? { jobId } : {}),
+      error: errorJson(error),
+      attempts,
+    };
+    const job = jobId ? `job ${jobId}: ` : "";
     emit(
-      {
-        line,
-        ok: false,
-        ...(paused ? { notSent: true } : {}),
-        exitCode: code,
-        ...(jobId ? { jobId } : {}),
-        error: errorJson(error),
-        attempts,
-      },
-      `line ${line}  ${paused ? "not sent " : "failed   "} ${
-        jobId ? `job ${jobId}: ` : ""
-      }${message}`,
+      json,
+      `line ${line}  ${paused ? "not sent " : "failed   "} ${job}${message}`,
     );
   };
 
   // One client for every POST: no idle connection, so each still goes on a
   // fresh one (never re-sent by fetch), without making a client per POST.
-  const httpClient = globalThis.Deno?.createHttpClient?.({
+  using httpClient = globalThis.Deno?.createHttpClient?.({
     poolMaxIdlePerHost: 0,
   });
-  let started: number;
-  try {
-    ({ started } = await runBatch<ValidLine, LineResult>(validLines(), {
-      concurrency: o.concurrency,
-      clock: ctx.clock,
-      signal: ctx.signal,
-      send: async (v, signal) => {
-        // A 429 is sent again by the batch, which pauses every worker.
-        const { jobId } = await lib.triggerSampling(v.input, {
-          ...client,
-          httpClient,
-          signal,
-          retry: false,
-        });
-        if (!o.wait) return { jobId };
-        const { timeoutMs } = o;
-        return await lib.waitForJob(jobId, {
-          ...client,
-          signal,
-          timeoutMs,
-          clock: ctx.clock,
-        }).then(
-          (wait) => ({ jobId, wait }),
-          (waitError) => ({ jobId, waitError }),
-        );
-      },
-      pauseFor: (error, attempt) =>
-        classify(error, {
-          attempt,
-          now: ctx.clock.now(),
-          maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
-        }).pauseMs,
-      onPause: ({ item, waitMs }) =>
-        out.note(
-          `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
-            formatElapsed(waitMs)
-          }`,
-        ),
-      onOutcome: report,
-    }));
-  } finally {
-    httpClient?.close();
-  }
+  const { started } = await runBatch<ValidLine, LineResult>(validLines(), {
+    concurrency: o.concurrency,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    send: async (v, signal) => {
+      // A 429 is sent again by the batch, which pauses every worker.
+      const { jobId } = await lib.triggerSampling(v.input, {
+        ...client,
+        httpClient,
+        signal,
+        retry: false,
+      });
+      if (!o.wait) return { jobId };
+      return await lib.waitForJob(jobId, {
+        ...client,
+        signal,
+        timeoutMs: o.timeoutMs,
+        clock: ctx.clock,
+      }).then(
+        (wait) => ({ jobId, wait }),
+        (waitError) => ({ jobId, waitError }),
+      );
+    },
+    pauseFor: (error, attempt) =>
+      batchPause(error, {
+        attempt,
+        now: ctx.clock.now(),
+        maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
+      }),
+    onPause: ({ item, waitMs }) =>
+      out.note(
+        `line ${item.line}: 429 Too Many Requests; the batch pauses for ${
+          formatElapsed(waitMs)
+        }`,
+      ),
+    onOutcome: report,
+  });
 
   const notStarted = valid - started;
-  const interrupted = ctx.signal.aborted;
+  const stopped = ctx.signal.aborted ? { interrupted: true } : {};
+  const summary = { lines, ok, failed, skipped, notStarted, ...stopped };
   emit(
-    {
-      summary: {
-        lines,
-        ok,
-        failed,
-        skipped: skipped.size,
-        notStarted,
-        ...(interrupted ? { interrupted: true } : {}),
-      },
-    },
-    `${lines} lines: ${ok} ok, ${failed} failed, ${skipped.size} skipped` +
+    { summary },
+    `${lines} lines: ${ok} ok, ${failed} failed, ${skipped} skipped` +
       (notStarted > 0 ? `, ${notStarted} not started` : ""),
   );
-  if (interrupted) {
+  if (ctx.signal.aborted) {
     const unsent = notStarted + notSent;
     out.note(
       `interrupted: ${unsent} line${unsent === 1 ? " was" : "s were"} not sent`,

@@ -10,21 +10,18 @@ import type { SamplingInput, SelectionInput } from "../../mod.ts";
 import type { SelectionStep } from "../../mod.ts";
 import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
 import { isLightlyError } from "../core/errors.ts";
-import { systemClock } from "../core/policy.ts";
+import { classify, systemClock } from "../core/policy.ts";
 import { triggerBatch } from "./batch.ts";
-import { type Connection, resumeCommand } from "./config.ts";
-import { CliUsageError, InterruptedError } from "./errors.ts";
-import { classify, EXIT } from "./exit_codes.ts";
+import { type Connection, fromDenoPermissionError } from "./config.ts";
+import { resumeCommand } from "./config.ts";
+import { CliUsageError, EXIT, InterruptedError } from "./errors.ts";
 import { checkWritable, exportCommand, writeExport } from "./export.ts";
-import type { CommandName, RunLine } from "./flags.ts";
-import { composeBody, issueLines } from "./flags.ts";
+import { composeBody, issueLines, type RunLine } from "./flags.ts";
 import { helpHint } from "./help.ts";
 import { type CliIo, connect, goOnline, type Library } from "./io.ts";
-import { MAX_BATCH_FILE_BYTES, MAX_BODY_FILE_BYTES, openInput } from "./io.ts";
-import type { RunContext } from "./io.ts";
-import { describeDryRun, type DryRunView, type Field } from "./output.ts";
+import { openInput, type RunContext } from "./io.ts";
+import { describeDryRun, type Field } from "./output.ts";
 import type { Output } from "./output.ts";
-import { fromDenoPermissionError } from "./permissions.ts";
 import { createProgress, formatCount, formatElapsed } from "./progress.ts";
 import { watchInterrupt } from "./signals.ts";
 
@@ -39,12 +36,29 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
   "fetch-tag": "reading the new tag",
 };
 
-/** Connects and builds the request, once, by the library's builder; every problem at once. */
-function prepare(
+/** The problems of `--timeout` by the library's own rule (the one `waitForJob` applies). */
+async function timeoutProblems({ options }: RunContext): Promise<string[]> {
+  if (options.timeoutMs === undefined) return [];
+  const { checkWaitOptions } = await import("../jobs/wait.ts");
+  const issues: Parameters<typeof checkWaitOptions>[1] = [];
+  checkWaitOptions({ timeoutMs: options.timeoutMs }, issues);
+  return issueLines(issues, options);
+}
+
+/** Reads `--body`, connects and builds the request, once, by the library's builder: every problem at once. */
+async function prepare(
   ctx: RunContext,
-  input: SamplingInput,
   problems: string[],
-): { request: SamplingRequest; client: Connection } {
+  embeddingId?: string,
+) {
+  const o = ctx.options;
+  const file = o.body && await openInput("--body", o.body, ctx.io);
+  const text = file && (await Array.fromAsync(file.lines())).join("\n");
+  const input = {
+    datasetId: o.datasetId,
+    ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
+    body: composeBody(o, text),
+  } as unknown as SelectionInput & SamplingInput;
   let client: Connection | undefined;
   let settings: readonly string[] = [];
   try {
@@ -55,47 +69,27 @@ function prepare(
   }
   let request: SamplingRequest | undefined;
   try {
-    request = buildSamplingRequest(input, {
-      baseUrl: client?.baseUrl,
-      auth: client?.auth,
-    });
+    request = buildSamplingRequest(
+      { ...input, embeddingId: input.embeddingId ?? embeddingId },
+      { baseUrl: client?.baseUrl, auth: client?.auth },
+    );
   } catch (error) {
     if (!isLightlyError(error, "validation")) throw error;
-    problems.push(...issueLines(error.issues, ctx.options));
+    problems.push(...issueLines(error.issues, o));
   }
   problems.push(...settings);
   if (problems.length > 0) throw new CliUsageError(problems);
-  return { request: request!, client: client! };
+  return { input, request: request!, client: client! };
 }
 
-/** The problems of `--timeout` by the library's own rule (the one `waitForJob` applies). */
-async function timeoutProblems({ options }: RunContext): Promise<string[]> {
-  if (options.timeoutMs === undefined) return [];
-  const { checkWaitOptions } = await import("../jobs/wait.ts");
-  const issues: Parameters<typeof checkWaitOptions>[1] = [];
-  checkWaitOptions({ timeoutMs: options.timeoutMs }, issues);
-  return issueLines(issues, options);
-}
-
-/** The request's input: the flags, and the `--body` file's JSON. */
-async function inputOf({ options: o, io }: RunContext) {
-  const file = o.body &&
-    await openInput("--body", o.body, MAX_BODY_FILE_BYTES, io);
-  const text = file
-    ? (await Array.fromAsync(file.lines())).join("\n")
-    : undefined;
-  return {
-    datasetId: o.datasetId,
-    ...(o.embeddingId === undefined ? {} : { embeddingId: o.embeddingId }),
-    body: composeBody(o, text),
-  } as unknown as SelectionInput & SamplingInput;
-}
-
-function printDryRun(ctx: RunContext, view: DryRunView): number {
+function printDryRun(
+  ctx: RunContext,
+  ...request: Parameters<typeof describeDryRun>
+): void {
+  const view = describeDryRun(...request);
   ctx.out.text(view.text);
   if (ctx.options.json) ctx.out.result([], view.json);
   ctx.out.note("dry run: nothing was sent");
-  return EXIT.OK;
 }
 
 /** Follows a job to its tag: a finished wait, for people and for JSON. */
@@ -116,8 +110,7 @@ async function follow(
       signal: ctx.signal,
       onProgress: (event) => progress.update(event),
     });
-    const { tagId, polls, elapsedMs } = r;
-    const status = r.job.status;
+    const { tagId, polls, elapsedMs, job: { status } } = r;
     return [[
       ["job", jobId],
       ["status", status],
@@ -131,26 +124,18 @@ async function follow(
 }
 
 /** `trigger`: one request (optionally followed to its tag), or a batch. */
-async function trigger(ctx: RunContext): Promise<number> {
+async function trigger(ctx: RunContext): Promise<number | void> {
   const o = ctx.options;
   const problems = await timeoutProblems(ctx);
   if (o.batch !== undefined) {
     if (problems.length > 0) throw new CliUsageError(problems);
-    const file = await openInput(
-      "--batch",
-      o.batch,
-      MAX_BATCH_FILE_BYTES,
-      ctx.io,
-    );
-    return await triggerBatch(ctx, file);
+    return await triggerBatch(ctx, await openInput("--batch", o.batch, ctx.io));
   }
-  const input = await inputOf(ctx);
-  const { request, client } = prepare(ctx, input, problems);
-  if (o.dryRun) return printDryRun(ctx, describeDryRun(request));
+  const { input, request, client } = await prepare(ctx, problems);
+  if (o.dryRun) return printDryRun(ctx, request);
 
   const lib = await goOnline(ctx);
-  const { datasetId, embeddingId } = input;
-  const tagName = input.body.newTagName;
+  const { datasetId, embeddingId, body: { newTagName: tagName } } = input;
   ctx.sending = { datasetId, tagName };
   const { jobId } = await lib.triggerSampling(input, {
     ...client,
@@ -163,23 +148,21 @@ async function trigger(ctx: RunContext): Promise<number> {
     const fields: Field[] = [["job", jobId], ["dataset", datasetId]];
     ctx.out.result([...fields, ["tag name", tagName]], about);
     ctx.out.note(`follow the job with: ${resumeCommand(jobId, ctx.config!)}`);
-    return EXIT.OK;
+    return;
   }
   const [fields, json] = await follow(ctx, lib, jobId, client);
   ctx.out.result([...fields, ["tag name", tagName]], { ...about, ...json });
-  return EXIT.OK;
 }
 
 /** `select`: the whole workflow, embedding to tag. */
-async function select(ctx: RunContext): Promise<number> {
+async function select(ctx: RunContext): Promise<void> {
   const o = ctx.options;
-  const problems = await timeoutProblems(ctx);
-  const input = await inputOf(ctx);
+  const { input, request, client } = await prepare(
+    ctx,
+    await timeoutProblems(ctx),
+    PLACEHOLDER_ID,
+  );
   const resolved = input.embeddingId !== undefined;
-  const { request, client } = prepare(ctx, {
-    ...input,
-    embeddingId: input.embeddingId ?? PLACEHOLDER_ID,
-  }, problems);
   const counted = input.body.rowCount !== undefined;
   if (o.dryRun) {
     const base = ctx.config!.baseUrl;
@@ -187,37 +170,32 @@ async function select(ctx: RunContext): Promise<number> {
     // The library's page size, read only when there are pages to show.
     const pages = o.exportFile !== undefined &&
       (await import("../jobs/export.ts")).DEFAULT_EXPORT_PAGE_SIZE;
+    const rowCount = counted ? "" : "; rowCount = totSize of initial-tag";
     const steps = [
-      ...(resolved
-        ? []
-        : [`GET ${dataset}/embeddings  (pick the newest processed embedding)`]),
-      `GET ${dataset}/tags  (refuse an existing tag name${
-        counted ? "" : "; rowCount = totSize of initial-tag"
-      })`,
+      !resolved &&
+      `GET ${dataset}/embeddings  (pick the newest processed embedding)`,
+      `GET ${dataset}/tags  (refuse an existing tag name${rowCount})`,
       "POST the request below",
       `GET ${base}/v1/jobs/{jobId}  (until the job ends)`,
       `GET ${dataset}/tags/{tagId}  (the new tag)`,
-      ...(pages === false ? [] : [
-        `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of ${pages}, into ${o.exportFile})`,
-      ]),
-    ];
-    return printDryRun(
-      ctx,
-      describeDryRun(request, {
-        steps,
-        ...(resolved ? {} : { replace: [PLACEHOLDER_ID, "{embeddingId}"] }),
-        notes: counted
-          ? []
-          : ["rowCount is added at run time: the totSize of the initial-tag"],
-      }),
-    );
+      pages &&
+      `GET ${dataset}/tags/{tagId}/export/basic/filenames  (pages of ${pages}, into ${o.exportFile})`,
+    ].filter((step) => typeof step === "string");
+    return printDryRun(ctx, request, {
+      steps,
+      ...(resolved ? {} : { replace: [PLACEHOLDER_ID, "{embeddingId}"] }),
+      notes: counted
+        ? []
+        : ["rowCount is added at run time: the totSize of the initial-tag"],
+    });
   }
 
   const lib = await goOnline(ctx);
   if (o.exportFile !== undefined) checkWritable(o.exportFile);
   const progress = createProgress({ out: ctx.out, now: ctx.clock.now });
+  let result;
   try {
-    const result = await lib.selectSamples(input, {
+    result = await lib.selectSamples(input, {
       ...client,
       timeoutMs: o.timeoutMs,
       clock: ctx.clock,
@@ -233,45 +211,41 @@ async function select(ctx: RunContext): Promise<number> {
         progress.update(event);
       },
     });
-    progress.stop();
-    const exported = o.exportFile === undefined
-      ? undefined
-      : await writeExport(ctx, lib, client, result.tag, o.exportFile)
-        .catch((error) => {
-          ctx.out.note(
-            `the selection finished (tag ${result.tag.name}, ${result.tagId}); export it with: ` +
-              `lightly-sampling export --dataset-id ${input.datasetId} --tag-id ${result.tagId} --output ${o.exportFile}`,
-          );
-          throw error;
-        });
-    ctx.out.result([
-      ["tag name", result.tag.name],
-      ["tag id", result.tagId],
-      ["samples", String(result.tag.totSize)],
-      ["job", result.jobId],
-      ["embedding", result.embeddingId],
-      ["row count", String(result.rowCount)],
-      [
-        "exported",
-        exported && `${exported.entries} entries to ${exported.output}`,
-      ],
-    ], {
-      jobId: result.jobId,
-      tagId: result.tagId,
-      tagName: result.tag.name,
-      embeddingId: result.embeddingId,
-      rowCount: result.rowCount,
-      tag: result.tag,
-      ...(exported ? { export: exported } : {}),
-    });
-    return EXIT.OK;
   } finally {
     progress.stop();
   }
+  const { tag, tagId, jobId, embeddingId, rowCount } = result;
+  const exported = o.exportFile === undefined
+    ? undefined
+    : await writeExport(ctx, lib, client, tag, o.exportFile).catch((error) => {
+      ctx.out.note(
+        `the selection finished (tag ${tag.name}, ${tagId}); export it with: ` +
+          `lightly-sampling export --dataset-id ${input.datasetId} --tag-id ${tagId} --output ${o.exportFile}`,
+      );
+      throw error;
+    });
+  const wrote = exported && `${exported.entries} entries to ${exported.output}`;
+  ctx.out.result([
+    ["tag name", tag.name],
+    ["tag id", tagId],
+    ["samples", String(tag.totSize)],
+    ["job", jobId],
+    ["embedding", embeddingId],
+    ["row count", String(rowCount)],
+    ["exported", wrote],
+  ], {
+    jobId,
+    tagId,
+    tagName: tag.name,
+    embeddingId,
+    rowCount,
+    tag,
+    ...(exported ? { export: exported } : {}),
+  });
 }
 
 /** `status`: one GET of the job. */
-async function status(ctx: RunContext): Promise<number> {
+async function status(ctx: RunContext): Promise<void> {
   const client = connect(ctx);
   const { getJobStatus } = await goOnline(ctx);
   const job = await getJobStatus(ctx.line.jobId!, {
@@ -279,13 +253,11 @@ async function status(ctx: RunContext): Promise<number> {
     signal: ctx.signal,
   });
   const tagId = job.status === "FINISHED" ? job.result?.data : undefined;
-  // A time JavaScript cannot represent as a date is shown as the number.
-  const time = (ms?: number) =>
-    ms === undefined
-      ? undefined
-      : Number.isNaN(new Date(ms).getTime())
-      ? String(ms)
-      : new Date(ms).toISOString();
+  // A time out of JavaScript's date range is shown as the number.
+  const time = (ms?: number) => {
+    const date = new Date(ms ?? NaN);
+    return Number.isNaN(date.getTime()) ? ms?.toString() : date.toISOString();
+  };
   ctx.out.result([
     ["job", job.id],
     ["status", job.status],
@@ -303,26 +275,18 @@ async function status(ctx: RunContext): Promise<number> {
     error: job.error,
     job,
   });
-  return EXIT.OK;
 }
 
 /** `wait`: follow a job to its tag. */
-async function wait(ctx: RunContext): Promise<number> {
+async function wait(ctx: RunContext): Promise<void> {
   const problems = await timeoutProblems(ctx);
   if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);
   const lib = await goOnline(ctx);
   ctx.out.result(...await follow(ctx, lib, ctx.line.jobId!, client));
-  return EXIT.OK;
 }
 
-const HANDLERS: Record<CommandName, (ctx: RunContext) => Promise<number>> = {
-  trigger,
-  select,
-  status,
-  wait,
-  export: exportCommand,
-};
+const HANDLERS = { trigger, select, status, wait, export: exportCommand };
 
 function report(caught: unknown, ctx: RunContext): number {
   const error = fromDenoPermissionError(caught) ?? caught;
@@ -336,11 +300,8 @@ function report(caught: unknown, ctx: RunContext): number {
   const extra: Record<string, unknown> = jobId ? { jobId } : {};
   if (jobId && ctx.config && (interrupted || verdict.jobMayRun)) {
     extra.resume = resumeCommand(jobId, ctx.config);
-    hints.push(
-      `${
-        interrupted ? "" : "the job may still be running; "
-      }resume with: ${extra.resume}`,
-    );
+    const still = interrupted ? "" : "the job may still be running; ";
+    hints.push(`${still}resume with: ${extra.resume}`);
   }
   const sending = ctx.sending;
   const shown = !interrupted ? error : new InterruptedError(
@@ -373,7 +334,7 @@ export async function runCommand(
     watch,
   };
   try {
-    return await HANDLERS[line.command](ctx);
+    return await HANDLERS[line.command](ctx) ?? EXIT.OK;
   } catch (error) {
     return report(error, ctx);
   }

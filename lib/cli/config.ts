@@ -1,29 +1,66 @@
 /**
- * Where the connection settings come from, and the rules that keep the token
- * safe. The token: `--token-file` (a JWT in it is sent as a bearer), else
- * `LIGHTLY_TOKEN` (`?token=`), else `LIGHTLY_JWT` (`Authorization: Bearer`),
- * never a flag. The base URL: `--base-url`, else `LIGHTLY_SERVER_LOCATION`,
- * else the default, as the library's `checkBaseUrl` normalises it. No token
- * over plain `http://` to another machine without `--insecure-http`. A dry
- * run needs no permission (it shows a placeholder). The resume command
- * repeats settings and permissions, never a secret.
+ * The connection settings (docs/cli.md, "Configuration and secrets") and the
+ * Deno permissions, asked before anything is touched: a missing one is a line
+ * naming the flag to add (exit code 2), never a prompt; a dry run needs none.
  *
  * @module
  */
 import { checkBaseUrl, DEFAULT_BASE_URL } from "../core/client.ts";
 import type { ValidationIssue } from "../core/errors.ts";
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
-import type { Options } from "./flags.ts";
-import { flagsFor, isGranted, type PermissionNeed } from "./permissions.ts";
-import { readEnv } from "./permissions.ts";
+import { issueText, type Options } from "./flags.ts";
 
-const MAX_TOKEN_FILE_BYTES = 64 * 1024;
-/** What a dry run shows in place of a token it could not read. */
-const PLACEHOLDER_TOKEN = "LIGHTLY_TOKEN";
+/** One thing a command needs to be allowed to do. */
+type PermissionNeed =
+  | { readonly name: "env"; readonly variable: string }
+  | { readonly name: "net"; readonly host: string }
+  | { readonly name: "read" | "write"; readonly path: string };
+
+/** Whether Deno already granted `need` (a `prompt` state counts as not). */
+function isGranted(need: PermissionNeed): boolean {
+  return Deno.permissions.querySync(need).state === "granted";
+}
+
+/** The `deno run` flags that grant `needs`, one flag per permission kind. */
+function flagsFor(needs: readonly PermissionNeed[]): string[] {
+  const groups = new Map<string, Set<string>>();
+  for (const need of needs) {
+    const value = "variable" in need
+      ? need.variable
+      : "host" in need
+      ? need.host
+      : need.path;
+    groups.set(need.name, (groups.get(need.name) ?? new Set()).add(value));
+  }
+  return [...groups].map(([name, values]) =>
+    `--allow-${name}=${[...values].join(",")}`
+  );
+}
+
+/** Checks `needs`, throwing one {@linkcode MissingPermissionError} naming every missing flag. */
+export function requirePermissions(needs: readonly PermissionNeed[]): void {
+  const missing = needs.filter((need) => !isGranted(need));
+  if (missing.length > 0) throw new MissingPermissionError(flagsFor(missing));
+}
+
+/** The flag to add, read from an error Deno threw for a missing permission. */
+export function fromDenoPermissionError(
+  error: unknown,
+): MissingPermissionError | undefined {
+  if (
+    !(error instanceof Deno.errors.NotCapable) &&
+    !(error instanceof Deno.errors.PermissionDenied)
+  ) return undefined;
+  const match = /Requires (\w+) access to "([^"]*)"/.exec(error.message);
+  const flag = match
+    ? `--allow-${match[1]}=${match[2]}`
+    : /--allow-[a-z]+/.exec(error.message)?.[0] ?? "--allow-…";
+  return new MissingPermissionError([flag]);
+}
 
 /** Where settings are read from; tests pass their own. */
 export interface ConfigSources {
-  /** Reads an environment variable if allowed (see `permissions.ts`). */
+  /** An environment variable, when reading it is allowed. */
   readEnv(variable: string): { granted: boolean; value?: string };
   isGranted(need: PermissionNeed): boolean;
   /** Size and Unix mode (`null` where there is none) of a file. */
@@ -33,12 +70,12 @@ export interface ConfigSources {
 
 /** The connection settings a command runs with. */
 export interface CliConfig {
-  /** The base URL without trailing slash. */
+  /** Without trailing slash. */
   baseUrl: string;
   baseUrlSource: "--base-url" | "LIGHTLY_SERVER_LOCATION" | "default";
   /** The host to grant with `--allow-net`, e.g. `api.lightly.ai`. */
   host: string;
-  /** The credentials: a placeholder API token in a dry run without one. */
+  /** A placeholder API token in a dry run without one. */
   auth: { apiKey: string } | { bearerToken: string };
   authSource: "LIGHTLY_TOKEN" | "LIGHTLY_JWT" | "--token-file" | "placeholder";
   tokenFile?: string;
@@ -56,29 +93,35 @@ export type Connection = Pick<CliConfig, "baseUrl" | "auth"> & {
 
 /** The real sources: the process's environment and file system. */
 export const DENO_SOURCES: ConfigSources = {
-  readEnv,
+  readEnv: (variable) =>
+    isGranted({ name: "env", variable })
+      ? { granted: true, value: Deno.env.get(variable) }
+      : { granted: false },
   isGranted,
   stat: Deno.statSync,
   readTextFile: Deno.readTextFileSync,
 };
 
+const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
 
 function fromTokenFile(
   path: string,
   sources: ConfigSources,
   notes: string[],
-): { apiKey: string } | { bearerToken: string } {
+): CliConfig["auth"] {
   if (!sources.isGranted({ name: "read", path })) {
     throw new MissingPermissionError(flagsFor([{ name: "read", path }]));
   }
+  const fail = (why: string) =>
+    new CliUsageError([`--token-file ${path}${why}`]);
   let text: string;
   try {
     const { size, mode } = sources.stat(path);
     if (size > MAX_TOKEN_FILE_BYTES) {
-      throw new CliUsageError([
-        `--token-file ${path}: larger than ${MAX_TOKEN_FILE_BYTES} bytes, not a token file`,
-      ]);
+      throw fail(
+        `: larger than ${MAX_TOKEN_FILE_BYTES} bytes, not a token file`,
+      );
     }
     if (mode !== null && (mode & 0o077) !== 0) {
       notes.push(
@@ -89,19 +132,21 @@ function fromTokenFile(
   } catch (error) {
     if (error instanceof CliUsageError) throw error;
     // The message names the path only, never the content.
-    const why = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Error
-      ? error.name
-      : "unreadable";
-    throw new CliUsageError([`--token-file ${path}: ${why}`]);
+    throw fail(
+      error instanceof Deno.errors.NotFound
+        ? ": no such file"
+        : `: ${error instanceof Error ? error.name : "unreadable"}`,
+    );
   }
-  if (text === "") throw new CliUsageError([`--token-file ${path} is empty`]);
+  if (text === "") throw fail(" is empty");
   return JWT.test(text) ? { bearerToken: text } : { apiKey: text };
 }
 
 /**
- * Resolves the base URL and the token and applies the safety rules.
+ * Resolves the base URL (`--base-url`, `LIGHTLY_SERVER_LOCATION`, default)
+ * and the token (`--token-file`, a JWT in it sent as a bearer; else
+ * `LIGHTLY_TOKEN`, else `LIGHTLY_JWT`), and refuses a token over plain http
+ * to another machine without `--insecure-http`.
  *
  * @throws {MissingPermissionError} Naming every `--allow-…` flag missing (never in a dry run).
  * @throws {CliUsageError} No token, a bad token file or base URL, a token for plain http.
@@ -113,78 +158,70 @@ export function resolveConfig(
   sources: ConfigSources = DENO_SOURCES,
 ): CliConfig {
   const notes: string[] = [];
-  const missing: PermissionNeed[] = [];
+  const missing: string[] = []; // environment variables not granted
   const dryRun = flags.dryRun === true;
 
-  // Base URL.
-  let baseUrl = DEFAULT_BASE_URL;
-  let baseUrlSource: CliConfig["baseUrlSource"] = "default";
-  if (flags.baseUrl !== undefined) {
-    baseUrl = flags.baseUrl;
-    baseUrlSource = "--base-url";
-  } else {
+  let baseUrl = flags.baseUrl ?? DEFAULT_BASE_URL;
+  let baseUrlSource: CliConfig["baseUrlSource"] = "--base-url";
+  if (flags.baseUrl === undefined) {
+    baseUrlSource = "default";
     const env = sources.readEnv("LIGHTLY_SERVER_LOCATION");
-    if (!env.granted) {
-      if (dryRun) {
-        notes.push(
-          `LIGHTLY_SERVER_LOCATION not read (no --allow-env=LIGHTLY_SERVER_LOCATION): showing ${DEFAULT_BASE_URL}`,
-        );
-      } else missing.push({ name: "env", variable: "LIGHTLY_SERVER_LOCATION" });
-    } else if (env.value !== undefined && env.value.trim() !== "") {
+    if (env.granted && env.value?.trim()) {
       baseUrl = env.value.trim();
       baseUrlSource = "LIGHTLY_SERVER_LOCATION";
+    } else if (!env.granted && dryRun) {
+      notes.push(
+        `LIGHTLY_SERVER_LOCATION not read (no --allow-env=LIGHTLY_SERVER_LOCATION): showing ${DEFAULT_BASE_URL}`,
+      );
+    } else if (!env.granted) {
+      missing.push("LIGHTLY_SERVER_LOCATION");
     }
   }
 
-  // Token.
   let auth: CliConfig["auth"] | undefined;
   let authSource: CliConfig["authSource"] = "placeholder";
-  let unset: string[] = [];
+  const denied: string[] = [];
+  const unset: string[] = [];
   if (flags.tokenFile !== undefined) {
     auth = fromTokenFile(flags.tokenFile, sources, notes);
     authSource = "--token-file";
   } else {
-    const denied: string[] = [];
     for (const variable of ["LIGHTLY_TOKEN", "LIGHTLY_JWT"] as const) {
       const env = sources.readEnv(variable);
       const value = env.value?.trim();
       if (!env.granted) denied.push(variable);
-      else if (value) {
+      else if (!value) unset.push(variable);
+      else {
         auth = variable === "LIGHTLY_TOKEN"
           ? { apiKey: value }
           : { bearerToken: value };
         authSource = variable;
         break;
-      } else unset.push(variable);
+      }
     }
-    if (auth === undefined && dryRun) {
-      notes.push(
-        denied.length > 0
-          ? `${denied.join(" and ")} not read (no --allow-env=${
-            denied.join(",")
-          }): showing a placeholder token`
-          : "no token set (LIGHTLY_TOKEN, LIGHTLY_JWT): a real run would stop here; showing a placeholder",
-      );
-      auth = { apiKey: PLACEHOLDER_TOKEN };
-      unset = [];
-    } else if (auth === undefined && denied.length > 0) {
-      for (const variable of denied) missing.push({ name: "env", variable });
-    }
+  }
+  if (auth === undefined && dryRun) {
+    const [names, flag] = [denied.join(" and "), denied.join(",")];
+    notes.push(
+      denied.length > 0
+        ? `${names} not read (no --allow-env=${flag}): showing a placeholder token`
+        : "no token set (LIGHTLY_TOKEN, LIGHTLY_JWT): a real run would stop here; showing a placeholder",
+    );
+    auth = { apiKey: "LIGHTLY_TOKEN" };
+  } else if (auth === undefined) {
+    missing.push(...denied);
   }
 
   if (missing.length > 0) {
-    const flagsNeeded = flagsFor(missing);
-    const tokenOnly = missing.every((m) =>
-      m.name === "env" && m.variable !== "LIGHTLY_SERVER_LOCATION"
+    const needed = flagsFor(
+      missing.map((variable) => ({ name: "env", variable })),
     );
+    // One token variable unset, the other not readable: say both.
     throw new MissingPermissionError(
-      flagsNeeded,
-      tokenOnly && unset.length > 0
-        ? `no token: ${unset.join(" and ")} ${
-          unset.length > 1 ? "are" : "is"
-        } not set, and reading the other needs a permission: set ${
-          unset[0]
-        }, or run again with ${flagsNeeded.join(" ")}`
+      needed,
+      unset.length > 0 && !missing.includes("LIGHTLY_SERVER_LOCATION")
+        ? `no token: ${unset[0]} is not set, and reading the other needs a ` +
+          `permission: set ${unset[0]}, or run again with ${needed.join(" ")}`
         : undefined,
     );
   }
@@ -194,20 +231,14 @@ export function resolveConfig(
     ]);
   }
 
-  // The URL (the library's rule) and the plain-http rule.
-  const source = baseUrlSource === "default"
-    ? "the default base URL"
-    : baseUrlSource;
+  // The URL by the library's rule, then the plain-http rule.
   const issues: ValidationIssue[] = [];
   const url = checkBaseUrl(baseUrl, issues);
   if (url === undefined) {
-    throw new CliUsageError(
-      issues.map((i) =>
-        `${source} ${i.rule}${
-          i.received === undefined ? "" : ` (got ${i.received})`
-        }`
-      ),
-    );
+    const source = baseUrlSource === "default"
+      ? "the default base URL"
+      : baseUrlSource;
+    throw new CliUsageError(issues.map((i) => `${source} ${issueText(i)}`));
   }
   if (url.cleartext && flags.insecureHttp !== true) {
     throw new CliUsageError([
@@ -215,7 +246,6 @@ export function resolveConfig(
       `use https://, or pass --insecure-http if this network is trusted`,
     ]);
   }
-  const secret = "apiKey" in auth ? auth.apiKey : auth.bearerToken;
   return {
     baseUrl: url.prefix,
     baseUrlSource,
@@ -224,7 +254,7 @@ export function resolveConfig(
     authSource,
     ...(flags.tokenFile === undefined ? {} : { tokenFile: flags.tokenFile }),
     insecureHttp: flags.insecureHttp === true,
-    secrets: authSource === "placeholder" ? [] : [secret],
+    secrets: authSource === "placeholder" ? [] : Object.values(auth),
     notes,
   };
 }
@@ -235,16 +265,15 @@ function quote(arg: string): string {
     : `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
+/** The script as the user ran it: a file path relative to the working directory when under it. */
 function scriptName(mainModule: string): string {
   if (!mainModule.startsWith("file:")) return mainModule;
   const path = decodeURIComponent(new URL(mainModule).pathname);
-  let cwd: string | undefined;
+  let cwd = "";
   try {
-    cwd = Deno.cwd(); // needs no permission in Deno 2
+    cwd = Deno.cwd() + "/"; // needs no permission in Deno 2
   } catch { /* keep the absolute path */ }
-  return cwd !== undefined && path.startsWith(cwd + "/")
-    ? path.slice(cwd.length + 1)
-    : path;
+  return cwd && path.startsWith(cwd) ? path.slice(cwd.length) : path;
 }
 
 /** The `deno run … wait <jobId>` that resumes following a job, with this run's permissions and settings. */

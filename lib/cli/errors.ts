@@ -1,12 +1,23 @@
 /**
- * The command line's own errors: `LightlyError`s, so they share its `kind`
- * tag, its guard (`isLightlyError`) and its safe `toJSON` (own fields, never
- * the stack or the cause). `usage` and `permission` are kinds of the command
- * line only.
+ * The exit codes, and the command line's own errors: `LightlyError`s, whose
+ * `kind` gives their exit code by the library's failure policy (`policy.ts`).
  *
  * @module
  */
 import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
+
+/** The exit codes, by meaning (their help text is in `help.ts`). */
+export const EXIT = Object.freeze(
+  {
+    OK: 0,
+    REFUSED: 1,
+    USAGE: 2,
+    TRANSIENT: 3,
+    INTERRUPTED: 130, // 128 + SIGINT
+    TERMINATED: 143, // SIGTERM
+    HANGUP: 129, // SIGHUP
+  } as const,
+);
 
 /** A mistake in the command line or its inputs, every problem one line; nothing was sent (exit code 2). */
 export class CliUsageError extends LightlyError {
@@ -14,7 +25,6 @@ export class CliUsageError extends LightlyError {
 
   constructor(problems: readonly string[]) {
     super("usage" as LightlyErrorKind, problems.join("\n"));
-    this.name = "CliUsageError";
     this.problems = Object.freeze([...problems]);
   }
 }
@@ -29,7 +39,6 @@ export class MissingPermissionError extends LightlyError {
       "permission" as LightlyErrorKind,
       message ?? `missing Deno permission: run again with ${flags.join(" ")}`,
     );
-    this.name = "MissingPermissionError";
     this.flags = Object.freeze([...flags]);
   }
 }
@@ -41,7 +50,6 @@ export class UnprintableAnswerError extends LightlyError {
       "unexpected-response",
       `the server's answer is nested deeper than ${maxDepth} levels; it is not printed`,
     );
-    this.name = "UnprintableAnswerError";
   }
 }
 
@@ -49,6 +57,5 @@ export class UnprintableAnswerError extends LightlyError {
 export class InterruptedError extends LightlyError {
   constructor(message: string) {
     super("aborted", message);
-    this.name = "InterruptedError";
   }
 }

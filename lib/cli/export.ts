@@ -10,11 +10,10 @@
 import type { FileNameFormat, TagData } from "../../mod.ts";
 import { LightlyError, type LightlyErrorKind } from "../core/errors.ts";
 import type { Connection } from "./config.ts";
-import { EXIT } from "./exit_codes.ts";
 import { connect, goOnline, type Library, type RunContext } from "./io.ts";
-import { requirePermissions } from "./permissions.ts";
+import { requirePermissions } from "./config.ts";
 import { createProgress, formatCount } from "./progress.ts";
-import { closest } from "./suggest.ts";
+import { closest } from "./flags.ts";
 
 /** The key of each entry in `--json` lines. */
 const JSON_KEY: Readonly<Record<FileNameFormat, string>> = {
@@ -56,11 +55,9 @@ export async function writeExport(
   const datasetId = ctx.options.datasetId!;
   const format = ctx.options.format ?? "NAME";
   const out = ctx.out;
-  const temp = output === undefined
-    ? undefined
-    : `${folderOf(output)}/.${output.slice(output.lastIndexOf("/") + 1)}.${
-      crypto.randomUUID().slice(0, 8)
-    }.part`;
+  const name = output?.slice(output.lastIndexOf("/") + 1);
+  const id = crypto.randomUUID().slice(0, 8);
+  const temp = output && `${folderOf(output)}/.${name}.${id}.part`;
   // Read URLs are credentials: only the owner may read a file of them.
   const file = temp === undefined ? undefined : await Deno.open(temp, {
     write: true,
@@ -69,14 +66,12 @@ export async function writeExport(
   });
   const encoder = new TextEncoder();
   const write = async (batch: string[]) => {
-    if (file === undefined) {
-      if (out.json) {
-        for (const entry of batch) out.jsonLine({ [JSON_KEY[format]]: entry });
-      } else out.text(batch.join("\n"));
-      return;
-    }
-    let bytes = encoder.encode(batch.join("\n") + "\n");
-    while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+    if (file !== undefined) {
+      let bytes = encoder.encode(batch.join("\n") + "\n");
+      while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+    } else if (out.json) {
+      for (const entry of batch) out.jsonLine({ [JSON_KEY[format]]: entry });
+    } else out.text(batch.join("\n"));
   };
   const progress = createProgress({ out, now: ctx.clock.now });
   let shown = -1;
@@ -97,11 +92,8 @@ export async function writeExport(
             : Math.floor((10 * exported) / Math.max(1, tag.totSize));
           if (step === shown) return;
           shown = step;
-          progress.step(
-            `exporting tag ${tag.name} ${
-              formatCount({ processed: exported, total: tag.totSize })
-            }`,
-          );
+          const done = formatCount({ processed: exported, total: tag.totSize });
+          progress.step(`exporting tag ${tag.name} ${done}`);
         },
       })
     ) {
@@ -136,7 +128,7 @@ export async function writeExport(
 }
 
 /** The `export` command. */
-export async function exportCommand(ctx: RunContext): Promise<number> {
+export async function exportCommand(ctx: RunContext): Promise<void> {
   const o = ctx.options;
   const datasetId = o.datasetId!;
   if (o.output !== undefined) checkWritable(o.output);
@@ -166,5 +158,4 @@ export async function exportCommand(ctx: RunContext): Promise<number> {
     ], json);
   } else if (o.json) ctx.out.jsonLine({ summary: json });
   else ctx.out.note(`${summary.entries} entries of tag ${summary.tagName}`);
-  return EXIT.OK;
 }

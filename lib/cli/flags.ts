@@ -1,27 +1,23 @@
 /**
- * The command line's vocabulary in one table: every flag (its value, help,
- * commands, where its value goes in the request) and every command. The
- * parser, the options type, the help and the request body all read it: a new
- * flag is one entry in {@linkcode FLAGS}, a new command one in
- * {@linkcode COMMANDS} (and its handler). The parser is ours: `deno-std`'s
- * `parseArgs` reads `--min-distance -1` and `--body -` as flags.
+ * The command line's vocabulary: {@linkcode FLAGS} and {@linkcode COMMANDS},
+ * read by the parser, the options type, the help and the request body. The
+ * parser is ours: `deno-std`'s `parseArgs` reads `--min-distance -1` and
+ * `--body -` as flags.
  *
  * @module
  */
 import type { ValidationIssue } from "../core/errors.ts";
 import type { FileNameFormat } from "../core/types.ts";
 import { OBJECT_ID_PATTERN, RULES, SAMPLING_METHODS } from "../core/rules.ts";
+import { isObject } from "../core/validate.ts";
 import { CliUsageError } from "./errors.ts";
-import { closest } from "./suggest.ts";
 
-/** The commands of the tool. */
 export type CommandName = "trigger" | "select" | "status" | "wait" | "export";
 
-/** A value a flag refuses: the rule, said after the flag's name. */
+/** The rule a value broke, said after the flag's name. */
 type Refusal = { readonly refused: string };
 
-/** The largest `--concurrency` accepted. */
-export const MAX_CONCURRENCY = 64;
+const MAX_CONCURRENCY = 64;
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
@@ -30,6 +26,9 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
 function show(value: string): string {
   return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
 }
+const refuse = (rule: string, text: string): Refusal => ({
+  refused: `${rule} (got ${show(text)})`,
+});
 
 /** Parses a duration: `90s`, `30m`, `2h`, `500ms`; a bare number is seconds. */
 export function parseDuration(text: string): number | undefined {
@@ -38,22 +37,17 @@ export function parseDuration(text: string): number | undefined {
   return ms > 0 && Number.isFinite(ms) ? ms : undefined;
 }
 
-// Value parsers: the text given, to the option's value or a refusal.
 const untrimmed = (text: string) => text; // spaces are legal in tag names
 const upperCase = (text: string) =>
   text.trim().toUpperCase().replaceAll("-", "_");
 function number(text: string): number | Refusal {
   return NUMBER.test(text.trim())
     ? Number(text.trim())
-    : { refused: `must be a number (got ${show(text)})` };
+    : refuse("must be a number", text);
 }
-function duration(text: string): number | Refusal {
-  return parseDuration(text) ?? {
-    refused: `must be a positive duration such as 90s, 30m or 2h (got ${
-      show(text.trim())
-    })`,
-  };
-}
+const duration = (text: string): number | Refusal =>
+  parseDuration(text) ??
+    refuse("must be a positive duration such as 90s, 30m or 2h", text.trim());
 const FORMATS = {
   "name": "NAME",
   "read-url": "REDIRECTED_READ_URL",
@@ -63,23 +57,21 @@ function format(
   text: string,
 ): (typeof FORMATS)[keyof typeof FORMATS] | Refusal {
   const name = text.trim().toLowerCase() as keyof typeof FORMATS;
-  return Object.hasOwn(FORMATS, name) ? FORMATS[name] : {
-    refused: `must be one of ${Object.keys(FORMATS).join(", ")} (got ${
-      show(text.trim())
-    })`,
-  };
+  return Object.hasOwn(FORMATS, name)
+    ? FORMATS[name]
+    : refuse(`must be one of ${Object.keys(FORMATS).join(", ")}`, text.trim());
 }
-/** An id the command line checks itself (the library checks a request's), by the library's rule. */
+/** An id the library does not check for us (it checks a request's), by its rule. */
 function objectId(text: string): string | Refusal {
   const id = text.trim();
-  return OBJECT_ID_PATTERN.test(id)
-    ? id
-    : { refused: `${RULES.objectId} (got ${show(id)})` };
+  return OBJECT_ID_PATTERN.test(id) ? id : refuse(RULES.objectId, id);
 }
-const idProblems = (label: string, id: string) => {
+function idProblem(label: string, id: string): string | undefined {
   const checked = objectId(id);
-  return typeof checked === "string" ? [] : [`${label} ${checked.refused}`];
-};
+  return typeof checked === "string"
+    ? undefined
+    : `${label} ${checked.refused}`;
+}
 function concurrency(text: string): number | Refusal {
   const n = number(text);
   const whole = Number.isInteger(n) && +n >= 1 && +n <= MAX_CONCURRENCY;
@@ -88,21 +80,21 @@ function concurrency(text: string): number | Refusal {
   };
 }
 
-/** One flag of the table. */
+/**
+ * One flag: `value` its placeholder (a switch has none), `commands` those
+ * that take it (all when absent), `parse` text to value (trimmed text by
+ * default), `key` its option's name (else the flag's in camelCase), `path`
+ * where the value goes as the library's issues name it (`datasetId`,
+ * `body.method`, `options.timeoutMs`), `label` how such an issue names it.
+ */
 interface FlagSpec {
-  /** Placeholder of the value, e.g. `ID`; a switch has none. */
   readonly value?: string;
   readonly help: string;
-  /** The commands that take it; every command when absent. */
   readonly commands?: readonly CommandName[];
-  /** Text to the option's value; trimmed text by default. */
   readonly parse?: (text: string) => unknown;
-  /** The option's name when not the flag's name in camelCase. */
   readonly key?: string;
   readonly default?: unknown;
-  /** Where the value goes, as the library's issues name it: `datasetId`, `body.method` (filled in by the flag), `options.timeoutMs`. */
   readonly path?: string;
-  /** How an issue about `path` names the flag, when not `--flag`. */
   readonly label?: string;
   readonly batchOnly?: true;
 }
@@ -277,24 +269,17 @@ type Camel<S extends string> = S extends `${infer H}-${infer T}`
 type KeyOf<N extends FlagName> = Spec<N> extends { key: infer K extends string }
   ? K
   : Camel<N>;
-type ValueOf<F> = F extends { value: string }
-  ? F extends { parse: (text: string) => infer R } ? Exclude<R, Refusal>
-  : string
+/** A switch's is a boolean; a value's is `undefined` unless given or defaulted. */
+type ValueOf<F> = F extends { value: string } ?
+    | (F extends { parse: (text: string) => infer R } ? Exclude<R, Refusal>
+      : string)
+    | (F extends { default: unknown } ? never : undefined)
   : boolean;
-type Always<N extends FlagName> = Spec<N> extends { value: string }
-  ? Spec<N> extends { default: unknown } ? true : false
-  : true;
 
-/** What a command line sets, typed, by option name (the flag's in camelCase, or its `key`): switches always, values when given. */
-export type Options =
-  & {
-    -readonly [N in FlagName as Always<N> extends true ? KeyOf<N> : never]:
-      ValueOf<Spec<N>>;
-  }
-  & {
-    -readonly [N in FlagName as Always<N> extends true ? never : KeyOf<N>]?:
-      ValueOf<Spec<N>>;
-  };
+/** What a command line sets, typed, by option name: the flag's in camelCase, or its `key`. */
+export type Options = {
+  -readonly [N in FlagName as KeyOf<N>]: ValueOf<Spec<N>>;
+};
 
 const NAMES = Object.keys(FLAGS) as FlagName[];
 const spec = (name: FlagName): FlagSpec => FLAGS[name];
@@ -302,21 +287,18 @@ const keyOf = (name: FlagName) =>
   (spec(name).key ??
     name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())) as keyof Options;
 
-/** One command of the tool. */
+/** One command: `required` flags (not with `--batch`; `--body` stands in for body flags), `usage` when those do not say it all, `check` its rules about flags that go together. */
 interface CommandSpec {
-  /** One line for the tool's help. */
   readonly summary: string;
-  /** A paragraph for the command's help. */
   readonly description: string;
-  /** Flags it needs (but with `--batch`; `--body` stands in for body flags). */
   readonly required?: readonly FlagName[];
   readonly positional?: string;
-  /** The usage line, when the required flags and positional do not say it all. */
   readonly usage?: string;
-  /** Command lines, a comment line before one allowed. */
   readonly examples: readonly string[];
-  /** The command's own rules about flags that go together. */
-  readonly check?: (o: Options, given: ReadonlySet<FlagName>) => string[];
+  readonly check?: (
+    o: Options,
+    given: ReadonlySet<FlagName>,
+  ) => (string | false | undefined)[];
 }
 
 /** The commands, in the order help lists them. */
@@ -342,14 +324,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       "lightly-sampling trigger --batch jobs.jsonl --concurrency 8 --json",
     ],
     check: (o, given) => [
-      ...(o.dryRun && o.wait
-        ? [
-          "--wait cannot be combined with --dry-run: nothing is sent, so there is no job to follow",
-        ]
-        : []),
-      ...(given.has("timeout") && !o.wait
-        ? ["--timeout only applies with --wait"]
-        : []),
+      o.dryRun && o.wait &&
+      "--wait cannot be combined with --dry-run: nothing is sent, so there is no job to follow",
+      given.has("timeout") && !o.wait && "--timeout only applies with --wait",
     ],
   },
   select: {
@@ -368,10 +345,10 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       "lightly-sampling select --dataset-id 0123456789abcdef01234567 \\\n" +
       "    --tag-name random-50 --method random --n-samples 50 --export selected.txt",
     ],
-    check: (_, given) =>
-      given.has("format") && !given.has("export")
-        ? ["--format only applies with --export FILE"]
-        : [],
+    check: (_, given) => [
+      given.has("format") && !given.has("export") &&
+      "--format only applies with --export FILE",
+    ],
   },
   status: {
     summary: "show a job's status once",
@@ -413,12 +390,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     ],
     check: (o, given) => [
       // The library checks a request's ids; export sends none before its tag.
-      ...(o.datasetId === undefined
-        ? []
-        : idProblems("--dataset-id", o.datasetId)),
-      ...(given.has("tag") === given.has("tag-id")
-        ? ["give the tag as exactly one of --tag NAME and --tag-id ID"]
-        : []),
+      o.datasetId !== undefined && idProblem("--dataset-id", o.datasetId),
+      given.has("tag") === given.has("tag-id") &&
+      "give the tag as exactly one of --tag NAME and --tag-id ID",
     ],
   },
 };
@@ -446,6 +420,46 @@ export type CommandLine =
 
 /** A command line that names a command to run. */
 export type RunLine = Extract<CommandLine, { kind: "run" }>;
+
+/** Edits from `a` to `b`: insertions, deletions, substitutions and swaps of two neighbours. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(
+        d[i - 1][j] + 1,
+        d[i][j - 1] + 1,
+        d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]
+          ? d[i - 2][j - 2] + 1
+          : Infinity,
+      );
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The known word closest to `word`, when one is close enough to be a typo
+ * (at most 2 edits, or a third of the word's length for long words), or
+ * when `word` is the start of exactly one known word.
+ */
+export function closest(
+  word: string,
+  known: readonly string[],
+): string | undefined {
+  const lower = word.toLowerCase();
+  const limit = Math.max(2, Math.floor(lower.length / 3));
+  const [best, distance] = known
+    .map((k) => [k, editDistance(lower, k)] as const)
+    .reduce((x, y) => y[1] < x[1] ? y : x, ["", Infinity] as const);
+  if (distance <= limit) return best;
+  const prefixed = known.filter((k) =>
+    lower.length >= 2 && k.startsWith(lower)
+  );
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}
 
 /** Flags that would carry a secret: refused, with the reason and the way. */
 const SECRET_FLAGS =
@@ -518,17 +532,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (positional !== undefined && rest.length === 0) {
     problems.push(`missing ${positional}`);
   } else if (positional !== undefined && !secret) {
-    problems.push(...idProblems(positional, rest[0]));
+    const problem = idProblem(positional, rest[0]);
+    if (problem) problems.push(problem);
   }
   const extra = rest[positional === undefined ? 0 : 1];
   if (extra !== undefined) {
-    problems.push(
-      `unexpected argument ${
-        secret ? "(not shown)" : show(extra)
-      } (${candidate} takes ${
-        positional === undefined ? "flags only" : `one ${positional}`
-      })`,
-    );
+    const shown = secret ? "(not shown)" : show(extra);
+    const takes = positional === undefined ? "flags only" : `one ${positional}`;
+    problems.push(`unexpected argument ${shown} (${candidate} takes ${takes})`);
   }
   if (problems.length > 0) {
     return { kind: "usage-error", problems, command: candidate, json };
@@ -614,14 +625,14 @@ function checkFlags(
       );
     }
   }
-  problems.push(...check?.(o, given) ?? []);
+  for (const problem of check?.(o, given) ?? []) {
+    if (problem) problems.push(problem);
+  }
   return o;
 }
 
 const BODY_FLAGS = NAMES.filter((n) => spec(n).path?.startsWith("body."));
 const sourceOf = (o: Options) => o.body === "-" ? "stdin" : o.body;
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * The wire body from the body flags and the `--body` file's JSON: a flag
@@ -659,21 +670,17 @@ export function composeBody(
       node = isObject(child) ? child : undefined;
       if (node === undefined) break;
     }
-    const existing = node?.[last];
+    const [parent, field] = [keys.join("."), [...keys, last].join(".")];
+    const given = JSON.stringify(value);
+    const found = JSON.stringify(node?.[last]);
     if (node === undefined) {
       problems.push(
-        `--${name} cannot be set: ${
-          keys.join(".")
-        } in ${source} is not an object`,
+        `--${name} cannot be set: ${parent} in ${source} is not an object`,
       );
-    } else if (existing === undefined) node[last] = value;
-    else if (JSON.stringify(existing) !== JSON.stringify(value)) {
+    } else if (found === undefined) node[last] = value;
+    else if (found !== given) {
       problems.push(
-        `--${name} ${JSON.stringify(value)} contradicts ${
-          [...keys, last].join(".")
-        } ${
-          JSON.stringify(existing)
-        } in ${source}; give one or make them agree`,
+        `--${name} ${given} contradicts ${field} ${found} in ${source}; give one or make them agree`,
       );
     }
   }
@@ -682,7 +689,7 @@ export function composeBody(
 }
 
 /** Names an issue's path as the user gave the value: the flag that set it, else the field in the `--body` file. */
-export function labelFor(path: string, o: Options): string {
+function labelFor(path: string, o: Options): string {
   // Body fields come unprefixed (`newTagName`) or as `body.newTagName`.
   const p =
     /^(datasetId|embeddingId|body|\(input\)|)$|^(body|options)\./.test(path)
@@ -698,14 +705,18 @@ export function labelFor(path: string, o: Options): string {
   return named ?? path;
 }
 
-/** The library's validation issues as problems, one line each, named by {@linkcode labelFor} (by path without `o`). */
+/** The library's validation issues as problems, one line each, named as the user gave each value (by path without `o`). */
 export function issueLines(
   issues: readonly ValidationIssue[],
   o?: Options,
 ): string[] {
   return issues.map((i) =>
-    `${o ? labelFor(i.path, o) : i.path}: ${i.rule}${
-      i.received === undefined ? "" : ` (got ${i.received})`
-    }`
+    `${o ? labelFor(i.path, o) : i.path}: ${issueText(i)}`
   );
+}
+
+/** An issue's rule, and the value it got when there is one. */
+export function issueText(issue: ValidationIssue): string {
+  const got = issue.received === undefined ? "" : ` (got ${issue.received})`;
+  return `${issue.rule}${got}`;
 }

@@ -1,6 +1,6 @@
 /**
- * The help texts: the tool's and each command's, with examples, the
- * environment and the exit codes, all read from the table in `flags.ts`.
+ * The help texts, the tool's and each command's, read from the tables in
+ * `flags.ts`.
  *
  * @module
  */
@@ -61,9 +61,8 @@ function flagText(name: FlagName): string {
   return value ? `--${name} ${value}` : `--${name}`;
 }
 
-function flagRows(names: readonly FlagName[]): [string, string][] {
-  return names.map((name) => [flagText(name), FLAGS[name].help]);
-}
+const flagRows = (names: readonly FlagName[]): [string, string][] =>
+  names.map((name) => [flagText(name), FLAGS[name].help]);
 
 const GLOBAL_FLAGS = (Object.keys(FLAGS) as FlagName[]).filter((n) =>
   !("commands" in FLAGS[n])
@@ -119,7 +118,7 @@ export function commandHelp(command: CommandName): string {
     ...table(flagRows(GLOBAL_FLAGS)),
     "",
     "Examples:",
-    ...spec.examples.map((e) => e.split("\n").map((l) => `  ${l}`).join("\n")),
+    ...spec.examples.map((e) => e.replace(/^/gm, "  ")),
     "",
     "Exit codes:",
     ...table(EXIT_CODES),

@@ -1,7 +1,7 @@
 /**
- * What a run touches outside its memory, injectable so the whole command line
- * runs inside a test's process; the run's context and connection; the files
- * or stdin its flags name, read within a size cap and the permissions.
+ * What a run touches outside its memory (injectable, so the whole command
+ * line runs inside a test's process), its context, and the files or stdin its
+ * flags name, read within a size cap.
  *
  * @module
  */
@@ -11,7 +11,7 @@ import { DENO_SOURCES, resolveConfig } from "./config.ts";
 import { CliUsageError } from "./errors.ts";
 import type { Options, RunLine } from "./flags.ts";
 import type { Output, OutputStream } from "./output.ts";
-import { requirePermissions } from "./permissions.ts";
+import { requirePermissions } from "./config.ts";
 import type { InterruptWatch, SignalSource } from "./signals.ts";
 
 /** What a run reads, writes and waits on; each part defaults to the real one. */
@@ -35,7 +35,7 @@ export interface CliIo {
   signals?: SignalSource;
 }
 
-/** What a command works with, and what it learned on the way (for the report of a failure). */
+/** What a command works with, and what it learned for the report of a failure: the job once named, the POST in flight. */
 export interface RunContext {
   readonly line: RunLine;
   readonly options: Options;
@@ -45,9 +45,7 @@ export interface RunContext {
   readonly signal: AbortSignal;
   readonly watch: InterruptWatch;
   config?: CliConfig;
-  /** The job, once the server named it. */
   jobId?: string;
-  /** The POST in flight: the tag it creates, for an interrupted send. */
   sending?: { datasetId: string; tagName: string };
 }
 
@@ -78,26 +76,22 @@ export function goOnline(ctx: RunContext): Promise<Library> {
   return import("../../mod.ts");
 }
 
-/** The largest `--body` read, in bytes. */
-export const MAX_BODY_FILE_BYTES = 1024 * 1024;
-/** The largest `--batch` read, in bytes. */
-export const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;
+/** The largest read of each flag's file, in bytes. */
+const CAPS = { "--body": 1024 * 1024, "--batch": 64 * 1024 * 1024 };
 
-/** A file or stdin, checked and ready to be read. */
+/** A file or stdin (`name`), whose `lines()` start from the first at each call: a file is read again, stdin's lines are kept. */
 export interface Input {
-  /** `stdin` or the file's name, for messages. */
   readonly name: string;
-  /** The lines, from the first at each call: a file is read again, stdin's lines are kept. */
   lines(): AsyncIterable<string>;
 }
 
 /** Opens a file named by a flag, or stdin for `-`: permission, kind and size checked before reading. */
 export async function openInput(
-  flag: string,
+  flag: keyof typeof CAPS,
   path: string,
-  cap: number,
   io: CliIo,
 ): Promise<Input> {
+  const cap = CAPS[flag];
   if (path === "-") {
     const stream = io.stdin ?? Deno.stdin.readable;
     let kept: string[] | undefined;
@@ -115,16 +109,11 @@ export async function openInput(
   }
   requirePermissions([{ name: "read", path }]);
   const fail = (why: string) => new CliUsageError([`${flag} ${path}: ${why}`]);
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
+  const info = await Deno.stat(path).catch((error: Error) => {
     throw fail(
-      error instanceof Deno.errors.NotFound
-        ? "no such file"
-        : (error as Error).message,
+      error instanceof Deno.errors.NotFound ? "no such file" : error.message,
     );
-  }
+  });
   if (!info.isFile) throw fail("not a file");
   if (info.size > cap) throw fail(`larger than ${cap} bytes`);
   return {

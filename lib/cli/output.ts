@@ -1,13 +1,8 @@
 /**
- * Everything the command line writes: results on stdout (aligned text, or
- * exactly one JSON document with `--json`, JSON lines for a batch), the rest
- * on stderr. Colour only on a terminal and never with `NO_COLOR`. Every byte
- * passes a last mask of the known secrets, on top of the library's redaction.
- *
- * Text for people comes from servers and files too, so every piece of it is
- * escaped ({@linkcode escapeControl}) before this module adds its own colours
- * and redraws: nothing written can move the cursor or retitle the window.
- * JSON leaves DEL and C1 raw: they are escaped too.
+ * Everything the command line writes: results on stdout (text, or JSON), the
+ * rest on stderr; colour only on a terminal, never with `NO_COLOR`. Every
+ * byte passes a last mask of the known secrets, and text from servers and
+ * files is escaped: nothing written can move the cursor or retitle the window.
  *
  * @module
  */
@@ -93,23 +88,17 @@ export function errorJson(error: unknown): Record<string, unknown> {
     : { message: String(error) };
 }
 
-/** Options of {@linkcode createOutput}: each defaults to the process's. */
-export interface OutputOptions {
-  /** Print JSON on stdout instead of text. */
-  json?: boolean;
-  stdout?: OutputStream;
-  stderr?: OutputStream;
-  /** Never colour (`Deno.noColor`). */
-  noColor?: boolean;
-}
-
 /** The command line's writer. */
 export type Output = ReturnType<typeof createOutput>;
 
-/** Creates the writer for one run. */
-export function createOutput(options: OutputOptions = {}) {
-  const stdout = options.stdout ?? Deno.stdout;
-  const stderr = options.stderr ?? Deno.stderr;
+/** Creates the writer for one run: JSON results or text; each stream and `noColor` default to the process's. */
+export function createOutput(options: {
+  json?: boolean;
+  stdout?: OutputStream;
+  stderr?: OutputStream;
+  noColor?: boolean;
+} = {}) {
+  const { stdout = Deno.stdout, stderr = Deno.stderr } = options;
   const noColor = options.noColor ?? Deno.noColor;
   const json = options.json === true;
   const stdoutColor = !noColor && stdout.isTerminal();
@@ -140,29 +129,21 @@ export function createOutput(options: OutputOptions = {}) {
     /** Adds secrets to mask in everything written from now on. */
     addSecrets(list: readonly string[]): void {
       // Masking "a" would garble everything; the mask covers encoded forms too.
-      const before = secrets.length;
-      for (const secret of list) {
-        if (secret.length >= 4 && !secrets.includes(secret)) {
-          secrets.push(secret);
-        }
-      }
-      if (secrets.length > before) redactor = createRedactor(secrets);
+      const fresh = list.filter((s) => s.length >= 4 && !secrets.includes(s));
+      if (fresh.length === 0) return;
+      secrets.push(...new Set(fresh));
+      redactor = createRedactor(secrets);
     },
     /** The result: aligned `fields`, or `data` as JSON (refused, unwritten, when too deep). */
     result(fields: readonly Field[], data: unknown): void {
       if (json) return write(stdout, toJson(data, 2, false) + "\n");
       const shown = fields.filter(([, value]) => value !== undefined);
       const width = Math.max(0, ...shown.map(([label]) => label.length));
-      write(
-        stdout,
-        render(
-          shown.flatMap(([label, value]): Span[] => [
-            [label, "dim"],
-            `${" ".repeat(width - label.length)}  ${value}\n`,
-          ]),
-          stdoutColor,
-        ),
-      );
+      const rows = shown.flatMap(([label, value]): Span[] => [
+        [label, "dim"],
+        `${" ".repeat(width - label.length)}  ${value}\n`,
+      ]);
+      write(stdout, render(rows, stdoutColor));
     },
     /** Text for people on stdout, ending in a newline (not with `--json`). */
     text(text: string): void {
@@ -172,14 +153,10 @@ export function createOutput(options: OutputOptions = {}) {
     jsonLine(data: unknown): void {
       write(stdout, toJson(data, 0, true) + "\n");
     },
-    /** A progress line on stderr: `live` redraws the terminal's line in place. */
+    /** A progress line on stderr: `live` redraws the terminal's line in place (none: clears it). */
     progress(spans: readonly Span[], live: boolean): void {
       const line = render(spans, stderrColor);
       write(stderr, live ? `\r\x1b[2K${line}` : `${line}\n`);
-    },
-    /** Clears a live progress line. */
-    clearProgress(): void {
-      write(stderr, "\r\x1b[2K");
     },
     /** `note: …` on stderr. */
     note(text: string): void {
@@ -210,10 +187,7 @@ export function createOutput(options: OutputOptions = {}) {
   };
 }
 
-/** A dry run, for people and for `--json`. */
-export type DryRunView = { text: string; json: Record<string, unknown> };
-
-/** The request a command would send, secrets masked, and a `curl` reading the token from the environment. */
+/** The request a command would send, secrets masked, and a `curl` reading the token from the environment: for people and for `--json`. */
 export function describeDryRun(
   request: LightlyRequest,
   options: {
@@ -221,10 +195,9 @@ export function describeDryRun(
     replace?: readonly [placeholder: string, shown: string];
     notes?: readonly string[];
   } = {},
-): DryRunView {
+): { text: string; json: Record<string, unknown> } {
   const { steps = [], notes = [], replace = ["", ""] } = options;
-  const swap = (text: string) =>
-    replace[0] ? text.replaceAll(replace[0], replace[1]) : text;
+  const swap = (text: string) => text.replaceAll(...replace);
   const curl = swap(formatCurl(request));
   const redacted = redactRequest(request);
   const text = [

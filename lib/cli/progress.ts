@@ -36,7 +36,7 @@ export function formatCount(
 
 /** Starts a progress display (the live line redrawn every `intervalMs`, 100); `stop()` it whatever happened. */
 export function createProgress(options: {
-  out: Pick<Output, "progress" | "clearProgress" | "stderrIsTerminal">;
+  out: Pick<Output, "progress" | "stderrIsTerminal">;
   now?: () => number;
   intervalMs?: number;
 }) {
@@ -99,7 +99,7 @@ export function createProgress(options: {
       stopped = true;
       if (timer !== undefined) {
         clearInterval(timer);
-        out.clearProgress();
+        out.progress([], true);
       }
     },
   };

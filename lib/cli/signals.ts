@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EXIT } from "./exit_codes.ts";
+import { EXIT } from "./errors.ts";
 
 /** Where signals come from: `Deno` itself, or a fake one in tests. */
 export type SignalSource = Pick<
