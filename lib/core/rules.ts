@@ -1,6 +1,6 @@
 /**
  * THE table: every rule checked before sending, as data (path, required,
- * type, checks, rule text), each rule text written once; no zod.
+ * type, checks, rule text), each rule text written once.
  *
  * @module
  */
@@ -24,67 +24,43 @@ export const OBJECT_ID_PATTERN: RegExp = /^[a-f0-9]{24}$/;
 export const TAG_NAME_PATTERN: RegExp = /^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$/;
 /** The rule every `scoreType` must match (and be at least 1 character long). */
 export const SCORE_TYPE_PATTERN: RegExp = /^[a-zA-Z0-9_+=,.@:\/-]*$/;
-
 /** The sampling methods the API knows. */
-export const SAMPLING_METHODS: readonly [
+export const SAMPLING_METHODS = [
   "ACTIVE_LEARNING",
   "CORAL",
   "CORESET",
   "RANDOM",
-] = ["ACTIVE_LEARNING", "CORAL", "CORESET", "RANDOM"] as const;
-
+] as const;
 /** The states a job can be in, as the API documents them today. */
-export const JOB_STATES: readonly [
+export const JOB_STATES = [
   "UNKNOWN",
   "WAITING",
   "RUNNING",
   "FAILED",
   "FINISHED",
-] = ["UNKNOWN", "WAITING", "RUNNING", "FAILED", "FINISHED"] as const;
-
+] as const;
 /** What an export entry can be: a file name, a datasource URL, a signed read URL. */
-export const FILE_NAME_FORMATS: readonly [
-  "NAME",
-  "DATASOURCE_FULL",
-  "REDIRECTED_READ_URL",
-] = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"] as const;
+const FILE_NAME_FORMATS = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"];
 
 /** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
 const MAX_MS = 2_147_483_647;
 /** The Lightly API's public host. */
 export const DEFAULT_BASE_URL = "https://api.lightly.ai";
 
-/** Names of the rules in {@linkcode RULES}. */
-export type RuleName =
-  | "objectId"
-  | "tagNameLength"
-  | "tagNamePattern"
-  | "method"
-  | "nSamples"
-  | "minDistance"
-  | "scoreTypeLength"
-  | "scoreTypePattern"
-  | "rowCount"
-  | "unknownField"
-  | "required"
-  | "object"
-  | "string"
-  | "number"
-  | "unreadable";
-
 /** The rule texts of the sampling input (and the few every field shares). */
-export const RULES: Readonly<Record<RuleName, string>> = {
-  objectId: "must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$)",
+export const RULES = {
+  objectId:
+    `must be a 24-character lower-case hex ObjectId (${OBJECT_ID_PATTERN.source})`,
   tagNameLength: "must be at least 3 characters long",
   tagNamePattern:
-    "must start with a letter or digit and contain only letters, digits, spaces and . : ; = @ _ - (^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$)",
+    `must start with a letter or digit and contain only letters, digits, spaces and . : ; = @ _ - (${TAG_NAME_PATTERN.source})`,
   method: `must be one of ${SAMPLING_METHODS.join(", ")}`,
   nSamples:
     "must be -1 (off), a fraction in (0, 1], or a whole number of samples above 1",
   minDistance: "must be -1 (off) or a number >= 0",
   scoreTypeLength: "must be at least 1 character long",
   scoreTypePattern:
-    "must contain only letters, digits and _ + = , . @ : / - (^[a-zA-Z0-9_+=,.@:\\/-]*$)",
+    `must contain only letters, digits and _ + = , . @ : / - (${SCORE_TYPE_PATTERN.source})`,
   rowCount: "must be a whole number >= 1",
   unknownField: "is not a known field",
   required: TYPE_RULES.required,
@@ -92,7 +68,7 @@ export const RULES: Readonly<Record<RuleName, string>> = {
   string: TYPE_RULES.string,
   number: TYPE_RULES.number,
   unreadable: TYPE_RULES.unreadable,
-};
+} as const;
 
 /** {@linkcode OBJECT_ID_PATTERN}, by hand (a regex costs half a build; a property test holds both equal). */
 export function isObjectId(v: unknown): v is string {
@@ -104,38 +80,17 @@ export function isObjectId(v: unknown): v is string {
   return true;
 }
 
-/** Checks that `v` is a valid `nSamples` (see `RULES.nSamples`). */
-export function isValidNSamples(v: number): boolean {
-  return v === -1 || (v > 0 && v <= 1) || (v > 1 && Number.isSafeInteger(v));
-}
-
-/** Checks that `v` is a valid `minDistance` (see `RULES.minDistance`). */
-export function isValidMinDistance(v: number): boolean {
-  return v === -1 || v >= 0;
-}
-
 /** Checks that `v` is a valid `rowCount` (see `RULES.rowCount`). */
 export function isValidRowCount(v: number): boolean {
   return v >= 1 && Number.isSafeInteger(v);
 }
 
-// ------------------------------------------------------------- the table
-
-/** {@linkcode RULES}`.method`, with a hint when only the case is wrong. */
-export function methodRule(value: unknown): string {
-  const upper = typeof value === "string" ? value.toUpperCase() : "";
-  return (SAMPLING_METHODS as readonly string[]).includes(upper)
-    ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
-    : RULES.method;
-}
+// ------------------------------------------------------------- the inputs
 
 const OBJECT_ID: Spec = {
   required: true,
   type: STRING,
-  checks: [{
-    test: isObjectId,
-    rule: RULES.objectId,
-  }],
+  checks: [{ test: isObjectId, rule: RULES.objectId }],
 };
 
 /** A path id (`jobId`, `datasetId`, …): a required ObjectId. */
@@ -145,6 +100,17 @@ export function objectId(name: string): Table {
 
 function samplingInput(embeddingRequired: boolean): Table {
   const closed = { type: OBJECT, unknown: RULES.unknownField };
+  const number = (test: (v: number) => boolean, rule: string): Spec => ({
+    type: NUMBER,
+    checks: [{ test, rule }],
+  });
+  const string = (min: number, minRule: string, re: RegExp, rule: string) => ({
+    type: STRING,
+    checks: [
+      { test: (v: string) => v.length >= min, rule: minRule },
+      { test: (v: string) => re.test(v), rule },
+    ],
+  });
   return table("", {
     ...closed,
     required: true,
@@ -160,20 +126,24 @@ function samplingInput(embeddingRequired: boolean): Table {
         fields: {
           newTagName: {
             required: true,
-            type: STRING,
-            checks: [
-              { test: (v: string) => v.length >= 3, rule: RULES.tagNameLength },
-              {
-                test: (v: string) => TAG_NAME_PATTERN.test(v),
-                rule: RULES.tagNamePattern,
-              },
-            ],
+            ...string(
+              3,
+              RULES.tagNameLength,
+              TAG_NAME_PATTERN,
+              RULES.tagNamePattern,
+            ),
           },
           method: {
             required: true,
             type: {
               test: (v) => (SAMPLING_METHODS as readonly unknown[]).includes(v),
-              rule: methodRule,
+              // A hint when only the case is wrong.
+              rule: (v) => {
+                const upper = typeof v === "string" ? v.toUpperCase() : "";
+                return (SAMPLING_METHODS as readonly string[]).includes(upper)
+                  ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
+                  : RULES.method;
+              },
             },
           },
           config: {
@@ -183,40 +153,29 @@ function samplingInput(embeddingRequired: boolean): Table {
               stoppingCondition: {
                 ...closed,
                 fields: {
-                  nSamples: {
-                    type: NUMBER,
-                    checks: [{ test: isValidNSamples, rule: RULES.nSamples }],
-                  },
-                  minDistance: {
-                    type: NUMBER,
-                    checks: [{
-                      test: isValidMinDistance,
-                      rule: RULES.minDistance,
-                    }],
-                  },
+                  nSamples: number(
+                    (v) =>
+                      v === -1 || (v > 0 && v <= 1) ||
+                      (v > 1 && Number.isSafeInteger(v)),
+                    RULES.nSamples,
+                  ),
+                  minDistance: number(
+                    (v) => v === -1 || v >= 0,
+                    RULES.minDistance,
+                  ),
                 },
               },
             },
           },
           preselectedTagId: { ...OBJECT_ID, required: false },
           queryTagId: { ...OBJECT_ID, required: false },
-          scoreType: {
-            type: STRING,
-            checks: [
-              {
-                test: (v: string) => v.length >= 1,
-                rule: RULES.scoreTypeLength,
-              },
-              {
-                test: (v: string) => SCORE_TYPE_PATTERN.test(v),
-                rule: RULES.scoreTypePattern,
-              },
-            ],
-          },
-          rowCount: {
-            type: NUMBER,
-            checks: [{ test: isValidRowCount, rule: RULES.rowCount }],
-          },
+          scoreType: string(
+            1,
+            RULES.scoreTypeLength,
+            SCORE_TYPE_PATTERN,
+            RULES.scoreTypePattern,
+          ),
+          rowCount: number(isValidRowCount, RULES.rowCount),
         },
       },
     },
@@ -232,7 +191,7 @@ export const SELECTION_INPUT: Table = samplingInput(false);
 // deno-lint-ignore no-control-regex
 const PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
 
-/** `buildGetRequest`'s path: one leading `/`, nothing that moves the host. */
+/** `buildGetRequest`'s path. */
 export const GET_PATH: Table = table("path", {
   required: true,
   type: {
@@ -272,7 +231,6 @@ function range(
   };
 }
 
-/** A per-request limit in milliseconds (`timeoutMs` of a request, `requestTimeoutMs`). */
 const REQUEST_TIMEOUT: Spec = {
   type: {
     test: (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
@@ -280,7 +238,6 @@ const REQUEST_TIMEOUT: Spec = {
       `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
   },
 };
-
 const BACKOFF: Spec = {
   type: OBJECT,
   fields: {
@@ -291,9 +248,7 @@ const BACKOFF: Spec = {
     random: { type: FUNCTION },
   },
 };
-
 const CLOCK: Spec = { read: readClock };
-
 const RETRY: Spec = {
   type: {
     test: (v) => v === false || isObject(v),
@@ -306,27 +261,6 @@ const RETRY: Spec = {
     clock: CLOCK,
   },
 };
-
-/** The options every request shares: where to, as whom, with which extra headers. */
-const CONNECTION: Readonly<Record<string, Spec>> = {
-  baseUrl: { read: readBaseUrl },
-  auth: { read: readAuth, secret: true },
-  headers: { read: readHeaders },
-  fetch: {
-    type: {
-      test: (v) => typeof v === "function",
-      rule: "must be a function like globalThis.fetch",
-    },
-  },
-  httpClient: {
-    keep: true,
-    type: {
-      test: (v) => isObject(v) && typeof v.close === "function",
-      rule: "must be a Deno.HttpClient",
-    },
-  },
-};
-
 const SIGNAL: Spec = {
   keep: true,
   type: {
@@ -334,7 +268,27 @@ const SIGNAL: Spec = {
     rule: "must be an AbortSignal",
   },
 };
-
+const FETCH: Spec = {
+  type: {
+    test: (v) => typeof v === "function",
+    rule: "must be a function like globalThis.fetch",
+  },
+};
+const HTTP_CLIENT: Spec = {
+  keep: true,
+  type: {
+    test: (v) => isObject(v) && typeof v.close === "function",
+    rule: "must be a Deno.HttpClient",
+  },
+};
+/** The options every request shares: where to, as whom, with which extra headers. */
+const CONNECTION: Readonly<Record<string, Spec>> = {
+  baseUrl: { read: readBaseUrl },
+  auth: { read: readAuth, secret: true },
+  headers: { read: readHeaders },
+  fetch: FETCH,
+  httpClient: HTTP_CLIENT,
+};
 /** The options of a retrying read: `waitForJob`'s and an export's. */
 const RETRYING_READ: Readonly<Record<string, Spec>> = {
   signal: SIGNAL,
@@ -343,7 +297,6 @@ const RETRYING_READ: Readonly<Record<string, Spec>> = {
   clock: CLOCK,
   backoff: BACKOFF,
 };
-
 const WAIT: Readonly<Record<string, Spec>> = {
   requestTimeoutMs: REQUEST_TIMEOUT,
   timeoutMs: range(1, MAX_MS, { infinite: true }),
@@ -360,7 +313,7 @@ const WAIT: Readonly<Record<string, Spec>> = {
   onProgress: { type: FUNCTION },
 };
 
-/** The options of one call, as a method of a client takes them and as a free function does (with the connection's). */
+/** The options of one call, as a client's method takes them and as a free function does (with the connection's). */
 export interface OptionTables {
   /** The call's own options. */
   readonly call: Table;
@@ -368,28 +321,31 @@ export interface OptionTables {
   readonly free: Table;
 }
 
+function optionsTable(fields: Readonly<Record<string, Spec>>): Table {
+  return table("options", { type: OBJECT, fields });
+}
+
 function options(call: Readonly<Record<string, Spec>>): OptionTables {
-  const root = (fields: Readonly<Record<string, Spec>>) =>
-    table("options", { type: OBJECT, fields });
-  return { call: root(call), free: root({ ...CONNECTION, ...call }) };
+  return {
+    call: optionsTable(call),
+    free: optionsTable({ ...CONNECTION, ...call }),
+  };
 }
 
 /** Options of `createClient`: the connection, the request timeout, the POST's retry policy. */
-export const CLIENT_OPTIONS: Table = options({
+export const CLIENT_OPTIONS: Table = optionsTable({
+  ...CONNECTION,
   timeoutMs: REQUEST_TIMEOUT,
   retry: RETRY,
-}).free;
+});
 /** Options of the builders (`buildSamplingRequest`, `buildGetRequest`). */
 export const BUILD_OPTIONS: OptionTables = options({});
-/** Options of one request: `fetch`, `signal`, `timeoutMs`. */
-export const HTTP_OPTIONS: Table = table("options", {
-  type: OBJECT,
-  fields: {
-    fetch: CONNECTION.fetch,
-    httpClient: CONNECTION.httpClient,
-    signal: SIGNAL,
-    timeoutMs: REQUEST_TIMEOUT,
-  },
+/** Options of one request. */
+export const HTTP_OPTIONS: Table = optionsTable({
+  fetch: FETCH,
+  httpClient: HTTP_CLIENT,
+  signal: SIGNAL,
+  timeoutMs: REQUEST_TIMEOUT,
 });
 /** Options of a single read (`getJobStatus`, `getTag`, …). */
 export const READ_OPTIONS: OptionTables = options({
@@ -409,7 +365,7 @@ export const EXPORT_OPTIONS: OptionTables = options({
   ...RETRYING_READ,
   fileNameFormat: {
     type: {
-      test: (v) => (FILE_NAME_FORMATS as readonly unknown[]).includes(v),
+      test: (v) => FILE_NAME_FORMATS.includes(v as string),
       rule: `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
     },
   },
@@ -435,19 +391,6 @@ export interface CheckedBaseUrl {
   readonly host: string;
   /** `http:` to another machine: a token would cross the network in clear text. */
   readonly cleartext: boolean;
-}
-
-/** Whether a normalised `hostname` is `localhost`, `127.0.0.0/8` or `[::1]`. */
-export function isLoopbackHostname(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
-/** A base URL as an issue may show it: without userinfo, query or fragment. */
-function showBaseUrl(baseUrl: string): string {
-  const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
-    .replace(/[?#].*$/s, "");
-  return JSON.stringify(shown.slice(0, 80));
 }
 
 function readBaseUrl(value: unknown, path: string): unknown {
@@ -484,17 +427,24 @@ export function checkBaseUrl(
     ? "must not have a query or fragment"
     : undefined;
   if (rule !== undefined || url === undefined) {
+    // Shown without userinfo, query or fragment: they may hold a secret.
+    const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
+      .replace(/[?#].*$/s, "").slice(0, 80);
     issues.push({
       path,
       rule: rule!,
-      received: credentials ? undefined : showBaseUrl(baseUrl),
+      received: credentials ? undefined : JSON.stringify(shown),
     });
     return undefined;
   }
   return Object.freeze({
     prefix: (url.origin + url.pathname).replace(/\/+$/, ""),
     host: url.host,
-    cleartext: url.protocol === "http:" && !isLoopbackHostname(url.hostname),
+    // Not `localhost`, `127.0.0.0/8` or `[::1]`.
+    cleartext: url.protocol === "http:" &&
+      !/^(localhost|\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.test(
+        url.hostname,
+      ),
   });
 }
 
@@ -504,16 +454,6 @@ export interface CheckedAuth {
   readonly apiKey?: string;
   /** The bearer token, sent as `Authorization`. */
   readonly bearerToken?: string;
-}
-
-/** Non-empty printable ASCII: no space, control or non-ASCII character. */
-function isCredential(v: unknown): boolean {
-  if (typeof v !== "string") return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return v.length > 0;
 }
 
 function readAuth(auth: unknown, path: string): unknown {
@@ -527,8 +467,6 @@ function readAuth(auth: unknown, path: string): unknown {
   // The key is a secret: an issue names the rule, never the value.
   const issues: ValidationIssue[] = [];
   let at = path;
-  let name: "apiKey" | "bearerToken" | undefined;
-  let secret: unknown;
   try {
     for (const key in auth) {
       if (key !== "apiKey" && key !== "bearerToken") {
@@ -538,49 +476,36 @@ function readAuth(auth: unknown, path: string): unknown {
         });
       }
     }
-    const both = "apiKey" in auth && "bearerToken" in auth;
-    name = both
-      ? undefined
-      : "apiKey" in auth
-      ? "apiKey"
-      : "bearerToken" in auth
-      ? "bearerToken"
-      : undefined;
-    if (both) {
+    const names = (["apiKey", "bearerToken"] as const).filter((k) => k in auth);
+    if (names.length !== 1) {
+      if (names.length === 2) {
+        issues.push({
+          path,
+          rule: "must have either apiKey or bearerToken, not both",
+        });
+      } else if (issues.length === 0) {
+        issues.push({ path, rule: "must have apiKey or bearerToken" });
+      }
+      return new Rejected(issues);
+    }
+    at = `${path}.${names[0]}`;
+    const secret = (auth as Record<string, unknown>)[names[0]];
+    if (typeof secret !== "string") {
+      issues.push({ path: at, rule: RULES.string });
+    } else if (!/^[\x21-\x7e]+$/.test(secret)) {
       issues.push({
-        path,
-        rule: "must have either apiKey or bearerToken, not both",
+        path: at,
+        rule:
+          "must be non-empty printable ASCII, without spaces or control characters",
       });
-    } else if (name === undefined && issues.length === 0) {
-      issues.push({ path, rule: "must have apiKey or bearerToken" });
     }
-    if (name !== undefined) {
-      at = `${path}.${name}`;
-      secret = (auth as Record<string, unknown>)[name];
-    }
+    return issues.length > 0 ? new Rejected(issues) : { [names[0]]: secret };
   } catch {
     return new Rejected([{ path: at, rule: RULES.unreadable }]);
   }
-  if (name !== undefined && !isCredential(secret)) {
-    issues.push({
-      path: at,
-      rule: typeof secret !== "string"
-        ? RULES.string
-        : "must be non-empty printable ASCII, without spaces or control characters",
-    });
-  }
-  if (issues.length > 0 || name === undefined) return new Rejected(issues);
-  return name === "apiKey"
-    ? { apiKey: secret as string }
-    : { bearerToken: secret as string };
 }
 
-const RESERVED_HEADERS = [
-  "authorization",
-  "content-type",
-  "content-length",
-  "host",
-];
+const RESERVED_HEADERS = ["content-type", "content-length", "host"];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Control characters, and anything fetch cannot send (not a ByteString).
 // deno-lint-ignore no-control-regex
@@ -612,16 +537,16 @@ function readHeaders(headers: unknown, path: string): unknown {
     }
     for (const name of Object.keys(headers)) {
       // A reserved or malformed name is refused unread.
-      let value: unknown = "";
-      if (headerRule(name, "") === undefined) {
+      let rule = headerRule(name, "");
+      let value: unknown;
+      if (rule === undefined) {
         try {
           value = headers[name];
+          rule = headerRule(name, value);
         } catch {
-          issues.push({ path: `${path}.${name}`, rule: RULES.unreadable });
-          continue;
+          rule = RULES.unreadable;
         }
       }
-      const rule = headerRule(name, value);
       if (rule === undefined) pairs.push([name, value as string]);
       else issues.push({ path: `${path}.${name}`, rule });
     }
@@ -633,8 +558,7 @@ function readHeaders(headers: unknown, path: string): unknown {
 
 function readClock(clock: unknown, path: string): unknown {
   if (clock === undefined) return undefined;
-  let now: unknown;
-  let sleep: unknown;
+  let now: unknown, sleep: unknown;
   try {
     now = (clock as { now?: unknown } | null)?.now;
     sleep = (clock as { sleep?: unknown } | null)?.sleep;
