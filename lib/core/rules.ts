@@ -476,9 +476,9 @@ function readAuth(auth: unknown, path: string): unknown {
         });
       }
     }
-    const names = (["apiKey", "bearerToken"] as const).filter((k) => k in auth);
-    if (names.length !== 1) {
-      if (names.length === 2) {
+    const apiKey = "apiKey" in auth, bearer = "bearerToken" in auth;
+    if (apiKey === bearer) {
+      if (apiKey) {
         issues.push({
           path,
           rule: "must have either apiKey or bearerToken, not both",
@@ -488,8 +488,9 @@ function readAuth(auth: unknown, path: string): unknown {
       }
       return new Rejected(issues);
     }
-    at = `${path}.${names[0]}`;
-    const secret = (auth as Record<string, unknown>)[names[0]];
+    const name = apiKey ? "apiKey" : "bearerToken";
+    at = `${path}.${name}`;
+    const secret = (auth as Record<string, unknown>)[name];
     if (typeof secret !== "string") {
       issues.push({ path: at, rule: RULES.string });
     } else if (!/^[\x21-\x7e]+$/.test(secret)) {
@@ -499,7 +500,8 @@ function readAuth(auth: unknown, path: string): unknown {
           "must be non-empty printable ASCII, without spaces or control characters",
       });
     }
-    return issues.length > 0 ? new Rejected(issues) : { [names[0]]: secret };
+    if (issues.length > 0) return new Rejected(issues);
+    return apiKey ? { apiKey: secret } : { bearerToken: secret };
   } catch {
     return new Rejected([{ path: at, rule: RULES.unreadable }]);
   }
