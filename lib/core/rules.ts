@@ -6,6 +6,7 @@
  */
 import type { ValidationIssue } from "./errors.ts";
 import {
+  type Check,
   FUNCTION,
   isObject,
   NUMBER,
@@ -98,86 +99,78 @@ export function objectId(name: string): Table {
   return table(name, OBJECT_ID);
 }
 
-function samplingInput(embeddingRequired: boolean): Table {
-  const closed = { type: OBJECT, unknown: RULES.unknownField };
-  const number = (test: (v: number) => boolean, rule: string): Spec => ({
-    type: NUMBER,
-    checks: [{ test, rule }],
-  });
-  const string = (min: number, minRule: string, re: RegExp, rule: string) => ({
+/** A field whose type check is `test`, reported as `rule`. */
+function is(test: Check["test"], rule: Check["rule"], spec?: Spec): Spec {
+  return { ...spec, type: { test, rule } };
+}
+
+const CLOSED = { type: OBJECT, unknown: RULES.unknownField };
+const OPTIONAL_ID: Spec = { ...OBJECT_ID, required: false };
+
+/** A string of `min` characters or more that matches `re`: rules `${name}Length`, `${name}Pattern`. */
+function text(name: "tagName" | "scoreType", min: number, re: RegExp): Spec {
+  return {
     type: STRING,
     checks: [
-      { test: (v: string) => v.length >= min, rule: minRule },
-      { test: (v: string) => re.test(v), rule },
+      { test: (v: string) => v.length >= min, rule: RULES[`${name}Length`] },
+      { test: (v: string) => re.test(v), rule: RULES[`${name}Pattern`] },
     ],
-  });
+  };
+}
+
+function number(name: keyof typeof RULES, test: (v: number) => boolean): Spec {
+  return { type: NUMBER, checks: [{ test, rule: RULES[name] }] };
+}
+
+const METHODS: readonly unknown[] = SAMPLING_METHODS;
+/** {@linkcode RULES}`.method`, with a hint when only the case is wrong. */
+function methodRule(v: unknown): string {
+  const upper = typeof v === "string" ? v.toUpperCase() : "";
+  return METHODS.includes(upper)
+    ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
+    : RULES.method;
+}
+
+const STOPPING_CONDITION: Spec = {
+  ...CLOSED,
+  fields: {
+    nSamples: number(
+      "nSamples",
+      (v) =>
+        v === -1 || (v > 0 && v <= 1) || (v > 1 && Number.isSafeInteger(v)),
+    ),
+    minDistance: number("minDistance", (v) => v === -1 || v >= 0),
+  },
+};
+const BODY: Spec = {
+  ...CLOSED,
+  required: true,
+  prefix: "",
+  fields: {
+    newTagName: { ...text("tagName", 3, TAG_NAME_PATTERN), required: true },
+    method: is((v) => METHODS.includes(v), methodRule, { required: true }),
+    config: {
+      ...CLOSED,
+      required: true,
+      fields: { stoppingCondition: STOPPING_CONDITION },
+    },
+    preselectedTagId: OPTIONAL_ID,
+    queryTagId: OPTIONAL_ID,
+    scoreType: text("scoreType", 1, SCORE_TYPE_PATTERN),
+    rowCount: number("rowCount", isValidRowCount),
+  },
+};
+
+function samplingInput(embeddingRequired: boolean): Table {
   return table("", {
-    ...closed,
+    ...CLOSED,
     required: true,
     // Body fields are named by their wire path: a top-level key says so.
     unknown: `${RULES.unknownField} (at the top level, next to body)`,
     fields: {
       datasetId: OBJECT_ID,
       embeddingId: { ...OBJECT_ID, required: embeddingRequired },
-      body: {
-        ...closed,
-        required: true,
-        prefix: "",
-        fields: {
-          newTagName: {
-            required: true,
-            ...string(
-              3,
-              RULES.tagNameLength,
-              TAG_NAME_PATTERN,
-              RULES.tagNamePattern,
-            ),
-          },
-          method: {
-            required: true,
-            type: {
-              test: (v) => (SAMPLING_METHODS as readonly unknown[]).includes(v),
-              // A hint when only the case is wrong.
-              rule: (v) => {
-                const upper = typeof v === "string" ? v.toUpperCase() : "";
-                return (SAMPLING_METHODS as readonly string[]).includes(upper)
-                  ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
-                  : RULES.method;
-              },
-            },
-          },
-          config: {
-            ...closed,
-            required: true,
-            fields: {
-              stoppingCondition: {
-                ...closed,
-                fields: {
-                  nSamples: number(
-                    (v) =>
-                      v === -1 || (v > 0 && v <= 1) ||
-                      (v > 1 && Number.isSafeInteger(v)),
-                    RULES.nSamples,
-                  ),
-                  minDistance: number(
-                    (v) => v === -1 || v >= 0,
-                    RULES.minDistance,
-                  ),
-                },
-              },
-            },
-          },
-          preselectedTagId: { ...OBJECT_ID, required: false },
-          queryTagId: { ...OBJECT_ID, required: false },
-          scoreType: string(
-            1,
-            RULES.scoreTypeLength,
-            SCORE_TYPE_PATTERN,
-            RULES.scoreTypePattern,
-          ),
-          rowCount: number(isValidRowCount, RULES.rowCount),
-        },
-      },
+      body: BODY,
     },
   });
 }
@@ -192,23 +185,24 @@ export const SELECTION_INPUT: Table = samplingInput(false);
 const PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
 
 /** `buildGetRequest`'s path. */
-export const GET_PATH: Table = table("path", {
-  required: true,
-  type: {
-    test: (v) => typeof v === "string" && PATH.test(v),
-    rule:
-      "must start with a single / and contain no #, spaces or control characters",
-  },
-});
+export const GET_PATH: Table = table(
+  "path",
+  is(
+    (v) => typeof v === "string" && PATH.test(v),
+    "must start with a single / and contain no #, spaces or control characters",
+    { required: true },
+  ),
+);
 
 /** `findTagByName`'s name. */
-export const TAG_NAME: Table = table("name", {
-  required: true,
-  type: {
-    test: (v) => typeof v === "string" && v !== "",
-    rule: "must be a non-empty string",
-  },
-});
+export const TAG_NAME: Table = table(
+  "name",
+  is(
+    (v) => typeof v === "string" && v !== "",
+    "must be a non-empty string",
+    { required: true },
+  ),
+);
 
 // ----------------------------------------------------------------- options
 
@@ -218,26 +212,21 @@ function range(
   max = MAX_MS,
   { integer = false, infinite = false } = {},
 ): Spec {
-  return {
-    type: {
-      test: (v) =>
-        typeof v === "number" &&
-        ((infinite && v === Infinity) ||
-          (v >= min && v <= max && (!integer || Number.isInteger(v)))),
-      rule: `must be ${
-        integer ? "a whole number" : "a number"
-      } from ${min} to ${max}${infinite ? " (or Infinity)" : ""}`,
-    },
-  };
+  return is(
+    (v) =>
+      typeof v === "number" &&
+      ((infinite && v === Infinity) ||
+        (v >= min && v <= max && (!integer || Number.isInteger(v)))),
+    `must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}${
+      infinite ? " (or Infinity)" : ""
+    }`,
+  );
 }
 
-const REQUEST_TIMEOUT: Spec = {
-  type: {
-    test: (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
-    rule:
-      `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
-  },
-};
+const REQUEST_TIMEOUT = is(
+  (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
+  `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
+);
 const BACKOFF: Spec = {
   type: OBJECT,
   fields: {
@@ -249,40 +238,33 @@ const BACKOFF: Spec = {
   },
 };
 const CLOCK: Spec = { read: readClock };
-const RETRY: Spec = {
-  type: {
-    test: (v) => v === false || isObject(v),
-    rule: "must be an object or false",
+const RETRY = is(
+  (v) => v === false || isObject(v),
+  "must be an object or false",
+  {
+    fields: {
+      maxAttempts: range(1, 100, { integer: true }),
+      maxRetryAfterMs: range(0),
+      backoff: BACKOFF,
+      clock: CLOCK,
+    },
   },
-  fields: {
-    maxAttempts: range(1, 100, { integer: true }),
-    maxRetryAfterMs: range(0),
-    backoff: BACKOFF,
-    clock: CLOCK,
-  },
-};
-const SIGNAL: Spec = {
+);
+const SIGNAL = is((v) => v instanceof AbortSignal, "must be an AbortSignal", {
   keep: true,
-  type: {
-    test: (v) => v instanceof AbortSignal,
-    rule: "must be an AbortSignal",
-  },
-};
-const FETCH: Spec = {
-  type: {
-    test: (v) => typeof v === "function",
-    rule: "must be a function like globalThis.fetch",
-  },
-};
-const HTTP_CLIENT: Spec = {
-  keep: true,
-  type: {
-    test: (v) => isObject(v) && typeof v.close === "function",
-    rule: "must be a Deno.HttpClient",
-  },
-};
+});
+const FETCH = is(
+  (v) => typeof v === "function",
+  "must be a function like globalThis.fetch",
+);
+const HTTP_CLIENT = is(
+  (v) => isObject(v) && typeof v.close === "function",
+  "must be a Deno.HttpClient",
+  { keep: true },
+);
+type Fields = Readonly<Record<string, Spec>>;
 /** The options every request shares: where to, as whom, with which extra headers. */
-const CONNECTION: Readonly<Record<string, Spec>> = {
+const CONNECTION: Fields = {
   baseUrl: { read: readBaseUrl },
   auth: { read: readAuth, secret: true },
   headers: { read: readHeaders },
@@ -290,14 +272,14 @@ const CONNECTION: Readonly<Record<string, Spec>> = {
   httpClient: HTTP_CLIENT,
 };
 /** The options of a retrying read: `waitForJob`'s and an export's. */
-const RETRYING_READ: Readonly<Record<string, Spec>> = {
+const RETRYING_READ: Fields = {
   signal: SIGNAL,
   requestTimeoutMs: REQUEST_TIMEOUT,
   maxConsecutiveFailures: range(1, 1000, { integer: true }),
   clock: CLOCK,
   backoff: BACKOFF,
 };
-const WAIT: Readonly<Record<string, Spec>> = {
+const WAIT: Fields = {
   requestTimeoutMs: REQUEST_TIMEOUT,
   timeoutMs: range(1, MAX_MS, { infinite: true }),
   minIntervalMs: range(0),
@@ -321,19 +303,14 @@ export interface OptionTables {
   readonly free: Table;
 }
 
-function optionsTable(fields: Readonly<Record<string, Spec>>): Table {
-  return table("options", { type: OBJECT, fields });
-}
+const root = (fields: Fields) => table("options", { type: OBJECT, fields });
 
-function options(call: Readonly<Record<string, Spec>>): OptionTables {
-  return {
-    call: optionsTable(call),
-    free: optionsTable({ ...CONNECTION, ...call }),
-  };
+function options(call: Fields): OptionTables {
+  return { call: root(call), free: root({ ...CONNECTION, ...call }) };
 }
 
 /** Options of `createClient`: the connection, the request timeout, the POST's retry policy. */
-export const CLIENT_OPTIONS: Table = optionsTable({
+export const CLIENT_OPTIONS: Table = root({
   ...CONNECTION,
   timeoutMs: REQUEST_TIMEOUT,
   retry: RETRY,
@@ -341,7 +318,7 @@ export const CLIENT_OPTIONS: Table = optionsTable({
 /** Options of the builders (`buildSamplingRequest`, `buildGetRequest`). */
 export const BUILD_OPTIONS: OptionTables = options({});
 /** Options of one request. */
-export const HTTP_OPTIONS: Table = optionsTable({
+export const HTTP_OPTIONS: Table = root({
   fetch: FETCH,
   httpClient: HTTP_CLIENT,
   signal: SIGNAL,
@@ -363,12 +340,10 @@ export const WAIT_OPTIONS: OptionTables = options(WAIT);
 /** Options of the exports. */
 export const EXPORT_OPTIONS: OptionTables = options({
   ...RETRYING_READ,
-  fileNameFormat: {
-    type: {
-      test: (v) => FILE_NAME_FORMATS.includes(v as string),
-      rule: `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
-    },
-  },
+  fileNameFormat: is(
+    (v) => FILE_NAME_FORMATS.includes(v as string),
+    `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
+  ),
   pageSize: range(1, MAX_MS, { integer: true }),
   expiresIn: range(1, MAX_MS, { integer: true }),
   accessControl: { type: STRING },
