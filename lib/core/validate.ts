@@ -168,17 +168,10 @@ function compile(path: string, spec: Spec): Table {
   const fields: Field[] = [];
   const add = (key: string, path: string, s: Spec): Field => {
     const prefix = s.prefix ?? (path === "" ? "" : `${path}.`);
-    const f: Field = {
-      ...s,
-      key,
-      path,
-      prefix,
-      index: fields.length,
-      children: [],
-    };
+    const f = { ...s, key, path, prefix, index: fields.length, children: [] };
     fields.push(f);
     for (const [k, c] of Object.entries(s.fields ?? {})) {
-      f.children.push(add(k, prefix + k, c));
+      (f.children as Field[]).push(add(k, prefix + k, c));
     }
     return f;
   };
@@ -187,14 +180,19 @@ function compile(path: string, spec: Spec): Table {
   // Only the table's own indices and keys (as JSON) are written into the
   // code: never a caller's value.
   const hoisted: string[] = [], read: string[] = [], check: string[] = [];
-  const emit = (f: Field, parent: Field | undefined) => {
-    const i = f.index;
+  const bad = (then: string) =>
+    `{ if (issues === undefined) return false; ok = false; ${then} }`;
+  const emit = (f: Field, parent?: Field) => {
+    const i = f.index, key = JSON.stringify(f.key);
+    const fail = (rule: string) => bad(`report(issues, f[${i}], ${rule}, x);`);
+    const sibling = (c: Check) =>
+      c.with === undefined
+        ? "undefined"
+        : `v[${parent!.children.find((g) => g.key === c.with)!.index}]`;
     read.push(
       parent === undefined
         ? "r = value;"
-        : `try { r = s${parent.index}[${
-          JSON.stringify(f.key)
-        }]; } catch { r = THREW; }`,
+        : `try { r = s${parent.index}[${key}]; } catch { r = THREW; }`,
     );
     if (f.fields) {
       // Unknown keys are named by a scan of the object, never read.
@@ -214,23 +212,16 @@ function compile(path: string, spec: Spec): Table {
       );
     }
     if (parent !== undefined) {
+      const plain = f.fields ? `o${i} ?? v[${i}]` : `v[${i}]`;
       read.push(
-        `if (v[${i}] !== undefined) o${parent.index}[${
-          JSON.stringify(f.key)
-        }] = ${f.fields ? `o${i} ?? v[${i}]` : `v[${i}]`};`,
+        `if (v[${i}] !== undefined) o${parent.index}[${key}] = ${plain};`,
       );
     }
-    const fail = (rule: string) =>
-      `{ if (issues === undefined) return false; ok = false; report(issues, f[${i}], ${rule}, x); }`;
     check.push(
       `x = v[${i}];`,
-      `if (x instanceof Rejected) { if (issues === undefined) return false; ok = false; issues.push(...x.issues); }`,
+      `if (x instanceof Rejected) ${bad("issues.push(...x.issues);")}`,
       `else if (x === undefined) ${f.required ? fail("REQUIRED") : "{}"}`,
     );
-    const sibling = (c: Check) =>
-      c.with === undefined
-        ? "undefined"
-        : `v[${parent!.children.find((g) => g.key === c.with)!.index}]`;
     if (f.type !== undefined) {
       hoisted.push(`const type${i} = f[${i}].type;`);
       const test = f.type.js ?? `type${i}.test(x, ${sibling(f.type)})`;
@@ -238,11 +229,10 @@ function compile(path: string, spec: Spec): Table {
     }
     check.push("else {");
     f.checks?.forEach((c, j) => {
-      hoisted.push(`const check${i}_${j} = f[${i}].checks[${j}];`);
+      const name = `check${i}_${j}`;
+      hoisted.push(`const ${name} = f[${i}].checks[${j}];`);
       check.push(
-        `if (!check${i}_${j}.test(x, ${sibling(c)})) ${
-          fail(`check${i}_${j}.rule`)
-        }`,
+        `if (!${name}.test(x, ${sibling(c)})) ${fail(`${name}.rule`)}`,
       );
     });
     if (f.fields) {
@@ -251,19 +241,25 @@ function compile(path: string, spec: Spec): Table {
       for (const c of f.children) emit(c, f);
       read.push("}");
       check.push(
-        `if (v[${i}].unknown !== undefined) { if (issues === undefined) return false; ok = false;`,
-        `for (const k of v[${i}].unknown) issues.push({ path: f[${i}].prefix + k, rule: f[${i}].unknown }); } }`,
+        `if (v[${i}].unknown !== undefined) ${
+          bad(
+            `for (const k of v[${i}].unknown) issues.push({ path: f[${i}].prefix + k, rule: f[${i}].unknown });`,
+          )
+        } }`,
       );
     }
     check.push("}");
   };
-  emit(root, undefined);
+  emit(root);
   const locals = fields.filter((f) => f.fields).map((f) =>
     `s${f.index}, o${f.index}`
   );
-  const make = new Function(
-    "f, take, report, Rejected, Copied, COPIED, THREW, REQUIRED",
-    `"use strict"; ${hoisted.join("\n")}
+  return new Function(
+    "f",
+    "env",
+    `"use strict";
+const { take, report, Rejected, Copied, COPIED, THREW, REQUIRED } = env;
+${hoisted.join("\n")}
 return {
   read(value) { const v = new Array(${n + 1}); let r, u, ${
       locals.join(", ") || "_"
@@ -273,17 +269,15 @@ return {
   check(v, issues) { let ok = true, x; ${check.join("\n")} return ok; },
   plain: (v) => v[${n}],
 };`,
-  );
-  return make(
-    fields,
+  )(fields, {
     take,
     report,
     Rejected,
     Copied,
     COPIED,
     THREW,
-    TYPE_RULES.required,
-  );
+    REQUIRED: TYPE_RULES.required,
+  });
 }
 
 /** Reads every value once by its table and checks them together: one error for every problem. */
