@@ -368,6 +368,11 @@ export interface CheckedBaseUrl {
   readonly cleartext: boolean;
 }
 
+/** A custom reader's refusal of one rule. */
+function refuse(path: string, rule: string): Rejected {
+  return new Rejected([{ path, rule }]);
+}
+
 function readBaseUrl(value: unknown, path: string): unknown {
   const issues: ValidationIssue[] = [];
   return value === undefined
@@ -434,10 +439,7 @@ export interface CheckedAuth {
 function readAuth(auth: unknown, path: string): unknown {
   if (auth === undefined) return undefined;
   if (typeof auth !== "object" || auth === null) {
-    return new Rejected([{
-      path,
-      rule: "must be { apiKey } or { bearerToken }",
-    }]);
+    return refuse(path, "must be { apiKey } or { bearerToken }");
   }
   // The key is a secret: an issue names the rule, never the value.
   const issues: ValidationIssue[] = [];
@@ -478,7 +480,7 @@ function readAuth(auth: unknown, path: string): unknown {
     if (issues.length > 0) return new Rejected(issues);
     return apiKey ? { apiKey: secret } : { bearerToken: secret };
   } catch {
-    return new Rejected([{ path: at, rule: RULES.unreadable }]);
+    return refuse(at, RULES.unreadable);
   }
 }
 
@@ -510,7 +512,7 @@ function readHeaders(headers: unknown, path: string): unknown {
   const pairs: [string, string][] = [];
   try {
     if (!isObject(headers)) {
-      return new Rejected([{ path, rule: "must be an object of strings" }]);
+      return refuse(path, "must be an object of strings");
     }
     for (const name of Object.keys(headers)) {
       // A reserved or malformed name is refused unread.
@@ -528,7 +530,7 @@ function readHeaders(headers: unknown, path: string): unknown {
       else issues.push({ path: `${path}.${name}`, rule });
     }
   } catch {
-    return new Rejected([{ path, rule: RULES.unreadable }]);
+    return refuse(path, RULES.unreadable);
   }
   return issues.length > 0 ? new Rejected(issues) : Object.freeze(pairs);
 }
@@ -540,13 +542,10 @@ function readClock(clock: unknown, path: string): unknown {
     now = (clock as { now?: unknown } | null)?.now;
     sleep = (clock as { sleep?: unknown } | null)?.sleep;
   } catch {
-    return new Rejected([{ path, rule: RULES.unreadable }]);
+    return refuse(path, RULES.unreadable);
   }
   if (typeof now !== "function" || typeof sleep !== "function") {
-    return new Rejected([{
-      path,
-      rule: "must have now() and sleep(ms, signal) methods",
-    }]);
+    return refuse(path, "must have now() and sleep(ms, signal) methods");
   }
   return Object.freeze({
     now: () => now.call(clock),
