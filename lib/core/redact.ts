@@ -69,8 +69,7 @@ export interface Redactor {
 export function createRedactor(secrets: readonly string[]): Redactor {
   const mask = compileMask(secrets);
   const text = (s: string) =>
-    mask(s).replace(TOKEN_PARAM, `$1${REDACTED}`)
-      .replace(BEARER, `$1 ${REDACTED}`);
+    redactUrl(mask(s)).replace(BEARER, `$1 ${REDACTED}`);
   return { mask, text, value: (value) => copyMasked(value, text) };
 }
 
@@ -106,7 +105,6 @@ function copyMasked<T>(value: T, mask: (text: string) => string): T {
   if (typeof value !== "object" || value === null) return value;
   const root: object = Array.isArray(value) ? [] : {};
   const stack: [object, object, number][] = [[value, root, 1]];
-  const copies: object[] = [root];
   let budget = 10_000;
   while (stack.length > 0) {
     const [source, target, depth] = stack.pop()!;
@@ -117,7 +115,7 @@ function copyMasked<T>(value: T, mask: (text: string) => string): T {
       if (typeof item === "object" && item !== null) {
         if (depth >= 32 || --budget < 0) copy = "[TRUNCATED]";
         else {
-          copies.push(copy = Array.isArray(item) ? [] : {});
+          copy = Array.isArray(item) ? [] : {};
           stack.push([item, copy as object, depth + 1]);
         }
       }
@@ -129,8 +127,8 @@ function copyMasked<T>(value: T, mask: (text: string) => string): T {
         configurable: true,
       });
     }
+    Object.freeze(target); // shallow: its children are filled later
   }
-  for (const copy of copies) Object.freeze(copy);
   return root as T;
 }
 
