@@ -223,6 +223,7 @@ function range(
   );
 }
 
+const WHOLE = { integer: true };
 const REQUEST_TIMEOUT = is(
   (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
   `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
@@ -243,7 +244,7 @@ const RETRY = is(
   "must be an object or false",
   {
     fields: {
-      maxAttempts: range(1, 100, { integer: true }),
+      maxAttempts: range(1, 100, WHOLE),
       maxRetryAfterMs: range(0),
       backoff: BACKOFF,
       clock: CLOCK,
@@ -271,11 +272,13 @@ const CONNECTION: Fields = {
   fetch: FETCH,
   httpClient: HTTP_CLIENT,
 };
+/** The options of one request. */
+const REQUEST: Fields = { signal: SIGNAL, timeoutMs: REQUEST_TIMEOUT };
 /** The options of a retrying read: `waitForJob`'s and an export's. */
 const RETRYING_READ: Fields = {
   signal: SIGNAL,
   requestTimeoutMs: REQUEST_TIMEOUT,
-  maxConsecutiveFailures: range(1, 1000, { integer: true }),
+  maxConsecutiveFailures: range(1, 1000, WHOLE),
   clock: CLOCK,
   backoff: BACKOFF,
 };
@@ -321,18 +324,13 @@ export const BUILD_OPTIONS: OptionTables = options({});
 export const HTTP_OPTIONS: Table = root({
   fetch: FETCH,
   httpClient: HTTP_CLIENT,
-  signal: SIGNAL,
-  timeoutMs: REQUEST_TIMEOUT,
+  ...REQUEST,
 });
 /** Options of a single read (`getJobStatus`, `getTag`, …). */
-export const READ_OPTIONS: OptionTables = options({
-  signal: SIGNAL,
-  timeoutMs: REQUEST_TIMEOUT,
-});
+export const READ_OPTIONS: OptionTables = options(REQUEST);
 /** Options of `triggerSampling`. */
 export const TRIGGER_OPTIONS: OptionTables = options({
-  signal: SIGNAL,
-  timeoutMs: REQUEST_TIMEOUT,
+  ...REQUEST,
   retry: RETRY,
 });
 /** Options of `waitForJob`. */
@@ -344,8 +342,8 @@ export const EXPORT_OPTIONS: OptionTables = options({
     (v) => FILE_NAME_FORMATS.includes(v as string),
     `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
   ),
-  pageSize: range(1, MAX_MS, { integer: true }),
-  expiresIn: range(1, MAX_MS, { integer: true }),
+  pageSize: range(1, MAX_MS, WHOLE),
+  expiresIn: range(1, MAX_MS, WHOLE),
   accessControl: { type: STRING },
   onPage: { type: FUNCTION },
 });
@@ -391,13 +389,10 @@ export function checkBaseUrl(
     issues.push({ path, rule: RULES.string, received: typeof baseUrl });
     return undefined;
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(baseUrl);
-  } catch { /* reported below */ }
-  const credentials = url !== undefined &&
+  const url = URL.parse(baseUrl);
+  const credentials = url !== null &&
     (url.username !== "" || url.password !== "");
-  const rule = url === undefined
+  const rule = url === null
     ? "must be an absolute http(s) URL"
     : url.protocol !== "http:" && url.protocol !== "https:"
     ? "must use http: or https:"
@@ -406,7 +401,7 @@ export function checkBaseUrl(
     : url.search || url.hash || /[?#]/.test(baseUrl)
     ? "must not have a query or fragment"
     : undefined;
-  if (rule !== undefined || url === undefined) {
+  if (rule !== undefined || url === null) {
     // Shown without userinfo, query or fragment: they may hold a secret.
     const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
       .replace(/[?#].*$/s, "").slice(0, 80);
