@@ -267,7 +267,7 @@ type Fields = Readonly<Record<string, Spec>>;
 /** The options every request shares: where to, as whom, with which extra headers. */
 const CONNECTION: Fields = {
   baseUrl: { read: readBaseUrl },
-  auth: { read: readAuth, secret: true },
+  auth: { read: readAuth }, // a secret: its issues never show the value
   headers: { read: readHeaders },
   fetch: FETCH,
   httpClient: HTTP_CLIENT,

@@ -77,8 +77,6 @@ export interface Spec {
   readonly prefix?: string;
   /** Keep an object value (an `AbortSignal`) instead of a plain stand-in. */
   readonly keep?: boolean;
-  /** Never show the value in an issue. */
-  readonly secret?: boolean;
   /** Reads a value of its own shape (its parts once each): what the snapshot keeps, or a {@linkcode Rejected}. */
   readonly read?: (value: unknown, path: string) => unknown;
 }
@@ -139,7 +137,7 @@ function report(
 ): void {
   const text = typeof rule === "string" ? rule : rule(value);
   issues.push(
-    value === undefined || f.secret
+    value === undefined
       ? { path: f.path, rule: text }
       : { path: f.path, rule: text, received: describeValue(value) },
   );
