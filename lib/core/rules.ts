@@ -48,7 +48,7 @@ const MAX_MS = 2_147_483_647;
 /** The Lightly API's public host. */
 export const DEFAULT_BASE_URL = "https://api.lightly.ai";
 
-/** The rule texts of the sampling input (and the few every field shares). */
+/** The rule texts of the sampling input, and those every field shares. */
 export const RULES = {
   objectId:
     `must be a 24-character lower-case hex ObjectId (${OBJECT_ID_PATTERN.source})`,
@@ -64,11 +64,7 @@ export const RULES = {
     `must contain only letters, digits and _ + = , . @ : / - (${SCORE_TYPE_PATTERN.source})`,
   rowCount: "must be a whole number >= 1",
   unknownField: "is not a known field",
-  required: TYPE_RULES.required,
-  object: TYPE_RULES.object,
-  string: TYPE_RULES.string,
-  number: TYPE_RULES.number,
-  unreadable: TYPE_RULES.unreadable,
+  ...TYPE_RULES,
 } as const;
 
 /** {@linkcode OBJECT_ID_PATTERN}, by hand (a regex costs half a build; a property test holds both equal). */

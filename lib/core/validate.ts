@@ -19,7 +19,6 @@ export const TYPE_RULES = Object.freeze({
   object: "must be an object",
   string: "must be a string",
   number: "must be a finite JSON number",
-  function: "must be a function",
 });
 
 /** One check of a value: `test` passes it, or `rule` is reported. */
@@ -52,7 +51,7 @@ export const OBJECT: Check = { test: isObject, rule: TYPE_RULES.object };
 /** A function. */
 export const FUNCTION: Check = {
   test: (v) => typeof v === "function",
-  rule: TYPE_RULES.function,
+  rule: "must be a function",
 };
 
 /** A custom reader's refusal: its issues, reported at the field's place. */
