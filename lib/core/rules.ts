@@ -481,42 +481,35 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // deno-lint-ignore no-control-regex
 const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
 
-/** The rule a header breaks, or `undefined`: its name, then its value. */
-function headerRule(name: string, value: unknown): string | undefined {
-  const lower = name.toLowerCase();
-  return !HEADER_NAME.test(name)
-    ? "is not a valid header name"
-    : lower === "authorization"
-    ? "is set by this package: use options.auth"
-    : RESERVED_HEADERS.includes(lower)
-    ? "is set by this package and cannot be overridden"
-    : typeof value !== "string"
-    ? RULES.string
-    : HEADER_VALUE_BAD.test(value)
-    ? "must not contain line breaks or control characters"
-    : undefined;
-}
-
 function readHeaders(headers: unknown, path: string): unknown {
   if (headers === undefined) return undefined;
   const issues: ValidationIssue[] = [];
   const pairs: [string, string][] = [];
   try {
-    if (!isObject(headers)) {
-      return refuse(path, "must be an object of strings");
-    }
+    if (!isObject(headers)) return refuse(path, "must be an object of strings");
     for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
       // A reserved or malformed name is refused unread.
-      let rule = headerRule(name, "");
+      let rule = !HEADER_NAME.test(name)
+        ? "is not a valid header name"
+        : lower === "authorization"
+        ? "is set by this package: use options.auth"
+        : RESERVED_HEADERS.includes(lower)
+        ? "is set by this package and cannot be overridden"
+        : undefined;
       let value: unknown;
       if (rule === undefined) {
         try {
           value = headers[name];
-          rule = headerRule(name, value);
         } catch {
           rule = RULES.unreadable;
         }
       }
+      rule ??= typeof value !== "string"
+        ? RULES.string
+        : HEADER_VALUE_BAD.test(value)
+        ? "must not contain line breaks or control characters"
+        : undefined;
       if (rule === undefined) pairs.push([name, value as string]);
       else issues.push({ path: `${path}.${name}`, rule });
     }
