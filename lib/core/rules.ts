@@ -445,30 +445,24 @@ function readAuth(auth: unknown, path: string): unknown {
       }
     }
     const apiKey = "apiKey" in auth, bearer = "bearerToken" in auth;
-    if (apiKey === bearer) {
-      if (apiKey) {
-        issues.push({
-          path,
-          rule: "must have either apiKey or bearerToken, not both",
-        });
-      } else if (issues.length === 0) {
-        issues.push({ path, rule: "must have apiKey or bearerToken" });
-      }
-      return new Rejected(issues);
+    let rule = apiKey && bearer
+      ? "must have either apiKey or bearerToken, not both"
+      : apiKey || bearer || issues.length > 0
+      ? undefined
+      : "must have apiKey or bearerToken";
+    let secret: unknown;
+    if (apiKey !== bearer) {
+      const name = apiKey ? "apiKey" : "bearerToken";
+      at = `${path}.${name}`;
+      secret = (auth as Record<string, unknown>)[name];
+      rule = typeof secret !== "string"
+        ? RULES.string
+        : /^[\x21-\x7e]+$/.test(secret)
+        ? undefined
+        : "must be non-empty printable ASCII, without spaces or control characters";
     }
-    const name = apiKey ? "apiKey" : "bearerToken";
-    at = `${path}.${name}`;
-    const secret = (auth as Record<string, unknown>)[name];
-    if (typeof secret !== "string") {
-      issues.push({ path: at, rule: RULES.string });
-    } else if (!/^[\x21-\x7e]+$/.test(secret)) {
-      issues.push({
-        path: at,
-        rule:
-          "must be non-empty printable ASCII, without spaces or control characters",
-      });
-    }
-    if (issues.length > 0) return new Rejected(issues);
+    if (rule !== undefined) issues.push({ path: at, rule });
+    if (issues.length > 0 || apiKey === bearer) return new Rejected(issues);
     return apiKey ? { apiKey: secret } : { bearerToken: secret };
   } catch {
     return refuse(at, RULES.unreadable);
