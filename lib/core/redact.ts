@@ -196,12 +196,12 @@ function decode(view: View, [trigger, pattern, decoded]: Decoder) {
 const PIECE = 8;
 const BASE = 31;
 
-/** The pieces of one width; `seen` has a bit per low 16 bits of their rolling hashes. */
+/** The pieces of one width by rolling hash; `seen` has a bit per low 16 bits of a hash. */
 interface Pieces {
   readonly width: number;
   /** `BASE ** (width - 1)`, 32-bit. */
   readonly top: number;
-  readonly pieces: Set<string>;
+  readonly byHash: Map<number, string[]>;
   readonly seen: Uint8Array;
 }
 
@@ -224,13 +224,14 @@ function compileMask(secrets: readonly string[]): (text: string) => string {
     let t = tables.find((t) => t.width === width);
     if (t === undefined) {
       const top = BASE ** (width - 1) | 0;
-      t = { width, top, pieces: new Set(), seen: new Uint8Array(8192) };
+      t = { width, top, byHash: new Map(), seen: new Uint8Array(8192) };
       tables.push(t);
     }
     for (let i = 0; i + width <= secret.length; i++) {
       const h = hashOf(secret, i, width);
       t.seen[(h >>> 3) & 8191] |= 1 << (h & 7);
-      t.pieces.add(secret.slice(i, i + width));
+      const piece = secret.slice(i, i + width), same = t.byHash.get(h) ?? [];
+      if (!same.includes(piece)) t.byHash.set(h, [...same, piece]);
     }
   }
   return (text) => {
@@ -245,54 +246,40 @@ function compileMask(secrets: readonly string[]): (text: string) => string {
         if (twice !== undefined) views.push(twice);
       }
     }
-    const ranges: [number, number][] = [];
+    // A byte per character of `text` (and a last 0): 1 where a piece lies.
+    const masked = new Uint8Array(text.length + 1);
     for (const view of views) {
-      for (const t of tables) find(view, t, ranges);
+      for (const t of tables) find(view, t, masked);
     }
-    return ranges.length === 0 ? text : cutOut(text, ranges);
+    let out = "", end = 0;
+    for (
+      let from = masked.indexOf(1);
+      from !== -1;
+      from = masked.indexOf(1, end)
+    ) {
+      out += text.slice(end, from) + REDACTED;
+      end = masked.indexOf(0, from);
+    }
+    return end === 0 ? text : out + text.slice(end);
   };
 }
 
-/** Pushes `[start, end)` of each run of pieces found in `view`, in original offsets. */
-function find(view: View, t: Pieces, ranges: [number, number][]) {
+/** Marks in `masked` the original characters of each piece found in `view`. */
+function find(view: View, t: Pieces, masked: Uint8Array) {
   const { text, starts } = view;
-  const { width, top, pieces, seen } = t;
+  const { width, top, byHash, seen } = t;
   if (text.length < width) return;
-  const push = (from: number, to: number) =>
-    ranges.push(starts ? [starts[from], starts[to]] : [from, to]);
   let h = hashOf(text, 0, width);
-  let runStart = -1, runEnd = -1;
   for (let p = 0;; p++) {
     if (
       (seen[(h >>> 3) & 8191] & (1 << (h & 7))) !== 0 &&
-      pieces.has(text.slice(p, p + width))
+      byHash.get(h)?.some((piece) => text.startsWith(piece, p))
     ) {
-      if (p > runEnd) {
-        if (runStart >= 0) push(runStart, runEnd);
-        runStart = p;
-      }
-      runEnd = p + width;
+      if (starts) masked.fill(1, starts[p], starts[p + width]);
+      else masked.fill(1, p, p + width);
     }
     if (p + width >= text.length) break;
     h = (Math.imul(h - Math.imul(text.charCodeAt(p), top), BASE) +
       text.charCodeAt(p + width)) | 0;
   }
-  if (runStart >= 0) push(runStart, runEnd);
-}
-
-/** `text` with each union of ranges replaced by one marker. */
-function cutOut(text: string, ranges: [number, number][]): string {
-  ranges.sort((a, b) => a[0] - b[0]);
-  let out = "";
-  let at = 0;
-  let [open, end] = ranges[0];
-  for (const [from, to] of ranges) {
-    if (from > end) {
-      out += text.slice(at, open) + REDACTED;
-      at = end;
-      open = from;
-    }
-    end = Math.max(end, to);
-  }
-  return out + text.slice(at, open) + REDACTED + text.slice(end);
 }
