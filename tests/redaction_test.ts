@@ -25,12 +25,10 @@ import { type HttpOptions, sendJson } from "../lib/core/http.ts";
 import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
   createRedactor,
-  maskSecrets,
   redactHeaders,
   redactSnippet,
   redactText,
   redactUrl,
-  redactValue,
   secretsOf,
 } from "../lib/core/redact.ts";
 import { escapeHtml } from "../lib/display/notebook.ts";
@@ -802,9 +800,9 @@ Deno.test("redactText() masks a secret JSON-escaped inside HTML, escaped twice, 
     assertEquals(redactText(`<${echo}>`, [secret]), `<${REDACTED}>`, echo);
   }
   // Letters of the secret itself still match exactly: no over-masking.
-  assertEquals(maskSecrets("ABC abc", ["abc"]), `ABC ${REDACTED}`);
+  assertEquals(createRedactor(["abc"]).mask("ABC abc"), `ABC ${REDACTED}`);
   assertEquals(
-    maskSecrets(`?token="$LIGHTLY_TOKEN"`, ["zz"]),
+    createRedactor(["zz"]).mask(`?token="$LIGHTLY_TOKEN"`),
     `?token="$LIGHTLY_TOKEN"`,
   );
 });
@@ -851,10 +849,13 @@ Deno.test("redactSnippet() masks before it cuts and never cuts a marker in two",
   assertEquals(redactSnippet("abcdef", [], 3), "abc…");
 });
 
-Deno.test("redactValue() masks keys and values deep in a copy, survives cycles and extreme depth, and keeps __proto__ a plain key", () => {
+Deno.test("a redactor's value() masks keys and values deep in a copy, survives cycles and extreme depth, and keeps __proto__ a plain key", () => {
   const cyclic: Record<string, unknown> = { note: "k3y-k3y-k3y" };
   cyclic.self = cyclic;
-  const out = redactValue(cyclic, ["k3y-k3y-k3y"]) as Record<string, unknown>;
+  const out = createRedactor(["k3y-k3y-k3y"]).value(cyclic) as Record<
+    string,
+    unknown
+  >;
   assertEquals(out.note, REDACTED);
   assert(!JSON.stringify(out).includes("k3y"));
   assertEquals(cyclic.note, "k3y-k3y-k3y"); // the input is not changed
@@ -862,12 +863,19 @@ Deno.test("redactValue() masks keys and values deep in a copy, survives cycles a
   const deep = JSON.parse(
     "[".repeat(100_000) + '"k3y-k3y-k3y"' + "]".repeat(100_000),
   );
-  assert(!JSON.stringify(redactValue(deep, ["k3y-k3y-k3y"])).includes("k3y"));
+  assert(
+    !JSON.stringify(createRedactor(["k3y-k3y-k3y"]).value(deep)).includes(
+      "k3y",
+    ),
+  );
 
   const hostile = JSON.parse(
     '{"__proto__": {"polluted": "k3y-k3y-k3y"}, "k3y-k3y-k3y": [1, null, true]}',
   );
-  const copy = redactValue(hostile, ["k3y-k3y-k3y"]) as Record<string, unknown>;
+  const copy = createRedactor(["k3y-k3y-k3y"]).value(hostile) as Record<
+    string,
+    unknown
+  >;
   assertEquals(Object.getPrototypeOf(copy), Object.prototype);
   assertEquals(Object.keys(copy), ["__proto__", REDACTED]);
   assertEquals(copy[REDACTED], [1, null, true]);

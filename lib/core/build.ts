@@ -1,8 +1,6 @@
 /**
- * The requests this package sends, described before they are sent: frozen,
- * plain, printable `{ method, url, headers, body }`. Pure: no I/O, no clock,
- * no environment, no state kept between calls; built from validated
- * snapshots only.
+ * The requests this package sends, as frozen plain `{ method, url, headers,
+ * body }`, built from validated snapshots only: no I/O, clock or state.
  *
  * @module
  */
@@ -13,10 +11,7 @@ import type { SamplingCreateRequest, SamplingInput } from "./types.ts";
 /** Options of {@linkcode buildSamplingRequest}: host, credentials, extra headers. */
 export type BuildOptions = ClientOptions;
 
-/**
- * A request ready for `fetch(request.url, request)`: frozen, plain, and
- * serialisable. Print it with `formatRequest` (secrets redacted), never as is.
- */
+/** A request ready for `fetch(request.url, request)`; print it with `formatRequest` (secrets redacted), never as is. */
 export interface LightlyRequest {
   /** The HTTP method. */
   readonly method: "GET" | "POST";
@@ -36,7 +31,7 @@ export interface SamplingRequest extends LightlyRequest {
   readonly body: string;
 }
 
-/** A validated body as JSON, in wire order (the rules admit no character that needs escaping). */
+/** A validated body as JSON in wire order, by hand: faster than `JSON.stringify`, and the rules admit no character that needs escaping. */
 function serializeBody(b: SamplingCreateRequest): string {
   let s = '{"newTagName":"' + b.newTagName + '","method":"' + b.method +
     '","config":';
@@ -65,7 +60,7 @@ export function samplingRequest(
   client: Client,
   input: SamplingInput,
 ): SamplingRequest {
-  // Path ids are lower-case hex: percent-encoding leaves them as they are.
+  // Ids are lower-case hex: nothing to percent-encode.
   return Object.freeze({
     method: "POST" as const,
     url: client.prefix + "/v1/datasets/" + input.datasetId + "/embeddings/" +
@@ -92,9 +87,8 @@ export function getRequest(client: Client, path: string): LightlyRequest {
  * Validates a sampling input and its options and describes the request that
  * triggers the job: `POST /v1/datasets/{datasetId}/embeddings/{embeddingId}/sampling`.
  *
- * Pure and fast (no I/O, no clock, no environment): use it for dry runs, for
- * your own HTTP client, or through `triggerSampling`. In a loop, a client
- * from `createClient` validates the options once.
+ * Pure and fast: for dry runs, your own HTTP client, or `triggerSampling`.
+ * In a loop, a client from `createClient` validates the options once.
  *
  * @param input The dataset and embedding ids and the wire-format body.
  * @param options Base URL, credentials and extra headers.
@@ -129,14 +123,14 @@ export function buildWith(
   input: unknown,
   options: unknown,
 ): SamplingRequest {
-  const call = prepare(
+  const { client: c, args } = prepare(
     client,
     "sampling request",
     BUILD_OPTIONS,
     options,
     [SAMPLING_INPUT, input],
   );
-  return samplingRequest(call.client, call.args[0] as SamplingInput);
+  return samplingRequest(c, args[0] as SamplingInput);
 }
 
 /** The frozen GET of an encoded `path` with host, credentials and headers; throws `ValidationError`. */
@@ -144,9 +138,12 @@ export function buildGetRequest(
   path: string,
   options?: ClientOptions,
 ): LightlyRequest {
-  const call = prepare(undefined, "options", BUILD_OPTIONS, options, [
-    GET_PATH,
-    path,
-  ]);
-  return getRequest(call.client, call.args[0] as string);
+  const { client, args } = prepare(
+    undefined,
+    "options",
+    BUILD_OPTIONS,
+    options,
+    [GET_PATH, path],
+  );
+  return getRequest(client, args[0] as string);
 }

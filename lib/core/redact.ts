@@ -11,19 +11,13 @@ export const REDACTED = "[REDACTED]";
 const TOKEN_PARAM =
   /([?&](?:token|access_token|api_key|apikey)=)[^&#\s)"'<>]*/gi;
 const BEARER = /\b(Bearer)\s+[^\s"',;)]+/gi;
+/** Credentials, cookies, any name with token, secret, password or API key. */
 const SECRET_HEADER =
   /^(?:authorization|proxy-authorization|cookie|set-cookie)$|token|secret|password|api-?key/i;
-/** How many consecutive characters of a secret are a piece of it. */
-const PIECE = 8;
 
 /** Masks every `token`-like query value in a URL (or in any text). */
 export function redactUrl(url: string): string {
   return url.replace(TOKEN_PARAM, `$1${REDACTED}`);
-}
-
-/** Whether a header's value is a secret: credentials, cookies, any name with token, secret, password or API key. */
-export function isSecretHeader(name: string): boolean {
-  return SECRET_HEADER.test(name);
 }
 
 /** A copy of `headers` with every secret value masked (`Bearer [REDACTED]` for a bearer). */
@@ -32,7 +26,7 @@ export function redactHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = !isSecretHeader(name)
+    out[name] = !SECRET_HEADER.test(name)
       ? value
       : /^bearer\s/i.test(value)
       ? `Bearer ${REDACTED}`
@@ -55,7 +49,7 @@ export function secretsOf(
     } catch { /* a malformed escape: the form as sent is masked */ }
   }
   for (const [name, value] of Object.entries(headers)) {
-    if (!isSecretHeader(name)) continue;
+    if (!SECRET_HEADER.test(name)) continue;
     secrets.push(value, /^bearer\s+(.+)$/i.exec(value)?.[1] ?? "");
   }
   return secrets.filter((s) => s.length > 0);
@@ -71,17 +65,12 @@ export interface Redactor {
   value<T>(value: T): T;
 }
 
-/** Compiles the masking of `secrets`: their 8-character pieces by rolling hash, in the text as written and decoded (percent, JSON, HTML) once and twice. */
+/** Compiles the masking of `secrets`: each run of their 8-character pieces, in the text as written or decoded (percent, JSON, HTML) once or twice, becomes one marker. */
 export function createRedactor(secrets: readonly string[]): Redactor {
-  const pieces = new Pieces(secrets);
+  const mask = compileMask(secrets);
   const text = (s: string) =>
-    pieces.mask(s).replace(TOKEN_PARAM, `$1${REDACTED}`)
-      .replace(BEARER, `$1 ${REDACTED}`);
-  return {
-    mask: (s) => pieces.mask(s),
-    text,
-    value: (value) => copyMasked(value, text),
-  };
+    redactUrl(mask(s)).replace(BEARER, `$1 ${REDACTED}`);
+  return { mask, text, value: (value) => copyMasked(value, text) };
 }
 
 /** {@linkcode createRedactor}'s `text`, for one text. */
@@ -90,16 +79,6 @@ export function redactText(
   secrets: readonly string[] = [],
 ): string {
   return createRedactor(secrets).text(text);
-}
-
-/** {@linkcode createRedactor}'s `mask` (no `token=`/`Bearer` patterns), for one text. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  return new Pieces(secrets).mask(text);
-}
-
-/** {@linkcode createRedactor}'s `value`, for one value. */
-export function redactValue<T>(value: T, secrets: readonly string[] = []): T {
-  return createRedactor(secrets).value(value);
 }
 
 /** A body's first `maxLength` characters, masked before the cut, controls flattened, `…` marking a cut. */
@@ -112,6 +91,7 @@ export function redactSnippet(
     // deno-lint-ignore no-control-regex
     .replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   if (flat.length <= maxLength) return flat;
+  // A marker the cut would split is kept whole.
   const marker = flat.lastIndexOf(REDACTED, maxLength - 1);
   const end = marker !== -1 && marker + REDACTED.length > maxLength
     ? marker + REDACTED.length
@@ -125,7 +105,6 @@ function copyMasked<T>(value: T, mask: (text: string) => string): T {
   if (typeof value !== "object" || value === null) return value;
   const root: object = Array.isArray(value) ? [] : {};
   const stack: [object, object, number][] = [[value, root, 1]];
-  const copies: object[] = [root];
   let budget = 10_000;
   while (stack.length > 0) {
     const [source, target, depth] = stack.pop()!;
@@ -136,7 +115,7 @@ function copyMasked<T>(value: T, mask: (text: string) => string): T {
       if (typeof item === "object" && item !== null) {
         if (depth >= 32 || --budget < 0) copy = "[TRUNCATED]";
         else {
-          copies.push(copy = Array.isArray(item) ? [] : {});
+          copy = Array.isArray(item) ? [] : {};
           stack.push([item, copy as object, depth + 1]);
         }
       }
@@ -148,33 +127,23 @@ function copyMasked<T>(value: T, mask: (text: string) => string): T {
         configurable: true,
       });
     }
+    Object.freeze(target); // shallow: its children are filled later
   }
-  for (const copy of copies) Object.freeze(copy);
   return root as T;
 }
 
 // ------------------------------------------------------ the pieces matcher
 
-/** Text decoded by one escape scheme; `starts[i]`: where character `i` began in the original. */
+/** Text decoded by one escape scheme; `starts[i]`: where its character `i` began in the original. */
 interface View {
   readonly text: string;
-  readonly starts: Int32Array | undefined;
+  readonly starts?: Int32Array;
 }
 
-type Decoder = readonly [
-  trigger: string,
-  RegExp,
-  (match: RegExpExecArray) => string,
-];
+/** An escape a server may apply to text that echoes a secret: its first character, its pattern, its decoding. */
+type Decoder = readonly [string, RegExp, (match: RegExpExecArray) => string];
 
 const hex = (digits: string) => String.fromCharCode(parseInt(digits, 16));
-const JSON_ESCAPES: Readonly<Record<string, string>> = {
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-};
 const HTML_NAMED: Readonly<Record<string, string>> = {
   quot: '"',
   amp: "&",
@@ -182,14 +151,9 @@ const HTML_NAMED: Readonly<Record<string, string>> = {
   gt: ">",
   apos: "'",
 };
-/** The escapes a server may apply to text that echoes a secret. */
 const DECODERS: readonly Decoder[] = [
   ["%", /%([0-9a-fA-F]{2})/g, (m) => hex(m[1])],
-  [
-    "\\",
-    /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g,
-    (m) => m[1] !== undefined ? hex(m[1]) : JSON_ESCAPES[m[2]] ?? m[2],
-  ],
+  ["\\", /\\(?:u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (m) => JSON.parse(`"${m[0]}"`)],
   [
     "&",
     /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|(quot|amp|lt|gt|apos));/gi,
@@ -215,26 +179,25 @@ function decode(view: View, [trigger, pattern, decoded]: Decoder) {
   const re = new RegExp(pattern); // its own lastIndex
   const starts = new Int32Array(text.length + 1);
   const at = (i: number) => view.starts?.[i] ?? i;
-  const parts: string[] = [];
-  let length = 0;
-  let from = 0;
+  let out = "", length = 0, from = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     for (let i = from; i < m.index; i++) starts[length++] = at(i);
     const part = decoded(m);
     for (let i = 0; i < part.length; i++) starts[length++] = at(m.index);
-    parts.push(text.slice(from, m.index), part);
+    out += text.slice(from, m.index) + part;
     from = m.index + m[0].length;
   }
-  if (parts.length === 0) return undefined;
+  if (from === 0) return undefined;
   for (let i = from; i <= text.length; i++) starts[length++] = at(i);
-  parts.push(text.slice(from));
-  return { text: parts.join(""), starts };
+  return { text: out + text.slice(from), starts };
 }
 
+/** How many consecutive characters of a secret are a piece of it. */
+const PIECE = 8;
 const BASE = 31;
 
-/** The pieces of one length, by rolling hash; `seen` has one bit per low 16 bits of a hash. */
-interface PieceTable {
+/** The pieces of one width by rolling hash; `seen` has a bit per low 16 bits of a hash. */
+interface Pieces {
   readonly width: number;
   /** `BASE ** (width - 1)`, 32-bit. */
   readonly top: number;
@@ -250,95 +213,73 @@ function hashOf(text: string, from: number, width: number): number {
   return h;
 }
 
-/** Every piece of every secret, compiled once; masks them in linear time. */
-class Pieces {
-  readonly #tables: PieceTable[] = [];
-  readonly #decoders: readonly Decoder[] = DECODERS;
-
-  constructor(secrets: readonly string[]) {
-    for (const secret of new Set(secrets)) {
-      if (secret === "") continue;
-      if (secret.includes(" ")) this.#decoders = [...DECODERS, FORM];
-      const width = Math.min(PIECE, secret.length);
-      let table = this.#tables.find((t) => t.width === width);
-      if (table === undefined) {
-        let top = 1;
-        for (let i = 1; i < width; i++) top = Math.imul(top, BASE);
-        table = { width, top, byHash: new Map(), seen: new Uint8Array(8192) };
-        this.#tables.push(table);
-      }
-      for (let i = 0; i + width <= secret.length; i++) {
-        const piece = secret.slice(i, i + width);
-        const h = hashOf(piece, 0, width);
-        table.seen[(h >>> 3) & 8191] |= 1 << (h & 7);
-        const same = table.byHash.get(h) ?? [];
-        if (!same.includes(piece)) table.byHash.set(h, [...same, piece]);
-      }
+/** The masking of every piece of `secrets`, in every form, in time linear in the text. */
+function compileMask(secrets: readonly string[]): (text: string) => string {
+  const tables: Pieces[] = [];
+  let decoders = DECODERS;
+  for (const secret of secrets) {
+    if (secret === "") continue;
+    if (secret.includes(" ")) decoders = [...DECODERS, FORM];
+    const width = Math.min(PIECE, secret.length);
+    let t = tables.find((t) => t.width === width);
+    if (t === undefined) {
+      const top = BASE ** (width - 1) | 0;
+      t = { width, top, byHash: new Map(), seen: new Uint8Array(8192) };
+      tables.push(t);
+    }
+    for (let i = 0; i + width <= secret.length; i++) {
+      const h = hashOf(secret, i, width);
+      t.seen[(h >>> 3) & 8191] |= 1 << (h & 7);
+      const piece = secret.slice(i, i + width), same = t.byHash.get(h) ?? [];
+      if (!same.includes(piece)) t.byHash.set(h, [...same, piece]);
     }
   }
-
-  /** Replaces every run of pieces, in any form, by one marker. */
-  mask(text: string): string {
-    if (this.#tables.length === 0) return text;
-    const views: View[] = [{ text, starts: undefined }];
-    for (const first of this.#decoders) {
+  return (text) => {
+    if (tables.length === 0) return text;
+    const views: View[] = [{ text }];
+    for (const first of decoders) {
       const once = decode(views[0], first);
       if (once === undefined) continue;
       views.push(once);
-      for (const second of this.#decoders) {
+      for (const second of decoders) {
         const twice = decode(once, second);
         if (twice !== undefined) views.push(twice);
       }
     }
-    const ranges: [number, number][] = [];
+    // A byte per character of `text` (and a last 0): 1 where a piece lies.
+    const masked = new Uint8Array(text.length + 1);
     for (const view of views) {
-      for (const table of this.#tables) find(view, table, ranges);
+      for (const t of tables) find(view, t, masked);
     }
-    return ranges.length === 0 ? text : cutOut(text, ranges);
-  }
+    let out = "", end = 0;
+    for (
+      let from = masked.indexOf(1);
+      from !== -1;
+      from = masked.indexOf(1, end)
+    ) {
+      out += text.slice(end, from) + REDACTED;
+      end = masked.indexOf(0, from);
+    }
+    return end === 0 ? text : out + text.slice(end);
+  };
 }
 
-/** Pushes `[start, end)` of each run of pieces found in `view`, in original offsets. */
-function find(view: View, table: PieceTable, ranges: [number, number][]) {
+/** Marks in `masked` the original characters of each piece found in `view`. */
+function find(view: View, t: Pieces, masked: Uint8Array) {
   const { text, starts } = view;
-  const { width, top, byHash, seen } = table;
+  const { width, top, byHash, seen } = t;
   if (text.length < width) return;
-  const push = (from: number, to: number) =>
-    ranges.push(starts ? [starts[from], starts[to]] : [from, to]);
   let h = hashOf(text, 0, width);
-  let runStart = -1;
-  let runEnd = -1;
   for (let p = 0;; p++) {
-    if ((seen[(h >>> 3) & 8191] & (1 << (h & 7))) !== 0) {
-      const same = byHash.get(h);
-      if (same?.some((piece) => text.startsWith(piece, p))) {
-        if (p > runEnd) {
-          if (runStart >= 0) push(runStart, runEnd);
-          runStart = p;
-        }
-        runEnd = p + width;
-      }
+    if (
+      (seen[(h >>> 3) & 8191] & (1 << (h & 7))) !== 0 &&
+      byHash.get(h)?.some((piece) => text.startsWith(piece, p))
+    ) {
+      if (starts) masked.fill(1, starts[p], starts[p + width]);
+      else masked.fill(1, p, p + width);
     }
     if (p + width >= text.length) break;
     h = (Math.imul(h - Math.imul(text.charCodeAt(p), top), BASE) +
       text.charCodeAt(p + width)) | 0;
   }
-  if (runStart >= 0) push(runStart, runEnd);
-}
-
-/** `text` with each union of ranges replaced by one marker. */
-function cutOut(text: string, ranges: [number, number][]): string {
-  ranges.sort((a, b) => a[0] - b[0]);
-  let out = "";
-  let at = 0;
-  let [open, end] = ranges[0];
-  for (const [from, to] of ranges) {
-    if (from > end) {
-      out += text.slice(at, open) + REDACTED;
-      at = end;
-      open = from;
-    }
-    end = Math.max(end, to);
-  }
-  return out + text.slice(at, open) + REDACTED + text.slice(end);
 }

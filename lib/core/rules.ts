@@ -1,11 +1,12 @@
 /**
  * THE table: every rule checked before sending, as data (path, required,
- * type, checks, rule text), each rule text written once; no zod.
+ * type, checks, rule text), each rule text written once.
  *
  * @module
  */
 import type { ValidationIssue } from "./errors.ts";
 import {
+  type Check,
   FUNCTION,
   isObject,
   NUMBER,
@@ -24,75 +25,47 @@ export const OBJECT_ID_PATTERN: RegExp = /^[a-f0-9]{24}$/;
 export const TAG_NAME_PATTERN: RegExp = /^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$/;
 /** The rule every `scoreType` must match (and be at least 1 character long). */
 export const SCORE_TYPE_PATTERN: RegExp = /^[a-zA-Z0-9_+=,.@:\/-]*$/;
-
 /** The sampling methods the API knows. */
-export const SAMPLING_METHODS: readonly [
+export const SAMPLING_METHODS = [
   "ACTIVE_LEARNING",
   "CORAL",
   "CORESET",
   "RANDOM",
-] = ["ACTIVE_LEARNING", "CORAL", "CORESET", "RANDOM"] as const;
-
+] as const;
 /** The states a job can be in, as the API documents them today. */
-export const JOB_STATES: readonly [
+export const JOB_STATES = [
   "UNKNOWN",
   "WAITING",
   "RUNNING",
   "FAILED",
   "FINISHED",
-] = ["UNKNOWN", "WAITING", "RUNNING", "FAILED", "FINISHED"] as const;
-
+] as const;
 /** What an export entry can be: a file name, a datasource URL, a signed read URL. */
-export const FILE_NAME_FORMATS: readonly [
-  "NAME",
-  "DATASOURCE_FULL",
-  "REDIRECTED_READ_URL",
-] = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"] as const;
+const FILE_NAME_FORMATS = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"];
 
 /** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
 const MAX_MS = 2_147_483_647;
 /** The Lightly API's public host. */
 export const DEFAULT_BASE_URL = "https://api.lightly.ai";
 
-/** Names of the rules in {@linkcode RULES}. */
-export type RuleName =
-  | "objectId"
-  | "tagNameLength"
-  | "tagNamePattern"
-  | "method"
-  | "nSamples"
-  | "minDistance"
-  | "scoreTypeLength"
-  | "scoreTypePattern"
-  | "rowCount"
-  | "unknownField"
-  | "required"
-  | "object"
-  | "string"
-  | "number"
-  | "unreadable";
-
-/** The rule texts of the sampling input (and the few every field shares). */
-export const RULES: Readonly<Record<RuleName, string>> = {
-  objectId: "must be a 24-character lower-case hex ObjectId (^[a-f0-9]{24}$)",
+/** The rule texts of the sampling input, and those every field shares. */
+export const RULES = {
+  objectId:
+    `must be a 24-character lower-case hex ObjectId (${OBJECT_ID_PATTERN.source})`,
   tagNameLength: "must be at least 3 characters long",
   tagNamePattern:
-    "must start with a letter or digit and contain only letters, digits, spaces and . : ; = @ _ - (^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$)",
+    `must start with a letter or digit and contain only letters, digits, spaces and . : ; = @ _ - (${TAG_NAME_PATTERN.source})`,
   method: `must be one of ${SAMPLING_METHODS.join(", ")}`,
   nSamples:
     "must be -1 (off), a fraction in (0, 1], or a whole number of samples above 1",
   minDistance: "must be -1 (off) or a number >= 0",
   scoreTypeLength: "must be at least 1 character long",
   scoreTypePattern:
-    "must contain only letters, digits and _ + = , . @ : / - (^[a-zA-Z0-9_+=,.@:\\/-]*$)",
+    `must contain only letters, digits and _ + = , . @ : / - (${SCORE_TYPE_PATTERN.source})`,
   rowCount: "must be a whole number >= 1",
   unknownField: "is not a known field",
-  required: TYPE_RULES.required,
-  object: TYPE_RULES.object,
-  string: TYPE_RULES.string,
-  number: TYPE_RULES.number,
-  unreadable: TYPE_RULES.unreadable,
-};
+  ...TYPE_RULES,
+} as const;
 
 /** {@linkcode OBJECT_ID_PATTERN}, by hand (a regex costs half a build; a property test holds both equal). */
 export function isObjectId(v: unknown): v is string {
@@ -104,38 +77,17 @@ export function isObjectId(v: unknown): v is string {
   return true;
 }
 
-/** Checks that `v` is a valid `nSamples` (see `RULES.nSamples`). */
-export function isValidNSamples(v: number): boolean {
-  return v === -1 || (v > 0 && v <= 1) || (v > 1 && Number.isSafeInteger(v));
-}
-
-/** Checks that `v` is a valid `minDistance` (see `RULES.minDistance`). */
-export function isValidMinDistance(v: number): boolean {
-  return v === -1 || v >= 0;
-}
-
 /** Checks that `v` is a valid `rowCount` (see `RULES.rowCount`). */
 export function isValidRowCount(v: number): boolean {
   return v >= 1 && Number.isSafeInteger(v);
 }
 
-// ------------------------------------------------------------- the table
-
-/** {@linkcode RULES}`.method`, with a hint when only the case is wrong. */
-export function methodRule(value: unknown): string {
-  const upper = typeof value === "string" ? value.toUpperCase() : "";
-  return (SAMPLING_METHODS as readonly string[]).includes(upper)
-    ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
-    : RULES.method;
-}
+// ------------------------------------------------------------- the inputs
 
 const OBJECT_ID: Spec = {
   required: true,
   type: STRING,
-  checks: [{
-    test: isObjectId,
-    rule: RULES.objectId,
-  }],
+  checks: [{ test: isObjectId, rule: RULES.objectId }],
 };
 
 /** A path id (`jobId`, `datasetId`, …): a required ObjectId. */
@@ -143,82 +95,78 @@ export function objectId(name: string): Table {
   return table(name, OBJECT_ID);
 }
 
+/** A field whose type check is `test`, reported as `rule`. */
+function is(test: Check["test"], rule: Check["rule"], spec?: Spec): Spec {
+  return { ...spec, type: { test, rule } };
+}
+
+const CLOSED = { type: OBJECT, unknown: RULES.unknownField };
+const OPTIONAL_ID: Spec = { ...OBJECT_ID, required: false };
+
+/** A string of `min` characters or more that matches `re`: rules `${name}Length`, `${name}Pattern`. */
+function text(name: "tagName" | "scoreType", min: number, re: RegExp): Spec {
+  return {
+    type: STRING,
+    checks: [
+      { test: (v: string) => v.length >= min, rule: RULES[`${name}Length`] },
+      { test: (v: string) => re.test(v), rule: RULES[`${name}Pattern`] },
+    ],
+  };
+}
+
+function number(name: keyof typeof RULES, test: (v: number) => boolean): Spec {
+  return { type: NUMBER, checks: [{ test, rule: RULES[name] }] };
+}
+
+const METHODS: readonly unknown[] = SAMPLING_METHODS;
+/** {@linkcode RULES}`.method`, with a hint when only the case is wrong. */
+function methodRule(v: unknown): string {
+  const upper = typeof v === "string" ? v.toUpperCase() : "";
+  return METHODS.includes(upper)
+    ? `${RULES.method} (did you mean ${upper}? the API is case-sensitive)`
+    : RULES.method;
+}
+
+const STOPPING_CONDITION: Spec = {
+  ...CLOSED,
+  fields: {
+    nSamples: number(
+      "nSamples",
+      (v) =>
+        v === -1 || (v > 0 && v <= 1) || (v > 1 && Number.isSafeInteger(v)),
+    ),
+    minDistance: number("minDistance", (v) => v === -1 || v >= 0),
+  },
+};
+const BODY: Spec = {
+  ...CLOSED,
+  required: true,
+  prefix: "",
+  fields: {
+    newTagName: { ...text("tagName", 3, TAG_NAME_PATTERN), required: true },
+    method: is((v) => METHODS.includes(v), methodRule, { required: true }),
+    config: {
+      ...CLOSED,
+      required: true,
+      fields: { stoppingCondition: STOPPING_CONDITION },
+    },
+    preselectedTagId: OPTIONAL_ID,
+    queryTagId: OPTIONAL_ID,
+    scoreType: text("scoreType", 1, SCORE_TYPE_PATTERN),
+    rowCount: number("rowCount", isValidRowCount),
+  },
+};
+
 function samplingInput(embeddingRequired: boolean): Table {
-  const closed = { type: OBJECT, unknown: RULES.unknownField };
   return table("", {
-    ...closed,
+    ...CLOSED,
     required: true,
     // Body fields are named by their wire path: a top-level key says so.
     unknown: `${RULES.unknownField} (at the top level, next to body)`,
     fields: {
       datasetId: OBJECT_ID,
       embeddingId: { ...OBJECT_ID, required: embeddingRequired },
-      body: {
-        ...closed,
-        required: true,
-        prefix: "",
-        fields: {
-          newTagName: {
-            required: true,
-            type: STRING,
-            checks: [
-              { test: (v: string) => v.length >= 3, rule: RULES.tagNameLength },
-              {
-                test: (v: string) => TAG_NAME_PATTERN.test(v),
-                rule: RULES.tagNamePattern,
-              },
-            ],
-          },
-          method: {
-            required: true,
-            type: {
-              test: (v) => (SAMPLING_METHODS as readonly unknown[]).includes(v),
-              rule: methodRule,
-            },
-          },
-          config: {
-            ...closed,
-            required: true,
-            fields: {
-              stoppingCondition: {
-                ...closed,
-                fields: {
-                  nSamples: {
-                    type: NUMBER,
-                    checks: [{ test: isValidNSamples, rule: RULES.nSamples }],
-                  },
-                  minDistance: {
-                    type: NUMBER,
-                    checks: [{
-                      test: isValidMinDistance,
-                      rule: RULES.minDistance,
-                    }],
-                  },
-                },
-              },
-            },
-          },
-          preselectedTagId: { ...OBJECT_ID, required: false },
-          queryTagId: { ...OBJECT_ID, required: false },
-          scoreType: {
-            type: STRING,
-            checks: [
-              {
-                test: (v: string) => v.length >= 1,
-                rule: RULES.scoreTypeLength,
-              },
-              {
-                test: (v: string) => SCORE_TYPE_PATTERN.test(v),
-                rule: RULES.scoreTypePattern,
-              },
-            ],
-          },
-          rowCount: {
-            type: NUMBER,
-            checks: [{ test: isValidRowCount, rule: RULES.rowCount }],
-          },
-        },
-      },
+      body: BODY,
     },
   });
 }
@@ -232,24 +180,25 @@ export const SELECTION_INPUT: Table = samplingInput(false);
 // deno-lint-ignore no-control-regex
 const PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
 
-/** `buildGetRequest`'s path: one leading `/`, nothing that moves the host. */
-export const GET_PATH: Table = table("path", {
-  required: true,
-  type: {
-    test: (v) => typeof v === "string" && PATH.test(v),
-    rule:
-      "must start with a single / and contain no #, spaces or control characters",
-  },
-});
+/** `buildGetRequest`'s path. */
+export const GET_PATH: Table = table(
+  "path",
+  is(
+    (v) => typeof v === "string" && PATH.test(v),
+    "must start with a single / and contain no #, spaces or control characters",
+    { required: true },
+  ),
+);
 
 /** `findTagByName`'s name. */
-export const TAG_NAME: Table = table("name", {
-  required: true,
-  type: {
-    test: (v) => typeof v === "string" && v !== "",
-    rule: "must be a non-empty string",
-  },
-});
+export const TAG_NAME: Table = table(
+  "name",
+  is(
+    (v) => typeof v === "string" && v !== "",
+    "must be a non-empty string",
+    { required: true },
+  ),
+);
 
 // ----------------------------------------------------------------- options
 
@@ -259,28 +208,22 @@ function range(
   max = MAX_MS,
   { integer = false, infinite = false } = {},
 ): Spec {
-  return {
-    type: {
-      test: (v) =>
-        typeof v === "number" &&
-        ((infinite && v === Infinity) ||
-          (v >= min && v <= max && (!integer || Number.isInteger(v)))),
-      rule: `must be ${
-        integer ? "a whole number" : "a number"
-      } from ${min} to ${max}${infinite ? " (or Infinity)" : ""}`,
-    },
-  };
+  return is(
+    (v) =>
+      typeof v === "number" &&
+      ((infinite && v === Infinity) ||
+        (v >= min && v <= max && (!integer || Number.isInteger(v)))),
+    `must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}${
+      infinite ? " (or Infinity)" : ""
+    }`,
+  );
 }
 
-/** A per-request limit in milliseconds (`timeoutMs` of a request, `requestTimeoutMs`). */
-const REQUEST_TIMEOUT: Spec = {
-  type: {
-    test: (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
-    rule:
-      `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
-  },
-};
-
+const WHOLE = { integer: true };
+const REQUEST_TIMEOUT = is(
+  (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
+  `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
+);
 const BACKOFF: Spec = {
   type: OBJECT,
   fields: {
@@ -291,60 +234,51 @@ const BACKOFF: Spec = {
     random: { type: FUNCTION },
   },
 };
-
 const CLOCK: Spec = { read: readClock };
-
-const RETRY: Spec = {
-  type: {
-    test: (v) => v === false || isObject(v),
-    rule: "must be an object or false",
-  },
-  fields: {
-    maxAttempts: range(1, 100, { integer: true }),
-    maxRetryAfterMs: range(0),
-    backoff: BACKOFF,
-    clock: CLOCK,
-  },
-};
-
-/** The options every request shares: where to, as whom, with which extra headers. */
-const CONNECTION: Readonly<Record<string, Spec>> = {
-  baseUrl: { read: readBaseUrl },
-  auth: { read: readAuth, secret: true },
-  headers: { read: readHeaders },
-  fetch: {
-    type: {
-      test: (v) => typeof v === "function",
-      rule: "must be a function like globalThis.fetch",
+const RETRY = is(
+  (v) => v === false || isObject(v),
+  "must be an object or false",
+  {
+    fields: {
+      maxAttempts: range(1, 100, WHOLE),
+      maxRetryAfterMs: range(0),
+      backoff: BACKOFF,
+      clock: CLOCK,
     },
   },
-  httpClient: {
-    keep: true,
-    type: {
-      test: (v) => isObject(v) && typeof v.close === "function",
-      rule: "must be a Deno.HttpClient",
-    },
-  },
-};
-
-const SIGNAL: Spec = {
+);
+const SIGNAL = is((v) => v instanceof AbortSignal, "must be an AbortSignal", {
   keep: true,
-  type: {
-    test: (v) => v instanceof AbortSignal,
-    rule: "must be an AbortSignal",
-  },
+});
+const FETCH = is(
+  (v) => typeof v === "function",
+  "must be a function like globalThis.fetch",
+);
+const HTTP_CLIENT = is(
+  (v) => isObject(v) && typeof v.close === "function",
+  "must be a Deno.HttpClient",
+  { keep: true },
+);
+type Fields = Readonly<Record<string, Spec>>;
+/** The options every request shares: where to, as whom, with which extra headers. */
+const CONNECTION: Fields = {
+  baseUrl: { read: readBaseUrl },
+  auth: { read: readAuth }, // a secret: its issues never show the value
+  headers: { read: readHeaders },
+  fetch: FETCH,
+  httpClient: HTTP_CLIENT,
 };
-
+/** The options of one request. */
+const REQUEST: Fields = { signal: SIGNAL, timeoutMs: REQUEST_TIMEOUT };
 /** The options of a retrying read: `waitForJob`'s and an export's. */
-const RETRYING_READ: Readonly<Record<string, Spec>> = {
+const RETRYING_READ: Fields = {
   signal: SIGNAL,
   requestTimeoutMs: REQUEST_TIMEOUT,
-  maxConsecutiveFailures: range(1, 1000, { integer: true }),
+  maxConsecutiveFailures: range(1, 1000, WHOLE),
   clock: CLOCK,
   backoff: BACKOFF,
 };
-
-const WAIT: Readonly<Record<string, Spec>> = {
+const WAIT: Fields = {
   requestTimeoutMs: REQUEST_TIMEOUT,
   timeoutMs: range(1, MAX_MS, { infinite: true }),
   minIntervalMs: range(0),
@@ -360,7 +294,7 @@ const WAIT: Readonly<Record<string, Spec>> = {
   onProgress: { type: FUNCTION },
 };
 
-/** The options of one call, as a method of a client takes them and as a free function does (with the connection's). */
+/** The options of one call, as a client's method takes them and as a free function does (with the connection's). */
 export interface OptionTables {
   /** The call's own options. */
   readonly call: Table;
@@ -368,38 +302,31 @@ export interface OptionTables {
   readonly free: Table;
 }
 
-function options(call: Readonly<Record<string, Spec>>): OptionTables {
-  const root = (fields: Readonly<Record<string, Spec>>) =>
-    table("options", { type: OBJECT, fields });
+const root = (fields: Fields) => table("options", { type: OBJECT, fields });
+
+function options(call: Fields): OptionTables {
   return { call: root(call), free: root({ ...CONNECTION, ...call }) };
 }
 
 /** Options of `createClient`: the connection, the request timeout, the POST's retry policy. */
-export const CLIENT_OPTIONS: Table = options({
+export const CLIENT_OPTIONS: Table = root({
+  ...CONNECTION,
   timeoutMs: REQUEST_TIMEOUT,
   retry: RETRY,
-}).free;
+});
 /** Options of the builders (`buildSamplingRequest`, `buildGetRequest`). */
 export const BUILD_OPTIONS: OptionTables = options({});
-/** Options of one request: `fetch`, `signal`, `timeoutMs`. */
-export const HTTP_OPTIONS: Table = table("options", {
-  type: OBJECT,
-  fields: {
-    fetch: CONNECTION.fetch,
-    httpClient: CONNECTION.httpClient,
-    signal: SIGNAL,
-    timeoutMs: REQUEST_TIMEOUT,
-  },
+/** Options of one request. */
+export const HTTP_OPTIONS: Table = root({
+  fetch: FETCH,
+  httpClient: HTTP_CLIENT,
+  ...REQUEST,
 });
 /** Options of a single read (`getJobStatus`, `getTag`, …). */
-export const READ_OPTIONS: OptionTables = options({
-  signal: SIGNAL,
-  timeoutMs: REQUEST_TIMEOUT,
-});
+export const READ_OPTIONS: OptionTables = options(REQUEST);
 /** Options of `triggerSampling`. */
 export const TRIGGER_OPTIONS: OptionTables = options({
-  signal: SIGNAL,
-  timeoutMs: REQUEST_TIMEOUT,
+  ...REQUEST,
   retry: RETRY,
 });
 /** Options of `waitForJob`. */
@@ -407,14 +334,12 @@ export const WAIT_OPTIONS: OptionTables = options(WAIT);
 /** Options of the exports. */
 export const EXPORT_OPTIONS: OptionTables = options({
   ...RETRYING_READ,
-  fileNameFormat: {
-    type: {
-      test: (v) => (FILE_NAME_FORMATS as readonly unknown[]).includes(v),
-      rule: `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
-    },
-  },
-  pageSize: range(1, MAX_MS, { integer: true }),
-  expiresIn: range(1, MAX_MS, { integer: true }),
+  fileNameFormat: is(
+    (v) => FILE_NAME_FORMATS.includes(v as string),
+    `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
+  ),
+  pageSize: range(1, MAX_MS, WHOLE),
+  expiresIn: range(1, MAX_MS, WHOLE),
   accessControl: { type: STRING },
   onPage: { type: FUNCTION },
 });
@@ -437,17 +362,9 @@ export interface CheckedBaseUrl {
   readonly cleartext: boolean;
 }
 
-/** Whether a normalised `hostname` is `localhost`, `127.0.0.0/8` or `[::1]`. */
-export function isLoopbackHostname(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
-/** A base URL as an issue may show it: without userinfo, query or fragment. */
-function showBaseUrl(baseUrl: string): string {
-  const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
-    .replace(/[?#].*$/s, "");
-  return JSON.stringify(shown.slice(0, 80));
+/** A custom reader's refusal of one rule. */
+function refuse(path: string, rule: string): Rejected {
+  return new Rejected([{ path, rule }]);
 }
 
 function readBaseUrl(value: unknown, path: string): unknown {
@@ -468,13 +385,10 @@ export function checkBaseUrl(
     issues.push({ path, rule: RULES.string, received: typeof baseUrl });
     return undefined;
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(baseUrl);
-  } catch { /* reported below */ }
-  const credentials = url !== undefined &&
+  const url = URL.parse(baseUrl);
+  const credentials = url !== null &&
     (url.username !== "" || url.password !== "");
-  const rule = url === undefined
+  const rule = url === null
     ? "must be an absolute http(s) URL"
     : url.protocol !== "http:" && url.protocol !== "https:"
     ? "must use http: or https:"
@@ -483,18 +397,25 @@ export function checkBaseUrl(
     : url.search || url.hash || /[?#]/.test(baseUrl)
     ? "must not have a query or fragment"
     : undefined;
-  if (rule !== undefined || url === undefined) {
+  if (rule !== undefined || url === null) {
+    // Shown without userinfo, query or fragment: they may hold a secret.
+    const shown = baseUrl.replace(/^([^/?#]*\/\/)?[^/?#]*@/, "$1")
+      .replace(/[?#].*$/s, "").slice(0, 80);
     issues.push({
       path,
       rule: rule!,
-      received: credentials ? undefined : showBaseUrl(baseUrl),
+      received: credentials ? undefined : JSON.stringify(shown),
     });
     return undefined;
   }
   return Object.freeze({
     prefix: (url.origin + url.pathname).replace(/\/+$/, ""),
     host: url.host,
-    cleartext: url.protocol === "http:" && !isLoopbackHostname(url.hostname),
+    // Not `localhost`, `127.0.0.0/8` or `[::1]`.
+    cleartext: url.protocol === "http:" &&
+      !/^(localhost|\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.test(
+        url.hostname,
+      ),
   });
 }
 
@@ -506,29 +427,14 @@ export interface CheckedAuth {
   readonly bearerToken?: string;
 }
 
-/** Non-empty printable ASCII: no space, control or non-ASCII character. */
-function isCredential(v: unknown): boolean {
-  if (typeof v !== "string") return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return v.length > 0;
-}
-
 function readAuth(auth: unknown, path: string): unknown {
   if (auth === undefined) return undefined;
   if (typeof auth !== "object" || auth === null) {
-    return new Rejected([{
-      path,
-      rule: "must be { apiKey } or { bearerToken }",
-    }]);
+    return refuse(path, "must be { apiKey } or { bearerToken }");
   }
   // The key is a secret: an issue names the rule, never the value.
   const issues: ValidationIssue[] = [];
   let at = path;
-  let name: "apiKey" | "bearerToken" | undefined;
-  let secret: unknown;
   try {
     for (const key in auth) {
       if (key !== "apiKey" && key !== "bearerToken") {
@@ -538,114 +444,86 @@ function readAuth(auth: unknown, path: string): unknown {
         });
       }
     }
-    const both = "apiKey" in auth && "bearerToken" in auth;
-    name = both
+    const apiKey = "apiKey" in auth, bearer = "bearerToken" in auth;
+    let rule = apiKey && bearer
+      ? "must have either apiKey or bearerToken, not both"
+      : apiKey || bearer || issues.length > 0
       ? undefined
-      : "apiKey" in auth
-      ? "apiKey"
-      : "bearerToken" in auth
-      ? "bearerToken"
-      : undefined;
-    if (both) {
-      issues.push({
-        path,
-        rule: "must have either apiKey or bearerToken, not both",
-      });
-    } else if (name === undefined && issues.length === 0) {
-      issues.push({ path, rule: "must have apiKey or bearerToken" });
-    }
-    if (name !== undefined) {
+      : "must have apiKey or bearerToken";
+    let secret: unknown;
+    if (apiKey !== bearer) {
+      const name = apiKey ? "apiKey" : "bearerToken";
       at = `${path}.${name}`;
       secret = (auth as Record<string, unknown>)[name];
-    }
-  } catch {
-    return new Rejected([{ path: at, rule: RULES.unreadable }]);
-  }
-  if (name !== undefined && !isCredential(secret)) {
-    issues.push({
-      path: at,
-      rule: typeof secret !== "string"
+      rule = typeof secret !== "string"
         ? RULES.string
-        : "must be non-empty printable ASCII, without spaces or control characters",
-    });
+        : /^[\x21-\x7e]+$/.test(secret)
+        ? undefined
+        : "must be non-empty printable ASCII, without spaces or control characters";
+    }
+    if (rule !== undefined) issues.push({ path: at, rule });
+    if (issues.length > 0 || apiKey === bearer) return new Rejected(issues);
+    return apiKey ? { apiKey: secret } : { bearerToken: secret };
+  } catch {
+    return refuse(at, RULES.unreadable);
   }
-  if (issues.length > 0 || name === undefined) return new Rejected(issues);
-  return name === "apiKey"
-    ? { apiKey: secret as string }
-    : { bearerToken: secret as string };
 }
 
-const RESERVED_HEADERS = [
-  "authorization",
-  "content-type",
-  "content-length",
-  "host",
-];
+const RESERVED_HEADERS = ["content-type", "content-length", "host"];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Control characters, and anything fetch cannot send (not a ByteString).
 // deno-lint-ignore no-control-regex
 const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
-
-/** The rule a header breaks, or `undefined`: its name, then its value. */
-function headerRule(name: string, value: unknown): string | undefined {
-  const lower = name.toLowerCase();
-  return !HEADER_NAME.test(name)
-    ? "is not a valid header name"
-    : lower === "authorization"
-    ? "is set by this package: use options.auth"
-    : RESERVED_HEADERS.includes(lower)
-    ? "is set by this package and cannot be overridden"
-    : typeof value !== "string"
-    ? RULES.string
-    : HEADER_VALUE_BAD.test(value)
-    ? "must not contain line breaks or control characters"
-    : undefined;
-}
 
 function readHeaders(headers: unknown, path: string): unknown {
   if (headers === undefined) return undefined;
   const issues: ValidationIssue[] = [];
   const pairs: [string, string][] = [];
   try {
-    if (!isObject(headers)) {
-      return new Rejected([{ path, rule: "must be an object of strings" }]);
-    }
+    if (!isObject(headers)) return refuse(path, "must be an object of strings");
     for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
       // A reserved or malformed name is refused unread.
-      let value: unknown = "";
-      if (headerRule(name, "") === undefined) {
+      let rule = !HEADER_NAME.test(name)
+        ? "is not a valid header name"
+        : lower === "authorization"
+        ? "is set by this package: use options.auth"
+        : RESERVED_HEADERS.includes(lower)
+        ? "is set by this package and cannot be overridden"
+        : undefined;
+      let value: unknown;
+      if (rule === undefined) {
         try {
           value = headers[name];
         } catch {
-          issues.push({ path: `${path}.${name}`, rule: RULES.unreadable });
-          continue;
+          rule = RULES.unreadable;
         }
       }
-      const rule = headerRule(name, value);
+      rule ??= typeof value !== "string"
+        ? RULES.string
+        : HEADER_VALUE_BAD.test(value)
+        ? "must not contain line breaks or control characters"
+        : undefined;
       if (rule === undefined) pairs.push([name, value as string]);
       else issues.push({ path: `${path}.${name}`, rule });
     }
   } catch {
-    return new Rejected([{ path, rule: RULES.unreadable }]);
+    return refuse(path, RULES.unreadable);
   }
   return issues.length > 0 ? new Rejected(issues) : Object.freeze(pairs);
 }
 
 function readClock(clock: unknown, path: string): unknown {
   if (clock === undefined) return undefined;
-  let now: unknown;
-  let sleep: unknown;
+  let now: unknown, sleep: unknown;
   try {
     now = (clock as { now?: unknown } | null)?.now;
     sleep = (clock as { sleep?: unknown } | null)?.sleep;
   } catch {
-    return new Rejected([{ path, rule: RULES.unreadable }]);
+    return refuse(path, RULES.unreadable);
   }
   if (typeof now !== "function" || typeof sleep !== "function") {
-    return new Rejected([{
-      path,
-      rule: "must have now() and sleep(ms, signal) methods",
-    }]);
+    return refuse(path, "must have now() and sleep(ms, signal) methods");
   }
   return Object.freeze({
     now: () => now.call(clock),
