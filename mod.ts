@@ -45,7 +45,6 @@ export {
 } from "./lib/core/build.ts";
 export {
   type TriggerOptions,
-  type TriggerRetryOptions,
   triggerSampling,
   triggerSamplingRaw,
 } from "./lib/core/trigger.ts";
@@ -53,6 +52,7 @@ export {
   type ClientOptions,
   type CreateClientOptions,
   type LightlyAuth,
+  type TriggerRetryOptions,
 } from "./lib/core/client.ts";
 export {
   type ClientMethod,

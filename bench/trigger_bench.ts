@@ -5,7 +5,6 @@
  * Target (gated by `trigger_overhead.ts`): <= 1.10x each.
  */
 import { buildSamplingRequest, getJobStatus, triggerSampling } from "../mod.ts";
-import { buildGetRequest } from "../lib/core/build.ts";
 import { BENCH_INPUT, handWritten } from "./_input.ts";
 
 const JOB_ID = "0123456789abcdef0123abcd";
@@ -29,7 +28,11 @@ const baseUrl = `http://127.0.0.1:${server.addr.port}`;
 const input = BENCH_INPUT;
 const options = { baseUrl, auth: { apiKey: "bench-token" } };
 const post = buildSamplingRequest(input, options);
-const get = buildGetRequest(`/v1/jobs/${JOB_ID}`, options);
+const get = {
+  method: "GET",
+  url: `${baseUrl}/v1/jobs/${JOB_ID}?token=bench-token`,
+  headers: { "Accept": "application/json" },
+};
 
 Deno.bench(
   "hand-written POST (timeout, fresh connection) + json()",

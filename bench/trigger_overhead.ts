@@ -20,7 +20,6 @@ import {
   getJobStatus,
   triggerSampling,
 } from "../mod.ts";
-import { buildGetRequest } from "../lib/core/build.ts";
 import { checkBaseUrl } from "../lib/core/rules.ts";
 import { JobStatusDataSchema } from "../schemas.ts";
 import { BENCH_INPUT, handWritten } from "./_input.ts";
@@ -52,7 +51,11 @@ const options = {
 };
 const input = BENCH_INPUT;
 const post = buildSamplingRequest(input, options);
-const get = buildGetRequest(`/v1/jobs/${JOB_ID}`, options);
+const get = {
+  method: "GET",
+  url: `${options.baseUrl}/v1/jobs/${JOB_ID}?token=bench-token`,
+  headers: { "Accept": "application/json" },
+};
 
 async function time(call: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();

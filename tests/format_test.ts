@@ -15,7 +15,7 @@ import {
   ValidationError,
 } from "../mod.ts";
 import { USER_AGENT } from "../lib/core/version.ts";
-import { buildGetRequest } from "../lib/core/build.ts";
+import { buildGetRequest } from "./_get_request.ts";
 import { SENTINEL, VALID } from "./_server.ts";
 
 const PATH =

@@ -2,7 +2,7 @@
 import { assertEquals, assertMatch } from "@std/assert";
 import { buildSamplingRequest, VERSION } from "../mod.ts";
 import { USER_AGENT } from "../lib/core/version.ts";
-import { buildGetRequest } from "../lib/core/build.ts";
+import { buildGetRequest } from "./_get_request.ts";
 import { objectId, validInput } from "./_arbitraries.ts";
 import { checkProperty, fc } from "./_property.ts";
 

@@ -9,8 +9,9 @@
 import type { SamplingInput, SelectionInput } from "../../mod.ts";
 import type { SelectionStep } from "../../mod.ts";
 import { buildSamplingRequest, type SamplingRequest } from "../core/build.ts";
-import { isLightlyError } from "../core/errors.ts";
+import { isLightlyError, type ValidationIssue } from "../core/errors.ts";
 import { classify, systemClock } from "../core/policy.ts";
+import { WAIT_OPTIONS } from "../core/rules.ts";
 import { triggerBatch } from "./batch.ts";
 import { type Connection, fromDenoPermissionError } from "./config.ts";
 import { resumeCommand } from "./config.ts";
@@ -37,11 +38,11 @@ const STEP_TEXT: Readonly<Record<SelectionStep, string>> = {
 };
 
 /** The problems of `--timeout` by the library's own rule (the one `waitForJob` applies). */
-async function timeoutProblems({ options }: RunContext): Promise<string[]> {
+function timeoutProblems({ options }: RunContext): string[] {
   if (options.timeoutMs === undefined) return [];
-  const { checkWaitOptions } = await import("../jobs/wait.ts");
-  const issues: Parameters<typeof checkWaitOptions>[1] = [];
-  checkWaitOptions({ timeoutMs: options.timeoutMs }, issues);
+  const issues: ValidationIssue[] = [];
+  const table = WAIT_OPTIONS.call;
+  table.check(table.read({ timeoutMs: options.timeoutMs }), issues);
   return issueLines(issues, options);
 }
 
@@ -126,7 +127,7 @@ async function follow(
 /** `trigger`: one request (optionally followed to its tag), or a batch. */
 async function trigger(ctx: RunContext): Promise<number | void> {
   const o = ctx.options;
-  const problems = await timeoutProblems(ctx);
+  const problems = timeoutProblems(ctx);
   if (o.batch !== undefined) {
     if (problems.length > 0) throw new CliUsageError(problems);
     return await triggerBatch(ctx, await openInput("--batch", o.batch, ctx.io));
@@ -159,7 +160,7 @@ async function select(ctx: RunContext): Promise<void> {
   const o = ctx.options;
   const { input, request, client } = await prepare(
     ctx,
-    await timeoutProblems(ctx),
+    timeoutProblems(ctx),
     PLACEHOLDER_ID,
   );
   const resolved = input.embeddingId !== undefined;
@@ -279,7 +280,7 @@ async function status(ctx: RunContext): Promise<void> {
 
 /** `wait`: follow a job to its tag. */
 async function wait(ctx: RunContext): Promise<void> {
-  const problems = await timeoutProblems(ctx);
+  const problems = timeoutProblems(ctx);
   if (problems.length > 0) throw new CliUsageError(problems);
   const client = connect(ctx);
   const lib = await goOnline(ctx);

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Client, type ClientOptions, prepare } from "./client.ts";
-import { BUILD_OPTIONS, GET_PATH, SAMPLING_INPUT } from "./rules.ts";
+import { BUILD_OPTIONS, SAMPLING_INPUT } from "./rules.ts";
 import type { SamplingCreateRequest, SamplingInput } from "./types.ts";
 
 /** Options of {@linkcode buildSamplingRequest}: host, credentials, extra headers. */
@@ -131,19 +131,4 @@ export function buildWith(
     [SAMPLING_INPUT, input],
   );
   return samplingRequest(c, args[0] as SamplingInput);
-}
-
-/** The frozen GET of an encoded `path` with host, credentials and headers; throws `ValidationError`. */
-export function buildGetRequest(
-  path: string,
-  options?: ClientOptions,
-): LightlyRequest {
-  const { client, args } = prepare(
-    undefined,
-    "options",
-    BUILD_OPTIONS,
-    options,
-    [GET_PATH, path],
-  );
-  return getRequest(client, args[0] as string);
 }

@@ -29,7 +29,7 @@ export const DEFAULT_TIMEOUT_MS = 180_000;
  */
 export type LightlyAuth = { apiKey: string } | { bearerToken: string };
 
-/** Options shared by every request this package builds: where to, as whom, which extra headers. */
+/** Where requests go, as whom, with which extra headers: options of every call. */
 export interface ClientOptions {
   /** The API's base URL, `http:` or `https:`; a trailing slash is tolerated.
    * @default {"https://api.lightly.ai"} */
@@ -47,8 +47,8 @@ export interface ClientOptions {
 /**
  * When the sampling POST is sent again: only after a connection that failed
  * before anything was sent (`NetworkError` with `connectFailed`) and after a
- * `429` (the backoff delay, or a longer `Retry-After`). A wait that would pass
- * the call's `timeoutMs` deadline is not started: the last error is thrown.
+ * `429`. A wait that would pass the call's `timeoutMs` deadline is not
+ * started: the last error is thrown.
  */
 export interface TriggerRetryOptions {
   /** Attempts in all, the first one included (1 = never retry).
@@ -59,30 +59,22 @@ export interface TriggerRetryOptions {
    * wait longer is thrown as is, not retried.
    * @default {60000} */
   maxRetryAfterMs?: number;
-  /** The backoff between attempts; also the shortest wait after a 429.
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }} */
+  /** The backoff between failed attempts; a longer `Retry-After` wins.
+   * @default {{}} (see {@linkcode BackoffOptions}) */
   backoff?: BackoffOptions;
   /** Where time comes from; tests pass a fake clock.
    * @default {systemClock} */
   clock?: Clock;
 }
 
-/** The options of `createClient`: held by the client, used by every call. */
-export interface CreateClientOptions extends ClientOptions {
-  /** The `fetch` to use (see `HttpOptions.fetch`).
-   * @default {globalThis.fetch} */
-  fetch?: typeof fetch;
-  /** The `Deno.HttpClient` of the sampling POST, owned by the caller (see
-   * `HttpOptions.httpClient`: made with `poolMaxIdlePerHost: 0`).
-   * @default {a client of its own per POST} */
-  httpClient?: Deno.HttpClient;
+/** The options of `createClient`, held and used by every call; a call's `timeoutMs` and `retry` override them. */
+export interface CreateClientOptions
+  extends ClientOptions, Omit<HttpOptions, "signal"> {
   /**
-   * Limit of each request, headers and body, in milliseconds; for the
-   * sampling POST, one deadline for all its attempts.
-   * @default {180000} */
-  timeoutMs?: number;
-  /** The sampling POST's retry policy, or `false` to send it exactly once.
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
+   * The sampling POST's retry policy, or `false` to send it exactly once.
+   * Either way, an outcome that may have been applied is reported as
+   * `SamplingMaybeAppliedError` (the original error as `cause`).
+   * @default {{}} (see {@linkcode TriggerRetryOptions}) */
   retry?: TriggerRetryOptions | false;
 }
 
@@ -140,14 +132,11 @@ function headersWith(
 }
 
 /** The snapshot of the options a client is made of (see `rules.ts`). */
-export interface ClientSnapshot {
+export interface ClientSnapshot
+  extends Readonly<Omit<CreateClientOptions, keyof ClientOptions>> {
   readonly baseUrl?: CheckedBaseUrl;
   readonly auth?: CheckedAuth;
   readonly headers?: readonly (readonly [string, string])[];
-  readonly fetch?: typeof fetch;
-  readonly httpClient?: Deno.HttpClient;
-  readonly timeoutMs?: number;
-  readonly retry?: TriggerRetryOptions | false;
 }
 
 /** Validated options, held: the parts of every request, and the secrets to mask. */

@@ -19,11 +19,10 @@ import { redactSnippet, redactText, redactUrl, secretsOf } from "./redact.ts";
 import { readTextCapped } from "./read_capped.ts";
 import { ApiErrorResponseSchema, type Schema } from "./schemas.ts";
 
-export { DEFAULT_TIMEOUT_MS };
 /** The largest response body read into memory: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Options of every call that goes over the network. */
+/** How a request is sent: options of every call that goes over the network. */
 export interface HttpOptions {
   /**
    * The `fetch` to use, e.g. a wrapped one for logging or tests.
@@ -47,7 +46,10 @@ export interface HttpOptions {
   /** Stops the request (and any body reading) at once.
    * @default {undefined} */
   signal?: AbortSignal;
-  /** Limit for the whole call, headers and body, in milliseconds.
+  /**
+   * Limit of each request, headers and body, in milliseconds (a raw
+   * trigger's: the headers only); the sampling POST's is one deadline for
+   * all its attempts and the waits between them.
    * @default {180000} */
   timeoutMs?: number;
 }

@@ -176,20 +176,6 @@ export const SAMPLING_INPUT: Table = samplingInput(true);
 /** `{ datasetId, embeddingId?, body }` of `selectSamples`. */
 export const SELECTION_INPUT: Table = samplingInput(false);
 
-// One leading `/`, then nothing that moves the host or ends the line.
-// deno-lint-ignore no-control-regex
-const PATH = /^\/(?!\/)[^#\s\u0000-\u001f\u007f]*$/;
-
-/** `buildGetRequest`'s path. */
-export const GET_PATH: Table = table(
-  "path",
-  is(
-    (v) => typeof v === "string" && PATH.test(v),
-    "must start with a single / and contain no #, spaces or control characters",
-    { required: true },
-  ),
-);
-
 /** `findTagByName`'s name. */
 export const TAG_NAME: Table = table(
   "name",
@@ -314,14 +300,8 @@ export const CLIENT_OPTIONS: Table = root({
   timeoutMs: REQUEST_TIMEOUT,
   retry: RETRY,
 });
-/** Options of the builders (`buildSamplingRequest`, `buildGetRequest`). */
+/** Options of `buildSamplingRequest`. */
 export const BUILD_OPTIONS: OptionTables = options({});
-/** Options of one request. */
-export const HTTP_OPTIONS: Table = root({
-  fetch: FETCH,
-  httpClient: HTTP_CLIENT,
-  ...REQUEST,
-});
 /** Options of a single read (`getJobStatus`, `getTag`, …). */
 export const READ_OPTIONS: OptionTables = options(REQUEST);
 /** Options of `triggerSampling`. */

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { type BuildOptions, samplingRequest } from "./build.ts";
-import { type Client, prepare, type TriggerRetryOptions } from "./client.ts";
+import { samplingRequest } from "./build.ts";
+import { type Client, type CreateClientOptions, prepare } from "./client.ts";
 import { SamplingMaybeAppliedError } from "./errors.ts";
 import { type HttpOptions, sendJson, sendRaw } from "./http.ts";
 import { classify, retry, systemClock } from "./policy.ts";
@@ -13,24 +13,9 @@ import { SAMPLING_INPUT, TRIGGER_OPTIONS } from "./rules.ts";
 import { AsyncTaskDataSchema } from "./schemas.ts";
 import type { AsyncTaskData, SamplingInput } from "./types.ts";
 
-export type { TriggerRetryOptions };
+/** Options of {@linkcode triggerSampling}: a client's, and the call's `signal`. */
+export type TriggerOptions = CreateClientOptions & Pick<HttpOptions, "signal">;
 
-/**
- * Options of {@linkcode triggerSampling}: the builder's plus fetch, signal,
- * timeout, retry. `timeoutMs` is one deadline for the whole call: every
- * attempt and the waits between them (each attempt gets the time left).
- */
-export interface TriggerOptions extends BuildOptions, HttpOptions {
-  /**
-   * The retry policy, or `false` to send the POST exactly once. Either way,
-   * an outcome that may have been applied is reported as
-   * `SamplingMaybeAppliedError` (the original error as `cause`).
-   * @default {{ maxAttempts: 3, maxRetryAfterMs: 60000 }} */
-  retry?: TriggerRetryOptions | false;
-}
-
-/** The default number of attempts of the sampling POST. */
-export const DEFAULT_TRIGGER_ATTEMPTS = 3;
 /** The default longest `Retry-After` the sampling POST honours: 60 s. */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
@@ -82,7 +67,7 @@ export function sendSampling(
       return response;
     });
   }, {
-    maxAttempts: r.maxAttempts ?? DEFAULT_TRIGGER_ATTEMPTS,
+    maxAttempts: r.maxAttempts ?? 3,
     retryIf: (verdict) => verdict.resendPost,
     backoff: r.backoff,
     maxRetryAfterMs: r.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,

@@ -4,22 +4,19 @@
  * @module
  */
 import { getRequest, type LightlyRequest } from "../core/build.ts";
-import { type Client, prepare } from "../core/client.ts";
+import {
+  type Client,
+  prepare,
+  type TriggerRetryOptions,
+} from "../core/client.ts";
 import {
   JobDeadlineError,
   JobResultMissingError,
   PollFailedError,
   SamplingJobFailedError,
-  type ValidationIssue,
 } from "../core/errors.ts";
-import { sendJson } from "../core/http.ts";
-import {
-  type BackoffOptions,
-  type Clock,
-  retry,
-  type RetryPlan,
-  systemClock,
-} from "../core/policy.ts";
+import { type HttpOptions, sendJson } from "../core/http.ts";
+import { retry, type RetryPlan, systemClock } from "../core/policy.ts";
 import { isObjectId, WAIT_OPTIONS } from "../core/rules.ts";
 import type { JobStatusData } from "../core/types.ts";
 import { type JobOptions, pathIds, READS } from "./reads.ts";
@@ -43,19 +40,16 @@ export interface JobProgress {
 }
 
 /** Options of the reads that retry failed requests: `waitForJob` and the exports. */
-export interface RetryingReadOptions extends Omit<JobOptions, "timeoutMs"> {
-  /** Limit of each request, headers and body, in milliseconds.
-   * @default {180000} */
-  requestTimeoutMs?: number;
+export interface RetryingReadOptions
+  extends
+    Omit<JobOptions, "timeoutMs">,
+    Pick<TriggerRetryOptions, "backoff" | "clock"> {
+  /** Each request's `timeoutMs` of {@linkcode HttpOptions} (a wait's own `timeoutMs` is its deadline).
+   * @default {180000} (on a client: its `timeoutMs`) */
+  requestTimeoutMs?: HttpOptions["timeoutMs"];
   /** Failed requests in a row after which it gives up; a success resets the count.
    * @default {5} */
   maxConsecutiveFailures?: number;
-  /** Where time comes from; tests pass a fake clock.
-   * @default {systemClock} */
-  clock?: Clock;
-  /** The backoff between failed requests (a longer `Retry-After` wins).
-   * @default {{ initialDelayMs: 500, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }} */
-  backoff?: BackoffOptions;
 }
 
 /** Options of {@linkcode waitForJob}. */
@@ -95,15 +89,6 @@ export function readRetries(
     method,
     url,
   };
-}
-
-/** Pushes the problems of wait options (the connection's aside), by `waitForJob`'s rules. */
-export function checkWaitOptions(
-  options: WaitOptions,
-  issues: ValidationIssue[],
-): void {
-  const table = WAIT_OPTIONS.call;
-  table.check(table.read(options), issues);
 }
 
 /** {@linkcode waitForJob} for a client or a free call. */
