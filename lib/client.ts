@@ -8,6 +8,7 @@ import * as build from "./core/build.ts";
 import * as trigger from "./core/trigger.ts";
 import {
   Client,
+  type ClientOptions,
   type ClientSnapshot,
   type CreateClientOptions,
 } from "./core/client.ts";
@@ -19,7 +20,7 @@ import * as wait from "./jobs/wait.ts";
 import * as workflow from "./jobs/workflow.ts";
 
 /** The options a client holds, which its methods do not take. */
-export type Held = "baseUrl" | "auth" | "headers" | "fetch" | "httpClient";
+export type Held = keyof ClientOptions | "fetch" | "httpClient";
 
 /** A free function as a client's method: the same arguments, without the {@linkcode Held} options. */
 export type ClientMethod<F> = F extends (...args: infer A) => infer R
@@ -31,8 +32,7 @@ export type ClientMethod<F> = F extends (...args: infer A) => infer R
 
 /**
  * A client: validated options, held; each method is the free function of
- * its name without them (a call's `timeoutMs` and `retry` override the
- * client's). Make one with {@linkcode createClient}.
+ * its name without them. Make one with {@linkcode createClient}.
  */
 export interface LightlyClient {
   /** {@linkcode buildSamplingRequest} with this client's options. */
@@ -43,7 +43,7 @@ export interface LightlyClient {
   triggerSamplingRaw: ClientMethod<typeof trigger.triggerSamplingRaw>;
   /** {@linkcode getJobStatus} with this client's options. */
   getJobStatus: ClientMethod<typeof reads.getJobStatus>;
-  /** {@linkcode waitForJob} with this client's options (each poll's timeout defaults to the client's). */
+  /** {@linkcode waitForJob} with this client's options. */
   waitForJob: ClientMethod<typeof wait.waitForJob>;
   /** {@linkcode getTag} with this client's options. */
   getTag: ClientMethod<typeof reads.getTag>;

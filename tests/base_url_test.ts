@@ -5,7 +5,7 @@
  * never to a name that DNS answers for.
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { checkBaseUrl } from "../lib/core/client.ts";
+import { checkBaseUrl } from "../lib/core/rules.ts";
 import { type ConfigSources, resolveConfig } from "../lib/cli/config.ts";
 import { CliUsageError } from "../lib/cli/errors.ts";
 import { SENTINEL } from "./_server.ts";

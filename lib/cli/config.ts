@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkBaseUrl, DEFAULT_BASE_URL } from "../core/client.ts";
+import { checkBaseUrl, DEFAULT_BASE_URL } from "../core/rules.ts";
 import type { ValidationIssue } from "../core/errors.ts";
 import { CliUsageError, MissingPermissionError } from "./errors.ts";
 import { issueText, type Options } from "./flags.ts";

@@ -8,7 +8,7 @@ import { type Client, type ClientOptions, prepare } from "./client.ts";
 import { BUILD_OPTIONS, SAMPLING_INPUT } from "./rules.ts";
 import type { SamplingCreateRequest, SamplingInput } from "./types.ts";
 
-/** Options of {@linkcode buildSamplingRequest}: host, credentials, extra headers. */
+/** Options of {@linkcode buildSamplingRequest}: the connection's. */
 export type BuildOptions = ClientOptions;
 
 /** A request ready for `fetch(request.url, request)`; print it with `formatRequest` (secrets redacted), never as is. */
@@ -91,7 +91,6 @@ export function getRequest(client: Client, path: string): LightlyRequest {
  * In a loop, a client from `createClient` validates the options once.
  *
  * @param input The dataset and embedding ids and the wire-format body.
- * @param options Base URL, credentials and extra headers.
  * @returns A frozen `{ method, url, headers, body }` to hand to `fetch(url, init)`.
  * @throws {ValidationError} Listing every problem in `input` and `options`.
  *

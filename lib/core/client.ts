@@ -1,6 +1,8 @@
 /**
- * A client: its options validated once into URL prefix, token query, headers,
- * `fetch`, timeout, retry policy and secrets; {@linkcode prepare} validates a call.
+ * The options every call shares, each declared and documented once here
+ * (each call's options type is made of them), and a client: those options
+ * validated once into URL prefix, token query, headers and secrets;
+ * {@linkcode prepare} validates a call.
  *
  * @module
  */
@@ -8,7 +10,6 @@ import type { HttpOptions } from "./http.ts";
 import type { BackoffOptions, Clock } from "./policy.ts";
 import { createRedactor, type Redactor, secretsOf } from "./redact.ts";
 import {
-  checkBaseUrl,
   type CheckedAuth,
   type CheckedBaseUrl,
   DEFAULT_BASE_URL,
@@ -17,8 +18,6 @@ import {
 import { ValidationError, type ValidationIssue } from "./errors.ts";
 import type { Table } from "./validate.ts";
 import { USER_AGENT } from "./version.ts";
-
-export { checkBaseUrl, DEFAULT_BASE_URL };
 
 /** The default per-request timeout: 180 s, like Lightly's own client. */
 export const DEFAULT_TIMEOUT_MS = 180_000;
@@ -149,23 +148,13 @@ export class Client {
   readonly postHeaders: Readonly<Record<string, string>>;
   /** Frozen headers of a GET. */
   readonly getHeaders: Readonly<Record<string, string>>;
-  /** The `fetch` to use, when not the global one. */
   readonly fetch: typeof fetch | undefined;
-  /** The caller's client of the POST, if any. */
   readonly httpClient: Deno.HttpClient | undefined;
-  /** The default limit of each request. */
   readonly timeoutMs: number;
-  /** The default retry policy of the POST. */
   readonly retry: TriggerRetryOptions | false | undefined;
   #redactor: Redactor | undefined;
 
-  /**
-   * Makes a client of validated options.
-   *
-   * @param o The options' snapshot.
-   * @param defaults Whether `timeoutMs` and `retry` are the client's defaults
-   *   (`createClient`) or a call's own (a free function: then not held).
-   */
+  /** `defaults`: `timeoutMs` and `retry` are held (`createClient`), not a free call's own. */
   constructor(o: ClientSnapshot = {}, defaults = false) {
     this.prefix = o.baseUrl?.prefix ?? DEFAULT_BASE_URL;
     const { apiKey, bearerToken } = o.auth ?? {};
@@ -194,10 +183,7 @@ export class Client {
     return this.#redactor ??= createRedactor(this.secrets);
   }
 
-  /** The options of one request.
-   * @param signal The caller's signal.
-   * @param timeoutMs The call's limit, or the client's.
-   * @returns `fetch`, `signal`, `timeoutMs`. */
+  /** The options of one request: the call's `timeoutMs`, or the client's. */
   http(signal?: AbortSignal, timeoutMs?: number): HttpOptions {
     return {
       fetch: this.fetch,

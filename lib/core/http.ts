@@ -47,9 +47,8 @@ export interface HttpOptions {
    * @default {undefined} */
   signal?: AbortSignal;
   /**
-   * Limit of each request, headers and body, in milliseconds (a raw
-   * trigger's: the headers only); the sampling POST's is one deadline for
-   * all its attempts and the waits between them.
+   * Limit of each request, headers and body, in milliseconds; the sampling
+   * POST's is one deadline for all its attempts and the waits between them.
    * @default {180000} */
   timeoutMs?: number;
 }

@@ -114,11 +114,10 @@ export function triggerWith<R extends boolean>(
  * on a connection of its own, so `fetch` never re-sends it by itself. When
  * the POST may have been applied (timeout, reset, 5xx, unreadable 2xx) it is
  * never retried and `SamplingMaybeAppliedError` is thrown, whatever the
- * `retry` option. `timeoutMs` (default 180 s) bounds the whole call, retries
- * and waits included.
+ * `retry` option. `timeoutMs` bounds the whole call, retries and waits
+ * included.
  *
  * @param input The dataset and embedding ids and the wire-format body.
- * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The server's `AsyncTaskData`, `{ jobId }` (unknown fields kept).
  * @throws {ValidationError} Bad input or options, all listed; nothing was sent.
  * @throws {SamplingMaybeAppliedError} The POST may have been applied; check for the tag name before trying again.
@@ -158,7 +157,6 @@ export function triggerSampling(
  * `SamplingMaybeAppliedError`; any other status is returned as is.
  *
  * @param input The dataset and embedding ids and the wire-format body.
- * @param options Base URL, credentials, headers, fetch, signal, timeout, retry policy.
  * @returns The raw `Response`.
  * @throws {ValidationError} Bad input or options; nothing was sent.
  * @throws {SamplingMaybeAppliedError} No headers came, and the POST may have been applied.

@@ -21,7 +21,7 @@ import type {
 } from "../core/types.ts";
 import type { Table } from "../core/validate.ts";
 
-/** Options of a single read: host, credentials, headers, fetch, signal, per-request timeout. */
+/** Options of a single read: the connection's and the request's. */
 export interface JobOptions extends ClientOptions, HttpOptions {}
 
 /** A read: its name in errors, its ids (path ids first), its path, its answer, what of it is returned. */
