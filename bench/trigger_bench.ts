@@ -5,6 +5,7 @@
  * Target (gated by `trigger_overhead.ts`): <= 1.10x each.
  */
 import { buildSamplingRequest, getJobStatus, triggerSampling } from "../mod.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
 import { BENCH_INPUT, handWritten } from "./_input.ts";
 
 const JOB_ID = "0123456789abcdef0123abcd";
@@ -31,7 +32,7 @@ const post = buildSamplingRequest(input, options);
 const get = {
   method: "GET",
   url: `${baseUrl}/v1/jobs/${JOB_ID}?token=bench-token`,
-  headers: { "Accept": "application/json" },
+  headers: { "Accept": "application/json", "User-Agent": USER_AGENT },
 };
 
 Deno.bench(

@@ -22,6 +22,7 @@ import {
 } from "../mod.ts";
 import { checkBaseUrl } from "../lib/core/rules.ts";
 import { JobStatusDataSchema } from "../schemas.ts";
+import { USER_AGENT } from "../lib/core/version.ts";
 import { BENCH_INPUT, handWritten } from "./_input.ts";
 
 const TARGET = 1.10;
@@ -54,7 +55,7 @@ const post = buildSamplingRequest(input, options);
 const get = {
   method: "GET",
   url: `${options.baseUrl}/v1/jobs/${JOB_ID}?token=bench-token`,
-  headers: { "Accept": "application/json" },
+  headers: { "Accept": "application/json", "User-Agent": USER_AGENT },
 };
 
 async function time(call: () => Promise<unknown>): Promise<number> {
