@@ -51,6 +51,7 @@ export {
 export {
   type ClientOptions,
   type CreateClientOptions,
+  type HttpOptions,
   type LightlyAuth,
   type TriggerRetryOptions,
 } from "./lib/core/client.ts";
@@ -60,7 +61,6 @@ export {
   type Held,
   type LightlyClient,
 } from "./lib/client.ts";
-export type { HttpOptions } from "./lib/core/http.ts";
 export {
   type CurlOptions,
   formatCurl,

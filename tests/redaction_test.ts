@@ -21,7 +21,8 @@ import {
   ValidationError,
   waitForJob,
 } from "../mod.ts";
-import { type HttpOptions, sendJson } from "../lib/core/http.ts";
+import type { HttpOptions } from "../lib/core/client.ts";
+import { sendJson } from "../lib/core/http.ts";
 import { AsyncTaskDataSchema } from "../lib/core/schemas.ts";
 import {
   createRedactor,

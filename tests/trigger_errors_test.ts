@@ -31,11 +31,8 @@ import {
   ValidationError,
 } from "../mod.ts";
 import { AsyncTaskDataSchema } from "../schemas.ts";
-import {
-  type HttpOptions,
-  MAX_BODY_BYTES,
-  sendJson,
-} from "../lib/core/http.ts";
+import type { HttpOptions } from "../lib/core/client.ts";
+import { MAX_BODY_BYTES, sendJson } from "../lib/core/http.ts";
 import {
   json,
   SENTINEL,

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { HttpOptions } from "./http.ts";
 import type { BackoffOptions, Clock } from "./policy.ts";
 import { createRedactor, type Redactor, secretsOf } from "./redact.ts";
 import {
@@ -41,6 +40,37 @@ export interface ClientOptions {
    * `Content-Length` and `Host` are set by this package and refused here.
    * @default {{}} */
   headers?: Readonly<Record<string, string>>;
+}
+
+/** How a request is sent: options of every call that goes over the network. */
+export interface HttpOptions {
+  /**
+   * The `fetch` to use, e.g. a wrapped one for logging or tests.
+   *
+   * The sampling POST is sent at most once only as far as this `fetch` goes:
+   * its `init` carries `client`, a `Deno.HttpClient` that never reuses a
+   * connection, so Deno's `fetch` cannot re-send it on its own. A wrapper
+   * that passes `init` on to Deno's `fetch` keeps that guarantee; a `fetch`
+   * that drops `client`, or retries by itself, decides alone whether the
+   * POST can arrive twice.
+   * @default {globalThis.fetch} */
+  fetch?: typeof fetch;
+  /**
+   * The `Deno.HttpClient` of every request but a GET, owned (and closed) by
+   * the caller: one for many POSTs saves making one per POST. It must be
+   * made with `Deno.createHttpClient({ poolMaxIdlePerHost: 0 })`, which keeps
+   * no idle connection, so each POST still goes on a fresh one; with any
+   * other, whether the POST can arrive twice is the caller's to decide.
+   * @default {a client of its own per request, closed after it} */
+  httpClient?: Deno.HttpClient;
+  /** Stops the request (and any body reading) at once.
+   * @default {undefined} */
+  signal?: AbortSignal;
+  /**
+   * Limit of each request, headers and body, in milliseconds; the sampling
+   * POST's is one deadline for all its attempts and the waits between them.
+   * @default {180000} */
+  timeoutMs?: number;
 }
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 import type { LightlyRequest } from "./build.ts";
-import { DEFAULT_TIMEOUT_MS } from "./client.ts";
+import { DEFAULT_TIMEOUT_MS, type HttpOptions } from "./client.ts";
 import {
   AbortedError,
   LightlyApiError,
@@ -21,37 +21,6 @@ import { ApiErrorResponseSchema, type Schema } from "./schemas.ts";
 
 /** The largest response body read into memory: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** How a request is sent: options of every call that goes over the network. */
-export interface HttpOptions {
-  /**
-   * The `fetch` to use, e.g. a wrapped one for logging or tests.
-   *
-   * The sampling POST is sent at most once only as far as this `fetch` goes:
-   * its `init` carries `client`, a `Deno.HttpClient` that never reuses a
-   * connection, so Deno's `fetch` cannot re-send it on its own. A wrapper
-   * that passes `init` on to Deno's `fetch` keeps that guarantee; a `fetch`
-   * that drops `client`, or retries by itself, decides alone whether the
-   * POST can arrive twice.
-   * @default {globalThis.fetch} */
-  fetch?: typeof fetch;
-  /**
-   * The `Deno.HttpClient` of every request but a GET, owned (and closed) by
-   * the caller: one for many POSTs saves making one per POST. It must be
-   * made with `Deno.createHttpClient({ poolMaxIdlePerHost: 0 })`, which keeps
-   * no idle connection, so each POST still goes on a fresh one; with any
-   * other, whether the POST can arrive twice is the caller's to decide.
-   * @default {a client of its own per request, closed after it} */
-  httpClient?: Deno.HttpClient;
-  /** Stops the request (and any body reading) at once.
-   * @default {undefined} */
-  signal?: AbortSignal;
-  /**
-   * Limit of each request, headers and body, in milliseconds; the sampling
-   * POST's is one deadline for all its attempts and the waits between them.
-   * @default {180000} */
-  timeoutMs?: number;
-}
 
 /** A validator of answers: zod's `safeParse`. */
 export type ResponseSchema<T> = Pick<Schema<T>, "safeParse">;

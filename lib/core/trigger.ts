@@ -5,9 +5,14 @@
  * @module
  */
 import { samplingRequest } from "./build.ts";
-import { type Client, type CreateClientOptions, prepare } from "./client.ts";
+import {
+  type Client,
+  type CreateClientOptions,
+  type HttpOptions,
+  prepare,
+} from "./client.ts";
 import { SamplingMaybeAppliedError } from "./errors.ts";
-import { type HttpOptions, sendJson, sendRaw } from "./http.ts";
+import { sendJson, sendRaw } from "./http.ts";
 import { classify, retry, systemClock } from "./policy.ts";
 import { SAMPLING_INPUT, TRIGGER_OPTIONS } from "./rules.ts";
 import { AsyncTaskDataSchema } from "./schemas.ts";

@@ -5,12 +5,13 @@
  * @module
  */
 import { getRequest } from "../core/build.ts";
-import { type Client, type ClientOptions, prepare } from "../core/client.ts";
 import {
+  type Client,
+  type ClientOptions,
   type HttpOptions,
-  type ResponseSchema,
-  sendJson,
-} from "../core/http.ts";
+  prepare,
+} from "../core/client.ts";
+import { type ResponseSchema, sendJson } from "../core/http.ts";
 import { objectId, READ_OPTIONS, TAG_NAME } from "../core/rules.ts";
 import * as schemas from "../core/schemas.ts";
 import type {

@@ -6,6 +6,7 @@
 import { getRequest, type LightlyRequest } from "../core/build.ts";
 import {
   type Client,
+  type HttpOptions,
   prepare,
   type TriggerRetryOptions,
 } from "../core/client.ts";
@@ -15,7 +16,7 @@ import {
   PollFailedError,
   SamplingJobFailedError,
 } from "../core/errors.ts";
-import { type HttpOptions, sendJson } from "../core/http.ts";
+import { sendJson } from "../core/http.ts";
 import { retry, type RetryPlan, systemClock } from "../core/policy.ts";
 import { isObjectId, WAIT_OPTIONS } from "../core/rules.ts";
 import type { JobStatusData } from "../core/types.ts";
