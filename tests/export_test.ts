@@ -483,3 +483,31 @@ Deno.test("exportTagFilenames() sends nothing more once the loop breaks", async 
   assertEquals(got, spread(13, 13).map(nameOf));
   assertEquals(stub.requests.length, 2);
 });
+
+Deno.test("exportTagFilenames() ends at return(), even while a page loads, and sends nothing more", async () => {
+  await using stub = startLightlyStub({ datasets: [{ sampleCount: 10 }] });
+  const entries = exportTagFilenames(stub.datasetId, stub.initialTagId, {
+    ...options(stub),
+    pageSize: 2,
+  });
+  const first = entries.next(); // the first page is loading
+  await entries.return!();
+  await first;
+  assertEquals(await entries.next(), { value: undefined, done: true });
+  assertEquals(stub.requests.length, 1);
+});
+
+Deno.test("exportTagFilenames() hands out entries in order to next() calls made at once", async () => {
+  await using stub = startLightlyStub({ datasets: [{ sampleCount: 5 }] });
+  const entries = exportTagFilenames(stub.datasetId, stub.initialTagId, {
+    ...options(stub),
+    pageSize: 2,
+  });
+  const got = await Promise.all(
+    Array.from({ length: 6 }, () => entries.next()),
+  );
+  assertEquals(
+    got.map((r) => r.done ? "done" : r.value),
+    [...spread(5, 5).map(nameOf), "done"],
+  );
+});

@@ -326,3 +326,16 @@ Deno.test("systemClock.sleep() rejects at once when the signal has already abort
   );
   assertEquals(error, reason);
 });
+
+Deno.test("classify() lets the POST be re-sent only for a network error whose connectFailed is exactly true", () => {
+  for (const connectFailed of ["false", 1, "true", {}]) {
+    const verdict = classify({ kind: "network", connectFailed });
+    assertEquals(verdict.resendPost, false);
+    assertEquals(verdict.maybeApplied, true);
+  }
+  assertEquals(
+    classify({ kind: "network", connectFailed: true }).resendPost,
+    true,
+  );
+  assertEquals(classify({ kind: ["timeout"] }), FAILURE_POLICY.other);
+});

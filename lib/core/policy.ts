@@ -202,11 +202,11 @@ export function classify(error: unknown): Verdict {
   ) return FAILURE_POLICY.permission;
   if (typeof error !== "object" || error === null) return FAILURE_POLICY.other;
   const e = error as Record<string, unknown>;
-  const kind = String(e.kind);
+  const kind = typeof e.kind === "string" ? e.kind : "other";
   switch (kind) {
     case "network":
       return FAILURE_POLICY[
-        `network/${e.connectFailed ? "connect" : "dropped"}`
+        `network/${e.connectFailed === true ? "connect" : "dropped"}`
       ];
     case "api":
     case "unexpected-response":

@@ -124,10 +124,11 @@ export function exportWith<R extends boolean>(
   let page = 0;
   let exported = 0;
   let ended = false;
+  let closed = false;
+  let loading: Promise<void> | undefined;
   const done = { value: undefined, done: true } as const;
   // The next page, in every format; a short one is the last (as Lightly's client stops).
-  async function turn(): Promise<IteratorResult<string | TagFileRecord>> {
-    if (ended) return done;
+  async function load(): Promise<void> {
     ended = true; // until this page came in whole: a failure ends the export
     const pageOffset = page * pageSize;
     const got: Column[] = [];
@@ -142,23 +143,28 @@ export function exportWith<R extends boolean>(
       ? `${count} entries for pageSize ${pageSize}: the server ignored paging`
       : undefined;
     if (problem) throw unexpected(pageRequest(formats[0], pageOffset), problem);
-    if (count === 0) return done;
+    if (count === 0 || closed) return; // `return()` came while it loaded
     ended = count < pageSize;
     columns = got;
     next = 0;
     exported += count;
     o.onPage?.({ page, pageOffset, entries: count, exported });
     page++;
-    return step();
   }
-  const step = () =>
-    next < columns[0].length
-      ? Promise.resolve({ value: pick(columns, next++), done: false as const })
-      : turn();
+  // A call while a page loads waits for it: entries are handed out in order.
+  const step = (): Promise<IteratorResult<string | TagFileRecord>> => {
+    if (loading) return loading.then(step);
+    if (next < columns[0].length) {
+      return Promise.resolve({ value: pick(columns, next++), done: false });
+    }
+    if (ended) return Promise.resolve(done);
+    loading = load().finally(() => loading = undefined);
+    return loading.then(step);
+  };
   return {
     next: step,
     return() {
-      ended = true;
+      ended = closed = true;
       columns = [[]];
       return Promise.resolve(done);
     },
