@@ -484,12 +484,17 @@ Deno.test("exportTagFilenames() sends nothing more once the loop breaks", async 
   assertEquals(stub.requests.length, 2);
 });
 
-Deno.test("exportTagFilenames() ends at return(), even while a page loads, and sends nothing more", async () => {
-  await using stub = startLightlyStub({ datasets: [{ sampleCount: 10 }] });
-  const entries = exportTagFilenames(stub.datasetId, stub.initialTagId, {
+/** The initial tag's names, 2 a page. */
+function pairs(stub: LightlyStub): AsyncIterableIterator<string> {
+  return exportTagFilenames(stub.datasetId, stub.initialTagId, {
     ...options(stub),
     pageSize: 2,
   });
+}
+
+Deno.test("exportTagFilenames() ends at return(), even while a page loads, and sends nothing more", async () => {
+  await using stub = startLightlyStub({ datasets: [{ sampleCount: 10 }] });
+  const entries = pairs(stub);
   const first = entries.next(); // the first page is loading
   await entries.return!();
   await first;
@@ -499,10 +504,7 @@ Deno.test("exportTagFilenames() ends at return(), even while a page loads, and s
 
 Deno.test("exportTagFilenames() hands out entries in order to next() calls made at once", async () => {
   await using stub = startLightlyStub({ datasets: [{ sampleCount: 5 }] });
-  const entries = exportTagFilenames(stub.datasetId, stub.initialTagId, {
-    ...options(stub),
-    pageSize: 2,
-  });
+  const entries = pairs(stub);
   const got = await Promise.all(
     Array.from({ length: 6 }, () => entries.next()),
   );

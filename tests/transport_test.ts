@@ -178,65 +178,62 @@ Deno.test("an injected fetch gets a fresh-connection client for the POST and non
 
 // ------------------------------------------------------- the body cap
 
-Deno.test("the 1 MiB cap holds when Content-Length lies next to an endless chunked body", async () => {
-  const limit = 64 * 1024 * 1024;
+/** Up to 64 MiB the client could pull: more means the cap did not hold. */
+const FLOOD_LIMIT = 64 * 1024 * 1024;
+
+/** A raw server answering `head`, then `piece` again and again until the client hangs up (or 64 MiB), then `tail`. */
+function serveFlood(head: string, piece: Uint8Array, tail = "") {
   const result = { written: 0, cut: false };
-  await using server = serveTcp(async (conn) => {
+  const server = serveTcp(async (conn) => {
     await readRequest(conn, { text: "" });
-    await conn.write(encoder.encode(
-      "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" +
-        "content-length: 5\r\ntransfer-encoding: chunked\r\n\r\n",
-    ));
-    const chunk = new Uint8Array(64 * 1024).fill(0x20);
-    const frame = new Uint8Array([
-      ...encoder.encode(`${chunk.length.toString(16)}\r\n`),
-      ...chunk,
-      ...encoder.encode("\r\n"),
-    ]);
+    await conn.write(encoder.encode(head));
     try {
-      while (result.written < limit) {
-        for (let at = 0; at < frame.length;) {
-          at += await conn.write(frame.subarray(at));
+      while (result.written < FLOOD_LIMIT) {
+        for (let at = 0; at < piece.length;) {
+          at += await conn.write(piece.subarray(at));
         }
-        result.written += chunk.length;
+        result.written += piece.length;
       }
-      await conn.write(encoder.encode("0\r\n\r\n"));
+      await conn.write(encoder.encode(tail));
     } catch {
       result.cut = true; // the client closed the connection
     }
   });
+  return { server, result };
+}
+
+Deno.test("the 1 MiB cap holds when Content-Length lies next to an endless chunked body", async () => {
+  const chunk = new Uint8Array(64 * 1024).fill(0x20);
+  const flood = serveFlood(
+    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" +
+      "content-length: 5\r\ntransfer-encoding: chunked\r\n\r\n",
+    new Uint8Array([
+      ...encoder.encode(`${chunk.length.toString(16)}\r\n`),
+      ...chunk,
+      ...encoder.encode("\r\n"),
+    ]),
+    "0\r\n\r\n",
+  );
+  await using server = flood.server;
   const error = await getJobStatus(JOB, { baseUrl: server.url }).catch((e) =>
     e
   );
   assert(isLightlyError(error, "unexpected-response"), `got ${error}`);
   assertEquals(error.reason, `body larger than ${MAX_BODY_BYTES} bytes`);
   await server.close();
-  assert(result.cut, `the client read all ${result.written} bytes`);
-  assert(result.written < limit);
+  const { written, cut } = flood.result;
+  assert(cut, `the client read all ${written} bytes`);
+  assert(written < FLOOD_LIMIT);
 });
 
 Deno.test("a plain Content-Length read whole stops at that length however much the server sends", async () => {
-  const limit = 64 * 1024 * 1024;
-  const result = { written: 0, cut: false };
-  await using server = serveTcp(async (conn) => {
-    await readRequest(conn, { text: "" });
-    // Five bytes announced, then an endless body: the transport delimits it.
-    await conn.write(encoder.encode(
-      "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" +
-        'content-length: 5\r\n\r\n{"id"',
-    ));
-    const chunk = new Uint8Array(64 * 1024).fill(0x20);
-    try {
-      while (result.written < limit) {
-        for (let at = 0; at < chunk.length;) {
-          at += await conn.write(chunk.subarray(at));
-        }
-        result.written += chunk.length;
-      }
-    } catch {
-      result.cut = true; // the client closed the connection
-    }
-  });
+  // Five bytes announced, then an endless body: the transport delimits it.
+  const flood = serveFlood(
+    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" +
+      'content-length: 5\r\n\r\n{"id"',
+    new Uint8Array(64 * 1024).fill(0x20),
+  );
+  await using server = flood.server;
   const error = await getJobStatus(JOB, { baseUrl: server.url }).catch((e) =>
     e
   );
@@ -244,7 +241,8 @@ Deno.test("a plain Content-Length read whole stops at that length however much t
   assertEquals(error.reason, "body is not valid JSON");
   assertEquals(error.bodySnippet, '{"id"');
   await server.close();
-  assert(result.written < limit, `the client read all ${result.written} bytes`);
+  const { written } = flood.result;
+  assert(written < FLOOD_LIMIT, `the client read all ${written} bytes`);
 });
 
 Deno.test("readTextCapped() reads byte streams and chunk streams alike, up to exactly the cap", async () => {
