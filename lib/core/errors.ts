@@ -1,9 +1,5 @@
-/**
- * The errors this package throws, by concept, told apart by `kind`
- * ({@linkcode isLightlyError}); the base masks every field's secrets.
- *
- * @module
- */
+// The errors this package throws, told apart by `kind` (`isLightlyError`);
+// the base masks every field's secrets.
 import { createRedactor } from "./redact.ts";
 import type { JobStatusData } from "./types.ts";
 

@@ -1,9 +1,5 @@
-/**
- * Time, the one failure policy ({@linkcode FAILURE_POLICY}, read by
- * {@linkcode classify}) and the one retry loop ({@linkcode retry}).
- *
- * @module
- */
+// Time, the one failure policy (`FAILURE_POLICY`, read by `classify`) and the
+// one retry loop (`retry`).
 import { AbortedError } from "./errors.ts";
 
 /** Where time comes from: {@linkcode systemClock} by default, a fake one in tests. */

@@ -1,9 +1,5 @@
-/**
- * Zod schemas of the API's answers (the only zod importer): lenient, unknown
- * fields kept; ids that go into request paths must be ObjectIds.
- *
- * @module
- */
+// Zod schemas of the API's answers (the only zod importer): lenient, unknown
+// fields kept; ids that go into request paths must be ObjectIds.
 import { z } from "npm:zod@^4.1.0";
 import type {
   ApiErrorResponse,
