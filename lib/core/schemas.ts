@@ -52,13 +52,6 @@ function lenient<T extends z.ZodType>(schema: T) {
 
 const asyncTaskData = z.looseObject({ jobId: objectId });
 
-const apiErrorResponse = z.looseObject({
-  code: z.string(),
-  error: z.string(),
-  requestId: lenient(z.string()),
-  errorLabels: lenient(z.array(z.string())),
-});
-
 const jobStatusMeta = z.looseObject({
   total: z.number(),
   processed: z.number(),
@@ -128,8 +121,12 @@ function isAsyncTaskData(data: unknown): data is AsyncTaskData {
   return isObject(data) && isObjectId(data.jobId);
 }
 /** `ApiErrorResponse`: the body of a non-2xx answer from the API. */
-export const ApiErrorResponseSchema: Schema<ApiErrorResponse> =
-  apiErrorResponse;
+export const ApiErrorResponseSchema: Schema<ApiErrorResponse> = z.looseObject({
+  code: z.string(),
+  error: z.string(),
+  requestId: lenient(z.string()),
+  errorLabels: lenient(z.array(z.string())),
+});
 /** `JobStatusMeta`: progress of a job. */
 export const JobStatusMetaSchema: Schema<JobStatusMeta> = jobStatusMeta;
 /** `JobStatusDataResult`: what a finished job produced. */
