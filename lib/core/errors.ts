@@ -127,7 +127,6 @@ export class LightlyError extends Error {
   /** The error's safe fields, for logs and `JSON.stringify`.
    * @returns `name`, `kind`, `message` and the own fields; no stack, no cause. */
   toJSON(): Record<string, unknown> {
-    // The own enumerable fields: `cause` and `stack` are not.
     const { name, kind, message } = this;
     return { name, kind, message, ...(this as object) };
   }
@@ -279,9 +278,7 @@ export class SamplingJobFailedError extends LightlyError {
 
   /** Creates the error from the status that said `FAILED`, and the secrets to mask. */
   constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
-    const serverError = typeof job.error === "string" && job.error !== ""
-      ? job.error
-      : undefined;
+    const serverError = job.error || undefined;
     const reason = serverError ?? "the server gave no reason";
     const text = `Sampling job ${job.id} failed: ${reason}`;
     super("job-failed", text, { ...o, job, serverError });
