@@ -10,7 +10,6 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The longest delay `setTimeout` honours in one go (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -212,9 +211,7 @@ export function classify(error: unknown): Verdict {
         ? classify(e.cause)
         : FAILURE_POLICY["workflow/refused"];
   }
-  return Object.hasOwn(FAILURE_POLICY, kind)
-    ? FAILURE_POLICY[kind]
-    : FAILURE_POLICY.other;
+  return FAILURE_POLICY[Object.hasOwn(FAILURE_POLICY, kind) ? kind : "other"];
 }
 
 /** The wait after the `attempt`-th failure: backoff or a longer `Retry-After`; `undefined` past `maxRetryAfterMs`. */
