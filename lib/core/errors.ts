@@ -111,9 +111,7 @@ export class LightlyError extends Error {
     for (const [key, value] of Object.entries({ method, url, ...fields })) {
       if (value === undefined) continue;
       Object.defineProperty(this, key, {
-        value: typeof value === "object" || typeof value === "string"
-          ? redactor.value(value)
-          : value,
+        value: redactor.value(value),
         enumerable: true,
       });
     }
