@@ -43,9 +43,7 @@ export interface Schema<T> {
 
 const objectId = z.string().regex(OBJECT_ID_PATTERN, { error: RULES.objectId });
 
-// Responses are lenient: required fields checked, unknown fields kept, a
-// malformed optional field dropped (`.catch(undefined)`), never fatal for a
-// field the server added.
+/** An optional field, dropped when malformed: never fatal for a field the server added. */
 function lenient<T extends z.ZodType>(schema: T) {
   return schema.optional().catch(undefined);
 }
