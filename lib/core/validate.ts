@@ -46,7 +46,6 @@ export const FUNCTION: Check = {
 
 /** A custom reader's refusal: its issues, reported at the field's place. */
 export class Rejected {
-  /** @param issues Every problem found. */
   constructor(readonly issues: readonly ValidationIssue[]) {}
 }
 
