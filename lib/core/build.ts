@@ -1,9 +1,5 @@
-/**
- * The requests this package sends, as frozen plain `{ method, url, headers,
- * body }`, built from validated snapshots only: no I/O, clock or state.
- *
- * @module
- */
+// The requests this package sends, as frozen `{ method, url, headers, body }`,
+// built from validated snapshots only: no I/O, clock or state.
 import { type Client, type ClientOptions, prepare } from "./client.ts";
 import { BUILD_OPTIONS, SAMPLING_INPUT } from "./rules.ts";
 import type { SamplingCreateRequest, SamplingInput } from "./types.ts";

@@ -1,9 +1,5 @@
-/**
- * The errors this package throws, by concept, told apart by `kind`
- * ({@linkcode isLightlyError}); the base masks every field's secrets.
- *
- * @module
- */
+// The errors this package throws, told apart by `kind` (`isLightlyError`);
+// the base masks every field's secrets.
 import { createRedactor } from "./redact.ts";
 import type { JobStatusData } from "./types.ts";
 
@@ -115,9 +111,7 @@ export class LightlyError extends Error {
     for (const [key, value] of Object.entries({ method, url, ...fields })) {
       if (value === undefined) continue;
       Object.defineProperty(this, key, {
-        value: typeof value === "object" || typeof value === "string"
-          ? redactor.value(value)
-          : value,
+        value: redactor.value(value),
         enumerable: true,
       });
     }
@@ -131,7 +125,6 @@ export class LightlyError extends Error {
   /** The error's safe fields, for logs and `JSON.stringify`.
    * @returns `name`, `kind`, `message` and the own fields; no stack, no cause. */
   toJSON(): Record<string, unknown> {
-    // The own enumerable fields: `cause` and `stack` are not.
     const { name, kind, message } = this;
     return { name, kind, message, ...(this as object) };
   }
@@ -283,9 +276,7 @@ export class SamplingJobFailedError extends LightlyError {
 
   /** Creates the error from the status that said `FAILED`, and the secrets to mask. */
   constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
-    const serverError = typeof job.error === "string" && job.error !== ""
-      ? job.error
-      : undefined;
+    const serverError = job.error || undefined;
     const reason = serverError ?? "the server gave no reason";
     const text = `Sampling job ${job.id} failed: ${reason}`;
     super("job-failed", text, { ...o, job, serverError });

@@ -1,9 +1,5 @@
-/**
- * Time, the one failure policy ({@linkcode FAILURE_POLICY}, read by
- * {@linkcode classify}) and the one retry loop ({@linkcode retry}).
- *
- * @module
- */
+// Time, the one failure policy (`FAILURE_POLICY`, read by `classify`) and the
+// one retry loop (`retry`).
 import { AbortedError } from "./errors.ts";
 
 /** Where time comes from: {@linkcode systemClock} by default, a fake one in tests. */
@@ -14,7 +10,6 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The longest delay `setTimeout` honours in one go (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -216,9 +211,7 @@ export function classify(error: unknown): Verdict {
         ? classify(e.cause)
         : FAILURE_POLICY["workflow/refused"];
   }
-  return Object.hasOwn(FAILURE_POLICY, kind)
-    ? FAILURE_POLICY[kind]
-    : FAILURE_POLICY.other;
+  return FAILURE_POLICY[Object.hasOwn(FAILURE_POLICY, kind) ? kind : "other"];
 }
 
 /** The wait after the `attempt`-th failure: backoff or a longer `Retry-After`; `undefined` past `maxRetryAfterMs`. */

@@ -1,9 +1,5 @@
-/**
- * The one redaction boundary: `token` values, `Bearer` credentials, secret
- * headers and any 8-character run of a secret, as written or escaped.
- *
- * @module
- */
+// The one redaction boundary: `token` values, `Bearer` credentials, secret
+// headers and any 8-character run of a secret, as written or escaped.
 
 /** What a redacted secret is replaced with. */
 export const REDACTED = "[REDACTED]";

@@ -1,9 +1,5 @@
-/**
- * Zod schemas of the API's answers (the only zod importer): lenient, unknown
- * fields kept; ids that go into request paths must be ObjectIds.
- *
- * @module
- */
+// Zod schemas of the API's answers (the only zod importer): lenient, unknown
+// fields kept; ids that go into request paths must be ObjectIds.
 import { z } from "npm:zod@^4.1.0";
 import type {
   ApiErrorResponse,
@@ -47,21 +43,12 @@ export interface Schema<T> {
 
 const objectId = z.string().regex(OBJECT_ID_PATTERN, { error: RULES.objectId });
 
-// Responses are lenient: required fields checked, unknown fields kept, a
-// malformed optional field dropped (`.catch(undefined)`), never fatal for a
-// field the server added.
+/** An optional field, dropped when malformed: never fatal for a field the server added. */
 function lenient<T extends z.ZodType>(schema: T) {
   return schema.optional().catch(undefined);
 }
 
 const asyncTaskData = z.looseObject({ jobId: objectId });
-
-const apiErrorResponse = z.looseObject({
-  code: z.string(),
-  error: z.string(),
-  requestId: lenient(z.string()),
-  errorLabels: lenient(z.array(z.string())),
-});
 
 const jobStatusMeta = z.looseObject({
   total: z.number(),
@@ -132,8 +119,12 @@ function isAsyncTaskData(data: unknown): data is AsyncTaskData {
   return isObject(data) && isObjectId(data.jobId);
 }
 /** `ApiErrorResponse`: the body of a non-2xx answer from the API. */
-export const ApiErrorResponseSchema: Schema<ApiErrorResponse> =
-  apiErrorResponse;
+export const ApiErrorResponseSchema: Schema<ApiErrorResponse> = z.looseObject({
+  code: z.string(),
+  error: z.string(),
+  requestId: lenient(z.string()),
+  errorLabels: lenient(z.array(z.string())),
+});
 /** `JobStatusMeta`: progress of a job. */
 export const JobStatusMetaSchema: Schema<JobStatusMeta> = jobStatusMeta;
 /** `JobStatusDataResult`: what a finished job produced. */

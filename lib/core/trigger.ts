@@ -1,9 +1,5 @@
-/**
- * `triggerSampling`: validate, build, send once (again only where the server
- * cannot have acted), and return the new job's id.
- *
- * @module
- */
+// `triggerSampling`: validate, build, send once (again only where the server
+// cannot have acted), and return the new job's id.
 import { samplingRequest } from "./build.ts";
 import {
   type Client,

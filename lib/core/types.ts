@@ -1,10 +1,5 @@
-/**
- * The TypeScript shapes of the Lightly API's requests and responses, written
- * out by hand so they document themselves; `lib/core/schemas.ts` holds the zod
- * schemas, and the compiler checks each schema produces its type.
- *
- * @module
- */
+// The API's shapes, written by hand so they document themselves; the compiler
+// checks that each zod schema of `schemas.ts` produces its type.
 
 /** The sampling method. */
 export type SamplingMethod = "ACTIVE_LEARNING" | "CORAL" | "CORESET" | "RANDOM";

@@ -1,11 +1,5 @@
-/**
- * The one interpreter of the rules tables. A table compiles, on first use,
- * to straight-line code (about 4× faster than walking it field by field): `read` copies
- * each field once into a flat snapshot, `check` stops at the first problem
- * or, given `issues`, collects every one, and `plain` rebuilds the data.
- *
- * @module
- */
+// The one interpreter of the rules tables: each compiles, on first use, to
+// straight-line code (about 4× faster than walking it field by field).
 import {
   describeValue,
   ValidationError,
@@ -36,19 +30,15 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** A string. */
 export const STRING: Check = {
   test: (v) => typeof v === "string",
   rule: TYPE_RULES.string,
 };
-/** A finite number. */
 export const NUMBER: Check = {
   test: (v) => typeof v === "number" && v - v === 0,
   rule: TYPE_RULES.number,
 };
-/** An object, not an array. */
 export const OBJECT: Check = { test: isObject, rule: TYPE_RULES.object };
-/** A function. */
 export const FUNCTION: Check = {
   test: (v) => typeof v === "function",
   rule: "must be a function",
@@ -56,7 +46,6 @@ export const FUNCTION: Check = {
 
 /** A custom reader's refusal: its issues, reported at the field's place. */
 export class Rejected {
-  /** @param issues Every problem found. */
   constructor(readonly issues: readonly ValidationIssue[]) {}
 }
 
@@ -285,5 +274,3 @@ export function validate(
   }
   return tables.map((t, i) => t.plain(snapshots[i]));
 }
-
-export { describeValue };

@@ -1,8 +1,4 @@
-/**
- * The package version and the `User-Agent` it sends.
- *
- * @module
- */
+// The package version and the `User-Agent` it sends.
 
 /** This package's version, kept equal to `deno.json`'s `version` by a test. */
 export const VERSION = "0.1.0";
