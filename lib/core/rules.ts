@@ -5,6 +5,7 @@
  * @module
  */
 import type { ValidationIssue } from "./errors.ts";
+import { MAX_TIMER_MS } from "./policy.ts";
 import {
   type Check,
   FUNCTION,
@@ -43,8 +44,6 @@ export const JOB_STATES = [
 /** What an export entry can be: a file name, a datasource URL, a signed read URL. */
 const FILE_NAME_FORMATS = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"];
 
-/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
-const MAX_MS = 2_147_483_647;
 /** The Lightly API's public host. */
 export const DEFAULT_BASE_URL = "https://api.lightly.ai";
 
@@ -191,7 +190,7 @@ export const TAG_NAME: Table = table(
 /** A number option: in `[min, max]`, whole when `integer`, or `Infinity` when allowed. */
 function range(
   min: number,
-  max = MAX_MS,
+  max = MAX_TIMER_MS,
   { integer = false, infinite = false } = {},
 ): Spec {
   return is(
@@ -207,8 +206,8 @@ function range(
 
 const WHOLE = { integer: true };
 const REQUEST_TIMEOUT = is(
-  (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
-  `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
+  (v) => typeof v === "number" && v > 0 && v <= MAX_TIMER_MS,
+  `must be a positive, finite number of milliseconds, at most ${MAX_TIMER_MS}`,
 );
 const BACKOFF: Spec = {
   type: OBJECT,
@@ -266,7 +265,7 @@ const RETRYING_READ: Fields = {
 };
 const WAIT: Fields = {
   requestTimeoutMs: REQUEST_TIMEOUT,
-  timeoutMs: range(1, MAX_MS, { infinite: true }),
+  timeoutMs: range(1, MAX_TIMER_MS, { infinite: true }),
   minIntervalMs: range(0),
   maxIntervalMs: {
     ...range(0),
@@ -318,8 +317,8 @@ export const EXPORT_OPTIONS: OptionTables = options({
     (v) => FILE_NAME_FORMATS.includes(v as string),
     `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
   ),
-  pageSize: range(1, MAX_MS, WHOLE),
-  expiresIn: range(1, MAX_MS, WHOLE),
+  pageSize: range(1, MAX_TIMER_MS, WHOLE),
+  expiresIn: range(1, MAX_TIMER_MS, WHOLE),
   accessControl: { type: STRING },
   onPage: { type: FUNCTION },
 });
