@@ -1,9 +1,6 @@
 /**
- * A tag's file names, datasource URLs or signed read URLs, streamed a page at
- * a time. Read URLs are credentials for the user's bucket: handed to the
- * caller, put into nothing else.
- *
- * @module
+ * A tag's file names, datasource URLs or signed read URLs, a page at a time.
+ * Read URLs are credentials for the user's bucket: handed to the caller, put into nothing else.
  */
 import { getRequest, type LightlyRequest } from "../core/build.ts";
 import { type Client, prepare } from "../core/client.ts";

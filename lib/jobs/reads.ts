@@ -1,9 +1,4 @@
-/**
- * The single reads: a job's status, tags, embeddings, 2-D coordinates; ids
- * and options validated together before anything is sent.
- *
- * @module
- */
+/** The single reads: a job's status, tags, embeddings, 2-D coordinates. */
 import { getRequest } from "../core/build.ts";
 import {
   type Client,

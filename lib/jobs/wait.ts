@@ -1,8 +1,4 @@
-/**
- * {@linkcode waitForJob}: polls a job until it ends.
- *
- * @module
- */
+/** {@linkcode waitForJob}: polls a job until it ends. */
 import { getRequest, type LightlyRequest } from "../core/build.ts";
 import {
   type Client,

@@ -1,8 +1,4 @@
-/**
- * {@linkcode selectSamples}: the whole sampling workflow in one call.
- *
- * @module
- */
+/** {@linkcode selectSamples}: the whole sampling workflow in one call. */
 import { type Client, prepare } from "../core/client.ts";
 import {
   type SelectionRefusal,
