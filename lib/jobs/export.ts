@@ -72,21 +72,20 @@ export function exportWith<R extends boolean>(
   options: unknown,
   records: R,
 ): AsyncIterableIterator<R extends true ? TagFileRecord : string> {
-  const call = prepare<ExportOptions>(
+  const { client: c, options: o, args } = prepare<ExportOptions>(
     client,
     "export",
     EXPORT_OPTIONS,
     options,
     ...pathIds(READS.getTag, [datasetId, tagId]),
   );
-  const o = call.options;
   const pageSize = o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE;
   let extra = "";
   if (o.expiresIn !== undefined) extra += `&expiresIn=${o.expiresIn}`;
   if (o.accessControl !== undefined) {
     extra += `&accessControl=${encodeURIComponent(o.accessControl)}`;
   }
-  const path = `${READS.getTag.path(call.args)}/export/basic/filenames`;
+  const path = `${READS.getTag.path(args)}/export/basic/filenames`;
   const formats: readonly FileNameFormat[] = records
     ? ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"]
     : [o.fileNameFormat ?? "NAME"];
@@ -101,7 +100,7 @@ export function exportWith<R extends boolean>(
   const fetchPage = (request: LightlyRequest) =>
     retry(async () => {
       const { text, contentType } = await sendText(request, {
-        ...call.client.http(o.signal, o.requestTimeoutMs),
+        ...c.http(o.signal, o.requestTimeoutMs),
         maxBodyBytes: MAX_PAGE_BYTES,
       });
       return entriesOf(text, contentType, request);
@@ -122,7 +121,7 @@ export function exportWith<R extends boolean>(
     const pageOffset = page * pageSize;
     const query = `pageSize=${pageSize}&pageOffset=${pageOffset}${extra}`;
     const requests = formats.map((format) =>
-      getRequest(call.client, `${path}?fileNameFormat=${format}&${query}`)
+      getRequest(c, `${path}?fileNameFormat=${format}&${query}`)
     );
     const got: Column[] = [];
     for (const request of requests) got.push(await fetchPage(request));
