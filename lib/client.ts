@@ -1,9 +1,4 @@
-/**
- * The explicit client: `createClient(options)` validates the connection
- * options once and holds them; its methods are the package's calls without them.
- *
- * @module
- */
+/** The explicit client: validated connection options, held; its methods are the package's calls without them. */
 import * as build from "./core/build.ts";
 import * as trigger from "./core/trigger.ts";
 import {

@@ -1,9 +1,6 @@
 /**
- * A tag's file names, datasource URLs or signed read URLs, streamed a page at
- * a time. Read URLs are credentials for the user's bucket: handed to the
- * caller, put into nothing else.
- *
- * @module
+ * A tag's file names, datasource URLs or signed read URLs, a page at a time.
+ * Read URLs are credentials for the user's bucket: handed to the caller, put into nothing else.
  */
 import { getRequest, type LightlyRequest } from "../core/build.ts";
 import { type Client, prepare } from "../core/client.ts";
@@ -75,21 +72,20 @@ export function exportWith<R extends boolean>(
   options: unknown,
   records: R,
 ): AsyncIterableIterator<R extends true ? TagFileRecord : string> {
-  const call = prepare<ExportOptions>(
+  const { client: c, options: o, args } = prepare<ExportOptions>(
     client,
     "export",
     EXPORT_OPTIONS,
     options,
     ...pathIds(READS.getTag, [datasetId, tagId]),
   );
-  const o = call.options;
   const pageSize = o.pageSize ?? DEFAULT_EXPORT_PAGE_SIZE;
   let extra = "";
   if (o.expiresIn !== undefined) extra += `&expiresIn=${o.expiresIn}`;
   if (o.accessControl !== undefined) {
     extra += `&accessControl=${encodeURIComponent(o.accessControl)}`;
   }
-  const path = `${READS.getTag.path(call.args)}/export/basic/filenames`;
+  const path = `${READS.getTag.path(args)}/export/basic/filenames`;
   const formats: readonly FileNameFormat[] = records
     ? ["NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL"]
     : [o.fileNameFormat ?? "NAME"];
@@ -100,29 +96,21 @@ export function exportWith<R extends boolean>(
       datasourceUrl: sources.at(i)!,
     })
     : ([names]: Column[], i: number) => names.at(i)!;
-  const pageRequest = (format: FileNameFormat, pageOffset: number) =>
-    getRequest(
-      call.client,
-      `${path}?fileNameFormat=${format}&pageSize=${pageSize}&pageOffset=${pageOffset}${extra}`,
-    );
   // One page in one format, retried like a poll.
-  const fetchPage = (format: FileNameFormat, pageOffset: number) => {
-    const request = pageRequest(format, pageOffset);
-    return retry(async () => {
+  const fetchPage = (request: LightlyRequest) =>
+    retry(async () => {
       const { text, contentType } = await sendText(request, {
-        ...call.client.http(o.signal, o.requestTimeoutMs),
+        ...c.http(o.signal, o.requestTimeoutMs),
         maxBodyBytes: MAX_PAGE_BYTES,
       });
       return entriesOf(text, contentType, request);
     }, readRetries(o, request));
-  };
 
   // One settled promise per entry: an async generator would cost a promise
   // chain (tens of MiB at 1 000 000 entries).
   let columns: Column[] = [[]];
   let next = 0;
   let page = 0;
-  let exported = 0;
   let ended = false;
   let closed = false;
   let loading: Promise<void> | undefined;
@@ -131,24 +119,28 @@ export function exportWith<R extends boolean>(
   async function load(): Promise<void> {
     ended = true; // until this page came in whole: a failure ends the export
     const pageOffset = page * pageSize;
+    const query = `pageSize=${pageSize}&pageOffset=${pageOffset}${extra}`;
+    const requests = formats.map((format) =>
+      getRequest(c, `${path}?fileNameFormat=${format}&${query}`)
+    );
     const got: Column[] = [];
-    for (const format of formats) got.push(await fetchPage(format, pageOffset));
+    for (const request of requests) got.push(await fetchPage(request));
     const lengths = got.map((column) => column.length);
-    const count = lengths[0];
-    const problem = lengths.some((length) => length !== count)
+    const entries = lengths[0];
+    const problem = lengths.some((length) => length !== entries)
       ? `the formats ${formats.join(", ")} answered ${
         lengths.join(", ")
       } entries for pageOffset ${pageOffset}; they must agree`
-      : count > pageSize
-      ? `${count} entries for pageSize ${pageSize}: the server ignored paging`
+      : entries > pageSize
+      ? `${entries} entries for pageSize ${pageSize}: the server ignored paging`
       : undefined;
-    if (problem) throw unexpected(pageRequest(formats[0], pageOffset), problem);
-    if (count === 0 || closed) return; // `return()` came while it loaded
-    ended = count < pageSize;
+    if (problem) throw unexpected(requests[0], problem);
+    if (entries === 0 || closed) return; // `return()` came while it loaded
+    ended = entries < pageSize;
     columns = got;
     next = 0;
-    exported += count;
-    o.onPage?.({ page, pageOffset, entries: count, exported });
+    // Every page before this one was full.
+    o.onPage?.({ page, pageOffset, entries, exported: pageOffset + entries });
     page++;
   }
   // A call while a page loads waits for it: entries are handed out in order.
@@ -194,36 +186,36 @@ function entriesOf(
   contentType: string,
   request: LightlyRequest,
 ): Column {
-  let body: unknown = text;
   if (/\bjson\b/i.test(contentType)) {
+    let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
       throw unexpected(request, "body is not valid JSON", contentType);
     }
-  }
-  if (Array.isArray(body) && body.every((e) => typeof e === "string")) {
-    return body;
-  }
-  if (typeof body !== "string") {
-    throw unexpected(
-      request,
-      "body is neither text nor a JSON string or list of strings",
-      contentType,
-    );
+    if (Array.isArray(body) && body.every((e) => typeof e === "string")) {
+      return body;
+    }
+    if (typeof body !== "string") {
+      throw unexpected(
+        request,
+        "body is neither text nor a JSON string or list of strings",
+        contentType,
+      );
+    }
+    text = body;
   }
   // Lines cut out only when read: a third less peak RSS than 5000 strings at once.
   const ends: number[] = [];
-  for (let at = body.indexOf("\n"); at >= 0; at = body.indexOf("\n", at + 1)) {
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) {
     ends.push(at);
   }
   // A last line without "\n" counts too.
-  if (body.length > 0 && !body.endsWith("\n")) ends.push(body.length);
-  const lines = body;
+  if (text.length > 0 && !text.endsWith("\n")) ends.push(text.length);
   return {
     length: ends.length,
     at(i) {
-      const line = lines.slice(i === 0 ? 0 : ends[i - 1] + 1, ends[i]);
+      const line = text.slice(i === 0 ? 0 : ends[i - 1] + 1, ends[i]);
       return line.endsWith("\r") ? line.slice(0, -1) : line;
     },
   };

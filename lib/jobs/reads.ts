@@ -1,9 +1,4 @@
-/**
- * The single reads: a job's status, tags, embeddings, 2-D coordinates; ids
- * and options validated together before anything is sent.
- *
- * @module
- */
+/** The single reads: a job's status, tags, embeddings, 2-D coordinates. */
 import { getRequest } from "../core/build.ts";
 import {
   type Client,
@@ -95,20 +90,19 @@ export async function readWith<T, R>(
   ids: readonly unknown[],
   options: unknown,
 ): Promise<R> {
-  const call = prepare<JobOptions>(
+  const { client: c, options: o, args } = prepare<JobOptions>(
     client,
     read.subject,
     READ_OPTIONS,
     options,
     ...pathIds(read, ids),
   );
-  const { signal, timeoutMs } = call.options;
   const answer = await sendJson(
-    getRequest(call.client, read.path(call.args)),
+    getRequest(c, read.path(args)),
     read.schema,
-    { ...call.client.http(signal, timeoutMs), maxBodyBytes: read.maxBodyBytes },
+    { ...c.http(o.signal, o.timeoutMs), maxBodyBytes: read.maxBodyBytes },
   );
-  return read.pick ? read.pick(answer, call.args) : answer as unknown as R;
+  return read.pick ? read.pick(answer, args) : answer as unknown as R;
 }
 
 /**

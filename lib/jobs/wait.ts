@@ -1,8 +1,4 @@
-/**
- * {@linkcode waitForJob}: polls a job until it ends.
- *
- * @module
- */
+/** {@linkcode waitForJob}: polls a job until it ends. */
 import { getRequest, type LightlyRequest } from "../core/build.ts";
 import {
   type Client,
@@ -98,20 +94,18 @@ export async function waitWith(
   jobId: unknown,
   options: unknown,
 ): Promise<WaitResult> {
-  const call = prepare<WaitOptions>(
+  const { client: c, options: o, args } = prepare<WaitOptions>(
     client,
     "job wait",
     WAIT_OPTIONS,
     options,
     ...pathIds(READS.getJobStatus, [jobId]),
   );
-  const { client: c, options: o } = call;
-  const id = call.args[0] as string;
+  const id = args[0] as string;
   const timeoutMs = o.timeoutMs ?? 6 * 60 * 60 * 1000;
   const minIntervalMs = o.minIntervalMs ?? 1_000;
   // A lone minIntervalMs above the default maximum raises the maximum.
   const maxIntervalMs = o.maxIntervalMs ?? Math.max(30_000, minIntervalMs);
-  const signal = o.signal;
   const request = getRequest(c, READS.getJobStatus.path([id]));
   const plan = readRetries(o, request);
   const clock = plan.clock;
@@ -133,7 +127,7 @@ export async function waitWith(
           request,
           READS.getJobStatus.schema,
           c.http(
-            signal,
+            o.signal,
             Math.max(1, Math.min(o.requestTimeoutMs ?? c.timeoutMs, left)),
           ),
         );
@@ -173,8 +167,8 @@ export async function waitWith(
     const left = deadline - clock.now();
     if (left <= 0) throw deadlineError();
     // An abort ends the sleep, and the next poll throws `AbortedError`, unsent.
-    await clock.sleep(Math.min(delayMs, left), signal).catch((error) => {
-      if (!signal?.aborted) throw error;
+    await clock.sleep(Math.min(delayMs, left), o.signal).catch((error) => {
+      if (!o.signal?.aborted) throw error;
     });
   }
 }

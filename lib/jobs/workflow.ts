@@ -1,8 +1,4 @@
-/**
- * {@linkcode selectSamples}: the whole sampling workflow in one call.
- *
- * @module
- */
+/** {@linkcode selectSamples}: the whole sampling workflow in one call. */
 import { type Client, prepare } from "../core/client.ts";
 import {
   type SelectionRefusal,
@@ -96,7 +92,7 @@ export async function selectWith(
   input: unknown,
   options: unknown,
 ): Promise<SelectionResult> {
-  const call = prepare<SelectOptions>(
+  const { client: c, options: o, args } = prepare<SelectOptions>(
     client,
     "selection",
     SELECT_OPTIONS,
@@ -104,8 +100,7 @@ export async function selectWith(
     [SELECTION_INPUT, input],
   );
   // Everything below reads the snapshots: the caller's objects are not read again.
-  const { client: c, options: o } = call;
-  const { datasetId, body, ...rest } = call.args[0] as SelectionInput;
+  const { datasetId, body, ...rest } = args[0] as SelectionInput;
   const secrets = c.secrets;
   const http = { signal: o.signal, timeoutMs: o.requestTimeoutMs };
   async function step<T>(
@@ -122,9 +117,9 @@ export async function selectWith(
   }
 
   const refuse = (
-    step: SelectionStep,
     reason: SelectionRefusal,
     detail: string,
+    step: SelectionStep = "preflight",
   ) => new SelectionStepError({ step, reason, detail, secrets });
 
   let embeddingId = rest.embeddingId;
@@ -141,9 +136,9 @@ export async function selectWith(
     }
     if (newest === undefined) {
       throw refuse(
-        "resolve-embedding",
         "NO_PROCESSED_EMBEDDING",
         `dataset ${datasetId} has no processed embedding (${embeddings.length} in all); pass embeddingId or wait for processing`,
+        "resolve-embedding",
       );
     }
     embeddingId = newest.id;
@@ -155,7 +150,6 @@ export async function selectWith(
   );
   if (tags.length === 0) {
     throw refuse(
-      "preflight",
       "NO_TAGS",
       `dataset ${datasetId} has no tags; upload samples first`,
     );
@@ -163,7 +157,6 @@ export async function selectWith(
   const taken = tags.find((t) => t.name === body.newTagName);
   if (taken !== undefined) {
     throw refuse(
-      "preflight",
       "TAG_NAME_EXISTS",
       `dataset ${datasetId} already has a tag named "${body.newTagName}" (id ${taken.id}); choose another newTagName`,
     );
@@ -173,14 +166,12 @@ export async function selectWith(
     const initial = tags.find((t) => t.name === INITIAL_TAG_NAME);
     if (initial === undefined) {
       throw refuse(
-        "preflight",
         "NO_INITIAL_TAG",
         `dataset ${datasetId} has no tag named "${INITIAL_TAG_NAME}" to take rowCount from; pass body.rowCount`,
       );
     }
     if (!isValidRowCount(initial.totSize)) {
       throw refuse(
-        "preflight",
         "INITIAL_TAG_EMPTY",
         `the "${INITIAL_TAG_NAME}" of dataset ${datasetId} has totSize ${initial.totSize}, not a usable rowCount`,
       );
@@ -196,12 +187,11 @@ export async function selectWith(
     "trigger",
     () => sendSampling(c, sampled, { ...http, retry }, false),
   ) as AsyncTaskData;
-  const waited = await step("wait", () => waitWith(c, jobId, o), jobId);
-  const { tagId } = waited;
+  const { tagId, job } = await step("wait", () => waitWith(c, jobId, o), jobId);
   const tag = await step(
     "fetch-tag",
     () => readWith(c, READS.getTag, [datasetId, tagId], http),
     jobId,
   );
-  return { jobId, tagId, tag, embeddingId, rowCount, job: waited.job };
+  return { jobId, tagId, tag, embeddingId, rowCount, job };
 }
