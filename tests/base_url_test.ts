@@ -135,7 +135,7 @@ const urlLike = (() => {
     .map((labels) => labels.join("."));
   const octet = fc.oneof(
     fc.nat(300).map(String),
-    fc.constantFrom("00", "01", "010", "0x7f", "256"),
+    fc.constantFrom("", "00", "01", "010", "0x7f", "256"),
   );
   const ipv4 = fc.array(octet, { minLength: 3, maxLength: 5 })
     .map((o) => o.join("."));
