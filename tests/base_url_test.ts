@@ -9,6 +9,7 @@ import { checkBaseUrl } from "../lib/core/rules.ts";
 import { type ConfigSources, resolveConfig } from "../lib/cli/config.ts";
 import { CliUsageError } from "../lib/cli/errors.ts";
 import { SENTINEL } from "./_server.ts";
+import { checkProperty, fc } from "./_property.ts";
 
 const TOKEN: ConfigSources = {
   readEnv: (variable) => ({
@@ -119,4 +120,76 @@ Deno.test("resolveConfig() holds the base URL to the library's rule: credentials
   assertEquals(fromEnv.problems, [
     'LIGHTLY_SERVER_LOCATION must not have a query or fragment (got "https://h.example/")',
   ]);
+});
+
+/** URL-like strings near the parser's edges: case, IDNA labels, IPv4 forms, default and bad ports, dot segments, escapes, empty segments. */
+const urlLike = (() => {
+  const chars = (set: string, max: number) =>
+    fc.string({ unit: fc.constantFrom(...set), maxLength: max });
+  const label = fc.oneof(
+    chars("abxz09-", 5),
+    chars("aA-_0", 3),
+    fc.constantFrom("xn--", "xn--a", "localhost", "0x7f", "127", "1"),
+  );
+  const domain = fc.array(label, { minLength: 1, maxLength: 4 })
+    .map((labels) => labels.join("."));
+  const octet = fc.oneof(
+    fc.nat(300).map(String),
+    fc.constantFrom("", "00", "01", "010", "0x7f", "256"),
+  );
+  const ipv4 = fc.array(octet, { minLength: 3, maxLength: 5 })
+    .map((o) => o.join("."));
+  const host = fc.oneof(
+    domain,
+    ipv4,
+    fc.constantFrom(
+      "localhost",
+      "127.0.0.1",
+      "api.lightly.ai",
+      "[::1]",
+      "LocalHost",
+    ),
+  );
+  const port = fc.option(
+    fc.oneof(
+      fc.constantFrom("80", "443", "8080", "65535", "65536", "99999"),
+      fc.constantFrom("", "0", "00080", "0443"),
+      fc.nat(70_000).map(String),
+    ),
+  );
+  const segment = fc.oneof(
+    chars("aZ0_~-.", 4),
+    chars("aZ0_~-", 4),
+    fc.constantFrom(".", "..", "%2e", "a%20b", "é", "a b"),
+  );
+  const path = fc.array(segment, { maxLength: 4 })
+    .map((s) => s.map((x) => `/${x}`).join(""));
+  const scheme = fc.oneof(
+    fc.constantFrom("http", "https"),
+    fc.constantFrom("HTTP", "hTTps", "ftp"),
+  );
+  return fc.tuple(scheme, host, port, path, chars("/", 3))
+    .map(([s, h, p, path, slashes]) =>
+      `${s}://${h}${p === null ? "" : `:${p}`}${path}${slashes}`
+    );
+})();
+
+Deno.test("checkBaseUrl() reads each base URL as the URL parser does, the canonical ones without it", (t) => {
+  checkProperty(
+    fc.property(urlLike, (baseUrl) => {
+      const url = URL.parse(baseUrl);
+      const got = checkBaseUrl(baseUrl, []);
+      if (url === null || !/^https?:$/.test(url.protocol)) {
+        return assertEquals(got, undefined, baseUrl);
+      }
+      assertEquals(got, {
+        prefix: (url.origin + url.pathname).replace(/\/+$/, ""),
+        host: url.host,
+        cleartext: url.protocol === "http:" &&
+          !/^(localhost|\[::1\]|127\.\d+\.\d+\.\d+)$/.test(url.hostname),
+      }, baseUrl);
+    }),
+    2_000,
+    t,
+  );
 });

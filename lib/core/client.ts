@@ -7,7 +7,7 @@
  * @module
  */
 import type { BackoffOptions, Clock } from "./policy.ts";
-import { createRedactor, type Redactor, secretsOf } from "./redact.ts";
+import { secretsOf } from "./redact.ts";
 import {
   type CheckedAuth,
   type CheckedBaseUrl,
@@ -182,7 +182,6 @@ export class Client {
   readonly httpClient: Deno.HttpClient | undefined;
   readonly timeoutMs: number;
   readonly retry: TriggerRetryOptions | false | undefined;
-  #redactor: Redactor | undefined;
 
   /** `defaults`: `timeoutMs` and `retry` are held (`createClient`), not a free call's own. */
   constructor(o: ClientSnapshot = {}, defaults = false) {
@@ -206,11 +205,6 @@ export class Client {
   /** The secrets this client sends: masked wherever they could surface. */
   get secrets(): readonly string[] {
     return secretsOf(this.query, this.postHeaders);
-  }
-
-  /** The masking of {@linkcode Client.secrets}, compiled once. */
-  get redactor(): Redactor {
-    return this.#redactor ??= createRedactor(this.secrets);
   }
 
   /** The options of one request: the call's `timeoutMs`, or the client's. */

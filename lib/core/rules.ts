@@ -5,6 +5,7 @@
  * @module
  */
 import type { ValidationIssue } from "./errors.ts";
+import { MAX_TIMER_MS } from "./policy.ts";
 import {
   type Check,
   FUNCTION,
@@ -43,8 +44,6 @@ export const JOB_STATES = [
 /** What an export entry can be: a file name, a datasource URL, a signed read URL. */
 const FILE_NAME_FORMATS = ["NAME", "DATASOURCE_FULL", "REDIRECTED_READ_URL"];
 
-/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
-const MAX_MS = 2_147_483_647;
 /** The Lightly API's public host. */
 export const DEFAULT_BASE_URL = "https://api.lightly.ai";
 
@@ -191,7 +190,7 @@ export const TAG_NAME: Table = table(
 /** A number option: in `[min, max]`, whole when `integer`, or `Infinity` when allowed. */
 function range(
   min: number,
-  max = MAX_MS,
+  max = MAX_TIMER_MS,
   { integer = false, infinite = false } = {},
 ): Spec {
   return is(
@@ -207,8 +206,8 @@ function range(
 
 const WHOLE = { integer: true };
 const REQUEST_TIMEOUT = is(
-  (v) => typeof v === "number" && v > 0 && v <= MAX_MS,
-  `must be a positive, finite number of milliseconds, at most ${MAX_MS}`,
+  (v) => typeof v === "number" && v > 0 && v <= MAX_TIMER_MS,
+  `must be a positive, finite number of milliseconds, at most ${MAX_TIMER_MS}`,
 );
 const BACKOFF: Spec = {
   type: OBJECT,
@@ -266,7 +265,7 @@ const RETRYING_READ: Fields = {
 };
 const WAIT: Fields = {
   requestTimeoutMs: REQUEST_TIMEOUT,
-  timeoutMs: range(1, MAX_MS, { infinite: true }),
+  timeoutMs: range(1, MAX_TIMER_MS, { infinite: true }),
   minIntervalMs: range(0),
   maxIntervalMs: {
     ...range(0),
@@ -318,8 +317,8 @@ export const EXPORT_OPTIONS: OptionTables = options({
     (v) => FILE_NAME_FORMATS.includes(v as string),
     `must be one of ${FILE_NAME_FORMATS.join(", ")}`,
   ),
-  pageSize: range(1, MAX_MS, WHOLE),
-  expiresIn: range(1, MAX_MS, WHOLE),
+  pageSize: range(1, MAX_TIMER_MS, WHOLE),
+  expiresIn: range(1, MAX_TIMER_MS, WHOLE),
   accessControl: { type: STRING },
   onPage: { type: FUNCTION },
 });
@@ -354,6 +353,22 @@ function readBaseUrl(value: unknown, path: string): unknown {
     : checkBaseUrl(value, issues, path) ?? new Rejected(issues);
 }
 
+/** A base URL as the URL parser writes it (lower-case host, no IDNA label, no default port, dot segment or escape): read without the parser, which costs more than a call's other checks; a property test holds both ways equal. */
+const CANONICAL_URL =
+  /^(https?):\/\/((?:(?!xn--)[a-z0-9-]+\.)*(?!xn--)[a-z][a-z0-9-]*|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::([1-9]\d{0,4}))?((?:\/(?!\.\.?(?:\/|$))[\w.~-]+)*)\/*$/;
+
+function baseUrlParts(
+  protocol: string,
+  hostname: string,
+  host: string,
+  prefix: string,
+): CheckedBaseUrl {
+  // Not `localhost`, `127.0.0.0/8` or `[::1]`.
+  const loopback = /^(localhost|\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+  const cleartext = protocol === "http:" && !loopback.test(hostname);
+  return Object.freeze({ prefix, host, cleartext });
+}
+
 /** The base-URL rule (absolute http(s), no credentials, query or fragment): the parts, or an issue pushed. */
 export function checkBaseUrl(
   baseUrl: unknown,
@@ -364,6 +379,18 @@ export function checkBaseUrl(
   if (typeof baseUrl !== "string") {
     issues.push({ path, rule: RULES.string, received: typeof baseUrl });
     return undefined;
+  }
+  const m = CANONICAL_URL.exec(baseUrl);
+  const [, scheme, hostname, port] = m ?? [];
+  const defaultPort = scheme === "http" ? "80" : "443";
+  if (m && (!port || (Number(port) <= 65535 && port !== defaultPort))) {
+    const host = port ? `${hostname}:${port}` : hostname;
+    return baseUrlParts(
+      `${scheme}:`,
+      hostname,
+      host,
+      `${scheme}://${host}${m[4]}`,
+    );
   }
   const url = URL.parse(baseUrl);
   const credentials = url !== null &&
@@ -388,15 +415,8 @@ export function checkBaseUrl(
     });
     return undefined;
   }
-  return Object.freeze({
-    prefix: (url.origin + url.pathname).replace(/\/+$/, ""),
-    host: url.host,
-    // Not `localhost`, `127.0.0.0/8` or `[::1]`.
-    cleartext: url.protocol === "http:" &&
-      !/^(localhost|\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.test(
-        url.hostname,
-      ),
-  });
+  const prefix = (url.origin + url.pathname).replace(/\/+$/, "");
+  return baseUrlParts(url.protocol, url.hostname, url.host, prefix);
 }
 
 /** The credentials as read once: one of the two. */
