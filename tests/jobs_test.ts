@@ -10,6 +10,7 @@ import {
   getJobStatus,
   isLightlyError,
   type JobProgress,
+  SamplingJobFailedError,
   systemClock,
   waitForJob,
   type WaitOptions,
@@ -125,6 +126,34 @@ Deno.test("waitForJob() stops on FAILED and reports the server's error", async (
   assertEquals(error.job.status, "FAILED");
   assertMatch(error.message, /rows differ/);
   assertEquals(server.count(GET_JOB), 2);
+});
+
+Deno.test("SamplingJobFailedError takes only a non-empty text as the server's reason, whatever a caller or onProgress put in job.error", async () => {
+  const odd = [42, { code: 7 }, Object.create(null), () => 1, "", null];
+  for (const error of odd) {
+    const built = new SamplingJobFailedError({
+      id: JOB,
+      status: "FAILED",
+      waitTimeTillNextPoll: 1,
+      createdAt: 0,
+      error: error as string,
+    });
+    assertEquals(built.serverError, undefined);
+    assertMatch(built.message, /the server gave no reason$/);
+  }
+  await using server = startJobServer({
+    [GET_JOB]: [job("FAILED", { error: "disk full" })],
+  }, "in-process");
+  const error = await assertRejects(() =>
+    waitForJob(JOB, {
+      ...options(server),
+      onProgress: (p) => {
+        (p.job as { error?: unknown }).error = Object.create(null);
+      },
+    })
+  );
+  assert(isLightlyError(error, "job-failed"), String(error));
+  assertEquals(error.serverError, undefined);
 });
 
 Deno.test("waitForJob() refuses a FINISHED job without a tag id, or whose tag id is not an ObjectId, instead of returning it", async () => {

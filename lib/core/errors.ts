@@ -276,7 +276,10 @@ export class SamplingJobFailedError extends LightlyError {
 
   /** Creates the error from the status that said `FAILED`, and the secrets to mask. */
   constructor(job: JobStatusData, o: LightlyErrorOptions = {}) {
-    const serverError = job.error || undefined;
+    // A caller may build it, or change `job` in `onProgress`: only a text is a reason.
+    const serverError = typeof job.error === "string" && job.error !== ""
+      ? job.error
+      : undefined;
     const reason = serverError ?? "the server gave no reason";
     const text = `Sampling job ${job.id} failed: ${reason}`;
     super("job-failed", text, { ...o, job, serverError });
