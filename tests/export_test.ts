@@ -513,3 +513,26 @@ Deno.test("exportTagFilenames() hands out entries in order to next() calls made 
     [...spread(5, 5).map(nameOf), "done"],
   );
 });
+
+Deno.test("exportTagFilenames(): after onPage throws, the page is fetched again and `exported` counts every entry handed out", async () => {
+  await using stub = startLightlyStub({ datasets: [{ sampleCount: 4 }] });
+  const exported: number[] = [];
+  let thrown = false;
+  const it = exportTagFilenames(stub.datasetId, stub.initialTagId, {
+    ...options(stub),
+    pageSize: 2,
+    onPage: (p) => {
+      exported.push(p.exported);
+      if (!thrown) {
+        thrown = true;
+        throw new Error("hook");
+      }
+    },
+  })[Symbol.asyncIterator]();
+  const got: string[] = [];
+  await assertRejects(() => it.next(), Error, "hook");
+  for (let r = await it.next(); !r.done; r = await it.next()) got.push(r.value);
+  // The first page is handed out, then fetched again (its onPage threw before `page` moved on).
+  assertEquals(got, [0, 1, 0, 1, 2, 3].map(nameOf));
+  assertEquals(exported, [2, 4, 6], "every entry handed out is counted");
+});

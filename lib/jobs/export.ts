@@ -111,6 +111,7 @@ export function exportWith<R extends boolean>(
   let columns: Column[] = [[]];
   let next = 0;
   let page = 0;
+  let exported = 0;
   let ended = false;
   let closed = false;
   let loading: Promise<void> | undefined;
@@ -139,8 +140,8 @@ export function exportWith<R extends boolean>(
     ended = entries < pageSize;
     columns = got;
     next = 0;
-    // Every page before this one was full.
-    o.onPage?.({ page, pageOffset, entries, exported: pageOffset + entries });
+    exported += entries; // a page fetched again after onPage threw counts again
+    o.onPage?.({ page, pageOffset, entries, exported });
     page++;
   }
   // A call while a page loads waits for it: entries are handed out in order.
