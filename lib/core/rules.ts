@@ -415,7 +415,11 @@ export function checkBaseUrl(
     });
     return undefined;
   }
-  const prefix = (url.origin + url.pathname).replace(/\/+$/, "");
+  let prefix = url.origin + url.pathname;
+  // Trailing slashes cut by hand: `/\/+$/` is quadratic on a long run of them.
+  let end = prefix.length;
+  while (prefix[end - 1] === "/") end--;
+  prefix = prefix.slice(0, end);
   return baseUrlParts(url.protocol, url.hostname, url.host, prefix);
 }
 
