@@ -6,9 +6,9 @@ import {
   type ClientOptions,
   type ClientSnapshot,
   type CreateClientOptions,
+  prepare,
 } from "./core/client.ts";
 import { CLIENT_OPTIONS } from "./core/rules.ts";
-import { validate } from "./core/validate.ts";
 import * as exports from "./jobs/export.ts";
 import * as reads from "./jobs/reads.ts";
 import * as wait from "./jobs/wait.ts";
@@ -77,8 +77,14 @@ export interface LightlyClient {
  * ```
  */
 export function createClient(options: CreateClientOptions = {}): LightlyClient {
-  const [snapshot] = validate("client options", [CLIENT_OPTIONS], [options]);
-  const c = new Client((snapshot ?? {}) as ClientSnapshot, true);
+  const tables = { call: CLIENT_OPTIONS, free: CLIENT_OPTIONS };
+  const held = prepare<ClientSnapshot>(
+    undefined,
+    "client options",
+    tables,
+    options,
+  );
+  const c = new Client(held.options, true);
   const { READS, readWith } = reads;
   return {
     buildSamplingRequest: (input) => build.buildWith(c, input, undefined),

@@ -1,10 +1,6 @@
 // The one interpreter of the rules tables: each compiles, on first use, to
 // straight-line code (about 4× faster than walking it field by field).
-import {
-  describeValue,
-  ValidationError,
-  type ValidationIssue,
-} from "./errors.ts";
+import { describeValue, type ValidationIssue } from "./errors.ts";
 
 /** The rule texts every table shares. */
 export const TYPE_RULES = Object.freeze({
@@ -258,19 +254,4 @@ return {
     THREW,
     REQUIRED: TYPE_RULES.required,
   });
-}
-
-/** Reads every value once by its table and checks them together: one error for every problem. */
-export function validate(
-  subject: string,
-  tables: readonly Table[],
-  values: readonly unknown[],
-): unknown[] {
-  const snapshots = tables.map((t, i) => t.read(values[i]));
-  if (!tables.every((t, i) => t.check(snapshots[i]))) {
-    const issues: ValidationIssue[] = [];
-    tables.forEach((t, i) => t.check(snapshots[i], issues));
-    throw new ValidationError(issues, subject);
-  }
-  return tables.map((t, i) => t.plain(snapshots[i]));
 }
