@@ -357,15 +357,16 @@ function readBaseUrl(value: unknown, path: string): unknown {
 const CANONICAL_URL =
   /^(https?):\/\/((?:(?!xn--)[a-z0-9-]+\.)*(?!xn--)[a-z][a-z0-9-]*|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::([1-9]\d{0,4}))?((?:\/(?!\.\.?(?:\/|$))[\w.~-]+)*)\/*$/;
 
+/** This machine as the URL parser writes it: `localhost`, `127.0.0.0/8`, `[::1]`. */
+const LOOPBACK = /^(localhost|\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
 function baseUrlParts(
   protocol: string,
   hostname: string,
   host: string,
   prefix: string,
 ): CheckedBaseUrl {
-  // Not `localhost`, `127.0.0.0/8` or `[::1]`.
-  const loopback = /^(localhost|\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
-  const cleartext = protocol === "http:" && !loopback.test(hostname);
+  const cleartext = protocol === "http:" && !LOOPBACK.test(hostname);
   return Object.freeze({ prefix, host, cleartext });
 }
 
